@@ -1,0 +1,146 @@
+"""The ``studio`` command: the desktop window with no arguments, the pipeline headless.
+
+Exit codes: 0 ok, 2 bad input (one-line reason), 1 unexpected failure, 130 cancelled (Ctrl-C).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from studio import __version__
+from studio.errors import Cancelled, InputError, StudioError
+from studio.home import resolve_home
+
+log = logging.getLogger("studio")
+
+ASPECTS = ("16:9", "9:16", "1:1")
+RESOLUTIONS = ("720p", "1080p")
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse exits 2 as well, keep it one line
+        self.print_usage(sys.stderr)
+        print(f"studio: error: {message}", file=sys.stderr)
+        raise SystemExit(2)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="studio", description="Turn a topic or a script into a narrated video.")
+    parser.add_argument("--version", action="version", version=f"Studio {__version__}")
+    parser.add_argument("--home", metavar="DIR", help="library folder (default: $STUDIO_HOME or "
+                        "your user data folder)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log more")
+    parser.add_argument("--screenshot", metavar="FILE.png",
+                        help="open the window, save a screenshot of it, and exit")
+    parser.add_argument("--project", metavar="NAME", help="with --screenshot: open this project")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    sub.add_parser("projects", help="list projects")
+
+    produce = sub.add_parser("produce", help="make a new video from a topic or a script")
+    source = produce.add_mutually_exclusive_group(required=True)
+    source.add_argument("--topic", help="write the script with AI (needs a Groq API key)")
+    source.add_argument("--script", type=Path, help="a text file with your own script")
+    produce.add_argument("--duration", type=float, default=None, metavar="SECONDS",
+                         help="target length (default: 60 for a topic, the script's own length)")
+    produce.add_argument("--voice", help="voice id (e.g. af_heart for Kokoro, en-us for draft)")
+    produce.add_argument("--speed", type=float, default=1.0, help="speech speed (0.5-2.0)")
+    produce.add_argument("--aspect", choices=ASPECTS, default="16:9")
+    produce.add_argument("--resolution", choices=RESOLUTIONS, default="1080p")
+    produce.add_argument("--music", type=Path, help="background music file")
+    produce.add_argument("--media", type=Path, action="append", default=[],
+                         help="a folder of your own images/videos to use (repeatable)")
+    produce.add_argument("--no-captions", action="store_true", help="don't burn in captions")
+    produce.add_argument("--caption-style", choices=("clean", "bold", "boxed"), default="clean")
+    produce.add_argument("--project", dest="project_name", metavar="NAME", help="project name")
+    produce.add_argument("--model", help="Groq model for --topic")
+
+    render = sub.add_parser("render", help="re-render a project, reusing every unchanged scene")
+    render.add_argument("project_ref", metavar="PROJECT")
+    resume = sub.add_parser("resume", help="finish an interrupted project")
+    resume.add_argument("project_ref", metavar="PROJECT")
+    return parser
+
+
+def _print_projects(library) -> None:  # type: ignore[no-untyped-def]
+    rows = library.projects()
+    if not rows:
+        print("No projects yet. Make one with:  studio produce --script resources/sample_script.txt")
+        return
+    header = ("NAME", "STEP", "SCENES", "DURATION", "LAST RENDER")
+    table = [
+        (
+            r.name,
+            r.step,
+            str(r.scenes),
+            f"{int(r.duration // 60)}:{int(r.duration % 60):02d}",
+            r.last_render.strftime("%Y-%m-%d %H:%M") if r.last_render else "never",
+        )
+        for r in rows
+    ]
+    widths = [max(len(h), *(len(row[i]) for row in table)) for i, h in enumerate(header)]
+    for row in (header, *table):
+        print("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip())
+
+
+def _run_command(args: argparse.Namespace) -> int:
+    from studio.store import Library
+
+    library = Library.open(resolve_home(args.home))
+    if args.command == "projects":
+        _print_projects(library)
+        return 0
+    from studio.pipeline import produce as pipeline
+
+    reporter = pipeline.ConsoleReporter(sys.stderr)
+    if args.command == "produce":
+        result = pipeline.produce_from_cli(library, args, reporter=reporter)
+    elif args.command in ("render", "resume"):
+        project = library.project(args.project_ref)
+        result = pipeline.render_project(library, project, reporter=reporter,
+                                         kind=args.command)
+    else:  # pragma: no cover - argparse guards this
+        raise InputError(f"Unknown command {args.command!r}")
+    print(result.video_path)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    if args.command is None:
+        from studio.gui.app import run_gui
+
+        return run_gui(home=args.home, screenshot=args.screenshot, project=args.project)
+    try:
+        return _run_command(args)
+    except Cancelled:
+        print("studio: cancelled", file=sys.stderr)
+        return 130
+    except KeyboardInterrupt:
+        print("studio: cancelled", file=sys.stderr)
+        return 130
+    except StudioError as exc:
+        print(f"studio: {exc.message}", file=sys.stderr)
+        return exc.exit_code
+    except Exception:
+        log.exception("unexpected failure")
+        print("studio: unexpected failure (a bug); details above", file=sys.stderr)
+        return 1
+
+
+def install_sigint_as_cancel(cancel) -> None:  # type: ignore[no-untyped-def]
+    """Ctrl-C cancels the running job (ffmpeg/TTS stop) instead of killing mid-write."""
+
+    def handler(signum: int, frame: object) -> None:
+        cancel.cancel()
+
+    signal.signal(signal.SIGINT, handler)

@@ -1,0 +1,681 @@
+"""The domain API over the store: what the CLI, the pipeline and the GUI all call.
+
+No SQL strings outside this package. Every multi-row write runs in one ``IMMEDIATE``
+transaction so concurrent writers (a GUI edit while a worker records progress) queue on SQLite's
+busy timeout instead of failing.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import shutil
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import peewee
+
+from studio.errors import InputError, StoreError, StudioError
+from studio.home import Home
+from studio.store import db as dbmod
+from studio.store.models import (
+    STEPS,
+    TEMPLATES,
+    ClipSelection,
+    Job,
+    LlmCall,
+    MediaAsset,
+    Project,
+    RenderedVideo,
+    Scene,
+    Setting,
+    VisualSuggestion,
+    Voice,
+    database,
+    new_id,
+    utcnow,
+)
+
+log = logging.getLogger(__name__)
+
+MAX_NAME = 200
+MAX_SCENE_TEXT = 20_000
+
+
+@dataclass(frozen=True)
+class ProjectSummary:
+    """One row of ``studio projects`` / the project tree."""
+
+    id: str
+    name: str
+    step: str
+    status: str
+    template: str
+    scenes: int
+    duration: float
+    last_render: datetime | None
+    last_active: datetime
+
+
+def _clean_name(name: str) -> str:
+    cleaned = " ".join((name or "").split())
+    if not cleaned:
+        raise InputError("A project needs a name", fix="Type a name with at least one letter")
+    if len(cleaned) > MAX_NAME:
+        raise InputError(f"A project name can be at most {MAX_NAME} characters")
+    return cleaned
+
+
+def _clean_scene_text(text: str) -> str:
+    cleaned = (text or "").strip()
+    if not cleaned:
+        raise InputError("A scene needs some narration text", fix="Type what the voice should say")
+    if len(cleaned) > MAX_SCENE_TEXT:
+        raise InputError(
+            f"A scene's text can be at most {MAX_SCENE_TEXT:,} characters",
+            fix="Split it into several scenes",
+        )
+    return cleaned
+
+
+def check_duration(seconds: float | None, *, what: str = "target duration") -> float | None:
+    """Validate a duration in seconds (None means 'no target')."""
+    if seconds is None:
+        return None
+    try:
+        value = float(seconds)
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"The {what} must be a number of seconds, not {seconds!r}") from exc
+    if not math.isfinite(value) or value <= 0:
+        raise InputError(f"The {what} must be more than 0 seconds (got {seconds})")
+    if value > 3 * 3600:
+        raise InputError(f"The {what} can be at most 3 hours (got {value:.0f} s)")
+    return value
+
+
+class Library:
+    """A home folder's store: open it once per process, use it from any thread.
+
+    Attributes:
+        home: the home folder layout (paths in rows are relative to ``home.root``).
+    """
+
+    def __init__(self, home: Home) -> None:
+        self.home = home
+
+    # -- lifecycle ---------------------------------------------------------------------------
+    @classmethod
+    def open(cls, root: Path) -> Library:
+        """Open (creating or upgrading) the library at ``root``."""
+        home = Home(Path(root).resolve())
+        home.ensure()
+        dbmod.open_database(home.db_path)
+        library = cls(home)
+        with library.errors():
+            interrupted = dbmod.interrupt_stale_jobs()
+        if interrupted:
+            log.warning("%d job(s) were left running by a previous Studio: marked interrupted",
+                        interrupted)
+        return library
+
+    def close(self) -> None:
+        dbmod.close_thread_connection()
+
+    @staticmethod
+    def close_thread_connection() -> None:
+        dbmod.close_thread_connection()
+
+    @contextmanager
+    def errors(self) -> Iterator[None]:
+        """Turn known SQLite failures into StoreError with a human message."""
+        try:
+            yield
+        except StudioError:
+            raise
+        except (peewee.OperationalError, peewee.DatabaseError, sqlite3.Error) as exc:
+            if isinstance(exc, peewee.IntegrityError):
+                raise
+            raise dbmod._known_error(exc, self.home.db_path) from exc
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One write transaction (IMMEDIATE: take the write lock up front)."""
+        with self.errors(), database.atomic("IMMEDIATE"):
+            yield
+
+    # -- projects ----------------------------------------------------------------------------
+    def create_project(
+        self,
+        name: str,
+        *,
+        topic: str = "",
+        target_duration: float | None = None,
+        voice_id: str | None = None,
+        voice_speed: float = 1.0,
+        template: str = "explainer",
+        render_settings: dict[str, Any] | None = None,
+    ) -> Project:
+        if template not in TEMPLATES:
+            raise InputError(f"Unknown template {template!r}", fix=f"Use one of {', '.join(TEMPLATES)}")
+        with self.transaction():
+            project = Project.create(
+                id=new_id(),
+                name=_clean_name(name),
+                topic=(topic or "").strip(),
+                target_duration=check_duration(target_duration),
+                voice_id=voice_id,
+                voice_speed=voice_speed,
+                template=template,
+                render_settings=render_settings or {},
+            )
+        self.home.project_dir(project.id, create=True)
+        return project
+
+    def project(self, ref: str) -> Project:
+        """Find a project by id, exact name, or unique id prefix / case-insensitive name."""
+        ref = (ref or "").strip()
+        if not ref:
+            raise InputError("Which project? Give its name or id", fix="See `studio projects`")
+        with self.errors():
+            found = Project.get_or_none(Project.id == ref)
+            if found:
+                return found
+            matches = list(Project.select().where(Project.name == ref))
+            if not matches:
+                matches = list(
+                    Project.select().where(
+                        (peewee.fn.lower(Project.name) == ref.lower()) | Project.id.startswith(ref)
+                    )
+                )
+        if len(matches) == 1:
+            return matches[0]
+        if not matches:
+            raise InputError(f"No project called {ref!r}", fix="See `studio projects` for names")
+        raise InputError(f"Several projects match {ref!r}", fix="Use the project's id instead")
+
+    def projects(self) -> list[ProjectSummary]:
+        with self.errors():
+            counts = dict(
+                Scene.select(Scene.project, peewee.fn.COUNT(Scene.id))
+                .group_by(Scene.project)
+                .tuples()
+            )
+            last_render = dict(
+                RenderedVideo.select(RenderedVideo.project, peewee.fn.MAX(RenderedVideo.created_at))
+                .group_by(RenderedVideo.project)
+                .tuples()
+            )
+            rows = list(Project.select().order_by(Project.last_active.desc()))
+        summaries = []
+        for p in rows:
+            lr = last_render.get(p.id)
+            if isinstance(lr, str):
+                lr = datetime.fromisoformat(lr)
+            summaries.append(
+                ProjectSummary(
+                    id=p.id, name=p.name, step=p.current_step, status=p.status,
+                    template=p.template, scenes=counts.get(p.id, 0),
+                    duration=p.total_duration or 0.0, last_render=lr, last_active=p.last_active,
+                )
+            )
+        return summaries
+
+    def rename_project(self, project: Project, name: str) -> Project:
+        with self.transaction():
+            Project.update(name=_clean_name(name), last_active=utcnow()).where(
+                Project.id == project.id
+            ).execute()
+        return self.refresh(project)
+
+    def update_project(self, project: Project, **fields: Any) -> Project:
+        """Update simple project fields (topic, voice, settings, step, status ...)."""
+        allowed = {
+            "topic", "voice_id", "voice_speed", "render_settings", "current_step", "status",
+            "target_duration", "template",
+        }
+        unknown = set(fields) - allowed
+        if unknown:
+            raise ValueError(f"not updatable here: {sorted(unknown)}")
+        if "current_step" in fields and fields["current_step"] not in STEPS:
+            raise InputError(f"Unknown step {fields['current_step']!r}")
+        if "target_duration" in fields:
+            fields["target_duration"] = check_duration(fields["target_duration"])
+        with self.transaction():
+            Project.update(**fields, last_active=utcnow()).where(Project.id == project.id).execute()
+        return self.refresh(project)
+
+    def set_step(self, project: Project, step: str) -> None:
+        self.update_project(project, current_step=step)
+
+    def refresh(self, project: Project) -> Project:
+        with self.errors():
+            return Project.get_by_id(project.id)
+
+    def duplicate_project(self, project: Project, name: str | None = None) -> Project:
+        """Copy a project with its scenes, visuals, voice audio and choices (not renders)."""
+        project = self.refresh(project)
+        source_dir = self.home.project_dir(project.id)
+        with self.transaction():
+            copy = Project.create(
+                **{
+                    **{f: getattr(project, f) for f in (
+                        "topic", "current_step", "template", "target_duration", "total_duration",
+                        "voice_id", "voice_speed", "render_settings")},
+                    "id": new_id(),
+                    "name": _clean_name(name or f"{project.name} (copy)"),
+                    "status": "draft",
+                }
+            )
+            target_dir = self.home.project_dir(copy.id, create=True)
+            old_prefix = self.home.rel(source_dir) + "/"
+            new_prefix = self.home.rel(target_dir) + "/"
+
+            def moved(path: str | None) -> str | None:
+                if path and path.startswith(old_prefix):
+                    return new_prefix + path[len(old_prefix):]
+                return path
+
+            for scene in self.scenes(project):
+                new_scene = Scene.create(
+                    **{f: getattr(scene, f) for f in (
+                        "scene_number", "text", "sanitized_text", "audio_key", "duration",
+                        "voice_id", "visual_keywords", "word_timings")},
+                    id=new_id(), project=copy, audio_file_path=moved(scene.audio_file_path),
+                )
+                for sel in ClipSelection.select().where(ClipSelection.scene == scene):
+                    ClipSelection.create(
+                        id=new_id(), scene=new_scene, asset_path=moved(sel.asset_path),
+                        kind=sel.kind, source=sel.source, in_point=sel.in_point,
+                        out_point=sel.out_point, motion=sel.motion,
+                    )
+                for sug in VisualSuggestion.select().where(VisualSuggestion.scene == scene):
+                    VisualSuggestion.create(
+                        id=new_id(), scene=new_scene, query=sug.query, source=sug.source,
+                        candidates=[
+                            {**c, "path": moved(c.get("path"))} for c in (sug.candidates or [])
+                        ],
+                    )
+        for sub in ("audio", "visuals"):
+            if (source_dir / sub).is_dir():
+                shutil.copytree(source_dir / sub, target_dir / sub, dirs_exist_ok=True)
+        return copy
+
+    def delete_project(self, project: Project) -> None:
+        """Delete a project, its rows (cascade) and its folder."""
+        with self.transaction():
+            Project.delete().where(Project.id == project.id).execute()
+        shutil.rmtree(self.home.project_dir(project.id), ignore_errors=True)
+
+    def touch(self, project: Project) -> None:
+        with self.transaction():
+            Project.update(last_active=utcnow()).where(Project.id == project.id).execute()
+
+    # -- scenes ------------------------------------------------------------------------------
+    def scenes(self, project: Project) -> list[Scene]:
+        with self.errors():
+            return list(
+                Scene.select().where(Scene.project == project.id).order_by(Scene.scene_number)
+            )
+
+    def scene(self, scene_id: str) -> Scene:
+        with self.errors():
+            scene = Scene.get_or_none(Scene.id == scene_id)
+        if scene is None:
+            raise InputError("That scene no longer exists", fix="Reload the project")
+        return scene
+
+    def _renumber(self, project_id: str, ordered_ids: Sequence[str]) -> None:
+        # Two passes keep UNIQUE(project, scene_number) satisfied at every statement.
+        for index, scene_id in enumerate(ordered_ids):
+            Scene.update(scene_number=-(index + 1)).where(Scene.id == scene_id).execute()
+        for index, scene_id in enumerate(ordered_ids):
+            Scene.update(scene_number=index + 1).where(Scene.id == scene_id).execute()
+
+    def _ordered_ids(self, project_id: str) -> list[str]:
+        return [
+            s.id
+            for s in Scene.select(Scene.id)
+            .where(Scene.project == project_id)
+            .order_by(Scene.scene_number)
+        ]
+
+    def replace_scenes(
+        self, project: Project, drafts: Sequence[tuple[str, list[str]]]
+    ) -> list[Scene]:
+        """Replace all scenes with ``(text, visual_keywords)`` drafts, in order."""
+        if not drafts:
+            raise InputError("The script has no scenes")
+        cleaned = [(_clean_scene_text(text), list(kw)) for text, kw in drafts]
+        with self.transaction():
+            Scene.delete().where(Scene.project == project.id).execute()
+            for number, (text, keywords) in enumerate(cleaned, start=1):
+                Scene.create(
+                    id=new_id(), project=project.id, scene_number=number, text=text,
+                    visual_keywords=keywords,
+                )
+            self._update_total(project.id)
+        return self.scenes(project)
+
+    def add_scene(
+        self, project: Project, text: str, *, index: int | None = None,
+        keywords: Sequence[str] = (), scene_id: str | None = None,
+    ) -> Scene:
+        """Insert a scene at ``index`` (0-based; default: at the end)."""
+        text = _clean_scene_text(text)
+        with self.transaction():
+            ids = self._ordered_ids(project.id)
+            position = len(ids) if index is None else max(0, min(index, len(ids)))
+            scene = Scene.create(
+                id=scene_id or new_id(), project=project.id, scene_number=len(ids) + 1000,
+                text=text, visual_keywords=list(keywords),
+            )
+            ids.insert(position, scene.id)
+            self._renumber(project.id, ids)
+            self._touch_project(project.id)
+        return self.scene(scene.id)
+
+    def update_scene(self, scene: Scene, **fields: Any) -> Scene:
+        """Update a scene's editable fields; changing text or voice invalidates its audio."""
+        allowed = {"text", "voice_id", "visual_keywords"}
+        unknown = set(fields) - allowed
+        if unknown:
+            raise ValueError(f"not updatable here: {sorted(unknown)}")
+        if "text" in fields:
+            fields["text"] = _clean_scene_text(fields["text"])
+        with self.transaction():
+            Scene.update(**fields, updated_at=utcnow()).where(Scene.id == scene.id).execute()
+            self._touch_project(scene.project_id)
+        return self.scene(scene.id)
+
+    def set_scene_audio(
+        self, scene: Scene, *, audio_path: Path, audio_key: str, duration: float,
+        sanitized_text: str, word_timings: list[dict[str, Any]] | None,
+    ) -> Scene:
+        with self.transaction():
+            Scene.update(
+                audio_file_path=self.home.rel(audio_path), audio_key=audio_key,
+                duration=duration, sanitized_text=sanitized_text, word_timings=word_timings,
+                updated_at=utcnow(),
+            ).where(Scene.id == scene.id).execute()
+            self._update_total(scene.project_id)
+        return self.scene(scene.id)
+
+    def move_scene(self, scene: Scene, new_index: int) -> None:
+        """Move a scene to ``new_index`` (0-based) within its project."""
+        with self.transaction():
+            ids = self._ordered_ids(scene.project_id)
+            ids.remove(scene.id)
+            ids.insert(max(0, min(new_index, len(ids))), scene.id)
+            self._renumber(scene.project_id, ids)
+            self._touch_project(scene.project_id)
+
+    def reorder_scenes(self, project: Project, ordered_ids: Sequence[str]) -> None:
+        with self.transaction():
+            if sorted(ordered_ids) != sorted(self._ordered_ids(project.id)):
+                raise InputError("The new order must contain every scene exactly once")
+            self._renumber(project.id, ordered_ids)
+            self._touch_project(project.id)
+
+    def split_scene(self, scene: Scene, at: int) -> tuple[Scene, Scene]:
+        """Split a scene's text at character ``at``; the second half becomes a new scene."""
+        first, second = scene.text[:at].strip(), scene.text[at:].strip()
+        if not first or not second:
+            raise InputError(
+                "Split inside the text, so both scenes keep some words",
+                where=f"scene {scene.scene_number}",
+            )
+        with self.transaction():
+            Scene.update(
+                text=first, audio_file_path=None, audio_key=None, duration=None,
+                word_timings=None, updated_at=utcnow(),
+            ).where(Scene.id == scene.id).execute()
+            ids = self._ordered_ids(scene.project_id)
+            new = Scene.create(
+                id=new_id(), project=scene.project_id, scene_number=len(ids) + 1000,
+                text=second, visual_keywords=scene.visual_keywords, voice_id=scene.voice_id,
+            )
+            ids.insert(ids.index(scene.id) + 1, new.id)
+            self._renumber(scene.project_id, ids)
+            self._update_total(scene.project_id)
+        return self.scene(scene.id), self.scene(new.id)
+
+    def merge_scenes(self, first: Scene, second: Scene) -> Scene:
+        """Append ``second``'s text to ``first`` and delete ``second``."""
+        if first.project_id != second.project_id or first.id == second.id:
+            raise InputError("Only two different scenes of one project can be merged")
+        with self.transaction():
+            keywords = list(dict.fromkeys([*first.visual_keywords, *second.visual_keywords]))
+            Scene.update(
+                text=f"{first.text.rstrip()} {second.text.lstrip()}", visual_keywords=keywords,
+                audio_file_path=None, audio_key=None, duration=None, word_timings=None,
+                updated_at=utcnow(),
+            ).where(Scene.id == first.id).execute()
+            Scene.delete().where(Scene.id == second.id).execute()
+            self._renumber(first.project_id, self._ordered_ids(first.project_id))
+            self._update_total(first.project_id)
+        return self.scene(first.id)
+
+    def delete_scene(self, scene: Scene) -> None:
+        with self.transaction():
+            Scene.delete().where(Scene.id == scene.id).execute()
+            self._renumber(scene.project_id, self._ordered_ids(scene.project_id))
+            self._update_total(scene.project_id)
+
+    def restore_scene(self, snapshot: dict[str, Any], index: int) -> Scene:
+        """Re-create a deleted scene from ``scene_snapshot`` (used by undo)."""
+        with self.transaction():
+            ids = self._ordered_ids(snapshot["project"])
+            data = dict(snapshot)
+            selection = data.pop("selection", None)
+            Scene.insert(**{**data, "scene_number": len(ids) + 1000}).execute()
+            if selection:
+                ClipSelection.insert(**selection).execute()
+            ids.insert(max(0, min(index, len(ids))), data["id"])
+            self._renumber(data["project"], ids)
+            self._update_total(data["project"])
+        return self.scene(snapshot["id"])
+
+    def scene_snapshot(self, scene: Scene) -> dict[str, Any]:
+        data = {
+            f: getattr(scene, f) for f in (
+                "id", "scene_number", "text", "sanitized_text", "audio_file_path", "audio_key",
+                "duration", "voice_id", "visual_keywords", "word_timings", "created_at",
+                "updated_at")
+        }
+        data["project"] = scene.project_id
+        selection = self.selection(scene)
+        if selection is not None:
+            data["selection"] = {
+                f: getattr(selection, f) for f in (
+                    "id", "asset_path", "kind", "source", "in_point", "out_point", "motion",
+                    "created_at")
+            } | {"scene": scene.id}
+        return data
+
+    def _touch_project(self, project_id: str) -> None:
+        Project.update(last_active=utcnow()).where(Project.id == project_id).execute()
+
+    def _update_total(self, project_id: str) -> None:
+        total = (
+            Scene.select(peewee.fn.COALESCE(peewee.fn.SUM(Scene.duration), 0))
+            .where(Scene.project == project_id)
+            .scalar()
+        )
+        Project.update(total_duration=float(total or 0), last_active=utcnow()).where(
+            Project.id == project_id
+        ).execute()
+
+    # -- visuals -----------------------------------------------------------------------------
+    def set_suggestions(
+        self, scene: Scene, source: str, query: str, candidates: list[dict[str, Any]]
+    ) -> VisualSuggestion:
+        with self.transaction():
+            VisualSuggestion.delete().where(
+                (VisualSuggestion.scene == scene.id) & (VisualSuggestion.source == source)
+            ).execute()
+            return VisualSuggestion.create(
+                id=new_id(), scene=scene.id, source=source, query=query, candidates=candidates
+            )
+
+    def suggestions(self, scene: Scene) -> list[VisualSuggestion]:
+        with self.errors():
+            return list(
+                VisualSuggestion.select()
+                .where(VisualSuggestion.scene == scene.id)
+                .order_by(VisualSuggestion.created_at)
+            )
+
+    def select_clip(
+        self, scene: Scene, asset_path: Path, *, kind: str, source: str,
+        in_point: float = 0.0, out_point: float | None = None, motion: str = "zoom-in",
+    ) -> ClipSelection:
+        if kind not in ("image", "video"):
+            raise InputError(f"A scene's visual must be an image or a video, not {kind!r}")
+        with self.transaction():
+            ClipSelection.delete().where(ClipSelection.scene == scene.id).execute()
+            selection = ClipSelection.create(
+                id=new_id(), scene=scene.id, asset_path=self.home.rel(asset_path), kind=kind,
+                source=source, in_point=max(0.0, in_point), out_point=out_point, motion=motion,
+            )
+            Scene.update(updated_at=utcnow()).where(Scene.id == scene.id).execute()
+        return selection
+
+    def selection(self, scene: Scene) -> ClipSelection | None:
+        with self.errors():
+            return ClipSelection.get_or_none(ClipSelection.scene == scene.id)
+
+    # -- jobs --------------------------------------------------------------------------------
+    def start_job(self, project: Project | None, kind: str) -> Job:
+        with self.transaction():
+            return Job.create(
+                id=new_id(), project=project.id if project else None, kind=kind,
+                status="running", started_at=utcnow(), pid=os.getpid(),
+            )
+
+    def update_job(self, job: Job, progress: float, stage: str) -> None:
+        with self.transaction():
+            Job.update(progress=max(0.0, min(1.0, progress)), stage=stage[:200]).where(
+                Job.id == job.id
+            ).execute()
+
+    def finish_job(self, job: Job, status: str, error: str | None = None) -> None:
+        fields: dict[str, Any] = {"status": status, "finished_at": utcnow(), "error_message": error}
+        if status == "completed":
+            fields["progress"] = 1.0
+        with self.transaction():
+            Job.update(**fields).where(Job.id == job.id).execute()
+
+    def job(self, job_id: str) -> Job:
+        with self.errors():
+            return Job.get_by_id(job_id)
+
+    def jobs(self, project: Project | None = None) -> list[Job]:
+        with self.errors():
+            query = Job.select().order_by(Job.created_at.desc())
+            if project is not None:
+                query = query.where(Job.project == project.id)
+            return list(query)
+
+    # -- renders -----------------------------------------------------------------------------
+    def record_render(
+        self, project: Project, *, file_path: Path, duration: float, thumbnail: Path | None,
+        srt: Path | None, settings: dict[str, Any], job: Job | None,
+    ) -> RenderedVideo:
+        """Record a finished render (size read from the file) and make it the latest video."""
+        size = file_path.stat().st_size
+        with self.transaction():
+            render = RenderedVideo.create(
+                id=new_id(), project=project.id, job=job.id if job else None,
+                file_path=self.home.rel(file_path),
+                thumbnail_path=self.home.rel(thumbnail) if thumbnail else None,
+                srt_path=self.home.rel(srt) if srt else None, duration_seconds=duration,
+                file_size_bytes=size, settings=settings,
+            )
+            Project.update(
+                video_path=render.file_path, video_total_duration=duration,
+                video_file_size=size, thumbnail_path=render.thumbnail_path, status="rendered",
+                last_active=utcnow(),
+            ).where(Project.id == project.id).execute()
+        return render
+
+    def renders(self, project: Project) -> list[RenderedVideo]:
+        with self.errors():
+            return list(
+                RenderedVideo.select()
+                .where(RenderedVideo.project == project.id)
+                .order_by(RenderedVideo.created_at.desc())
+            )
+
+    # -- usage, voices, settings, media ------------------------------------------------------
+    def record_llm_call(
+        self, project: Project | None, job: Job | None, *, model: str, prompt_tokens: int,
+        completion_tokens: int, total_tokens: int, purpose: str = "script",
+    ) -> None:
+        with self.transaction():
+            LlmCall.create(
+                id=new_id(), project=project.id if project else None,
+                job=job.id if job else None, model=model, purpose=purpose,
+                prompt_tokens=prompt_tokens, completion_tokens=completion_tokens,
+                total_tokens=total_tokens,
+            )
+
+    def llm_calls(self, project: Project | None = None) -> list[LlmCall]:
+        with self.errors():
+            query = LlmCall.select().order_by(LlmCall.created_at)
+            if project is not None:
+                query = query.where(LlmCall.project == project.id)
+            return list(query)
+
+    def sync_voices(self, engine: str, voices: Sequence[tuple[str, str, str, str | None]]) -> None:
+        """Make the catalogue hold ``(voice_id, display_name, language, gender)`` for engine."""
+        with self.transaction():
+            for voice_id, name, language, gender in voices:
+                existing = Voice.get_or_none(
+                    (Voice.engine == engine) & (Voice.voice_id == voice_id)
+                    & Voice.project.is_null() & Voice.character.is_null()
+                )
+                if existing is None:
+                    Voice.create(
+                        id=new_id(), engine=engine, voice_id=voice_id, display_name=name,
+                        language=language, gender=gender,
+                    )
+
+    def voices(self) -> list[Voice]:
+        with self.errors():
+            return list(
+                Voice.select()
+                .where(Voice.project.is_null())
+                .order_by(Voice.engine, Voice.display_name)
+            )
+
+    def get_setting(self, key: str, default: Any = None) -> Any:
+        with self.errors():
+            row = Setting.get_or_none(Setting.key == key)
+        return default if row is None else row.value
+
+    def set_setting(self, key: str, value: Any) -> None:
+        with self.transaction():
+            Setting.insert(key=key, value=value).on_conflict_replace().execute()
+
+    def upsert_media_asset(self, path: Path, **fields: Any) -> MediaAsset:
+        stored = path.resolve().as_posix()
+        with self.transaction():
+            MediaAsset.insert(id=new_id(), path=stored, **fields).on_conflict(
+                conflict_target=[MediaAsset.path], update=fields
+            ).execute()
+        with self.errors():
+            return MediaAsset.get(MediaAsset.path == stored)
+
+    def media_assets(self) -> list[MediaAsset]:
+        with self.errors():
+            return list(MediaAsset.select().order_by(MediaAsset.path))
+
+    def remove_media_assets(self, paths: Sequence[str]) -> None:
+        with self.transaction():
+            MediaAsset.delete().where(MediaAsset.path.in_(list(paths))).execute()

@@ -1,0 +1,155 @@
+"""Opening the database: version check, backup, migrations, pragmas, stale jobs.
+
+Modelled on qutebrowser's ``misc/sql.py``: the schema version lives in ``PRAGMA user_version``,
+a database from a newer app is refused untouched, and errors are split into known ones (locked,
+corrupt, disk full: tell the creator) and bugs.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sqlite3
+from pathlib import Path
+
+from studio.errors import StoreError
+from studio.store import backup
+from studio.store.migrations import MIGRATIONS, migrate
+from studio.store.models import ALL_MODELS, Job, database, utcnow
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = len(MIGRATIONS)
+BUSY_TIMEOUT_S = 10.0
+PRAGMAS = {
+    "journal_mode": "wal",
+    "foreign_keys": 1,
+    "synchronous": "normal",
+    "busy_timeout": int(BUSY_TIMEOUT_S * 1000),
+}
+
+
+def _known_error(exc: sqlite3.Error | Exception, db_path: Path) -> StoreError:
+    text = str(exc).lower()
+    latest = backup.list_backups(db_path.parent / "backups")
+    restore_hint = (
+        f"Restore the backup Studio made at {latest[0]}"
+        if latest
+        else "Restore it from your own backup or move it aside to start a new library"
+    )
+    if "not a database" in text or "malformed" in text or "corrupt" in text:
+        return StoreError("The project database is damaged", where=str(db_path), fix=restore_hint)
+    if "locked" in text or "busy" in text:
+        return StoreError(
+            "The project database is busy (another Studio may be writing to it)",
+            where=str(db_path),
+            fix="Wait for the other job to finish, then try again",
+        )
+    if "disk" in text and "full" in text:
+        return StoreError("The disk is full", where=str(db_path), fix="Free some space and retry")
+    if "readonly" in text or "read-only" in text or "unable to open" in text:
+        return StoreError(
+            "The project database cannot be written",
+            where=str(db_path),
+            fix="Check the folder's permissions or choose another home with --home",
+        )
+    return StoreError(f"The project database failed: {exc}", where=str(db_path))
+
+
+def read_version(db_path: Path) -> int:
+    """The schema version of an existing database file, read without changing it."""
+    try:
+        conn = sqlite3.connect(f"file:{db_path.as_posix()}?mode=ro", uri=True)
+        try:
+            version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            return version
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        raise _known_error(exc, db_path) from exc
+
+
+def open_database(db_path: Path) -> tuple[int, int]:
+    """Check, back up, migrate and bind the database; return (version before, version now)."""
+    existed = db_path.exists() and db_path.stat().st_size > 0
+    version = read_version(db_path) if existed else 0
+    if version > SCHEMA_VERSION:
+        raise StoreError(
+            f"This library was written by a newer Studio (schema {version}; "
+            f"this Studio reads up to {SCHEMA_VERSION})",
+            where=str(db_path),
+            fix="Update Studio, or open another library with --home",
+        )
+    backups_dir = db_path.parent / "backups"
+    try:
+        if existed and version < SCHEMA_VERSION:
+            backup.snapshot(db_path, backups_dir, f"before-v{SCHEMA_VERSION}")
+        elif existed and backup.daily_snapshot_due(backups_dir):
+            backup.snapshot(db_path, backups_dir, "daily")
+        conn = sqlite3.connect(db_path, isolation_level=None, timeout=BUSY_TIMEOUT_S)
+        try:
+            conn.execute("PRAGMA journal_mode=wal")
+            conn.execute("PRAGMA foreign_keys=ON")
+            result = migrate(conn)
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        raise _known_error(exc, db_path) from exc
+    except OSError as exc:
+        raise StoreError(
+            f"Studio could not prepare its database: {exc.strerror or exc}", where=str(db_path)
+        ) from exc
+    if not database.is_closed():
+        database.close()
+    database.init(str(db_path), pragmas=PRAGMAS, timeout=BUSY_TIMEOUT_S)
+    if result[0] != result[1]:
+        log.info("migrated %s from schema %d to %d", db_path, *result)
+    return result
+
+
+def _pid_alive(pid: int | None) -> bool:
+    if not pid:
+        return False
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True
+    return True
+
+
+def interrupt_stale_jobs() -> int:
+    """Mark jobs left ``pending``/``running`` by a dead process as ``interrupted``."""
+    stale = [
+        job.id
+        for job in Job.select(Job.id, Job.pid).where(Job.status.in_(("pending", "running")))
+        if not _pid_alive(job.pid) or job.pid == os.getpid()
+    ]
+    if not stale:
+        return 0
+    with database.atomic("IMMEDIATE"):
+        Job.update(
+            status="interrupted",
+            finished_at=utcnow(),
+            error_message="Studio stopped while this job was running",
+        ).where(Job.id.in_(stale)).execute()
+    return len(stale)
+
+
+def close_thread_connection() -> None:
+    """Close this thread's connection (each thread gets its own; call when a worker ends)."""
+    if not database.is_closed():
+        database.close()
+
+
+__all__ = [
+    "ALL_MODELS",
+    "SCHEMA_VERSION",
+    "close_thread_connection",
+    "interrupt_stale_jobs",
+    "open_database",
+]

@@ -1,0 +1,250 @@
+"""Peewee models. Table names follow the product's data models.
+
+The schema itself is created by the migrations in ``migrations.py`` (explicit SQL, so an old
+database upgrades exactly); these models map onto the latest schema version.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from peewee import (
+    BooleanField,
+    CharField,
+    DateTimeField,
+    FloatField,
+    ForeignKeyField,
+    IntegerField,
+    Model,
+    SqliteDatabase,
+    TextField,
+)
+
+#: Bound to a file at run time by ``studio.store.db.open_database``.
+database = SqliteDatabase(None)
+
+STEPS = (
+    "topic",
+    "voice",
+    "script-generation",
+    "voiceover",
+    "visual-sourcing",
+    "visual-curation",
+    "editing",
+    "export",
+)
+JOB_STATUSES = ("pending", "running", "completed", "failed", "cancelled", "interrupted")
+TEMPLATES = ("explainer", "scroll", "chat", "music")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+class JSONField(TextField):
+    """JSON stored as text (SQLite's json functions can still query it)."""
+
+    def db_value(self, value: Any) -> str | None:
+        return None if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+    def python_value(self, value: str | None) -> Any:
+        return None if value is None else json.loads(value)
+
+
+class BaseModel(Model):
+    class Meta:
+        database = database
+        legacy_table_names = False
+
+
+class Project(BaseModel):
+    id = CharField(primary_key=True, default=new_id)
+    name = TextField()
+    topic = TextField(default="")
+    current_step = TextField(default="topic")
+    status = TextField(default="draft")
+    template = TextField(default="explainer")
+    target_duration = FloatField(null=True)
+    total_duration = FloatField(default=0.0)
+    voice_id = TextField(null=True)
+    voice_speed = FloatField(default=1.0)
+    render_settings = JSONField(default=dict)
+    video_path = TextField(null=True)
+    video_total_duration = FloatField(null=True)
+    video_file_size = IntegerField(null=True)
+    thumbnail_path = TextField(null=True)
+    created_at = DateTimeField(default=utcnow)
+    last_active = DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "projects"
+
+
+class Scene(BaseModel):
+    id = CharField(primary_key=True, default=new_id)
+    project = ForeignKeyField(Project, backref="scenes", on_delete="CASCADE", column_name="project_id")
+    scene_number = IntegerField()
+    text = TextField()
+    sanitized_text = TextField(default="")
+    audio_file_path = TextField(null=True)
+    audio_key = TextField(null=True)
+    duration = FloatField(null=True)
+    voice_id = TextField(null=True)
+    visual_keywords = JSONField(default=list)
+    word_timings = JSONField(null=True)
+    created_at = DateTimeField(default=utcnow)
+    updated_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "scenes"
+        indexes = ((("project", "scene_number"), True),)
+
+
+class VisualSuggestion(BaseModel):
+    id = CharField(primary_key=True, default=new_id)
+    scene = ForeignKeyField(Scene, backref="suggestions", on_delete="CASCADE", column_name="scene_id")
+    query = TextField(default="")
+    source = TextField()
+    candidates = JSONField(default=list)
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "visual_suggestions"
+
+
+class ClipSelection(BaseModel):
+    """The visual chosen for a scene (one per scene): the scene's *selected clip*."""
+
+    id = CharField(primary_key=True, default=new_id)
+    scene = ForeignKeyField(
+        Scene, backref="selections", on_delete="CASCADE", column_name="scene_id", unique=True
+    )
+    asset_path = TextField()
+    kind = TextField(default="image")
+    source = TextField(default="slide")
+    in_point = FloatField(default=0.0)
+    out_point = FloatField(null=True)
+    motion = TextField(default="zoom-in")
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "clip_selections"
+
+
+class Job(BaseModel):
+    id = CharField(primary_key=True, default=new_id)
+    project = ForeignKeyField(
+        Project, backref="jobs", on_delete="CASCADE", null=True, column_name="project_id"
+    )
+    kind = TextField()
+    status = TextField(default="pending")
+    progress = FloatField(default=0.0)
+    stage = TextField(default="")
+    error_message = TextField(null=True)
+    pid = IntegerField(null=True)
+    created_at = DateTimeField(default=utcnow)
+    started_at = DateTimeField(null=True)
+    finished_at = DateTimeField(null=True)
+
+    class Meta:
+        table_name = "jobs"
+
+
+class RenderedVideo(BaseModel):
+    id = CharField(primary_key=True, default=new_id)
+    project = ForeignKeyField(
+        Project, backref="renders", on_delete="CASCADE", column_name="project_id"
+    )
+    job = ForeignKeyField(Job, null=True, on_delete="SET NULL", column_name="job_id")
+    file_path = TextField()
+    thumbnail_path = TextField(null=True)
+    srt_path = TextField(null=True)
+    duration_seconds = FloatField()
+    file_size_bytes = IntegerField()
+    settings = JSONField(default=dict)
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "rendered_videos"
+
+
+class Voice(BaseModel):
+    """A voice in the catalogue, or (with project+character) a character's voice mapping."""
+
+    id = CharField(primary_key=True, default=new_id)
+    engine = TextField()
+    voice_id = TextField()
+    display_name = TextField()
+    language = TextField(default="en-us")
+    gender = TextField(null=True)
+    is_default = BooleanField(default=False)
+    project = ForeignKeyField(
+        Project, null=True, on_delete="CASCADE", backref="voice_mappings", column_name="project_id"
+    )
+    character = TextField(null=True)
+
+    class Meta:
+        table_name = "voices"
+
+
+class Setting(BaseModel):
+    key = TextField(primary_key=True)
+    value = JSONField(null=True)
+
+    class Meta:
+        table_name = "settings"
+
+
+class MediaAsset(BaseModel):
+    id = CharField(primary_key=True, default=new_id)
+    path = TextField(unique=True)
+    folder = TextField(default="")
+    kind = TextField()
+    duration = FloatField(null=True)
+    width = IntegerField(null=True)
+    height = IntegerField(null=True)
+    size_bytes = IntegerField(default=0)
+    mtime_ns = IntegerField(default=0)
+    tags = JSONField(default=list)
+    indexed_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "media_assets"
+
+
+class LlmCall(BaseModel):
+    """Tokens used by one LLM call (schema v2)."""
+
+    id = CharField(primary_key=True, default=new_id)
+    project = ForeignKeyField(Project, null=True, on_delete="SET NULL", column_name="project_id")
+    job = ForeignKeyField(Job, null=True, on_delete="SET NULL", column_name="job_id")
+    model = TextField()
+    purpose = TextField(default="script")
+    prompt_tokens = IntegerField(default=0)
+    completion_tokens = IntegerField(default=0)
+    total_tokens = IntegerField(default=0)
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "llm_calls"
+
+
+ALL_MODELS: tuple[type[BaseModel], ...] = (
+    Project,
+    Scene,
+    VisualSuggestion,
+    ClipSelection,
+    Job,
+    RenderedVideo,
+    Voice,
+    Setting,
+    MediaAsset,
+    LlmCall,
+)
