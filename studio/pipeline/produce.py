@@ -1,0 +1,162 @@
+"""The whole pipeline, as the CLI and the GUI run it: script → voice → visuals → render."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from studio.errors import InputError
+from studio.media.settings import RenderSettings
+from studio.pipeline import render as render_stage
+from studio.pipeline import script as script_stage
+from studio.pipeline import visuals as visuals_stage
+from studio.pipeline import voiceover
+from studio.pipeline.jobs import JobContext, Reporter, run_job
+from studio.progress import CancelToken
+from studio.store import Library
+from studio.store.models import Project, RenderedVideo
+
+log = logging.getLogger(__name__)
+
+# Where each stage sits on the job's progress bar.
+SCRIPT_SPAN = (0.0, 0.08)
+VOICE_SPAN = (0.08, 0.40)
+VISUALS_SPAN = (0.40, 0.46)
+RENDER_SPAN = (0.46, 1.0)
+
+
+@dataclass(frozen=True)
+class ProduceResult:
+    project: Project
+    render: RenderedVideo
+    video_path: Path
+
+
+class ConsoleReporter:
+    """Progress on a terminal: one updating line on a TTY, a line per stage otherwise."""
+
+    def __init__(self, stream: IO[str] = sys.stderr) -> None:
+        self.stream = stream
+        self.tty = stream.isatty()
+        self._last_stage = ""
+
+    def progress(self, fraction: float, stage: str, eta_seconds: float | None) -> None:
+        eta = f", about {eta_seconds:.0f} s left" if eta_seconds is not None else ""
+        line = f"[{fraction * 100:5.1f}%] {stage}{eta}"
+        if self.tty:
+            self.stream.write("\r" + line.ljust(78)[:78])
+            self.stream.flush()
+        elif stage.split(":")[0] != self._last_stage.split(":")[0] or stage != self._last_stage \
+                and stage.endswith("done"):
+            self.stream.write(line + "\n")
+        self._last_stage = stage
+
+    def message(self, text: str) -> None:
+        if self.tty:
+            self.stream.write("\n")
+        self.stream.write(text + "\n")
+
+
+def _settings_from_args(args: argparse.Namespace) -> RenderSettings:
+    music = args.music
+    if music is not None and not Path(music).is_file():
+        raise InputError("The music file does not exist", where=str(music),
+                         fix="Check the path given to --music")
+    return RenderSettings(
+        aspect=args.aspect, resolution=args.resolution, captions=not args.no_captions,
+        caption_style=args.caption_style, music_path=Path(music).resolve() if music else None,
+    )
+
+
+def _project_name(args: argparse.Namespace, text: str | None) -> str:
+    if args.project_name:
+        return str(args.project_name)
+    if args.topic:
+        return " ".join(str(args.topic).split()[:8])[:80] or "Untitled"
+    first_line = next((line.strip() for line in (text or "").splitlines() if line.strip()), "")
+    words = first_line.split()
+    return (" ".join(words[:6]) + ("…" if len(words) > 6 else "")) or Path(args.script).stem
+
+
+def produce_from_cli(
+    library: Library, args: argparse.Namespace, *, reporter: Reporter,
+    cancel: CancelToken | None = None,
+) -> ProduceResult:
+    """``studio produce``: validate everything first, then run all stages into a new project."""
+    from studio.cli import install_sigint_as_cancel
+    from studio.pipeline.splitter import parse_script_file
+
+    cancel = cancel or CancelToken()
+    install_sigint_as_cancel(cancel)
+    if not 0.5 <= args.speed <= 2.0:
+        raise InputError(f"--speed must be between 0.5 and 2.0 (got {args.speed})")
+    settings = _settings_from_args(args)
+    text = parse_script_file(args.script) if args.script else None
+    if args.topic is not None:
+        from studio.pipeline.groq_script import check_topic
+
+        check_topic(args.topic)
+    for folder in args.media:
+        if not Path(folder).is_dir():
+            raise InputError("The media folder does not exist", where=str(folder),
+                             fix="Give --media a folder of images or videos")
+    project = library.create_project(
+        _project_name(args, text),
+        topic=args.topic or "",
+        target_duration=args.duration if args.duration is not None else (
+            script_stage.DEFAULT_TOPIC_SECONDS if args.topic else None),
+        voice_id=args.voice,
+        voice_speed=args.speed,
+        render_settings=settings.to_json(),
+    )
+    try:
+        with run_job(library, project, "produce", reporter=reporter, cancel=cancel) as ctx:
+            if text is not None:
+                script_stage.script_from_text(library, project, text, ctx)
+            else:
+                script_stage.script_from_topic(library, project, ctx, model=args.model)
+            render = _voice_visuals_render(library, project, ctx, media_folders=args.media)
+    except InputError:
+        if not library.scenes(project):
+            library.delete_project(project)  # nothing worth keeping was made
+        raise
+    return ProduceResult(library.refresh(project), render, library.home.abs(render.file_path))
+
+
+def _voice_visuals_render(
+    library: Library, project: Project, ctx: JobContext, *, media_folders: Any = ()
+) -> RenderedVideo:
+    project = library.refresh(project)
+    settings = render_stage.settings_for(project)
+    voiceover.voice_project(library, project, ctx, start=VOICE_SPAN[0], end=VOICE_SPAN[1])
+    visuals_stage.source_visuals(
+        library, project, settings, ctx, start=VISUALS_SPAN[0], end=VISUALS_SPAN[1],
+        media_folders=media_folders,
+    )
+    return render_stage.render_project_video(
+        library, library.refresh(project), ctx, start=RENDER_SPAN[0], end=RENDER_SPAN[1]
+    )
+
+
+def render_project(
+    library: Library, project: Project, *, reporter: Reporter, kind: str = "render",
+    cancel: CancelToken | None = None, install_sigint: bool = True,
+) -> ProduceResult:
+    """Re-render (or resume) a project: only what changed or was never finished is redone."""
+    cancel = cancel or CancelToken()
+    if install_sigint:
+        from studio.cli import install_sigint_as_cancel
+
+        install_sigint_as_cancel(cancel)
+    if not library.scenes(project):
+        raise InputError(
+            f"Project {project.name!r} has no scenes to render",
+            fix="Write its script first (studio produce --script FILE)",
+        )
+    with run_job(library, project, kind, reporter=reporter, cancel=cancel) as ctx:
+        render = _voice_visuals_render(library, project, ctx)
+    return ProduceResult(library.refresh(project), render, library.home.abs(render.file_path))

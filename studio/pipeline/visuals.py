@@ -1,0 +1,346 @@
+"""Stage 3: visuals. Suggestions per scene from the creator's media library and a generated
+slide; the chosen one becomes the scene's clip selection.
+
+Chosen files are copied into the project's ``visuals/`` folder (named by content hash), so a
+project keeps working when the creator's media folders move, and its paths stay relative.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import re
+import shutil
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from studio.errors import InputError, StudioError
+from studio.media.probe import probe
+from studio.media.settings import RenderSettings
+from studio.media.slides import make_slide
+from studio.pipeline.jobs import JobContext
+from studio.progress import scaled
+from studio.store import Library
+from studio.store.models import ClipSelection, MediaAsset, Project, Scene
+
+log = logging.getLogger(__name__)
+
+IMAGE_EXTENSIONS = frozenset({".jpg", ".jpeg", ".png", ".webp", ".bmp"})
+VIDEO_EXTENSIONS = frozenset({".mp4", ".mov", ".mkv", ".webm", ".m4v", ".avi"})
+SETTING_MEDIA_FOLDERS = "media_folders"
+MOTIONS = ("zoom-in", "pan-right", "zoom-out", "pan-left")
+MAX_SUGGESTIONS = 6
+_TAG_SPLIT = re.compile(r"[^\w]+|_")
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
+_IGNORED_TAGS = frozenset(
+    {
+        "img",
+        "image",
+        "video",
+        "clip",
+        "photo",
+        "dsc",
+        "final",
+        "copy",
+        "the",
+        "and",
+        "of",
+        "a",
+        "an",
+        "stock",
+        "edit",
+        "new",
+    }
+)
+
+
+@dataclass
+class IndexReport:
+    """What indexing the media folders found."""
+
+    added: int = 0
+    updated: int = 0
+    removed: int = 0
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+
+
+def media_kind(path: Path) -> str | None:
+    suffix = path.suffix.lower()
+    if suffix in IMAGE_EXTENSIONS:
+        return "image"
+    if suffix in VIDEO_EXTENSIONS:
+        return "video"
+    return None
+
+
+def tags_for(path: Path, root: Path) -> list[str]:
+    """Search words for a file: its name and the folders between it and the library root."""
+    try:
+        parts = list(path.relative_to(root).with_suffix("").parts)
+    except ValueError:
+        parts = [path.stem]
+    words: list[str] = []
+    for part in parts:
+        for token in _TAG_SPLIT.split(_CAMEL.sub(" ", part)):
+            token = token.lower()
+            if len(token) > 1 and not token.isdigit() and token not in _IGNORED_TAGS:
+                words.append(token)
+    return list(dict.fromkeys(words))
+
+
+def index_media_folders(library: Library, folders: Sequence[Path]) -> IndexReport:
+    """Index images and videos under ``folders`` into ``media_assets`` (unchanged files skipped)."""
+    report = IndexReport()
+    known = {a.path: a for a in library.media_assets()}
+    seen: set[str] = set()
+    for root in folders:
+        root = Path(root).expanduser().resolve()
+        if not root.is_dir():
+            raise InputError(
+                "That media folder does not exist",
+                where=str(root),
+                fix="Choose an existing folder of images or videos",
+            )
+        for dirpath, _dirs, files in os.walk(root):
+            for name in sorted(files):
+                path = Path(dirpath) / name
+                kind = media_kind(path)
+                if kind is None or name.startswith("."):
+                    continue
+                stored = path.resolve().as_posix()
+                seen.add(stored)
+                stat = path.stat()
+                old = known.get(stored)
+                if (
+                    old is not None
+                    and old.mtime_ns == stat.st_mtime_ns
+                    and old.size_bytes == stat.st_size
+                ):
+                    continue
+                try:
+                    info = probe(path)
+                except StudioError as exc:
+                    report.skipped.append((stored, exc.message))
+                    log.info("media library: skipped %s: %s", stored, exc.message)
+                    continue
+                if kind == "video" and not info.has_video:
+                    report.skipped.append((stored, "it has no video stream"))
+                    continue
+                library.upsert_media_asset(
+                    path,
+                    folder=root.as_posix(),
+                    kind=kind,
+                    duration=info.duration if kind == "video" else None,
+                    width=info.width,
+                    height=info.height,
+                    size_bytes=stat.st_size,
+                    mtime_ns=stat.st_mtime_ns,
+                    tags=tags_for(path, root),
+                )
+                if old is None:
+                    report.added += 1
+                else:
+                    report.updated += 1
+    folder_prefixes = [Path(f).expanduser().resolve().as_posix() + "/" for f in folders]
+    gone = [p for p in known if p not in seen and any(p.startswith(f) for f in folder_prefixes)]
+    if gone:
+        library.remove_media_assets(gone)
+        report.removed = len(gone)
+    return report
+
+
+def _words(keywords: Iterable[str]) -> set[str]:
+    found: set[str] = set()
+    for keyword in keywords:
+        for token in _TAG_SPLIT.split(keyword.lower()):
+            if len(token) > 1:
+                found.add(token)
+                if token.endswith("s") and len(token) > 3:
+                    found.add(token[:-1])
+    return found
+
+
+def match_assets(
+    assets: Sequence[MediaAsset], keywords: Sequence[str], limit: int = MAX_SUGGESTIONS
+) -> list[tuple[MediaAsset, float]]:
+    """Library assets whose tags share words with ``keywords``, best first."""
+    wanted = _words(keywords)
+    if not wanted:
+        return []
+    scored = []
+    for asset in assets:
+        tags = _words(asset.tags or [])
+        overlap = wanted & tags
+        if overlap:
+            score = len(overlap) / len(wanted) + (0.05 if asset.kind == "video" else 0.0)
+            scored.append((asset, round(score, 4)))
+    scored.sort(key=lambda pair: (-pair[1], pair[0].path))
+    return scored[:limit]
+
+
+def slide_title(text: str, max_words: int = 9) -> str:
+    """A short title for a slide: the scene's first sentence, trimmed."""
+    first = re.split(r"(?<=[.!?。！？])\s+", text.strip(), maxsplit=1)[0]
+    words = first.split()
+    title = " ".join(words[:max_words])
+    return title.rstrip(".,;:") + ("…" if len(words) > max_words else "")
+
+
+def ensure_slide(
+    library: Library, project: Project, scene: Scene, settings: RenderSettings
+) -> Path:
+    """The scene's generated slide at the project's current size (made if missing)."""
+    title = slide_title(scene.text)
+    keywords = list(scene.visual_keywords or [])[:4]
+    digest = hashlib.sha256(
+        repr((title, keywords, settings.width, settings.height, project.id)).encode()
+    ).hexdigest()[:16]
+    out = library.home.project_dir(project.id, create=True) / "visuals" / f"slide-{digest}.png"
+    if not out.is_file():
+        make_slide(title, keywords, (settings.width, settings.height), out, seed=project.id)
+    return out
+
+
+def import_visual(library: Library, project: Project, source: Path) -> tuple[Path, str]:
+    """Copy a creator's file into the project (content-named); return (path, kind)."""
+    source = Path(source)
+    kind = media_kind(source)
+    if kind is None:
+        raise InputError(
+            f"Studio can't use {source.suffix or 'this kind of'} files as a visual",
+            where=str(source),
+            fix="Choose an image (JPG, PNG, WebP) or a video (MP4, MOV, MKV, WebM)",
+        )
+    info = probe(source)  # raises a clear InputError for broken files
+    if kind == "video" and not info.has_video:
+        raise InputError(
+            "This video file has no picture",
+            where=str(source),
+            fix="Choose a video with a video stream",
+        )
+    digest = hashlib.sha256()
+    with source.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    visuals = library.home.project_dir(project.id, create=True) / "visuals"
+    target = visuals / f"{digest.hexdigest()[:16]}{source.suffix.lower()}"
+    if not target.exists():
+        partial = target.with_name(f".{target.name}.partial")
+        try:
+            os.link(source, partial)
+        except OSError:
+            shutil.copyfile(source, partial)
+        partial.replace(target)
+    return target, kind
+
+
+def choose_visual(
+    library: Library,
+    project: Project,
+    scene: Scene,
+    source: Path,
+    *,
+    origin: str = "file",
+    in_point: float = 0.0,
+    motion: str | None = None,
+) -> ClipSelection:
+    """Make ``source`` (a creator's file or library asset) the scene's visual."""
+    path, kind = import_visual(library, project, source)
+    return library.select_clip(
+        scene,
+        path,
+        kind=kind,
+        source=origin,
+        in_point=in_point,
+        motion=motion or MOTIONS[(scene.scene_number - 1) % len(MOTIONS)],
+    )
+
+
+def choose_slide(
+    library: Library, project: Project, scene: Scene, settings: RenderSettings
+) -> ClipSelection:
+    slide = ensure_slide(library, project, scene, settings)
+    return library.select_clip(
+        scene,
+        slide,
+        kind="image",
+        source="slide",
+        motion=MOTIONS[(scene.scene_number - 1) % len(MOTIONS)],
+    )
+
+
+def suggest(
+    library: Library,
+    project: Project,
+    scene: Scene,
+    settings: RenderSettings,
+    assets: Sequence[MediaAsset],
+) -> list[dict[str, Any]]:
+    """Store and return the scene's candidates: library matches, then its slide."""
+    keywords = list(scene.visual_keywords or [])
+    matches = match_assets(assets, keywords)
+    library_candidates = [
+        {
+            "path": a.path,
+            "kind": a.kind,
+            "score": score,
+            "title": Path(a.path).name,
+            "duration": a.duration,
+        }
+        for a, score in matches
+    ]
+    library.set_suggestions(scene, "library", " ".join(keywords), library_candidates)
+    slide = ensure_slide(library, project, scene, settings)
+    slide_candidate = {
+        "path": library.home.rel(slide),
+        "kind": "image",
+        "score": 0.0,
+        "title": "Generated slide",
+    }
+    library.set_suggestions(scene, "slide", slide_title(scene.text), [slide_candidate])
+    return [*library_candidates, slide_candidate]
+
+
+def source_visuals(
+    library: Library,
+    project: Project,
+    settings: RenderSettings,
+    ctx: JobContext,
+    *,
+    start: float,
+    end: float,
+    media_folders: Sequence[Path] = (),
+) -> None:
+    """Suggest visuals for every scene and pick one where the creator hasn't chosen yet."""
+    library.set_step(project, "visual-sourcing")
+    report = scaled(ctx.progress, start, end)
+    folders = [Path(f) for f in (library.get_setting(SETTING_MEDIA_FOLDERS) or [])]
+    folders += [Path(f) for f in media_folders if Path(f) not in folders]
+    if folders:
+        report(0.0, "Visuals: indexing your media")
+        result = index_media_folders(library, folders)
+        for path, reason in result.skipped:
+            ctx.message(f"Skipped {path}: {reason}")
+    assets = library.media_assets()
+    scenes = library.scenes(project)
+    used: set[str] = set()
+    for index, scene in enumerate(scenes):
+        ctx.check()
+        report(index / max(1, len(scenes)), f"Visuals: scene {index + 1} of {len(scenes)}")
+        candidates = suggest(library, project, scene, settings, assets)
+        if library.selection(scene) is not None:
+            continue
+        fresh = [c for c in candidates if c["path"] not in used and c["score"] > 0]
+        if fresh:
+            used.add(fresh[0]["path"])
+            try:
+                choose_visual(library, project, scene, Path(fresh[0]["path"]), origin="library")
+                continue
+            except StudioError as exc:
+                ctx.message(f"Skipped {fresh[0]['path']}: {exc.message}")
+        choose_slide(library, project, scene, settings)
+    library.set_step(project, "visual-curation")
+    report(1.0, "Visuals: done")

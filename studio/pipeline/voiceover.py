@@ -1,0 +1,179 @@
+"""Stage 2: one WAV per scene, cached by (text, engine, voice, speed).
+
+Unchanged scenes are never re-synthesised: a scene's ``audio_key`` names the exact inputs of its
+audio, and the WAV plus a JSON sidecar (duration, word timings) live under that key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from studio.engines.base import DRAFT, KOKORO, SpeechResult, TTSEngine, get_engine
+from studio.engines.weights import DEFAULT_VOICE, KOKORO_VOICES, find_kokoro_weights
+from studio.errors import MissingWeightsError
+from studio.pipeline.drafts import sanitize_for_speech
+from studio.pipeline.jobs import JobContext
+from studio.progress import scaled
+from studio.store import Library
+from studio.store.models import Project, Scene
+from studio.timing import WordTiming
+
+log = logging.getLogger(__name__)
+
+KOKORO_IDS = {v.id for v in KOKORO_VOICES}
+DRAFT_DEFAULT = "en-us"
+SETTING_WEIGHTS_DIR = "kokoro_weights_dir"
+SETTING_DEFAULT_VOICE = "default_voice"
+
+_engines: dict[tuple[str, str], TTSEngine] = {}
+_engines_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class VoiceChoice:
+    """The engine and voice a scene will actually be spoken with."""
+
+    engine: TTSEngine
+    voice: str
+
+    @property
+    def is_draft(self) -> bool:
+        return self.engine.is_draft
+
+
+def _weights_dir(library: Library) -> Path | None:
+    folder = library.get_setting(SETTING_WEIGHTS_DIR)
+    return Path(folder) if folder else None
+
+
+def _cached_engine(name: str, weights_dir: Path | None) -> TTSEngine:
+    key = (name, str(weights_dir or ""))
+    with _engines_lock:
+        engine = _engines.get(key)
+        if engine is None:
+            if name == KOKORO:
+                engine = get_engine(KOKORO, weights=find_kokoro_weights(weights_dir))
+            else:
+                engine = get_engine(DRAFT)
+            _engines[key] = engine
+        return engine
+
+
+def kokoro_available(library: Library) -> bool:
+    try:
+        find_kokoro_weights(_weights_dir(library))
+    except MissingWeightsError:
+        return False
+    return True
+
+
+def choose_voice(library: Library, project: Project, scene: Scene | None = None) -> VoiceChoice:
+    """Scene override, else project voice, else the library default; Kokoro if it can speak.
+
+    A Kokoro voice without Kokoro's files falls back to the labelled draft voice.
+    """
+    wanted = (
+        (scene.voice_id if scene is not None else None)
+        or project.voice_id
+        or library.get_setting(SETTING_DEFAULT_VOICE)
+        or DEFAULT_VOICE
+    )
+    if wanted in KOKORO_IDS:
+        try:
+            return VoiceChoice(_cached_engine(KOKORO, _weights_dir(library)), wanted)
+        except MissingWeightsError:
+            fallback = "en-gb" if wanted.startswith("b") else DRAFT_DEFAULT
+            return VoiceChoice(_cached_engine(DRAFT, None), fallback)
+    return VoiceChoice(_cached_engine(DRAFT, None), wanted)
+
+
+def audio_key(text: str, engine: str, voice: str, speed: float) -> str:
+    payload = json.dumps([text, engine, voice, round(speed, 3)], ensure_ascii=False)
+    return hashlib.sha256(payload.encode()).hexdigest()[:20]
+
+
+def _sidecar(wav: Path) -> Path:
+    return wav.with_suffix(".json")
+
+
+def _load_cached(wav: Path) -> SpeechResult | None:
+    try:
+        data = json.loads(_sidecar(wav).read_text(encoding="utf-8"))
+        if not wav.is_file():
+            return None
+        return SpeechResult(
+            duration=float(data["duration"]),
+            sample_rate=int(data["sample_rate"]),
+            words=[WordTiming.from_json(w) for w in data["words"]],
+            engine=data["engine"],
+            voice=data["voice"],
+        )
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _save_sidecar(wav: Path, result: SpeechResult) -> None:
+    data = {
+        "duration": result.duration,
+        "sample_rate": result.sample_rate,
+        "words": [w.to_json() for w in result.words],
+        "engine": result.engine,
+        "voice": result.voice,
+    }
+    tmp = _sidecar(wav).with_suffix(".json.partial")
+    tmp.write_text(json.dumps(data), encoding="utf-8")
+    tmp.replace(_sidecar(wav))
+
+
+def voice_scene(library: Library, project: Project, scene: Scene, ctx: JobContext) -> bool:
+    """Make sure ``scene`` has current audio; return True if it had to be synthesised."""
+    choice = choose_voice(library, project, scene)
+    text = sanitize_for_speech(scene.text) or scene.text
+    key = audio_key(text, choice.engine.name, choice.voice, project.voice_speed)
+    wav = library.home.project_dir(project.id, create=True) / "audio" / f"{key}.wav"
+    if scene.audio_key == key and wav.is_file() and scene.duration:
+        return False
+    result = _load_cached(wav)
+    synthesised = result is None
+    if result is None:
+        ctx.check()
+        result = choice.engine.synthesize(
+            text, wav, voice=choice.voice, speed=project.voice_speed, cancel=ctx.cancel
+        )
+        _save_sidecar(wav, result)
+    library.set_scene_audio(
+        scene,
+        audio_path=wav,
+        audio_key=key,
+        duration=result.duration,
+        sanitized_text=text,
+        word_timings=[w.to_json() for w in result.words],
+    )
+    return synthesised
+
+
+def voice_project(
+    library: Library, project: Project, ctx: JobContext, *, start: float, end: float
+) -> int:
+    """Voice every scene that needs it; return how many were synthesised."""
+    library.set_step(project, "voiceover")
+    scenes = library.scenes(project)
+    report = scaled(ctx.progress, start, end)
+    made = 0
+    first = choose_voice(library, project)
+    if first.is_draft:
+        ctx.message(
+            "Using the draft voice (espeak-ng): Kokoro's voice files are not installed. "
+            "Add them in Settings for the natural voice."
+        )
+    for index, scene in enumerate(scenes):
+        report(index / max(1, len(scenes)), f"Voice: scene {index + 1} of {len(scenes)}")
+        if voice_scene(library, project, scene, ctx):
+            made += 1
+    report(1.0, "Voice: done")
+    return made
