@@ -28,6 +28,24 @@ _CJK_RE = re.compile(f"[{_CJK_CHAR}]")
 _WORD_RE = re.compile(r"[^\s]+")
 
 
+#: Scene length when the video's length is not known.
+DEFAULT_SCENE_SECONDS = 10.0
+#: Scene lengths the pacing rule stays between (short videos cut fast, long ones breathe).
+MIN_SCENE_SECONDS, MAX_PACED_SCENE_SECONDS = 4.0, 15.0
+
+
+def scene_seconds_for(video_seconds: float | None) -> float:
+    """How long one scene should aim to be in a video of ``video_seconds``.
+
+    About six scenes a minute: a 30 s short cuts every 5 s, a 60 s video every 10 s,
+    and anything past 90 s settles at 15 s. Shared by the splitter and the Groq prompt
+    so both kinds of script are paced alike.
+    """
+    if video_seconds is None:
+        return DEFAULT_SCENE_SECONDS
+    return min(MAX_PACED_SCENE_SECONDS, max(MIN_SCENE_SECONDS, video_seconds / 6))
+
+
 @dataclass
 class SceneDraft:
     """One scene's narration before it is voiced.
@@ -80,7 +98,7 @@ _ITALIC_STAR_RE = re.compile(r"(?<![\w*])\*(?=\S)(.+?)(?<=\S)\*(?![\w*])", re.DO
 _ITALIC_UNDERSCORE_RE = re.compile(r"(?<!\w)_(?=\S)(.+?)(?<=\S)_(?!\w)", re.DOTALL)
 _STRIKE_RE = re.compile(r"~~(?=\S)(.+?)(?<=\S)~~", re.DOTALL)
 _INLINE_CODE_RE = re.compile(r"`+([^`]*)`+")
-_STRAY_MARKUP_RE = re.compile(r"(?<!\s)\*+|\*+(?!\s)|#+(?=\w)|\|")
+_STRAY_MARKUP_RE = re.compile(r"(?<!\s)\*+|\*+(?!\s)|#+(?=\w)|(?<!\S)#+(?!\S)|\|")
 _NUMBER_RANGE_RE = re.compile(r"(\d)\s*[–‒]\s*(\d)")
 _DASH_RE = re.compile(r"\s*[—―]\s*|\s+[–‒-]\s+")
 _SPACE_BEFORE_PUNCT_RE = re.compile(r"\s+([,.;:!?])")

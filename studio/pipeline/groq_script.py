@@ -1,0 +1,540 @@
+"""A narration script written by a Groq-hosted model from the creator's topic.
+
+Uses the official ``groq`` SDK with its own retries switched off: this module decides
+when to retry (rate limits, server errors, timeouts), how long to wait (honouring
+``Retry-After``), and lets the creator cancel at any moment, including mid-request.
+A reply that is not the JSON we asked for gets exactly one repair request.
+
+The API key never appears in a message, a log line or a repr: errors are built from
+status codes and Groq's own error text, with the key masked out if it was echoed.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import logging
+import math
+import re
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypeVar, cast
+from urllib.parse import urlsplit
+
+import groq
+
+from studio.errors import Cancelled, InputError, ServiceError
+from studio.pipeline.drafts import (
+    WORDS_PER_MINUTE,
+    SceneDraft,
+    estimate_seconds,
+    scene_seconds_for,
+)
+from studio.pipeline.splitter import visual_keywords
+from studio.progress import CancelToken
+from studio.secrets import GROQ_KEY_ENV, mask
+
+if TYPE_CHECKING:
+    from groq.types.chat import ChatCompletionMessageParam
+
+log = logging.getLogger(__name__)
+
+DEFAULT_MODEL = "llama-3.3-70b-versatile"
+#: Longest topic accepted; a topic is a sentence or two, not a script.
+MAX_TOPIC_CHARS = 2000
+#: Longest video one request may ask for (about 4,500 words fits a model's output limit).
+MAX_TARGET_SECONDS = 30 * 60.0
+#: Longest wait between attempts; a longer ``Retry-After`` fails at once and says when to retry.
+MAX_RETRY_WAIT = 30.0
+#: First backoff wait; it doubles with every further attempt.
+FIRST_RETRY_WAIT = 1.0
+#: Statuses worth retrying besides 5xx: 408 request timeout, 409 conflict, 429 rate limit.
+_RETRYABLE_4XX = frozenset({408, 409, 429})
+
+_SCHEMA_TEXT = (
+    '{"scenes": [{"text": "<what the narrator says>", '
+    '"visual_keywords": ["<2 to 4 words to search stock footage>"], '
+    '"estimated_duration": <seconds of speech, a number>}]}'
+)
+_SYSTEM_PROMPT = (
+    "You write narration scripts for short explainer videos. Reply with one JSON object "
+    f"and nothing else, exactly in this shape: {_SCHEMA_TEXT}. "
+    "Each scene's text is spoken aloud: plain sentences, no markdown, no lists, no emoji, "
+    "no stage directions, no URLs. Write in the language of the topic. visual_keywords are "
+    "concrete things a camera could film. Facts must be accurate; do not invent statistics."
+)
+
+SleepFn = Callable[[float], None]
+_T = TypeVar("_T")
+
+
+@dataclass(frozen=True)
+class CallUsage:
+    """Tokens one Groq call used, as Groq reported them (for cost and quota display)."""
+
+    model: str
+    prompt_tokens: int
+    completion_tokens: int
+    total_tokens: int
+
+
+@dataclass
+class ScriptResult:
+    """A generated script and what it cost.
+
+    Attributes:
+        scenes: the narration, one draft per scene.
+        calls: usage of every call made, including a reply that had to be repaired.
+    """
+
+    scenes: list[SceneDraft]
+    calls: list[CallUsage] = field(default_factory=list)
+
+    @property
+    def total_tokens(self) -> int:
+        return sum(call.total_tokens for call in self.calls)
+
+
+class ScriptServiceError(ServiceError):
+    """Groq failed to produce a script; ``calls`` holds the usage already spent."""
+
+    def __init__(
+        self,
+        what: str,
+        *,
+        where: str | None = None,
+        fix: str | None = None,
+        calls: list[CallUsage] | None = None,
+    ) -> None:
+        super().__init__(what, where=where, fix=fix)
+        self.calls = list(calls or [])
+
+
+# --- Input ---------------------------------------------------------------------------------
+
+
+def check_topic(topic: str) -> str:
+    """``topic`` with its whitespace tidied, or InputError if it is empty or too long.
+
+    Public so the CLI and GUI can refuse a bad topic before starting any work.
+    """
+    if not isinstance(topic, str) or not topic.strip():
+        raise InputError("The topic is empty", fix="Describe what the video should be about")
+    topic = " ".join(topic.split())
+    if len(topic) > MAX_TOPIC_CHARS:
+        raise InputError(
+            f"The topic is too long ({len(topic):,} characters; the limit is {MAX_TOPIC_CHARS:,})",
+            fix="Shorten it to a few sentences, or paste your text as your own script instead",
+        )
+    return topic
+
+
+def _check_request(target_seconds: float, api_key: str, max_attempts: int) -> None:
+    """Refuse a length or key no request should be sent with."""
+    if (
+        isinstance(target_seconds, bool)
+        or not isinstance(target_seconds, int | float)
+        or not 0 < target_seconds <= MAX_TARGET_SECONDS  # also refuses NaN
+    ):
+        raise InputError(
+            f"The video length {target_seconds!r} s is not usable",
+            fix=f"Choose more than 0 and at most {MAX_TARGET_SECONDS / 60:.0f} minutes",
+        )
+    if not isinstance(api_key, str) or not api_key.strip():
+        raise InputError(
+            "No Groq API key is set",
+            fix=f"Add your key in Settings, or set the {GROQ_KEY_ENV} environment variable "
+            "(a free key is available at console.groq.com/keys)",
+        )
+    if not api_key.strip().isascii() or any(c.isspace() for c in api_key.strip()):
+        raise InputError(
+            "The Groq API key contains spaces or unusual characters",
+            fix="Copy the key again from console.groq.com/keys and paste it in Settings",
+        )
+    if max_attempts < 1:
+        raise ValueError("max_attempts must be at least 1")
+
+
+# --- Prompt and reply ----------------------------------------------------------------------
+
+
+def _messages(topic: str, target_seconds: float) -> list[dict[str, str]]:
+    """System and user messages asking for a script of ``target_seconds``."""
+    words = max(10, round(target_seconds * WORDS_PER_MINUTE / 60))
+    scenes = max(1, round(target_seconds / scene_seconds_for(target_seconds)))
+    user = (
+        f"Topic: {topic}\n\n"
+        f"Write a narration of about {target_seconds:.0f} seconds, which is about {words} "
+        f"words in total at {WORDS_PER_MINUTE} words per minute. Split it into {scenes} "
+        f"scene{'s' if scenes != 1 else ''} of about {words / scenes:.0f} words each, "
+        "in the order they are narrated. Reply with the JSON object only."
+    )
+    log.info("Asking Groq for %d scenes, about %d words", scenes, words)
+    return [{"role": "system", "content": _SYSTEM_PROMPT}, {"role": "user", "content": user}]
+
+
+def _repair_message(problem: str) -> dict[str, str]:
+    """The follow-up asking the model to fix its own reply."""
+    return {
+        "role": "user",
+        "content": (
+            f"Your reply could not be used: {problem}. Reply again with only the corrected "
+            f"JSON object, exactly in this shape: {_SCHEMA_TEXT}. Keep the narration that "
+            "was fine."
+        ),
+    }
+
+
+class _BadReply(Exception):
+    """The model's reply is not the script we asked for; the message says why."""
+
+
+_FENCE_RE = re.compile(r"^\s*```(?:json)?\s*(.*?)\s*```\s*$", re.DOTALL | re.IGNORECASE)
+
+
+def _scene_problem(number: int, scene: object) -> str | None:
+    """What is wrong with one scene object, or None if it is usable."""
+    if not isinstance(scene, dict):
+        return f"scene {number} is not an object"
+    text = scene.get("text")
+    if not isinstance(text, str) or not text.strip():
+        return f'scene {number} has no "text" string'
+    keywords = scene.get("visual_keywords")
+    if not isinstance(keywords, list) or not all(isinstance(k, str) for k in keywords):
+        return f'scene {number}: "visual_keywords" must be a list of strings'
+    duration = scene.get("estimated_duration")
+    if (
+        isinstance(duration, bool)
+        or not isinstance(duration, int | float)
+        or not math.isfinite(duration)
+        or duration <= 0
+    ):
+        return f'scene {number}: "estimated_duration" must be a positive number of seconds'
+    return None
+
+
+def _parse_scenes(content: str) -> list[SceneDraft]:
+    """Scene drafts from the model's reply, or ``_BadReply`` saying what is wrong.
+
+    Durations are re-estimated from the text (``estimate_seconds``) so generated and
+    hand-written scenes are measured alike; the model's own figure is only validated.
+    """
+    fenced = _FENCE_RE.match(content)
+    try:
+        data = json.loads(fenced.group(1) if fenced else content)
+    except json.JSONDecodeError as exc:
+        raise _BadReply(
+            f"it is not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})"
+        ) from None
+    if not isinstance(data, dict):
+        raise _BadReply(f'it is a JSON {type(data).__name__}, not an object with "scenes"')
+    scenes = data.get("scenes")
+    if not isinstance(scenes, list) or not scenes:
+        raise _BadReply('"scenes" must be a non-empty list of scene objects')
+    problems = [p for n, s in enumerate(scenes, 1) if (p := _scene_problem(n, s)) is not None]
+    if problems:
+        more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
+        raise _BadReply("; ".join(problems[:3]) + more)
+    drafts = []
+    for scene in scenes:
+        text = " ".join(scene["text"].split())
+        keywords = list(dict.fromkeys(k.strip() for k in scene["visual_keywords"] if k.strip()))
+        drafts.append(
+            SceneDraft(text, keywords[:6] or visual_keywords(text), estimate_seconds(text))
+        )
+    return drafts
+
+
+# --- Talking to Groq -----------------------------------------------------------------------
+
+
+@dataclass
+class _Reply:
+    """One answered call's message text, and whether it hit the model's length limit."""
+
+    content: str
+    cut_off: bool = False
+
+
+def _run_cancellable(call: Callable[[], _T], cancel: CancelToken) -> _T:
+    """``call()`` on a helper thread, abandoned at once if ``cancel`` fires.
+
+    The SDK blocks until its timeout; this keeps Cancel responsive. An abandoned request
+    ends on its own when the client is closed or times out.
+    """
+    outcome: dict[str, Any] = {}
+    finished = threading.Event()
+
+    def run() -> None:
+        try:
+            outcome["value"] = call()
+        except BaseException as exc:  # handed to the waiting thread
+            outcome["error"] = exc
+        finally:
+            finished.set()
+
+    cancel.add_callback(finished.set)
+    try:
+        threading.Thread(target=run, name="groq-request", daemon=True).start()
+        finished.wait()
+    finally:
+        cancel.remove_callback(finished.set)
+    cancel.raise_if_cancelled()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]  # type: ignore[no-any-return]
+
+
+def _retry_after(response: Any) -> float | None:
+    """Seconds the server asked us to wait (``retry-after-ms`` or ``Retry-After``), if any."""
+    headers = getattr(response, "headers", None)
+    if headers is None:
+        return None
+    try:
+        if milliseconds := headers.get("retry-after-ms"):
+            return max(0.0, float(milliseconds) / 1000)
+        value = headers.get("retry-after")
+        if not value:
+            return None
+        try:
+            return max(0.0, float(value))
+        except ValueError:
+            moment = email.utils.parsedate_to_datetime(value)
+            return max(0.0, moment.timestamp() - time.time())
+    except (TypeError, ValueError, OverflowError):
+        return None
+
+
+def _groq_detail(exc: groq.APIStatusError) -> str:
+    """Groq's own short explanation of an error response, if it sent one."""
+    body = exc.body
+    if isinstance(body, dict):
+        error = body.get("error", body)
+        if isinstance(error, dict) and isinstance(error.get("message"), str):
+            return error["message"][:300]
+    return ""
+
+
+def _error_code(exc: groq.APIStatusError) -> str:
+    body = exc.body
+    error = body.get("error") if isinstance(body, dict) else None
+    return str(error.get("code", "")) if isinstance(error, dict) else ""
+
+
+@dataclass
+class _Session:
+    """One script request's connection, retry policy and cancellation."""
+
+    client: groq.Groq
+    model: str
+    api_key: str
+    where: str
+    timeout: float
+    max_attempts: int
+    cancel: CancelToken
+    sleep: SleepFn
+    calls: list[CallUsage] = field(default_factory=list)
+
+    def error(self, what: str, fix: str) -> ScriptServiceError:
+        """A ServiceError whose text cannot contain the key, carrying the usage so far."""
+        return ScriptServiceError(
+            self.redact(what), where=self.redact(self.where), fix=fix, calls=self.calls
+        )
+
+    @property
+    def attempts(self) -> str:
+        """The attempt count for messages: "4 attempts" or "1 attempt"."""
+        return f"{self.max_attempts} attempt{'s' if self.max_attempts != 1 else ''}"
+
+    def redact(self, text: str) -> str:
+        return text.replace(self.api_key, mask(self.api_key)) if self.api_key else text
+
+    def complete(self, messages: list[dict[str, str]]) -> _Reply:
+        """One chat completion, retried on rate limits, server errors and timeouts."""
+        for attempt in range(1, self.max_attempts + 1):
+            self.cancel.raise_if_cancelled()
+            try:
+                return self._request(messages)
+            except groq.APIStatusError as exc:
+                if _error_code(exc) == "json_validate_failed":  # Groq checked the JSON for us
+                    return self._failed_generation(exc)
+                self._raise_unless_retryable(exc)
+                reason, wait = f"HTTP {exc.status_code}", _retry_after(exc.response)
+                last_error = self._exhausted_status(exc)
+            except groq.APITimeoutError:
+                reason, wait = f"no answer within {self.timeout:g} s", None
+                last_error = self.error(
+                    f"Groq did not answer within {self.timeout:g} s ({self.attempts})",
+                    "Check the internet connection and try again",
+                )
+            except groq.APIConnectionError:
+                reason, wait = "connection failed", None
+                last_error = self.error(
+                    f"Could not reach Groq ({self.attempts})",
+                    "Check the internet connection (and any proxy or firewall) and try again",
+                )
+            except groq.GroqError as exc:
+                raise self.error(
+                    f"Groq's reply could not be read ({type(exc).__name__})",
+                    "Try again; if it keeps failing, choose another model in Settings",
+                ) from None
+            if attempt == self.max_attempts:
+                raise last_error from None
+            self._wait_before_retry(attempt, reason, wait)
+        raise AssertionError("unreachable")  # the loop returns or raises
+
+    def _request(self, messages: list[dict[str, str]]) -> _Reply:
+        completion = _run_cancellable(
+            lambda: self.client.chat.completions.create(
+                model=self.model,
+                messages=cast("list[ChatCompletionMessageParam]", messages),
+                response_format={"type": "json_object"},
+                temperature=0.7,
+            ),
+            self.cancel,
+        )
+        choice = completion.choices[0] if completion.choices else None
+        if completion.usage is not None:
+            usage = CallUsage(
+                completion.model or self.model,
+                completion.usage.prompt_tokens,
+                completion.usage.completion_tokens,
+                completion.usage.total_tokens,
+            )
+            self.calls.append(usage)
+            log.info("Groq call used %d tokens", usage.total_tokens)
+        content = (choice.message.content or "") if choice else ""
+        return _Reply(content, cut_off=bool(choice and choice.finish_reason == "length"))
+
+    def _failed_generation(self, exc: groq.APIStatusError) -> _Reply:
+        """Groq's 400 "json_validate_failed": the model's bad JSON, treated as a bad reply."""
+        error = exc.body.get("error", {}) if isinstance(exc.body, dict) else {}
+        failed = error.get("failed_generation") if isinstance(error, dict) else None
+        return _Reply(failed if isinstance(failed, str) else "")
+
+    def _raise_unless_retryable(self, exc: groq.APIStatusError) -> None:
+        """Fail at once on errors another attempt cannot fix (bad key, bad request)."""
+        status, detail = exc.status_code, _groq_detail(exc)
+        if status in (401, 403):
+            raise self.error(
+                f"Groq rejected the API key (HTTP {status}{': ' + detail if detail else ''})",
+                f"Check the key in Settings (or the {GROQ_KEY_ENV} environment variable); "
+                "create a new one at console.groq.com/keys if needed",
+            ) from None
+        if status >= 500 or status in _RETRYABLE_4XX:
+            return
+        if status == 404:
+            raise self.error(
+                f"Groq does not offer the model '{self.model}' (HTTP 404)",
+                "Choose another model in Settings",
+            ) from None
+        raise self.error(
+            f"Groq refused the request (HTTP {status}{': ' + detail if detail else ''})",
+            "Try a shorter topic or video; if it keeps failing, choose another model in Settings",
+        ) from None
+
+    def _exhausted_status(self, exc: groq.APIStatusError) -> ScriptServiceError:
+        """The error to raise if this retryable status is the last attempt's."""
+        if exc.status_code == 429:
+            return self.error(
+                f"Groq's rate limit was still reached after {self.attempts}",
+                "Wait a minute and try again, or choose a smaller model in Settings",
+            )
+        return self.error(
+            f"Groq's service failed (HTTP {exc.status_code}, {self.attempts})",
+            "Try again in a few minutes (status: groqstatus.com)",
+        )
+
+    def _wait_before_retry(self, attempt: int, reason: str, retry_after: float | None) -> None:
+        """Sleep before the next attempt: ``Retry-After`` if given, else exponential backoff."""
+        if retry_after is not None and retry_after > MAX_RETRY_WAIT:
+            minutes = max(1, math.ceil(retry_after / 60))
+            raise self.error(
+                f"Groq's rate limit was reached and asks to wait {retry_after:.0f} s",
+                f"Try again in about {minutes} minute{'s' if minutes != 1 else ''}",
+            )
+        if retry_after is not None:
+            delay = retry_after
+        else:
+            delay = min(MAX_RETRY_WAIT, FIRST_RETRY_WAIT * 2 ** (attempt - 1))
+        log.warning(
+            "Groq call failed (%s); retrying in %.1f s (attempt %d of %d)",
+            reason,
+            delay,
+            attempt + 1,
+            self.max_attempts,
+        )
+        self.sleep(delay)
+        self.cancel.raise_if_cancelled()
+
+
+def _cancellable_sleep(cancel: CancelToken) -> SleepFn:
+    """A sleep that ends early, raising Cancelled, when ``cancel`` fires."""
+
+    def sleep(seconds: float) -> None:
+        if cancel.wait(seconds):
+            raise Cancelled()
+
+    return sleep
+
+
+def generate_script(
+    topic: str,
+    target_seconds: float,
+    *,
+    api_key: str,
+    model: str = DEFAULT_MODEL,
+    base_url: str | None = None,
+    timeout: float = 60.0,
+    max_attempts: int = 4,
+    cancel: CancelToken | None = None,
+    sleep: SleepFn | None = None,
+) -> ScriptResult:
+    """Scenes narrating ``topic`` in about ``target_seconds`` (the whole video), from Groq.
+
+    Each HTTP request is tried up to ``max_attempts`` times on rate limits, server errors,
+    timeouts and connection failures. A reply that is not valid JSON of the right shape
+    is sent back once with what was wrong; a second bad reply fails. ``sleep`` waits
+    between attempts (injectable for tests; by default it is ``cancel.wait``).
+
+    Raises:
+        InputError: empty or overlong topic, unusable length, missing or malformed key.
+        ServiceError: Groq refused, failed or kept replying unusably (a
+            ``ScriptServiceError`` whose ``calls`` lists the usage already spent).
+        Cancelled: ``cancel`` fired.
+    """
+    topic = check_topic(topic)
+    _check_request(target_seconds, api_key, max_attempts)
+    cancel = cancel or CancelToken()
+    host = urlsplit(base_url).hostname if base_url else "api.groq.com"
+    with groq.Groq(
+        api_key=api_key.strip(), base_url=base_url, max_retries=0, timeout=timeout
+    ) as client:
+        session = _Session(
+            client=client,
+            model=model,
+            api_key=api_key.strip(),
+            where=f"Groq model {model} at {host}",
+            timeout=timeout,
+            max_attempts=max_attempts,
+            cancel=cancel,
+            sleep=sleep or _cancellable_sleep(cancel),
+        )
+        messages = _messages(topic, target_seconds)
+        problem = ""
+        for round_number in (1, 2):
+            reply = session.complete(messages)
+            try:
+                return ScriptResult(_parse_scenes(reply.content), list(session.calls))
+            except _BadReply as bad:
+                problem = str(bad) + (" (the reply was cut off)" if reply.cut_off else "")
+            if round_number == 1:
+                log.warning("Groq's script was unusable (%s); asking once for a fix", problem)
+                assistant = {"role": "assistant", "content": reply.content or "(empty reply)"}
+                messages = [*messages, assistant, _repair_message(problem)]
+    raise session.error(
+        f"Groq's reply was not a usable script, even after one correction: {problem}",
+        "Try again, rephrase the topic, or choose another model in Settings",
+    )

@@ -1,0 +1,1 @@
+"""Local stand-ins for outside services, so tests exercise real HTTP without the internet."""
