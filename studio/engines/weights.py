@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +26,7 @@ MODEL_FILENAME = "kokoro-v1_0.pth"
 VOICES_DIRNAME = "voices"
 DEFAULT_VOICE = "af_heart"
 
+_ANY_VOICE = f"{VOICES_DIRNAME}/{DEFAULT_VOICE}.pt (or any other voice)"
 _VOICE_ID = re.compile(r"^[a-z]{2}_[a-z0-9]+$")
 _LANGUAGES = {"a": "en-US", "b": "en-GB"}
 _GENDERS = {"f": "female", "m": "male"}
@@ -54,10 +56,14 @@ KOKORO_VOICES: tuple[VoiceInfo, ...] = tuple(
 
 _CATALOGUE = {voice.id: voice for voice in KOKORO_VOICES}
 
-_HOW_TO_GET = (
-    "Download the Kokoro voice in Settings (or on the welcome page), or run "
-    "`hf download {repo} --local-dir \"{folder}\"` and choose that folder in Settings"
-)
+
+def _how_to_get(folder: Path | None) -> str:
+    """The fix part of a MissingWeightsError: the in-app download or the ``hf`` command."""
+    if folder is None:
+        command = f"`hf download {KOKORO_REPO_ID}` (Studio finds it in the Hugging Face cache)"
+    else:
+        command = f'`hf download {KOKORO_REPO_ID} --local-dir "{folder}"`'
+    return f"Download the Kokoro voice in Settings (or on the welcome page), or run {command}"
 
 
 def kokoro_voice_info(voice_id: str) -> VoiceInfo:
@@ -101,7 +107,7 @@ class KokoroWeights:
             raise MissingWeightsError(
                 f"The Kokoro voice file {VOICES_DIRNAME}/{voice_id}.pt is missing",
                 where=f"looked in {self.voices_dir}",
-                fix=_HOW_TO_GET.format(repo=KOKORO_REPO_ID, folder=self.voices_dir.parent),
+                fix=_how_to_get(self.voices_dir.parent),
             )
         return path
 
@@ -132,7 +138,7 @@ def _missing_in(folder: Path) -> list[str]:
     missing = [name for name in (CONFIG_FILENAME, MODEL_FILENAME) if not (folder / name).is_file()]
     voices = folder / VOICES_DIRNAME
     if not (voices.is_dir() and any(voices.glob("*.pt"))):
-        missing.append(f"{VOICES_DIRNAME}/{DEFAULT_VOICE}.pt (or any other voice)")
+        missing.append(_ANY_VOICE)
     return missing
 
 
@@ -140,25 +146,25 @@ def _weights_in(folder: Path) -> KokoroWeights:
     return KokoroWeights(folder / CONFIG_FILENAME, folder / MODEL_FILENAME, folder / VOICES_DIRNAME)
 
 
-def _hf_snapshots(cache_dir: Path) -> list[Path]:
-    """Snapshot folders of the Kokoro repo in the HF cache, the ``main`` one first."""
-    snapshots: list[Path] = []
-    cached_config = try_to_load_from_cache(KOKORO_REPO_ID, CONFIG_FILENAME, cache_dir=cache_dir)
-    if isinstance(cached_config, str):
-        snapshots.append(Path(cached_config).parent)
+def _hf_snapshots(cache_dir: Path) -> Iterator[Path]:
+    """Snapshot folders of the Kokoro repo in the HF cache: ``main``'s first, then newest first.
+
+    The whole-cache scan (it stats every cached file) only runs if ``main`` is not complete.
+    """
+    main_config = try_to_load_from_cache(KOKORO_REPO_ID, CONFIG_FILENAME, cache_dir=cache_dir)
+    main_snapshot = Path(main_config).parent if isinstance(main_config, str) else None
+    if main_snapshot is not None:
+        yield main_snapshot
     try:
         cache_info = scan_cache_dir(cache_dir)
-    except CacheNotFound:
-        return snapshots
+    except (CacheNotFound, ValueError, OSError):
+        return
     for repo in cache_info.repos:
         if repo.repo_id != KOKORO_REPO_ID or repo.repo_type != "model":
             continue
-        by_newest = sorted(repo.revisions, key=lambda revision: revision.last_modified, reverse=True)
-        snapshots.extend(
-            revision.snapshot_path for revision in by_newest
-            if revision.snapshot_path not in snapshots
-        )  # fmt: skip
-    return snapshots
+        for revision in sorted(repo.revisions, key=lambda rev: rev.last_modified, reverse=True):
+            if revision.snapshot_path != main_snapshot:
+                yield revision.snapshot_path
 
 
 def find_kokoro_weights(folder: Path | None = None) -> KokoroWeights:
@@ -185,11 +191,10 @@ def find_kokoro_weights(folder: Path | None = None) -> KokoroWeights:
             reported = missing
     searched.append(f"the Hugging Face cache {cache_dir}")
     if reported is None:
-        reported = _missing_in(cache_dir / "models--hexgrad--Kokoro-82M" / "snapshots" / "none")
+        reported = [CONFIG_FILENAME, MODEL_FILENAME, _ANY_VOICE]
 
-    target = folder if folder is not None else Path("<a folder of your choice>")
     raise MissingWeightsError(
         "Kokoro voice files are missing: " + ", ".join(reported),
         where="looked in " + " and ".join(searched),
-        fix=_HOW_TO_GET.format(repo=KOKORO_REPO_ID, folder=target),
+        fix=_how_to_get(folder),
     )

@@ -85,10 +85,13 @@ def choose_voice(library: Library, project: Project, scene: Scene | None = None)
     )
     if wanted in KOKORO_IDS:
         try:
-            return VoiceChoice(_cached_engine(KOKORO, _weights_dir(library)), wanted)
+            engine = _cached_engine(KOKORO, _weights_dir(library))
+            if wanted in {v.id for v in engine.voices()}:
+                return VoiceChoice(engine, wanted)
         except MissingWeightsError:
-            fallback = "en-gb" if wanted.startswith("b") else DRAFT_DEFAULT
-            return VoiceChoice(_cached_engine(DRAFT, None), fallback)
+            pass
+        fallback = "en-gb" if wanted.startswith("b") else DRAFT_DEFAULT
+        return VoiceChoice(_cached_engine(DRAFT, None), fallback)
     return VoiceChoice(_cached_engine(DRAFT, None), wanted)
 
 

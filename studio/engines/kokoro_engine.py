@@ -1,0 +1,197 @@
+"""The Kokoro-82M voice: natural speech on the CPU, from weight files already on this machine.
+
+Every file Kokoro reads is passed as an explicit path (config, checkpoint, voice ``.pt``):
+given a bare voice name or no config, the ``kokoro`` package would download from the Hugging
+Face hub. torch and kokoro are imported on first synthesis, so building an engine and listing
+its voices stays instant.
+"""
+
+from __future__ import annotations
+
+import pickle
+import sys
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from studio.engines.base import (
+    KOKORO,
+    SAMPLE_RATE,
+    AudioArray,
+    SpeechResult,
+    VoiceInfo,
+    require_speed,
+    require_text,
+    write_wav_atomically,
+)
+from studio.engines.weights import (
+    KOKORO_REPO_ID,
+    KokoroWeights,
+    check_voice_id,
+    find_kokoro_weights,
+    kokoro_voice_info,
+)
+from studio.errors import InputError, MissingWeightsError, StudioError
+from studio.progress import CancelToken
+from studio.timing import WordTiming
+
+#: The spaCy pipeline misaki's English G2P loads (installed by packaging/install_spacy_model.py).
+SPACY_MODEL = "en_core_web_sm"
+
+if TYPE_CHECKING:
+    from kokoro import KModel, KPipeline
+
+
+def lang_code(voice_id: str) -> str:
+    """Kokoro's G2P language for a voice: "a" (American) or "b" (British) from its prefix."""
+    return check_voice_id(voice_id)[0]
+
+
+def _is_spoken_word(text: str) -> bool:
+    """True for tokens a caption shows as a word (not lone punctuation)."""
+    return any(character.isalnum() for character in text)
+
+
+class KokoroEngine:
+    """Kokoro-82M text-to-speech, one model per engine shared by all its synthesis calls.
+
+    The model (seconds to build, ~330 MB) and the per-language G2P pipelines are made on first
+    use under a lock; synthesis calls on one engine run one at a time.
+
+    Attributes:
+        name: "kokoro".
+        label: "Kokoro".
+        is_draft: False.
+        weights: where the model's files are.
+    """
+
+    name = KOKORO
+    label = "Kokoro"
+    is_draft = False
+
+    def __init__(
+        self,
+        weights: KokoroWeights | None = None,
+        *,
+        weights_dir: Path | None = None,
+        device: str | None = None,
+    ) -> None:
+        """Use ``weights``, or find them in ``weights_dir`` / the HF cache (MissingWeightsError)."""
+        self.weights = weights if weights is not None else find_kokoro_weights(weights_dir)
+        self._device = device
+        self._lock = threading.Lock()
+        self._model: KModel | None = None
+        self._pipelines: dict[str, KPipeline] = {}
+
+    def voices(self) -> list[VoiceInfo]:
+        """The Kokoro voices whose files are on this machine."""
+        return [kokoro_voice_info(voice_id) for voice_id in self.weights.available_voices()]
+
+    def synthesize(
+        self,
+        text: str,
+        out_wav: Path,
+        *,
+        voice: str,
+        speed: float = 1.0,
+        cancel: CancelToken | None = None,
+    ) -> SpeechResult:
+        """Speak ``text`` into ``out_wav`` (mono 24 kHz) with Kokoro's per-word timestamps.
+
+        Kokoro speaks long text in chunks of up to 510 phonemes; ``cancel`` is checked between
+        chunks, and no file is written when it fires.
+        """
+        text = require_text(text)
+        speed = require_speed(speed)
+        voice_file = str(self.weights.voice_path(voice))  # a path, never a name: no download
+        if cancel is not None:
+            cancel.raise_if_cancelled()
+        chunks: list[AudioArray] = []
+        words: list[WordTiming] = []
+        offset = 0.0
+        with self._lock:
+            pipeline = self._pipeline(lang_code(voice))
+            for result in pipeline(text, voice=voice_file, speed=speed):
+                if cancel is not None:
+                    cancel.raise_if_cancelled()
+                if result.audio is None:
+                    continue
+                audio = result.audio.detach().cpu().numpy().astype(np.float32).reshape(-1)
+                words.extend(_chunk_words(result.tokens or [], offset))
+                chunks.append(audio)
+                offset += audio.size / SAMPLE_RATE
+        if not chunks:
+            raise InputError(
+                "The text has nothing Kokoro can pronounce",
+                fix="Write the narration with words, not only symbols or punctuation",
+            )
+        samples = np.concatenate(chunks)
+        duration = write_wav_atomically(out_wav, samples, SAMPLE_RATE, cancel)
+        words = [WordTiming(w.word, min(w.start, duration), min(w.end, duration)) for w in words]
+        return SpeechResult(duration, SAMPLE_RATE, words, KOKORO, voice)
+
+    def _pipeline(self, lang: str) -> KPipeline:
+        """The G2P + model pipeline for ``lang``, built once; call with ``_lock`` held."""
+        if lang not in self._pipelines:
+            _require_spacy_model()
+            from kokoro import KPipeline
+
+            self._pipelines[lang] = KPipeline(
+                lang_code=lang, repo_id=KOKORO_REPO_ID, model=self._load_model()
+            )
+        return self._pipelines[lang]
+
+    def _load_model(self) -> KModel:
+        """The Kokoro model from the weight files, built once; call with ``_lock`` held."""
+        if self._model is None:
+            import torch
+            from kokoro import KModel
+
+            device = self._device or ("cuda" if torch.cuda.is_available() else "cpu")
+            for path in (self.weights.config, self.weights.model):
+                if not path.is_file():
+                    raise MissingWeightsError(
+                        f"The Kokoro file {path.name} is missing",
+                        where=str(path.parent),
+                        fix="Download the Kokoro voice again in Settings",
+                    )
+            try:
+                model = KModel(
+                    repo_id=KOKORO_REPO_ID,
+                    config=str(self.weights.config),
+                    model=str(self.weights.model),
+                )
+            except (RuntimeError, KeyError, ValueError, OSError, AssertionError,
+                    pickle.UnpicklingError) as error:  # fmt: skip
+                raise StudioError(
+                    f"The Kokoro model files could not be loaded ({error})",
+                    where=str(self.weights.model.parent),
+                    fix="Delete them and download the Kokoro voice again in Settings",
+                ) from error
+            self._model = model.to(device).eval()
+        return self._model
+
+
+def _require_spacy_model() -> None:
+    """Fail clearly if misaki's spaCy pipeline is absent: misaki would try to download it."""
+    import spacy.util
+
+    if not spacy.util.is_package(SPACY_MODEL):
+        raise StudioError(
+            f"Kokoro's English text analyser (the spaCy package {SPACY_MODEL}) is not installed",
+            where=sys.prefix,
+            fix=f"Run: {sys.executable} packaging/install_spacy_model.py (in the Studio repo)",
+        )
+
+
+def _chunk_words(tokens: list[Any], offset: float) -> list[WordTiming]:
+    """WordTimings of one chunk's misaki tokens, shifted by where the chunk starts."""
+    words = []
+    for token in tokens:
+        start, end = getattr(token, "start_ts", None), getattr(token, "end_ts", None)
+        if start is None or end is None or not _is_spoken_word(token.text):
+            continue
+        words.append(WordTiming(token.text, offset + float(start), offset + float(end)))
+    return words
