@@ -193,6 +193,10 @@ class Library:
                         (peewee.fn.lower(Project.name) == ref.lower()) | Project.id.startswith(ref)
                     )
                 )
+            if not matches:  # a unique start of the name is enough
+                matches = [
+                    p for p in Project.select() if p.name.lower().startswith(ref.lower())
+                ]
         if len(matches) == 1:
             return matches[0]
         if not matches:

@@ -1,0 +1,15 @@
+"""Media: FFmpeg, probing, captions, slides, segments and the final join (no Qt here).
+
+Modules:
+    settings: ``RenderSettings`` and the measured encoder constants.
+    ffmpeg: running ffmpeg (progress, cancel, readable errors) and ``atomic_output``.
+    probe: ``probe`` (``MediaInfo``) and ``audio_duration``.
+    captions: ``Cue``, ``build_cues``, SRT and ASS writers, the ``ass`` filter.
+    slides: ``make_slide``.
+    segments: ``SegmentSpec``, ``segment_key``, ``render_segment(s)``.
+    assemble: ``assemble`` (``RenderOutput``) and ``make_thumbnail``.
+    resources: where fonts and other shipped files live.
+
+Import from the submodules (``from studio.media.segments import render_segment``); this package
+keeps its import light.
+"""

@@ -1,0 +1,382 @@
+"""One scene's segment: its visual (with gentle motion) over its voice, captions burned in.
+
+Every segment of a render is encoded with identical parameters (codec, size, frame rate, GOP,
+colour tags, audio format), so ``assemble`` joins them by stream copy and re-rendering after an
+edit re-encodes only the scenes that changed (``segment_key`` names a segment by everything that
+shapes it). A segment lasts exactly a whole number of frames, the first at or after the end of
+its audio, and carries lossless audio of exactly the same length, so joins are sample-exact.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import tempfile
+import threading
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from PIL import Image, ImageOps
+
+from studio.errors import Cancelled, InputError
+from studio.media import settings as encoding
+from studio.media.captions import ass_filter
+from studio.media.ffmpeg import atomic_output, ffmpeg_exe, run_ffmpeg
+from studio.media.probe import MediaInfo, probe
+from studio.media.settings import RenderSettings
+from studio.progress import CancelToken, ProgressFn
+
+MOTIONS = ("zoom-in", "zoom-out", "pan-left", "pan-right", "none")
+VISUAL_KINDS = ("image", "video")
+#: How far the Ken Burns zooms (or, for pans, how much wider than the frame the picture is).
+KEN_BURNS_ZOOM = 0.08
+#: Pictures are moved at this multiple of the frame size, then scaled down: zoompan moves in
+#: whole pixels, so at 2x the stair-step jitter halves (0.28 -> 0.13 px RMS, measured).
+KEN_BURNS_SUPERSAMPLE = 2
+#: Formats ffmpeg's image2 reader takes directly; other pictures go through Pillow first.
+_FFMPEG_IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".webp", ".bmp", ".tif", ".tiff"})
+#: Every segment carries the same colour tags, so their H.264 headers match for the join.
+_COLOUR_TAGS = "setparams=range=tv:colorspace=bt709:color_primaries=bt709:color_trc=bt709"
+#: Bump when the encoding changes so old cached segments are not joined with new ones.
+SEGMENT_FORMAT = "studio-segment-3"
+
+
+@dataclass(frozen=True)
+class SegmentSpec:
+    """Everything that shapes one segment.
+
+    Attributes:
+        visual_path: the picture or video clip shown.
+        visual_kind: "image" or "video".
+        audio_path: the scene's voice.
+        duration: the voice's length in seconds; the segment lasts this (plus ``padding``),
+            rounded up to a whole frame.
+        ass_path: captions to burn in (scene-local times), or None.
+        motion: Ken Burns move for pictures ("zoom-in", "zoom-out", "pan-left", "pan-right",
+            "none"); video clips play as they are.
+        in_point: where in the clip to start (seconds).
+        settings: the render's frame size, frame rate and caption choices.
+        padding: seconds of silence after the voice.
+    """
+
+    visual_path: Path
+    visual_kind: str
+    audio_path: Path
+    duration: float
+    ass_path: Path | None = None
+    motion: str = "zoom-in"
+    in_point: float = 0.0
+    settings: RenderSettings = field(default_factory=RenderSettings)
+    padding: float = 0.0
+
+    def __post_init__(self) -> None:
+        if self.visual_kind not in VISUAL_KINDS:
+            raise InputError(f"A scene's visual must be an image or a video, "
+                             f"not {self.visual_kind!r}")
+        if self.motion not in MOTIONS:
+            raise InputError(f"Studio doesn't know the motion {self.motion!r}",
+                             fix="Choose one of " + ", ".join(MOTIONS))
+        if not self.duration > 0 or not math.isfinite(self.duration):
+            raise InputError(f"A scene must last longer than 0 s, not {self.duration!r}",
+                             where=str(self.audio_path), fix="Generate the scene's voice again")
+        if self.padding < 0 or self.in_point < 0:
+            raise InputError("A scene's padding and clip start can't be negative")
+
+    @property
+    def length(self) -> float:
+        """Seconds of the segment before rounding to frames (voice plus padding)."""
+        return self.duration + self.padding
+
+    @property
+    def frame_count(self) -> int:
+        """Frames in the segment: the first whole frame at or after the end of the audio."""
+        return max(1, math.ceil(self.length * self.settings.fps - 1e-6))
+
+    @property
+    def exact_duration(self) -> float:
+        """The segment's real length in seconds (``frame_count / fps``)."""
+        return self.frame_count / self.settings.fps
+
+    @property
+    def sample_count(self) -> int:
+        """48 kHz audio samples in the segment (exactly ``frame_count`` frames' worth)."""
+        return self.frame_count * self.settings.samples_per_frame
+
+
+def segment_key(spec: SegmentSpec) -> str:
+    """A name for the segment that changes whenever anything shaping it changes.
+
+    Covers every parameter, the encoder settings, the ffmpeg build, each input file's size and
+    modification time, and the captions file's content. Music is not part of a segment.
+
+    Raises:
+        InputError: an input file is missing.
+    """
+    render = {k: v for k, v in spec.settings.to_json().items()
+              if k not in ("music_path", "music_volume")}
+    payload = {
+        "format": SEGMENT_FORMAT,
+        "encoder": [encoding.VIDEO_CODEC, encoding.VIDEO_PRESET, encoding.VIDEO_X264_PARAMS,
+                    encoding.VIDEO_CRF,
+                    encoding.GOP_SECONDS, encoding.SEGMENT_AUDIO_CODEC, KEN_BURNS_ZOOM,
+                    KEN_BURNS_SUPERSAMPLE],
+        "ffmpeg": Path(ffmpeg_exe()).name,
+        "visual": _file_identity(spec.visual_path),
+        "visual_kind": spec.visual_kind,
+        "audio": _file_identity(spec.audio_path),
+        "duration": round(spec.duration, 6),
+        "padding": round(spec.padding, 6),
+        "motion": spec.motion if spec.visual_kind == "image" else None,  # clips don't move
+        "in_point": round(spec.in_point, 6),
+        "settings": render,
+        "captions": _content_hash(spec.ass_path) if spec.ass_path is not None else None,
+    }
+    text = json.dumps(payload, sort_keys=True, ensure_ascii=True)
+    return hashlib.sha256(text.encode("ascii")).hexdigest()[:32]
+
+
+def _file_identity(path: Path) -> list[object]:
+    try:
+        stat = Path(path).stat()
+    except OSError as exc:
+        raise InputError("A scene's file is missing", where=str(path),
+                         fix="Choose the scene's visual or regenerate its voice") from exc
+    return [str(Path(path).resolve()), stat.st_size, stat.st_mtime_ns]
+
+
+def _content_hash(path: Path) -> str:
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except OSError as exc:
+        raise InputError("A scene's captions file is missing", where=str(path),
+                         fix="Render again to rewrite it") from exc
+
+
+def render_segment(
+    spec: SegmentSpec,
+    out_path: Path,
+    *,
+    progress: ProgressFn | None = None,
+    cancel: CancelToken | None = None,
+    threads: int | None = None,
+) -> Path:
+    """Encode ``spec`` to ``out_path`` (an MP4: H.264 + FLAC), atomically; return the path.
+
+    ``threads`` caps ffmpeg's threads (``render_segments`` shares the cores between jobs).
+
+    Raises:
+        InputError: an input file is missing or unusable.
+        Cancelled: ``cancel`` fired (nothing is left at ``out_path``).
+        MediaError: ffmpeg failed.
+    """
+    for path in (spec.visual_path, spec.audio_path, spec.ass_path):
+        if path is not None and not Path(path).is_file():
+            raise InputError("A scene's file is missing", where=str(path),
+                             fix="Choose the scene's visual or regenerate its voice")
+    info = probe(spec.visual_path)  # a clear InputError for broken files, before ffmpeg runs
+    with tempfile.TemporaryDirectory(prefix="studio-segment-") as work, \
+            atomic_output(Path(out_path)) as partial:
+        if spec.visual_kind == "image" or info.kind == "image":
+            visual_input, video_chain = _image_input(spec, Path(work))
+        else:
+            visual_input, video_chain = _video_input(spec, info, threads)
+        args = [
+            *visual_input,
+            "-i", str(spec.audio_path),
+            "-filter_complex", f"{video_chain};{_audio_chain(spec)}",
+            "-map", "[v]", "-map", "[a]",
+            *encoder_args(spec.settings, threads),
+            "-f", "mp4", str(partial),
+        ]
+        run_ffmpeg(args, duration=spec.exact_duration, progress=progress, cancel=cancel,
+                   stage="Rendering a scene", where=str(spec.visual_path))
+    return Path(out_path)
+
+
+def encoder_args(settings: RenderSettings, threads: int | None = None) -> list[str]:
+    """The output options every segment shares (so segments join by stream copy)."""
+    gop = str(encoding.GOP_SECONDS * settings.fps)
+    args = [
+        "-c:v", encoding.VIDEO_CODEC, "-preset", encoding.VIDEO_PRESET,
+        "-x264-params", encoding.VIDEO_X264_PARAMS,
+        "-crf", str(encoding.VIDEO_CRF), "-profile:v", "high", "-pix_fmt", "yuv420p",
+        "-g", gop, "-keyint_min", gop, "-sc_threshold", "0",
+        "-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709",
+        "-color_range", "tv",
+        "-c:a", encoding.SEGMENT_AUDIO_CODEC, "-ar", str(encoding.AUDIO_RATE), "-ac", "2",
+        "-map_metadata", "-1", "-map_chapters", "-1",
+    ]
+    if threads:
+        args += ["-threads", str(threads), "-filter_complex_threads", str(threads)]
+    return args
+
+
+def _cover(width: int, height: int, in_matrix: str | None = None) -> str:
+    """Scale to cover ``width`` x ``height`` and crop the overflow (never stretch or pad).
+
+    Output is BT.709 limited range. Naming the input's matrix (``in_matrix``) lets a clip that
+    already matches pass through unconverted: a 1080p clip costs no scaling at all.
+    """
+    source = f":in_color_matrix={in_matrix}" if in_matrix else ""
+    return (
+        f"scale={width}:{height}:force_original_aspect_ratio=increase:flags=bicubic{source}"
+        f":out_color_matrix=bt709:out_range=tv,crop={width}:{height},setsar=1,format=yuv420p"
+    )
+
+
+def _image_input(spec: SegmentSpec, work: Path) -> tuple[list[str], str]:
+    """ffmpeg input options and the video filter chain for a picture with Ken Burns motion."""
+    source = Path(spec.visual_path)
+    if source.suffix.lower() not in _FFMPEG_IMAGE_SUFFIXES:
+        source = _as_png(source, work / "visual.png")
+    settings = spec.settings
+    w, h, fps, n = settings.width, settings.height, settings.fps, spec.frame_count
+    options = ["-f", "image2", "-pattern_type", "none", "-framerate", str(fps), "-i", str(source)]
+    if spec.motion == "none":
+        chain = (f"[0:v]{_cover(w, h)},loop=loop={n - 1}:size=1,setpts=N/({fps}*TB),"
+                 f"trim=end_frame={n}")
+    else:
+        s = KEN_BURNS_SUPERSAMPLE
+        zoom, x, y = _motion_expressions(spec.motion, n)
+        chain = (
+            f"[0:v]{_cover(w * s, h * s)},"
+            f"zoompan=z='{zoom}':x='{x}':y='{y}':d={n}:s={w}x{h}:fps={fps},"
+            f"trim=end_frame={n},setpts=PTS-STARTPTS"
+        )
+    return options, _finish(chain, spec)
+
+
+def _motion_expressions(motion: str, frames: int) -> tuple[str, str, str]:
+    """zoompan's zoom, x and y expressions for ``motion`` over ``frames`` frames."""
+    a = KEN_BURNS_ZOOM
+    p = f"(on/{max(frames - 1, 1)})"
+    centre_x, centre_y = "(iw-iw/zoom)/2", "(ih-ih/zoom)/2"
+    if motion == "zoom-in":
+        return f"1+{a}*{p}", centre_x, centre_y
+    if motion == "zoom-out":
+        return f"1+{a}*(1-{p})", centre_x, centre_y
+    if motion == "pan-right":
+        return f"{1 + a}", f"(iw-iw/zoom)*{p}", centre_y
+    return f"{1 + a}", f"(iw-iw/zoom)*(1-{p})", centre_y  # pan-left
+
+
+def _as_png(source: Path, target: Path) -> Path:
+    """A picture ffmpeg can't read directly (GIF, MPO...), as PNG (first frame, upright)."""
+    try:
+        with Image.open(source) as img:
+            ImageOps.exif_transpose(img).convert("RGB").save(target, format="PNG",
+                                                             compress_level=1)
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise InputError("This picture is damaged or can't be used", where=str(source),
+                         fix="Choose another picture") from exc
+    return target
+
+
+def _video_input(
+    spec: SegmentSpec, info: MediaInfo, threads: int | None
+) -> tuple[list[str], str]:
+    """ffmpeg input options and the video filter chain for a clip: trimmed, looped, covered."""
+    settings = spec.settings
+    clip_duration = info.duration
+    # Untagged clips: HD is BT.709 by convention (ffmpeg would assume BT.601 and convert).
+    matrix = info.color_matrix or ("bt709" if max(info.width, info.height) >= 1280 else "bt470bg")
+    in_point = spec.in_point if spec.in_point < clip_duration - 0.1 else 0.0
+    options: list[str] = []
+    if threads:
+        options += ["-threads", str(threads)]
+    if clip_duration - in_point < spec.exact_duration:
+        options += ["-stream_loop", "-1"]  # later passes restart from the clip's beginning
+    if in_point > 0:
+        options += ["-ss", f"{in_point:.3f}"]
+    options += ["-i", str(spec.visual_path)]
+    chain = (
+        f"[0:v]fps={settings.fps},{_cover(settings.width, settings.height, matrix)},"
+        f"trim=end_frame={spec.frame_count},setpts=PTS-STARTPTS"
+    )
+    return options, _finish(chain, spec)
+
+
+def _finish(chain: str, spec: SegmentSpec) -> str:
+    """Burn the captions (if any), tag the colours, and label the chain's output ``[v]``."""
+    if spec.ass_path is not None:
+        chain = f"{chain},{ass_filter(Path(spec.ass_path))}"
+    return f"{chain},{_COLOUR_TAGS}[v]"
+
+
+def _audio_chain(spec: SegmentSpec) -> str:
+    """The voice as 48 kHz stereo, padded with silence (or cut) to exactly the segment."""
+    samples = spec.sample_count
+    return (
+        f"[1:a]asetpts=PTS-STARTPTS,aresample={encoding.AUDIO_RATE},"
+        f"aformat=sample_fmts=s16:sample_rates={encoding.AUDIO_RATE}:channel_layouts=stereo,"
+        f"apad=whole_len={samples},atrim=end_sample={samples}[a]"
+    )
+
+
+def render_segments(
+    specs: Sequence[SegmentSpec],
+    outs: Sequence[Path],
+    *,
+    jobs: int = 2,
+    progress: ProgressFn | None = None,
+    cancel: CancelToken | None = None,
+) -> list[Path]:
+    """Render ``specs`` to ``outs``, ``jobs`` at a time, sharing the CPU cores between them.
+
+    Progress is reported for the whole batch (weighted by frames). The first failure stops the
+    other jobs and is raised; cancelling stops all of them.
+
+    Raises:
+        Cancelled, InputError, MediaError: as ``render_segment``.
+    """
+    if len(specs) != len(outs):
+        raise ValueError("render_segments needs one output path per spec")
+    if not specs:
+        return []
+    jobs = max(1, min(jobs, len(specs)))
+    threads = max(1, (os.cpu_count() or 2) // jobs)
+    inner = CancelToken()
+    if cancel is not None:
+        cancel.raise_if_cancelled()
+        cancel.add_callback(inner.cancel)
+    weights = [spec.frame_count for spec in specs]
+    total = float(sum(weights))
+    done = [0.0] * len(specs)
+    lock = threading.Lock()
+
+    def render(index: int) -> Path:
+        def report(fraction: float, _stage: str) -> None:
+            with lock:
+                done[index] = fraction * weights[index]
+                finished = sum(1 for i, d in enumerate(done) if d >= weights[i])
+                if progress is not None:
+                    progress(sum(done) / total,
+                             f"Rendering scenes ({finished} of {len(specs)} done)")
+
+        inner.raise_if_cancelled()
+        return render_segment(specs[index], outs[index], progress=report, cancel=inner,
+                              threads=threads)
+
+    errors: list[BaseException] = []
+    try:
+        with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="segment") as pool:
+            futures = [pool.submit(render, i) for i in range(len(specs))]
+            for future in futures:
+                try:
+                    future.result()
+                except BaseException as exc:  # noqa: BLE001 - re-raised below
+                    errors.append(exc)
+                    inner.cancel()
+    finally:
+        if cancel is not None:
+            cancel.remove_callback(inner.cancel)
+    if errors:
+        real = [e for e in errors if not isinstance(e, Cancelled)]
+        if cancel is not None and cancel.cancelled:
+            raise Cancelled()
+        raise real[0] if real else errors[0]
+    return [Path(o) for o in outs]

@@ -1,0 +1,143 @@
+"""How a video is rendered: frame size, frame rate, captions, music; and the encoder constants.
+
+The encoder constants were chosen by measurement on a 2-core machine (see the media module's
+README section in the render report): libx264 ``superfast`` at CRF 23 encodes a 5 s 1080p Ken
+Burns segment in about 1.6 s with a file a sixth the size of ``ultrafast`` and the same SSIM as
+``veryfast`` (0.977 vs 0.976), which costs 40 % more time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from studio.errors import InputError
+
+ASPECTS = ("16:9", "9:16", "1:1")
+RESOLUTIONS = ("720p", "1080p")
+CAPTION_STYLES = ("clean", "bold", "boxed")
+#: Frame rates whose frame holds a whole number of 48 kHz samples (segments join sample-exact).
+FRAME_RATES = (24, 25, 30, 50, 60)
+
+VIDEO_CODEC = "libx264"
+VIDEO_PRESET = "superfast"
+#: Fixed B-frames: superfast's adaptive B-frame decision cost 30 % of the encode for nothing.
+VIDEO_X264_PARAMS = "b-adapt=0"
+VIDEO_CRF = 23
+#: Seconds between keyframes; fixed so every segment has the same structure.
+GOP_SECONDS = 2
+AUDIO_RATE = 48000
+AUDIO_CODEC = "aac"
+AUDIO_BITRATE = "192k"
+#: Lossless audio inside segments: AAC can't be joined sample-exactly by stream copy (each
+#: file brings its own encoder priming), so the final AAC is encoded once, at the join.
+SEGMENT_AUDIO_CODEC = "flac"
+#: Loudness target of the finished video (EBU R128 integrated, LUFS) and its peak ceiling.
+LOUDNESS_TARGET = -16.0
+TRUE_PEAK = -1.5
+
+_SHORT_SIDE = {"720p": 720, "1080p": 1080}
+
+
+@dataclass(frozen=True)
+class RenderSettings:
+    """The creator's render choices. Invalid values raise ``InputError`` on construction.
+
+    Attributes:
+        aspect: "16:9" (landscape), "9:16" (vertical, for shorts) or "1:1" (square).
+        resolution: "720p" or "1080p": the length of the frame's short side.
+        fps: frames per second (24, 25, 30, 50 or 60).
+        captions: burn captions into the picture.
+        caption_style: "clean", "bold" or "boxed".
+        music_path: background music, looped and ducked under the voice; None for none.
+        music_volume: the music's level before ducking, 0..1.
+    """
+
+    aspect: str = "16:9"
+    resolution: str = "1080p"
+    fps: int = 30
+    captions: bool = True
+    caption_style: str = "clean"
+    music_path: Path | None = None
+    music_volume: float = field(default=0.25)
+
+    def __post_init__(self) -> None:
+        _choice("aspect", self.aspect, ASPECTS)
+        _choice("resolution", self.resolution, RESOLUTIONS)
+        _choice("caption style", self.caption_style, CAPTION_STYLES)
+        if isinstance(self.fps, bool) or self.fps not in FRAME_RATES:
+            raise InputError(
+                f"Studio can't render at {self.fps!r} frames per second",
+                fix="Choose one of " + ", ".join(map(str, FRAME_RATES)),
+            )
+        if not isinstance(self.captions, bool):
+            raise InputError(f"Captions must be on or off, not {self.captions!r}")
+        volume = self.music_volume
+        if isinstance(volume, bool) or not isinstance(volume, int | float) or not 0 <= volume <= 1:
+            raise InputError(
+                f"The music volume must be between 0 and 1, not {volume!r}",
+                fix="Pick a volume from 0 (silent) to 1 (full)",
+            )
+        if self.music_path is not None and not isinstance(self.music_path, Path):
+            object.__setattr__(self, "music_path", Path(self.music_path))
+
+    @property
+    def width(self) -> int:
+        """The frame width in pixels (e.g. 1920 for 1080p 16:9, 1080 for 1080p 9:16)."""
+        return self._size()[0]
+
+    @property
+    def height(self) -> int:
+        """The frame height in pixels."""
+        return self._size()[1]
+
+    def _size(self) -> tuple[int, int]:
+        short = _SHORT_SIDE[self.resolution]
+        long = short * 16 // 9
+        return {"16:9": (long, short), "9:16": (short, long), "1:1": (short, short)}[self.aspect]
+
+    @property
+    def samples_per_frame(self) -> int:
+        """48 kHz audio samples in one video frame (a whole number for every allowed fps)."""
+        return AUDIO_RATE // self.fps
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready dict (``from_json`` reads it back)."""
+        return {
+            "aspect": self.aspect,
+            "resolution": self.resolution,
+            "fps": self.fps,
+            "captions": self.captions,
+            "caption_style": self.caption_style,
+            "music_path": str(self.music_path) if self.music_path is not None else None,
+            "music_volume": self.music_volume,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any] | None) -> RenderSettings:
+        """Settings from a dict; missing keys take their defaults, unknown keys are ignored.
+
+        Raises:
+            InputError: a value is of the wrong type or out of range.
+        """
+        if data is None:
+            data = {}
+        if not isinstance(data, dict):
+            raise InputError(f"Render settings must be a mapping, not {type(data).__name__}")
+        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        music = known.get("music_path")
+        if music is not None:
+            if not isinstance(music, str | Path) or not str(music):
+                raise InputError(f"The music path must be text, not {music!r}")
+            known["music_path"] = Path(music)
+        if "fps" in known and isinstance(known["fps"], float) and known["fps"].is_integer():
+            known["fps"] = int(known["fps"])
+        return cls(**known)
+
+
+def _choice(label: str, value: object, allowed: tuple[str, ...]) -> None:
+    if value not in allowed:
+        raise InputError(
+            f"Studio doesn't know the {label} {value!r}", fix="Choose one of " + ", ".join(allowed)
+        )

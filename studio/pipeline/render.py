@@ -1,0 +1,142 @@
+"""Stage 4: render. One cached segment per scene, joined by stream copy, music mixed last.
+
+A segment's file name is the hash of everything that shapes it (visual, audio, captions, motion,
+settings), so editing one scene re-encodes exactly one segment and an unchanged project
+re-renders in the time it takes to join the files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from datetime import datetime
+from pathlib import Path
+
+from studio.errors import InputError
+from studio.media import captions
+from studio.media.assemble import assemble
+from studio.media.segments import SegmentSpec, render_segments, segment_key
+from studio.media.settings import RenderSettings
+from studio.pipeline.jobs import JobContext
+from studio.pipeline.visuals import choose_slide, ensure_slide
+from studio.progress import scaled
+from studio.store import Library
+from studio.store.models import Project, RenderedVideo, Scene
+from studio.timing import WordTiming
+
+log = logging.getLogger(__name__)
+
+ASSEMBLE_SHARE = 0.12  # of the render span, for the join + music mix
+
+
+def settings_for(project: Project) -> RenderSettings:
+    return RenderSettings.from_json(project.render_settings or {})
+
+
+def _slug(name: str) -> str:
+    slug = re.sub(r"[^\w-]+", "-", name.lower(), flags=re.UNICODE).strip("-")
+    return slug[:40] or "video"
+
+
+def scene_cues(scene: Scene) -> list[captions.Cue]:
+    words = [WordTiming.from_json(w) for w in (scene.word_timings or [])]
+    return captions.build_cues(scene.sanitized_text or scene.text, words, float(scene.duration))
+
+
+def segment_for(
+    library: Library, project: Project, scene: Scene, settings: RenderSettings, segdir: Path
+) -> tuple[SegmentSpec, list[captions.Cue]]:
+    """The exact recipe of a scene's segment (captions written beside it when on)."""
+    if not scene.duration or not scene.audio_file_path:
+        raise InputError(f"Scene {scene.scene_number} has no voice yet",
+                         fix="Generate its voice, then render again")
+    audio = library.home.abs(scene.audio_file_path)
+    if not audio.is_file():
+        raise InputError(f"Scene {scene.scene_number}'s audio file is missing", where=str(audio),
+                         fix="Regenerate the scene's voice")
+    selection = library.selection(scene) or choose_slide(library, project, scene, settings)
+    if selection.source == "slide":
+        visual = ensure_slide(library, project, scene, settings)
+    else:
+        visual = library.home.abs(selection.asset_path)
+    cues = scene_cues(scene)
+    ass_path = None
+    if settings.captions:
+        text = captions.ass_document(cues, settings)
+        digest = hashlib.sha256(text.encode()).hexdigest()[:16]
+        ass_path = segdir / f"captions-{digest}.ass"
+        if not ass_path.is_file():
+            partial = ass_path.with_suffix(".partial")
+            partial.write_text(text, encoding="utf-8")
+            partial.replace(ass_path)
+    spec = SegmentSpec(
+        visual_path=visual, visual_kind=selection.kind, audio_path=audio,
+        duration=float(scene.duration), ass_path=ass_path, motion=selection.motion,
+        in_point=selection.in_point, settings=settings,
+    )
+    return spec, cues
+
+
+def render_project_video(
+    library: Library, project: Project, ctx: JobContext, *, start: float, end: float
+) -> RenderedVideo:
+    """Render the project's video from its scenes; record it; return the new render row."""
+    library.set_step(project, "export")
+    settings = settings_for(project)
+    report = scaled(ctx.progress, start, end)
+    project_dir = library.home.project_dir(project.id, create=True)
+    segdir = project_dir / "segments"
+    segdir.mkdir(exist_ok=True)
+    scenes = library.scenes(project)
+    if not scenes:
+        raise InputError("This project has no scenes to render")
+
+    specs: list[SegmentSpec] = []
+    outs: list[Path] = []
+    all_cues: list[captions.Cue] = []
+    offset = 0.0
+    for scene in scenes:
+        spec, cues = segment_for(library, project, scene, settings, segdir)
+        specs.append(spec)
+        outs.append(segdir / f"{segment_key(spec)}.mp4")
+        all_cues.extend(c.shifted(offset) for c in cues)
+        offset += spec.duration
+    todo = [(s, o) for s, o in zip(specs, outs, strict=True) if not o.is_file()]
+    ctx.message(
+        f"Rendering {len(todo)} of {len(specs)} scenes"
+        + (f" ({len(specs) - len(todo)} unchanged, reused)" if len(todo) < len(specs) else "")
+    )
+    if todo:
+        render_segments(
+            [s for s, _ in todo], [o for _, o in todo],
+            progress=scaled(report, 0.0, 1.0 - ASSEMBLE_SHARE), cancel=ctx.cancel,
+        )
+    ctx.check()
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    out = project_dir / "renders" / f"{_slug(project.name)}-{stamp}.mp4"
+    n = 1
+    while out.exists():
+        n += 1
+        out = out.with_name(f"{_slug(project.name)}-{stamp}-{n}.mp4")
+    result = assemble(
+        outs, out, settings=settings, total_duration=offset,
+        progress=scaled(report, 1.0 - ASSEMBLE_SHARE, 1.0), cancel=ctx.cancel,
+    )
+    srt = out.with_suffix(".srt")
+    captions.write_srt(all_cues, srt)
+    render = library.record_render(
+        project, file_path=result.path, duration=result.duration, thumbnail=result.thumbnail,
+        srt=srt, settings=settings.to_json(), job=ctx.job,
+    )
+    _prune_segments(segdir, keep={o.name for o in outs} | {
+        s.ass_path.name for s in specs if s.ass_path is not None})
+    report(1.0, "Render: done")
+    return render
+
+
+def _prune_segments(segdir: Path, keep: set[str]) -> None:
+    """Drop segments no scene uses any more (the cache follows the project)."""
+    for path in segdir.iterdir():
+        if path.name not in keep and path.suffix in (".mp4", ".ass"):
+            path.unlink(missing_ok=True)
