@@ -127,10 +127,25 @@ def produce_from_cli(
     return ProduceResult(library.refresh(project), render, library.home.abs(render.file_path))
 
 
+def sweep_partial_files(library: Library, project: Project, job_id: str) -> int:
+    """Remove temp files a killed job left behind (only when no other job of it is running)."""
+    others = [j for j in library.jobs(project) if j.status == "running" and j.id != job_id]
+    if others:
+        return 0
+    removed = 0
+    folder = library.home.project_dir(project.id)
+    for path in folder.rglob("*"):
+        if path.is_file() and (path.name.startswith(".") or ".partial" in path.name):
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
+
+
 def _voice_visuals_render(
     library: Library, project: Project, ctx: JobContext, *, media_folders: Any = ()
 ) -> RenderedVideo:
     project = library.refresh(project)
+    sweep_partial_files(library, project, ctx.job.id)
     settings = render_stage.settings_for(project)
     voiceover.voice_project(library, project, ctx, start=VOICE_SPAN[0], end=VOICE_SPAN[1])
     visuals_stage.source_visuals(
