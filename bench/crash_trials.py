@@ -38,11 +38,13 @@ def main() -> int:
             r = run_trial(home, project_id, stage, rng)
             ok = r.integrity == "ok" and r.edits_kept and not r.bad_files and r.resumed
             failures += not ok
-            print(f"{n + 1:2d} target={stage:9s} killed_in={r.killed_at_stage[:32]:32s} "
-                  f"integrity={r.integrity} job={r.job_status:11s} edits={r.edits_kept} "
-                  f"bad_files={len(r.bad_files)} resumed={r.resumed} "
-                  f"reused_segments={r.reused_segments} resume={r.resume_seconds:.1f}s"
-                  + ("" if ok else "  <-- FAILED"))
+            print(
+                f"{n + 1:2d} target={stage:9s} killed_in={r.killed_at_stage[:32]:32s} "
+                f"integrity={r.integrity} job={r.job_status:11s} edits={r.edits_kept} "
+                f"bad_files={len(r.bad_files)} resumed={r.resumed} "
+                f"reused_segments={r.reused_segments} resume={r.resume_seconds:.1f}s"
+                + ("" if ok else "  <-- FAILED")
+            )
     print(f"{args.trials - failures} passed, {failures} failed")
     return 1 if failures else 0
 

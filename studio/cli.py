@@ -15,6 +15,7 @@ from pathlib import Path
 from studio import __version__
 from studio.errors import Cancelled, InputError, StudioError
 from studio.home import resolve_home
+from studio.logs import setup_logging
 
 log = logging.getLogger("studio")
 
@@ -32,11 +33,17 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="studio", description="Turn a topic or a script into a narrated video.")
     parser.add_argument("--version", action="version", version=f"Studio {__version__}")
-    parser.add_argument("--home", metavar="DIR", help="library folder (default: $STUDIO_HOME or "
-                        "your user data folder)")
+    parser.add_argument(
+        "--home",
+        metavar="DIR",
+        help="library folder (default: $STUDIO_HOME or your user data folder)",
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="log more")
-    parser.add_argument("--screenshot", metavar="FILE.png",
-                        help="open the window, save a screenshot of it, and exit")
+    parser.add_argument(
+        "--screenshot",
+        metavar="FILE.png",
+        help="open the window, save a screenshot of it, and exit",
+    )
     parser.add_argument("--project", metavar="NAME", help="with --screenshot: open this project")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -46,15 +53,25 @@ def build_parser() -> argparse.ArgumentParser:
     source = produce.add_mutually_exclusive_group(required=True)
     source.add_argument("--topic", help="write the script with AI (needs a Groq API key)")
     source.add_argument("--script", type=Path, help="a text file with your own script")
-    produce.add_argument("--duration", type=float, default=None, metavar="SECONDS",
-                         help="target length (default: 60 for a topic, the script's own length)")
+    produce.add_argument(
+        "--duration",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="target length (default: 60 for a topic, the script's own length)",
+    )
     produce.add_argument("--voice", help="voice id (e.g. af_heart for Kokoro, en-us for draft)")
     produce.add_argument("--speed", type=float, default=1.0, help="speech speed (0.5-2.0)")
     produce.add_argument("--aspect", choices=ASPECTS, default="16:9")
     produce.add_argument("--resolution", choices=RESOLUTIONS, default="1080p")
     produce.add_argument("--music", type=Path, help="background music file")
-    produce.add_argument("--media", type=Path, action="append", default=[],
-                         help="a folder of your own images/videos to use (repeatable)")
+    produce.add_argument(
+        "--media",
+        type=Path,
+        action="append",
+        default=[],
+        help="a folder of your own images/videos to use (repeatable)",
+    )
     produce.add_argument("--no-captions", action="store_true", help="don't burn in captions")
     produce.add_argument("--caption-style", choices=("clean", "bold", "boxed"), default="clean")
     produce.add_argument("--project", dest="project_name", metavar="NAME", help="project name")
@@ -70,7 +87,9 @@ def build_parser() -> argparse.ArgumentParser:
 def _print_projects(library) -> None:  # type: ignore[no-untyped-def]
     rows = library.projects()
     if not rows:
-        print("No projects yet. Make one with:  studio produce --script resources/sample_script.txt")
+        print(
+            "No projects yet. Make one with:  studio produce --script resources/sample_script.txt"
+        )
         return
     header = ("NAME", "STEP", "SCENES", "DURATION", "LAST RENDER")
     table = [
@@ -102,8 +121,7 @@ def _run_command(args: argparse.Namespace) -> int:
         result = pipeline.produce_from_cli(library, args, reporter=reporter)
     elif args.command in ("render", "resume"):
         project = library.project(args.project_ref)
-        result = pipeline.render_project(library, project, reporter=reporter,
-                                         kind=args.command)
+        result = pipeline.render_project(library, project, reporter=reporter, kind=args.command)
     else:  # pragma: no cover - argparse guards this
         raise InputError(f"Unknown command {args.command!r}")
     print(result.video_path)
@@ -111,11 +129,11 @@ def _run_command(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-    )
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exc:  # --help, --version, or a usage error (exit 2)
+        return int(exc.code or 0) if not isinstance(exc.code, str) else 2
+    setup_logging(args.verbose)
     if args.command is None:
         from studio.gui.app import run_gui
 

@@ -22,9 +22,7 @@ SCRIPT = "\n\n".join(
 
 @pytest.mark.slow
 @pytest.mark.parametrize("stage", ["Voice", "Rendering", "Joining"])
-def test_sigkill_at_stage_loses_nothing_and_resume_finishes(
-    tmp_path: Path, stage: str
-) -> None:
+def test_sigkill_at_stage_loses_nothing_and_resume_finishes(tmp_path: Path, stage: str) -> None:
     assert stage in STAGES
     home = tmp_path / "home"
     script = tmp_path / "script.txt"

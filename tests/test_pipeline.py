@@ -128,8 +128,9 @@ def test_cancelled_render_leaves_previous_state_and_no_partial_file(library: Lib
                 cancel.cancel()
 
     with pytest.raises(Cancelled):
-        pipeline.render_project(library, project, reporter=CancelOnRender(), cancel=cancel,
-                                install_sigint=False)
+        pipeline.render_project(
+            library, project, reporter=CancelOnRender(), cancel=cancel, install_sigint=False
+        )
     assert library.jobs(project)[0].status == "cancelled"
     renders = library.home.project_dir(project.id) / "renders"
     assert list(renders.iterdir()) == []
@@ -178,10 +179,25 @@ def test_cli_topic_without_key_exits_2(home: Path, capsys: pytest.CaptureFixture
 
 
 @pytest.mark.slow
-def test_cli_produce_sample_script_prints_mp4(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_produce_sample_script_prints_mp4(
+    home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     sample = Path(__file__).resolve().parent.parent / "resources" / "sample_script.txt"
-    code = main(["--home", str(home), "produce", "--script", str(sample), "--resolution", "720p",
-                 "--aspect", "9:16", "--project", "Sample"])
+    code = main(
+        [
+            "--home",
+            str(home),
+            "produce",
+            "--script",
+            str(sample),
+            "--resolution",
+            "720p",
+            "--aspect",
+            "9:16",
+            "--project",
+            "Sample",
+        ]
+    )
     out = capsys.readouterr().out.strip()
     assert code == 0
     video = Path(out)

@@ -113,8 +113,14 @@ def test_paths_are_relative_and_survive_moving_the_home(tmp_path: Path) -> None:
     scene = library.replace_scenes(project, ["Hi there.", []] and [("Hi there.", [])])[0]
     wav = library.home.project_dir(project.id) / "audio" / "s1.wav"
     wav.write_bytes(b"RIFF")
-    library.set_scene_audio(scene, audio_path=wav, audio_key="k", duration=1.5,
-                            sanitized_text="Hi there.", word_timings=None)
+    library.set_scene_audio(
+        scene,
+        audio_path=wav,
+        audio_key="k",
+        duration=1.5,
+        sanitized_text="Hi there.",
+        word_timings=None,
+    )
     stored = library.scene(scene.id).audio_file_path
     assert stored == f"projects/{project.id}/audio/s1.wav"
     library.close()
@@ -148,8 +154,9 @@ def test_v1_database_is_upgraded_with_data_kept_and_backed_up(tmp_path: Path) ->
     project = library.project("Old project")
     scene = library.scenes(project)[0]
     assert scene.text == "Kept text." and scene.word_timings is None
-    library.record_llm_call(project, None, model="m", prompt_tokens=1, completion_tokens=2,
-                            total_tokens=3)
+    library.record_llm_call(
+        project, None, model="m", prompt_tokens=1, completion_tokens=2, total_tokens=3
+    )
     backups = list((home / "backups").glob("studio-*before-v*.db"))
     assert len(backups) == 1
     assert sqlite3.connect(backups[0]).execute("PRAGMA user_version").fetchone()[0] == 1

@@ -184,7 +184,11 @@ def _music_input(settings: RenderSettings) -> Path | None:
     """The music file to mix, checked; None when there is no music (or it is muted)."""
     if settings.music_path is None or settings.music_volume <= 0:
         return None
-    music = Path(settings.music_path)
+    return check_music(Path(settings.music_path))
+
+
+def check_music(music: Path) -> Path:
+    """``music`` if it is a readable audio file long enough to loop, else InputError."""
     info = probe(music)  # InputError for missing, empty or damaged files
     if not info.has_audio:
         raise InputError("The music file has no sound", where=str(music),

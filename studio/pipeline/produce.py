@@ -50,8 +50,11 @@ class ConsoleReporter:
         if self.tty:
             self.stream.write("\r" + line.ljust(78)[:78])
             self.stream.flush()
-        elif stage.split(":")[0] != self._last_stage.split(":")[0] or stage != self._last_stage \
-                and stage.endswith("done"):
+        elif (
+            stage.split(":")[0] != self._last_stage.split(":")[0]
+            or stage != self._last_stage
+            and stage.endswith("done")
+        ):
             self.stream.write(line + "\n")
         self._last_stage = stage
 
@@ -64,11 +67,15 @@ class ConsoleReporter:
 def _settings_from_args(args: argparse.Namespace) -> RenderSettings:
     music = args.music
     if music is not None and not Path(music).is_file():
-        raise InputError("The music file does not exist", where=str(music),
-                         fix="Check the path given to --music")
+        raise InputError(
+            "The music file does not exist", where=str(music), fix="Check the path given to --music"
+        )
     return RenderSettings(
-        aspect=args.aspect, resolution=args.resolution, captions=not args.no_captions,
-        caption_style=args.caption_style, music_path=Path(music).resolve() if music else None,
+        aspect=args.aspect,
+        resolution=args.resolution,
+        captions=not args.no_captions,
+        caption_style=args.caption_style,
+        music_path=Path(music).resolve() if music else None,
     )
 
 
@@ -83,7 +90,10 @@ def _project_name(args: argparse.Namespace, text: str | None) -> str:
 
 
 def produce_from_cli(
-    library: Library, args: argparse.Namespace, *, reporter: Reporter,
+    library: Library,
+    args: argparse.Namespace,
+    *,
+    reporter: Reporter,
     cancel: CancelToken | None = None,
 ) -> ProduceResult:
     """``studio produce``: validate everything first, then run all stages into a new project."""
@@ -95,6 +105,11 @@ def produce_from_cli(
     if not 0.5 <= args.speed <= 2.0:
         raise InputError(f"--speed must be between 0.5 and 2.0 (got {args.speed})")
     settings = _settings_from_args(args)
+    voiceover.check_voice(args.voice)
+    if args.music is not None:
+        from studio.media.assemble import check_music
+
+        check_music(Path(args.music))
     text = parse_script_file(args.script) if args.script else None
     if args.topic is not None:
         from studio.pipeline.groq_script import check_topic
@@ -102,13 +117,17 @@ def produce_from_cli(
         check_topic(args.topic)
     for folder in args.media:
         if not Path(folder).is_dir():
-            raise InputError("The media folder does not exist", where=str(folder),
-                             fix="Give --media a folder of images or videos")
+            raise InputError(
+                "The media folder does not exist",
+                where=str(folder),
+                fix="Give --media a folder of images or videos",
+            )
     project = library.create_project(
         _project_name(args, text),
         topic=args.topic or "",
-        target_duration=args.duration if args.duration is not None else (
-            script_stage.DEFAULT_TOPIC_SECONDS if args.topic else None),
+        target_duration=args.duration
+        if args.duration is not None
+        else (script_stage.DEFAULT_TOPIC_SECONDS if args.topic else None),
         voice_id=args.voice,
         voice_speed=args.speed,
         render_settings=settings.to_json(),
@@ -149,7 +168,12 @@ def _voice_visuals_render(
     settings = render_stage.settings_for(project)
     voiceover.voice_project(library, project, ctx, start=VOICE_SPAN[0], end=VOICE_SPAN[1])
     visuals_stage.source_visuals(
-        library, project, settings, ctx, start=VISUALS_SPAN[0], end=VISUALS_SPAN[1],
+        library,
+        project,
+        settings,
+        ctx,
+        start=VISUALS_SPAN[0],
+        end=VISUALS_SPAN[1],
         media_folders=media_folders,
     )
     return render_stage.render_project_video(
@@ -158,8 +182,13 @@ def _voice_visuals_render(
 
 
 def render_project(
-    library: Library, project: Project, *, reporter: Reporter, kind: str = "render",
-    cancel: CancelToken | None = None, install_sigint: bool = True,
+    library: Library,
+    project: Project,
+    *,
+    reporter: Reporter,
+    kind: str = "render",
+    cancel: CancelToken | None = None,
+    install_sigint: bool = True,
 ) -> ProduceResult:
     """Re-render (or resume) a project: only what changed or was never finished is redone."""
     cancel = cancel or CancelToken()

@@ -49,12 +49,17 @@ def segment_for(
 ) -> tuple[SegmentSpec, list[captions.Cue]]:
     """The exact recipe of a scene's segment (captions written beside it when on)."""
     if not scene.duration or not scene.audio_file_path:
-        raise InputError(f"Scene {scene.scene_number} has no voice yet",
-                         fix="Generate its voice, then render again")
+        raise InputError(
+            f"Scene {scene.scene_number} has no voice yet",
+            fix="Generate its voice, then render again",
+        )
     audio = library.home.abs(scene.audio_file_path)
     if not audio.is_file():
-        raise InputError(f"Scene {scene.scene_number}'s audio file is missing", where=str(audio),
-                         fix="Regenerate the scene's voice")
+        raise InputError(
+            f"Scene {scene.scene_number}'s audio file is missing",
+            where=str(audio),
+            fix="Regenerate the scene's voice",
+        )
     selection = library.selection(scene) or choose_slide(library, project, scene, settings)
     if selection.source == "slide":
         visual = ensure_slide(library, project, scene, settings)
@@ -71,9 +76,14 @@ def segment_for(
             partial.write_text(text, encoding="utf-8")
             partial.replace(ass_path)
     spec = SegmentSpec(
-        visual_path=visual, visual_kind=selection.kind, audio_path=audio,
-        duration=float(scene.duration), ass_path=ass_path, motion=selection.motion,
-        in_point=selection.in_point, settings=settings,
+        visual_path=visual,
+        visual_kind=selection.kind,
+        audio_path=audio,
+        duration=float(scene.duration),
+        ass_path=ass_path,
+        motion=selection.motion,
+        in_point=selection.in_point,
+        settings=settings,
     )
     return spec, cues
 
@@ -109,8 +119,10 @@ def render_project_video(
     )
     if todo:
         render_segments(
-            [s for s, _ in todo], [o for _, o in todo],
-            progress=scaled(report, 0.0, 1.0 - ASSEMBLE_SHARE), cancel=ctx.cancel,
+            [s for s, _ in todo],
+            [o for _, o in todo],
+            progress=scaled(report, 0.0, 1.0 - ASSEMBLE_SHARE),
+            cancel=ctx.cancel,
         )
     ctx.check()
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
@@ -120,17 +132,28 @@ def render_project_video(
         n += 1
         out = out.with_name(f"{_slug(project.name)}-{stamp}-{n}.mp4")
     result = assemble(
-        outs, out, settings=settings, total_duration=offset,
-        progress=scaled(report, 1.0 - ASSEMBLE_SHARE, 1.0), cancel=ctx.cancel,
+        outs,
+        out,
+        settings=settings,
+        total_duration=offset,
+        progress=scaled(report, 1.0 - ASSEMBLE_SHARE, 1.0),
+        cancel=ctx.cancel,
     )
     srt = out.with_suffix(".srt")
     captions.write_srt(all_cues, srt)
     render = library.record_render(
-        project, file_path=result.path, duration=result.duration, thumbnail=result.thumbnail,
-        srt=srt, settings=settings.to_json(), job=ctx.job,
+        project,
+        file_path=result.path,
+        duration=result.duration,
+        thumbnail=result.thumbnail,
+        srt=srt,
+        settings=settings.to_json(),
+        job=ctx.job,
     )
-    _prune_segments(segdir, keep={o.name for o in outs} | {
-        s.ass_path.name for s in specs if s.ass_path is not None})
+    _prune_segments(
+        segdir,
+        keep={o.name for o in outs} | {s.ass_path.name for s in specs if s.ass_path is not None},
+    )
     report(1.0, "Render: done")
     return render
 

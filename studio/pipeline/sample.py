@@ -22,8 +22,7 @@ def sample_script_path() -> Path:
 def create_sample_project(library: Library) -> Project:
     """A new project holding the sample script split into scenes (no render yet)."""
     text = sample_script_path().read_text(encoding="utf-8")
-    project = library.create_project(SAMPLE_NAME, topic="How bees make honey",
-                                     target_duration=60)
+    project = library.create_project(SAMPLE_NAME, topic="How bees make honey", target_duration=60)
     with run_job(library, project, "script", reporter=NullReporter()) as ctx:
         script_from_text(library, project, text, ctx)
     return library.refresh(project)

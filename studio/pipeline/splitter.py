@@ -358,7 +358,8 @@ def split_script(text: str, target_seconds: float | None = None) -> list[SceneDr
     the pacing, ``scene_seconds_for``: shorter videos get shorter scenes. The script's
     own length is never changed. Paragraphs are kept as scenes; one longer than twice
     the scene target is cut between sentences, and (only when a target is given) tiny
-    ones are folded into a neighbour: without a target the creator's paragraphs are kept. No scene exceeds ``MAX_SCENE_SECONDS`` of speech: a sentence longer than
+    ones are folded into a neighbour: without a target the creator's paragraphs are kept.
+    No scene exceeds ``MAX_SCENE_SECONDS`` of speech: a sentence longer than
     that is cut at its clauses.
 
     Raises:
@@ -377,7 +378,9 @@ def split_script(text: str, target_seconds: float | None = None) -> list[SceneDr
         chunks.extend(_Chunk(piece, number, number) for piece in pieces)
     return [
         SceneDraft(chunk.text, visual_keywords(chunk.text), estimate_seconds(chunk.text))
-        for chunk in (_merge_tiny(chunks, goal) if target_seconds is not None else chunks)
+        for chunk in (
+            _merge_tiny(chunks, goal) if target_seconds is not None else chunks
+        )
     ]
 
 

@@ -95,6 +95,23 @@ def choose_voice(library: Library, project: Project, scene: Scene | None = None)
     return VoiceChoice(_cached_engine(DRAFT, None), wanted)
 
 
+def check_voice(voice_id: str | None) -> str | None:
+    """``voice_id`` if some engine knows it (a Kokoro or a draft voice), else InputError."""
+    from studio.engines.draft import DRAFT_VOICES
+    from studio.errors import InputError
+
+    if voice_id is None:
+        return None
+    known = KOKORO_IDS | {v.id for v in DRAFT_VOICES}
+    if voice_id not in known:
+        raise InputError(
+            f"There is no voice called {voice_id!r}",
+            fix="Use a Kokoro voice such as af_heart, am_michael, bf_emma, or a draft voice "
+            "such as en-us, en-gb",
+        )
+    return voice_id
+
+
 def audio_key(text: str, engine: str, voice: str, speed: float) -> str:
     payload = json.dumps([text, engine, voice, round(speed, 3)], ensure_ascii=False)
     return hashlib.sha256(payload.encode()).hexdigest()[:20]

@@ -21,7 +21,7 @@ from typing import Any
 
 import peewee
 
-from studio.errors import InputError, StoreError, StudioError
+from studio.errors import InputError, StudioError
 from studio.home import Home
 from studio.store import db as dbmod
 from studio.store.models import (
@@ -120,8 +120,9 @@ class Library:
         with library.errors():
             interrupted = dbmod.interrupt_stale_jobs()
         if interrupted:
-            log.warning("%d job(s) were left running by a previous Studio: marked interrupted",
-                        interrupted)
+            log.warning(
+                "%d job(s) were left running by a previous Studio: marked interrupted", interrupted
+            )
         return library
 
     def close(self) -> None:
@@ -162,7 +163,9 @@ class Library:
         render_settings: dict[str, Any] | None = None,
     ) -> Project:
         if template not in TEMPLATES:
-            raise InputError(f"Unknown template {template!r}", fix=f"Use one of {', '.join(TEMPLATES)}")
+            raise InputError(
+                f"Unknown template {template!r}", fix=f"Use one of {', '.join(TEMPLATES)}"
+            )
         with self.transaction():
             project = Project.create(
                 id=new_id(),
@@ -194,9 +197,7 @@ class Library:
                     )
                 )
             if not matches:  # a unique start of the name is enough
-                matches = [
-                    p for p in Project.select() if p.name.lower().startswith(ref.lower())
-                ]
+                matches = [p for p in Project.select() if p.name.lower().startswith(ref.lower())]
         if len(matches) == 1:
             return matches[0]
         if not matches:
@@ -223,9 +224,15 @@ class Library:
                 lr = datetime.fromisoformat(lr)
             summaries.append(
                 ProjectSummary(
-                    id=p.id, name=p.name, step=p.current_step, status=p.status,
-                    template=p.template, scenes=counts.get(p.id, 0),
-                    duration=p.total_duration or 0.0, last_render=lr, last_active=p.last_active,
+                    id=p.id,
+                    name=p.name,
+                    step=p.current_step,
+                    status=p.status,
+                    template=p.template,
+                    scenes=counts.get(p.id, 0),
+                    duration=p.total_duration or 0.0,
+                    last_render=lr,
+                    last_active=p.last_active,
                 )
             )
         return summaries
@@ -240,8 +247,14 @@ class Library:
     def update_project(self, project: Project, **fields: Any) -> Project:
         """Update simple project fields (topic, voice, settings, step, status ...)."""
         allowed = {
-            "topic", "voice_id", "voice_speed", "render_settings", "current_step", "status",
-            "target_duration", "template",
+            "topic",
+            "voice_id",
+            "voice_speed",
+            "render_settings",
+            "current_step",
+            "status",
+            "target_duration",
+            "template",
         }
         unknown = set(fields) - allowed
         if unknown:
@@ -268,9 +281,19 @@ class Library:
         with self.transaction():
             copy = Project.create(
                 **{
-                    **{f: getattr(project, f) for f in (
-                        "topic", "current_step", "template", "target_duration", "total_duration",
-                        "voice_id", "voice_speed", "render_settings")},
+                    **{
+                        f: getattr(project, f)
+                        for f in (
+                            "topic",
+                            "current_step",
+                            "template",
+                            "target_duration",
+                            "total_duration",
+                            "voice_id",
+                            "voice_speed",
+                            "render_settings",
+                        )
+                    },
                     "id": new_id(),
                     "name": _clean_name(name or f"{project.name} (copy)"),
                     "status": "draft",
@@ -282,25 +305,45 @@ class Library:
 
             def moved(path: str | None) -> str | None:
                 if path and path.startswith(old_prefix):
-                    return new_prefix + path[len(old_prefix):]
+                    return new_prefix + path[len(old_prefix) :]
                 return path
 
             for scene in self.scenes(project):
                 new_scene = Scene.create(
-                    **{f: getattr(scene, f) for f in (
-                        "scene_number", "text", "sanitized_text", "audio_key", "duration",
-                        "voice_id", "visual_keywords", "word_timings")},
-                    id=new_id(), project=copy, audio_file_path=moved(scene.audio_file_path),
+                    **{
+                        f: getattr(scene, f)
+                        for f in (
+                            "scene_number",
+                            "text",
+                            "sanitized_text",
+                            "audio_key",
+                            "duration",
+                            "voice_id",
+                            "visual_keywords",
+                            "word_timings",
+                        )
+                    },
+                    id=new_id(),
+                    project=copy,
+                    audio_file_path=moved(scene.audio_file_path),
                 )
                 for sel in ClipSelection.select().where(ClipSelection.scene == scene):
                     ClipSelection.create(
-                        id=new_id(), scene=new_scene, asset_path=moved(sel.asset_path),
-                        kind=sel.kind, source=sel.source, in_point=sel.in_point,
-                        out_point=sel.out_point, motion=sel.motion,
+                        id=new_id(),
+                        scene=new_scene,
+                        asset_path=moved(sel.asset_path),
+                        kind=sel.kind,
+                        source=sel.source,
+                        in_point=sel.in_point,
+                        out_point=sel.out_point,
+                        motion=sel.motion,
                     )
                 for sug in VisualSuggestion.select().where(VisualSuggestion.scene == scene):
                     VisualSuggestion.create(
-                        id=new_id(), scene=new_scene, query=sug.query, source=sug.source,
+                        id=new_id(),
+                        scene=new_scene,
+                        query=sug.query,
+                        source=sug.source,
                         candidates=[
                             {**c, "path": moved(c.get("path"))} for c in (sug.candidates or [])
                         ],
@@ -360,15 +403,23 @@ class Library:
             Scene.delete().where(Scene.project == project.id).execute()
             for number, (text, keywords) in enumerate(cleaned, start=1):
                 Scene.create(
-                    id=new_id(), project=project.id, scene_number=number, text=text,
+                    id=new_id(),
+                    project=project.id,
+                    scene_number=number,
+                    text=text,
                     visual_keywords=keywords,
                 )
             self._update_total(project.id)
         return self.scenes(project)
 
     def add_scene(
-        self, project: Project, text: str, *, index: int | None = None,
-        keywords: Sequence[str] = (), scene_id: str | None = None,
+        self,
+        project: Project,
+        text: str,
+        *,
+        index: int | None = None,
+        keywords: Sequence[str] = (),
+        scene_id: str | None = None,
     ) -> Scene:
         """Insert a scene at ``index`` (0-based; default: at the end)."""
         text = _clean_scene_text(text)
@@ -376,8 +427,11 @@ class Library:
             ids = self._ordered_ids(project.id)
             position = len(ids) if index is None else max(0, min(index, len(ids)))
             scene = Scene.create(
-                id=scene_id or new_id(), project=project.id, scene_number=len(ids) + 1000,
-                text=text, visual_keywords=list(keywords),
+                id=scene_id or new_id(),
+                project=project.id,
+                scene_number=len(ids) + 1000,
+                text=text,
+                visual_keywords=list(keywords),
             )
             ids.insert(position, scene.id)
             self._renumber(project.id, ids)
@@ -398,13 +452,22 @@ class Library:
         return self.scene(scene.id)
 
     def set_scene_audio(
-        self, scene: Scene, *, audio_path: Path, audio_key: str, duration: float,
-        sanitized_text: str, word_timings: list[dict[str, Any]] | None,
+        self,
+        scene: Scene,
+        *,
+        audio_path: Path,
+        audio_key: str,
+        duration: float,
+        sanitized_text: str,
+        word_timings: list[dict[str, Any]] | None,
     ) -> Scene:
         with self.transaction():
             Scene.update(
-                audio_file_path=self.home.rel(audio_path), audio_key=audio_key,
-                duration=duration, sanitized_text=sanitized_text, word_timings=word_timings,
+                audio_file_path=self.home.rel(audio_path),
+                audio_key=audio_key,
+                duration=duration,
+                sanitized_text=sanitized_text,
+                word_timings=word_timings,
                 updated_at=utcnow(),
             ).where(Scene.id == scene.id).execute()
             self._update_total(scene.project_id)
@@ -436,13 +499,21 @@ class Library:
             )
         with self.transaction():
             Scene.update(
-                text=first, audio_file_path=None, audio_key=None, duration=None,
-                word_timings=None, updated_at=utcnow(),
+                text=first,
+                audio_file_path=None,
+                audio_key=None,
+                duration=None,
+                word_timings=None,
+                updated_at=utcnow(),
             ).where(Scene.id == scene.id).execute()
             ids = self._ordered_ids(scene.project_id)
             new = Scene.create(
-                id=new_id(), project=scene.project_id, scene_number=len(ids) + 1000,
-                text=second, visual_keywords=scene.visual_keywords, voice_id=scene.voice_id,
+                id=new_id(),
+                project=scene.project_id,
+                scene_number=len(ids) + 1000,
+                text=second,
+                visual_keywords=scene.visual_keywords,
+                voice_id=scene.voice_id,
             )
             ids.insert(ids.index(scene.id) + 1, new.id)
             self._renumber(scene.project_id, ids)
@@ -456,8 +527,12 @@ class Library:
         with self.transaction():
             keywords = list(dict.fromkeys([*first.visual_keywords, *second.visual_keywords]))
             Scene.update(
-                text=f"{first.text.rstrip()} {second.text.lstrip()}", visual_keywords=keywords,
-                audio_file_path=None, audio_key=None, duration=None, word_timings=None,
+                text=f"{first.text.rstrip()} {second.text.lstrip()}",
+                visual_keywords=keywords,
+                audio_file_path=None,
+                audio_key=None,
+                duration=None,
+                word_timings=None,
                 updated_at=utcnow(),
             ).where(Scene.id == first.id).execute()
             Scene.delete().where(Scene.id == second.id).execute()
@@ -487,18 +562,37 @@ class Library:
 
     def scene_snapshot(self, scene: Scene) -> dict[str, Any]:
         data = {
-            f: getattr(scene, f) for f in (
-                "id", "scene_number", "text", "sanitized_text", "audio_file_path", "audio_key",
-                "duration", "voice_id", "visual_keywords", "word_timings", "created_at",
-                "updated_at")
+            f: getattr(scene, f)
+            for f in (
+                "id",
+                "scene_number",
+                "text",
+                "sanitized_text",
+                "audio_file_path",
+                "audio_key",
+                "duration",
+                "voice_id",
+                "visual_keywords",
+                "word_timings",
+                "created_at",
+                "updated_at",
+            )
         }
         data["project"] = scene.project_id
         selection = self.selection(scene)
         if selection is not None:
             data["selection"] = {
-                f: getattr(selection, f) for f in (
-                    "id", "asset_path", "kind", "source", "in_point", "out_point", "motion",
-                    "created_at")
+                f: getattr(selection, f)
+                for f in (
+                    "id",
+                    "asset_path",
+                    "kind",
+                    "source",
+                    "in_point",
+                    "out_point",
+                    "motion",
+                    "created_at",
+                )
             } | {"scene": scene.id}
         return data
 
@@ -536,16 +630,29 @@ class Library:
             )
 
     def select_clip(
-        self, scene: Scene, asset_path: Path, *, kind: str, source: str,
-        in_point: float = 0.0, out_point: float | None = None, motion: str = "zoom-in",
+        self,
+        scene: Scene,
+        asset_path: Path,
+        *,
+        kind: str,
+        source: str,
+        in_point: float = 0.0,
+        out_point: float | None = None,
+        motion: str = "zoom-in",
     ) -> ClipSelection:
         if kind not in ("image", "video"):
             raise InputError(f"A scene's visual must be an image or a video, not {kind!r}")
         with self.transaction():
             ClipSelection.delete().where(ClipSelection.scene == scene.id).execute()
             selection = ClipSelection.create(
-                id=new_id(), scene=scene.id, asset_path=self.home.rel(asset_path), kind=kind,
-                source=source, in_point=max(0.0, in_point), out_point=out_point, motion=motion,
+                id=new_id(),
+                scene=scene.id,
+                asset_path=self.home.rel(asset_path),
+                kind=kind,
+                source=source,
+                in_point=max(0.0, in_point),
+                out_point=out_point,
+                motion=motion,
             )
             Scene.update(updated_at=utcnow()).where(Scene.id == scene.id).execute()
         return selection
@@ -558,8 +665,12 @@ class Library:
     def start_job(self, project: Project | None, kind: str) -> Job:
         with self.transaction():
             return Job.create(
-                id=new_id(), project=project.id if project else None, kind=kind,
-                status="running", started_at=utcnow(), pid=os.getpid(),
+                id=new_id(),
+                project=project.id if project else None,
+                kind=kind,
+                status="running",
+                started_at=utcnow(),
+                pid=os.getpid(),
             )
 
     def update_job(self, job: Job, progress: float, stage: str) -> None:
@@ -588,22 +699,36 @@ class Library:
 
     # -- renders -----------------------------------------------------------------------------
     def record_render(
-        self, project: Project, *, file_path: Path, duration: float, thumbnail: Path | None,
-        srt: Path | None, settings: dict[str, Any], job: Job | None,
+        self,
+        project: Project,
+        *,
+        file_path: Path,
+        duration: float,
+        thumbnail: Path | None,
+        srt: Path | None,
+        settings: dict[str, Any],
+        job: Job | None,
     ) -> RenderedVideo:
         """Record a finished render (size read from the file) and make it the latest video."""
         size = file_path.stat().st_size
         with self.transaction():
             render = RenderedVideo.create(
-                id=new_id(), project=project.id, job=job.id if job else None,
+                id=new_id(),
+                project=project.id,
+                job=job.id if job else None,
                 file_path=self.home.rel(file_path),
                 thumbnail_path=self.home.rel(thumbnail) if thumbnail else None,
-                srt_path=self.home.rel(srt) if srt else None, duration_seconds=duration,
-                file_size_bytes=size, settings=settings,
+                srt_path=self.home.rel(srt) if srt else None,
+                duration_seconds=duration,
+                file_size_bytes=size,
+                settings=settings,
             )
             Project.update(
-                video_path=render.file_path, video_total_duration=duration,
-                video_file_size=size, thumbnail_path=render.thumbnail_path, status="rendered",
+                video_path=render.file_path,
+                video_total_duration=duration,
+                video_file_size=size,
+                thumbnail_path=render.thumbnail_path,
+                status="rendered",
                 last_active=utcnow(),
             ).where(Project.id == project.id).execute()
         return render
@@ -618,14 +743,25 @@ class Library:
 
     # -- usage, voices, settings, media ------------------------------------------------------
     def record_llm_call(
-        self, project: Project | None, job: Job | None, *, model: str, prompt_tokens: int,
-        completion_tokens: int, total_tokens: int, purpose: str = "script",
+        self,
+        project: Project | None,
+        job: Job | None,
+        *,
+        model: str,
+        prompt_tokens: int,
+        completion_tokens: int,
+        total_tokens: int,
+        purpose: str = "script",
     ) -> None:
         with self.transaction():
             LlmCall.create(
-                id=new_id(), project=project.id if project else None,
-                job=job.id if job else None, model=model, purpose=purpose,
-                prompt_tokens=prompt_tokens, completion_tokens=completion_tokens,
+                id=new_id(),
+                project=project.id if project else None,
+                job=job.id if job else None,
+                model=model,
+                purpose=purpose,
+                prompt_tokens=prompt_tokens,
+                completion_tokens=completion_tokens,
                 total_tokens=total_tokens,
             )
 
@@ -641,13 +777,19 @@ class Library:
         with self.transaction():
             for voice_id, name, language, gender in voices:
                 existing = Voice.get_or_none(
-                    (Voice.engine == engine) & (Voice.voice_id == voice_id)
-                    & Voice.project.is_null() & Voice.character.is_null()
+                    (Voice.engine == engine)
+                    & (Voice.voice_id == voice_id)
+                    & Voice.project.is_null()
+                    & Voice.character.is_null()
                 )
                 if existing is None:
                     Voice.create(
-                        id=new_id(), engine=engine, voice_id=voice_id, display_name=name,
-                        language=language, gender=gender,
+                        id=new_id(),
+                        engine=engine,
+                        voice_id=voice_id,
+                        display_name=name,
+                        language=language,
+                        gender=gender,
                     )
 
     def voices(self) -> list[Voice]:

@@ -129,7 +129,8 @@ CREATE TABLE media_assets (
 """
 
 _V2 = """
-ALTER TABLE scenes ADD COLUMN word_timings TEXT CHECK (word_timings IS NULL OR json_valid(word_timings));
+ALTER TABLE scenes ADD COLUMN word_timings TEXT
+    CHECK (word_timings IS NULL OR json_valid(word_timings));
 ALTER TABLE jobs ADD COLUMN pid INTEGER;
 CREATE TABLE llm_calls (
     id TEXT PRIMARY KEY NOT NULL,
@@ -142,7 +143,8 @@ CREATE TABLE llm_calls (
     total_tokens INTEGER NOT NULL DEFAULT 0,
     created_at DATETIME NOT NULL
 );
-CREATE UNIQUE INDEX voices_mapping ON voices (engine, voice_id, ifnull(project_id, ''), ifnull(character, ''));
+CREATE UNIQUE INDEX voices_mapping
+    ON voices (engine, voice_id, ifnull(project_id, ''), ifnull(character, ''));
 """
 
 

@@ -89,7 +89,9 @@ class Project(BaseModel):
 
 class Scene(BaseModel):
     id = CharField(primary_key=True, default=new_id)
-    project = ForeignKeyField(Project, backref="scenes", on_delete="CASCADE", column_name="project_id")
+    project = ForeignKeyField(
+        Project, backref="scenes", on_delete="CASCADE", column_name="project_id"
+    )
     scene_number = IntegerField()
     text = TextField()
     sanitized_text = TextField(default="")
@@ -109,7 +111,9 @@ class Scene(BaseModel):
 
 class VisualSuggestion(BaseModel):
     id = CharField(primary_key=True, default=new_id)
-    scene = ForeignKeyField(Scene, backref="suggestions", on_delete="CASCADE", column_name="scene_id")
+    scene = ForeignKeyField(
+        Scene, backref="suggestions", on_delete="CASCADE", column_name="scene_id"
+    )
     query = TextField(default="")
     source = TextField()
     candidates = JSONField(default=list)

@@ -56,11 +56,13 @@ def _current_stage(db: Path) -> str:
     return row[0] if row else ""
 
 
-def kill_at_stage(cmd: list[str], db: Path, stage: str, rng: random.Random,
-                  timeout: float = 120.0) -> str:
+def kill_at_stage(
+    cmd: list[str], db: Path, stage: str, rng: random.Random, timeout: float = 120.0
+) -> str:
     """Start ``cmd``; SIGKILL it soon after its job reports ``stage``; return the stage seen."""
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
+    proc = subprocess.Popen(
+        cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
     deadline = time.monotonic() + timeout
     seen = ""
     try:
@@ -88,9 +90,8 @@ def finished_files_are_whole(home: Path) -> list[str]:
                 info = probe(path, exact=True)
                 if not (info.has_video and info.duration > 0):
                     bad.append(str(path))
-            elif path.suffix == ".wav":
-                if sf.info(path).frames <= 0:
-                    bad.append(str(path))
+            elif path.suffix == ".wav" and sf.info(path).frames <= 0:
+                bad.append(str(path))
         except Exception as exc:  # noqa: BLE001 - any failure to read is a finding
             bad.append(f"{path}: {exc}")
     return bad
@@ -139,19 +140,23 @@ def run_trial(home: Path, project_id: str, stage: str, rng: random.Random) -> Tr
     conn.close()
     bad = finished_files_are_whole(home)
     segdir = home / "projects" / project_id / "segments"
-    before = {p.name: p.stat().st_mtime_ns for p in segdir.glob("*.mp4")} if segdir.exists() \
-        else {}
+    before = {p.name: p.stat().st_mtime_ns for p in segdir.glob("*.mp4")} if segdir.exists() else {}
     library = Library.open(home)  # reopening marks the killed job
     job = library.jobs(library.project(project_id))[0]
     status = job.status
     edits = library.scene(scene_id).text == text
     library.close()
     started = time.monotonic()
-    resumed = subprocess.run(studio_cmd(home, "resume", project_id), capture_output=True,
-                             text=True, timeout=300).returncode == 0
+    resumed = (
+        subprocess.run(
+            studio_cmd(home, "resume", project_id), capture_output=True, text=True, timeout=300
+        ).returncode
+        == 0
+    )
     elapsed = time.monotonic() - started
     reused = sum(
-        1 for name, mtime in before.items()
+        1
+        for name, mtime in before.items()
         if (segdir / name).is_file() and (segdir / name).stat().st_mtime_ns == mtime
     )
     return TrialResult(stage, seen, integrity, status, edits, bad, resumed, reused, elapsed)
