@@ -81,6 +81,16 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("project_ref", metavar="PROJECT")
     resume = sub.add_parser("resume", help="finish an interrupted project")
     resume.add_argument("project_ref", metavar="PROJECT")
+
+    export = sub.add_parser("export", help="save a project (script, voice, visuals) to a .zip")
+    export.add_argument("project_ref", metavar="PROJECT")
+    export.add_argument("file", type=Path, metavar="FILE.studio.zip")
+    importer = sub.add_parser("import", help="add a project from an exported .zip")
+    importer.add_argument("file", type=Path, metavar="FILE.studio.zip")
+
+    sub.add_parser("backups", help="list the database backups Studio made")
+    restore = sub.add_parser("restore", help="restore the database from a backup")
+    restore.add_argument("backup", type=Path, metavar="BACKUP")
     return parser
 
 
@@ -107,12 +117,52 @@ def _print_projects(library) -> None:  # type: ignore[no-untyped-def]
         print("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip())
 
 
+def _restore(args: argparse.Namespace) -> int:
+    from studio.home import Home
+    from studio.store import backup
+
+    home = Home(resolve_home(args.home))
+    source = args.backup if args.backup.is_file() else home.backups_dir / args.backup
+    if not source.is_file():
+        raise InputError(
+            "No such backup", where=str(args.backup), fix="See `studio backups` for the list"
+        )
+    if home.db_path.exists():
+        try:
+            saved = backup.snapshot(home.db_path, home.backups_dir, "before-restore")
+            print(f"The current database was saved as {saved}")
+        except Exception as exc:  # a damaged database can't be snapshotted: keep its bytes
+            aside = home.db_path.with_name(home.db_path.name + ".damaged")
+            home.db_path.replace(aside)
+            log.info("could not snapshot the current database (%s); moved to %s", exc, aside)
+    backup.restore(source, home.db_path)
+    print(f"Restored {source}")
+    return 0
+
+
 def _run_command(args: argparse.Namespace) -> int:
     from studio.store import Library
 
+    if args.command == "restore":
+        return _restore(args)
     library = Library.open(resolve_home(args.home))
     if args.command == "projects":
         _print_projects(library)
+        return 0
+    if args.command == "backups":
+        from studio.store.backup import list_backups
+
+        found = list_backups(library.home.backups_dir)
+        print("\n".join(str(p) for p in found) if found else "No backups yet.")
+        return 0
+    if args.command in ("export", "import"):
+        from studio.store import archive
+
+        if args.command == "export":
+            print(archive.export_project(library, library.project(args.project_ref), args.file))
+        else:
+            project = archive.import_project(library, args.file)
+            print(f"Imported {project.name!r} ({project.id})")
         return 0
     from studio.pipeline import produce as pipeline
 

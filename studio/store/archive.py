@@ -1,0 +1,244 @@
+"""Project archives: a project's rows and files in one ``.studio.zip``, and back again.
+
+Import treats the archive as untrusted: every member must stay inside the new project's folder
+(no absolute paths, no ``..``, no links), sizes are bounded, and nothing is written to the
+library until the whole archive has been checked.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import stat
+import tempfile
+import zipfile
+from datetime import datetime
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import peewee
+
+from studio import __version__
+from studio.errors import InputError
+from studio.store.api import Library
+from studio.store.models import (
+    TEMPLATES,
+    ClipSelection,
+    Project,
+    Scene,
+    new_id,
+    utcnow,
+)
+
+FORMAT = 1
+MANIFEST = "studio-project.json"
+FILES = "files/"
+MAX_TOTAL_BYTES = 20 * 1024**3
+PROJECT_FIELDS = (
+    "name",
+    "topic",
+    "current_step",
+    "status",
+    "template",
+    "target_duration",
+    "total_duration",
+    "voice_id",
+    "voice_speed",
+    "render_settings",
+)
+SCENE_FIELDS = (
+    "scene_number",
+    "text",
+    "sanitized_text",
+    "audio_file_path",
+    "audio_key",
+    "duration",
+    "voice_id",
+    "visual_keywords",
+    "word_timings",
+)
+SELECTION_FIELDS = ("asset_path", "kind", "source", "in_point", "out_point", "motion")
+
+
+def _inside(project_prefix: str, stored: str | None) -> str | None:
+    """A stored home-relative path as a path inside the project folder (or None)."""
+    if stored and stored.startswith(project_prefix):
+        return stored[len(project_prefix) :]
+    return None
+
+
+def export_project(library: Library, project: Project, target: Path) -> Path:
+    """Write ``project`` (rows, audio, visuals; not renders or caches) to ``target``."""
+    project = library.refresh(project)
+    folder = library.home.project_dir(project.id)
+    prefix = library.home.rel(folder) + "/"
+    scenes = []
+    for scene in library.scenes(project):
+        data: dict[str, Any] = {f: getattr(scene, f) for f in SCENE_FIELDS}
+        data["audio_file_path"] = _inside(prefix, scene.audio_file_path)
+        selection = library.selection(scene)
+        if selection is not None and _inside(prefix, selection.asset_path):
+            data["selection"] = {f: getattr(selection, f) for f in SELECTION_FIELDS}
+            data["selection"]["asset_path"] = _inside(prefix, selection.asset_path)
+        scenes.append(data)
+    manifest = {
+        "format": FORMAT,
+        "app_version": __version__,
+        "exported_at": datetime.now().isoformat(timespec="seconds"),
+        "project": {f: getattr(project, f) for f in PROJECT_FIELDS},
+        "scenes": scenes,
+    }
+    target = Path(target)
+    partial = target.with_name(f".{target.name}.partial")
+    with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1))
+        for sub in ("audio", "visuals"):
+            for path in sorted((folder / sub).rglob("*")):
+                if path.is_file() and not path.name.startswith("."):
+                    archive.write(path, FILES + path.relative_to(folder).as_posix())
+    partial.replace(target)
+    return target
+
+
+def _safe_member(name: str) -> PurePosixPath:
+    """The member's path inside ``files/``, or InputError if it would escape the project."""
+    path = PurePosixPath(name)
+    bad = (
+        name.startswith(("/", "\\"))
+        or "\\" in name
+        or (len(name) > 1 and name[1] == ":")
+        or any(part in ("..", "") for part in path.parts)
+        or not name.startswith(FILES)
+    )
+    if bad:
+        raise InputError(
+            f"This archive tries to write outside its project folder ({name!r})",
+            fix="Only import archives exported by Studio from a source you trust",
+        )
+    return PurePosixPath(*path.parts[1:])
+
+
+def _check_members(archive: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
+    members = []
+    total = 0
+    for info in archive.infolist():
+        if info.filename == MANIFEST or info.is_dir():
+            continue
+        _safe_member(info.filename)
+        if stat.S_ISLNK(info.external_attr >> 16):
+            raise InputError(
+                f"This archive holds a link ({info.filename!r}), which Studio never exports",
+                fix="Only import archives exported by Studio",
+            )
+        total += info.file_size
+        if total > MAX_TOTAL_BYTES:
+            raise InputError("This archive is larger than any Studio project should be")
+        members.append(info)
+    return members
+
+
+def _read_manifest(archive: zipfile.ZipFile, source: Path) -> dict[str, Any]:
+    try:
+        manifest = json.loads(archive.read(MANIFEST).decode("utf-8"))
+    except KeyError as exc:
+        raise InputError(
+            "This is not a Studio project archive (no manifest)", where=str(source)
+        ) from exc
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError("The archive's manifest is damaged", where=str(source)) from exc
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        raise InputError(
+            "This archive was made by another version of Studio's archive format",
+            where=str(source),
+            fix="Update Studio and try again",
+        )
+    project = manifest.get("project")
+    scenes = manifest.get("scenes")
+    if not isinstance(project, dict) or not isinstance(scenes, list):
+        raise InputError("The archive's manifest is incomplete", where=str(source))
+    if project.get("template") not in TEMPLATES:
+        raise InputError("The archive's project has an unknown template", where=str(source))
+    return manifest
+
+
+def import_project(library: Library, source: Path) -> Project:
+    """Add the project in ``source`` to the library as a new project; return it."""
+    source = Path(source)
+    try:
+        archive = zipfile.ZipFile(source)
+    except (OSError, zipfile.BadZipFile) as exc:
+        raise InputError(
+            "This file is not a readable Studio project archive",
+            where=str(source),
+            fix="Choose a .studio.zip exported by Studio",
+        ) from exc
+    with archive:
+        manifest = _read_manifest(archive, source)
+        members = _check_members(archive)
+        project_id = new_id()
+        final_dir = library.home.project_dir(project_id)
+        staging = Path(tempfile.mkdtemp(prefix=".import-", dir=library.home.projects_dir))
+        try:
+            for info in members:
+                relative = _safe_member(info.filename)
+                target = staging.joinpath(*relative.parts)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                with archive.open(info) as src, target.open("wb") as dst:
+                    shutil.copyfileobj(src, dst)
+            for sub in ("audio", "visuals", "renders", "segments"):
+                (staging / sub).mkdir(exist_ok=True)
+            staging.rename(final_dir)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+    prefix = library.home.rel(final_dir) + "/"
+
+    def stored(relative: Any) -> str | None:
+        if not relative:
+            return None
+        _safe_member(FILES + str(relative))
+        return prefix + str(relative)
+
+    fields = {f: manifest["project"].get(f) for f in PROJECT_FIELDS}
+    try:
+        with library.transaction():
+            project = Project.create(
+                id=project_id,
+                **{k: v for k, v in fields.items() if v is not None},
+                created_at=utcnow(),
+                last_active=utcnow(),
+            )
+            for data in manifest["scenes"]:
+                scene_fields = {f: data.get(f) for f in SCENE_FIELDS}
+                scene_fields["audio_file_path"] = stored(scene_fields["audio_file_path"])
+                scene = Scene.create(
+                    id=new_id(),
+                    project=project_id,
+                    **{k: v for k, v in scene_fields.items() if v is not None},
+                )
+                selection = data.get("selection")
+                if isinstance(selection, dict):
+                    ClipSelection.create(
+                        id=new_id(),
+                        scene=scene.id,
+                        **{
+                            **{
+                                f: selection.get(f)
+                                for f in SELECTION_FIELDS
+                                if selection.get(f) is not None
+                            },
+                            "asset_path": stored(selection.get("asset_path")),
+                        },
+                    )
+    except (TypeError, ValueError, peewee.IntegrityError) as exc:
+        shutil.rmtree(final_dir, ignore_errors=True)
+        raise InputError(
+            "The archive's manifest has values Studio can't use", where=str(source)
+        ) from exc
+    except BaseException:
+        shutil.rmtree(final_dir, ignore_errors=True)
+        raise
+    return library.refresh(project)
+
+
+__all__ = ["export_project", "import_project"]

@@ -1,0 +1,137 @@
+"""The ``studio`` command as a creator runs it: Ctrl-C, backups and restore, archives."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from studio.cli import main
+from studio.media.probe import probe
+from studio.store import Library
+from tests.reliability.crash import edit_before_kill, prepare_project
+
+SCRIPT = "\n\n".join(
+    f"Scene {n}: the bees fan their wings and dance for the flowers." for n in range(1, 4)
+)
+
+
+def _orphans(marker: str) -> list[str]:
+    """Live processes whose command line mentions ``marker`` (e.g. a project's folder)."""
+    found = []
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+            state = Path(f"/proc/{pid}/stat").read_text().split()[2]
+        except OSError:
+            continue
+        if marker in cmdline and state != "Z":
+            found.append(cmdline)
+    return found
+
+
+def _wait_for_stage(db: Path, prefix: str, proc: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and proc.poll() is None:
+        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=0.2)
+        try:
+            row = conn.execute(
+                "SELECT stage FROM jobs WHERE status='running' ORDER BY created_at DESC"
+            ).fetchone()
+        except sqlite3.Error:
+            row = None
+        finally:
+            conn.close()
+        if row and row[0].startswith(prefix):
+            return
+        time.sleep(0.02)
+    raise AssertionError(f"the job never reached {prefix!r}")
+
+
+@pytest.mark.slow
+def test_ctrl_c_cancels_within_a_second_and_keeps_the_previous_render(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    script = tmp_path / "script.txt"
+    script.write_text(SCRIPT, encoding="utf-8")
+    project_id = prepare_project(home, script)
+    assert main(["--home", str(home), "render", project_id]) == 0
+    library = Library.open(home)
+    previous = library.home.abs(library.renders(library.project(project_id))[0].file_path)
+    library.close()
+    edit_before_kill(home, project_id, __import__("random").Random(1))  # real work to do
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "studio", "--home", str(home), "render", project_id],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    _wait_for_stage(home / "studio.db", "Rendering", proc)
+    sent = time.monotonic()
+    os.killpg(proc.pid, signal.SIGINT)  # what a terminal's Ctrl-C does
+    _out, err = proc.communicate(timeout=30)
+    elapsed = time.monotonic() - sent
+    assert proc.returncode == 130, err
+    assert b"cancelled" in err and b"Traceback" not in err
+    assert elapsed < 1.5, f"took {elapsed:.2f} s to stop"
+    assert _orphans(project_id) == []
+    library = Library.open(home)
+    project = library.project(project_id)
+    assert library.jobs(project)[0].status == "cancelled"
+    assert len(library.renders(project)) == 1
+    library.close()
+    assert probe(previous).duration > 1, "the previous render still plays"
+    partials = [
+        p for p in (home / "projects" / project_id).rglob("*.mp4") if p.name.startswith(".")
+    ]
+    assert partials == []
+
+
+def test_backups_list_and_restore(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from studio.store.backup import snapshot
+
+    home = tmp_path / "home"
+    library = Library.open(home)
+    library.create_project("Before")
+    library.close()
+    saved = snapshot(home / "studio.db", home / "backups", "daily")
+    library = Library.open(home)
+    library.create_project("After")
+    library.close()
+    assert main(["--home", str(home), "backups"]) == 0
+    assert saved.name in capsys.readouterr().out
+    assert main(["--home", str(home), "restore", saved.name]) == 0
+    assert "before-restore" in capsys.readouterr().out
+    assert main(["--home", str(home), "projects"]) == 0
+    listing = capsys.readouterr().out
+    assert "Before" in listing and "After" not in listing
+    assert main(["--home", str(home), "restore", "nope.db"]) == 2
+
+
+def test_export_import_commands(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    home = tmp_path / "home"
+    library = Library.open(home)
+    project = library.create_project("Shared")
+    library.replace_scenes(project, [("Hello.", [])])
+    library.close()
+    archive = tmp_path / "shared.studio.zip"
+    assert main(["--home", str(home), "export", "Shared", str(archive)]) == 0
+    assert main(["--home", str(tmp_path / "friend"), "import", str(archive)]) == 0
+    assert "Imported 'Shared'" in capsys.readouterr().out
+
+
+def test_version_and_usage_errors(capsys: pytest.CaptureFixture[str]) -> None:
+    from studio import __version__
+
+    assert main(["--version"]) == 0
+    assert __version__ in capsys.readouterr().out
+    assert main(["produce"]) == 2
+    assert "one of the arguments --topic --script is required" in capsys.readouterr().err
