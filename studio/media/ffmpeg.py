@@ -9,12 +9,15 @@ finished one is expected.
 from __future__ import annotations
 
 import collections
+import contextlib
 import functools
+import logging
 import os
 import re
 import signal
 import subprocess
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,6 +25,8 @@ from pathlib import Path
 from studio.errors import Cancelled, MediaError
 from studio.media.resources import fontconfig_file
 from studio.progress import CancelToken, ProgressFn
+
+log = logging.getLogger(__name__)
 
 #: Seconds a cancelled ffmpeg gets to exit after SIGTERM before it is killed.
 KILL_GRACE = 0.5
@@ -151,6 +156,8 @@ def run_ffmpeg(
         reader.join(timeout=5)
     except BaseException:
         _kill(proc)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(KILL_GRACE * 4)  # let it release its output file before cleanup
         raise
     finally:
         if cancel is not None:
@@ -191,8 +198,19 @@ def _follow_progress(
             progress(fraction, stage)
 
 
+_DISK_FULL = re.compile(r"No space left on device|File too large|Disk quota exceeded", re.I)
+
+
 def _failure(returncode: int, tail: list[str], stage: str, output: str) -> MediaError:
     reason = last_meaningful_line(tail)
+    file_too_big = getattr(signal, "SIGXFSZ", None)  # POSIX only
+    if (file_too_big and returncode == -file_too_big) or any(_DISK_FULL.search(line) for line in tail):
+        return MediaError(
+            f"The disk is full (or the file grew larger than this system allows) while "
+            f"{stage.lower()}",
+            where=output or None,
+            fix="Free some disk space, then render again: finished scenes are kept",
+        )
     if returncode < 0:
         what = f"FFmpeg crashed while {stage.lower()} (signal {-returncode})"
     elif reason:
@@ -269,7 +287,20 @@ def atomic_output(path: Path) -> Iterator[Path]:
                 fix="Close any program that has it open and check the disk has space",
             ) from exc
     finally:
-        partial.unlink(missing_ok=True)
+        _remove(partial)
+
+
+def _remove(path: Path) -> None:
+    """Delete ``path`` if it exists; retry briefly (Windows keeps a just-killed file locked)."""
+    for attempt in range(5):
+        try:
+            path.unlink(missing_ok=True)
+            return
+        except PermissionError:
+            time.sleep(0.1 * (attempt + 1))
+        except OSError:
+            break
+    log.warning("could not remove the unfinished file %s", path)
 
 
 _FILTER_SPECIAL = re.compile(r"([\\'\[\],;])")
