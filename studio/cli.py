@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -203,12 +202,3 @@ def main(argv: Sequence[str] | None = None) -> int:
         log.exception("unexpected failure")
         print("studio: unexpected failure (a bug); details above", file=sys.stderr)
         return 1
-
-
-def install_sigint_as_cancel(cancel) -> None:  # type: ignore[no-untyped-def]
-    """Ctrl-C cancels the running job (ffmpeg/TTS stop) instead of killing mid-write."""
-
-    def handler(signum: int, frame: object) -> None:
-        cancel.cancel()
-
-    signal.signal(signal.SIGINT, handler)

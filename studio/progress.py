@@ -69,3 +69,19 @@ def scaled(progress: ProgressFn, start: float, end: float) -> ProgressFn:
         progress(start + (end - start) * max(0.0, min(1.0, fraction)), stage)
 
     return report
+
+
+def install_sigint_as_cancel(cancel: CancelToken) -> None:
+    """Ctrl-C cancels the running job (ffmpeg/TTS stop cleanly) instead of killing mid-write.
+
+    Only from the main thread (where Python delivers signals); elsewhere it does nothing.
+    """
+    import signal
+
+    if threading.current_thread() is not threading.main_thread():
+        return
+
+    def handler(signum: int, frame: object) -> None:
+        cancel.cancel()
+
+    signal.signal(signal.SIGINT, handler)

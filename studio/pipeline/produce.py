@@ -16,7 +16,7 @@ from studio.pipeline import script as script_stage
 from studio.pipeline import visuals as visuals_stage
 from studio.pipeline import voiceover
 from studio.pipeline.jobs import JobContext, Reporter, run_job
-from studio.progress import CancelToken
+from studio.progress import CancelToken, install_sigint_as_cancel
 from studio.store import Library
 from studio.store.models import Project, RenderedVideo
 
@@ -97,7 +97,6 @@ def produce_from_cli(
     cancel: CancelToken | None = None,
 ) -> ProduceResult:
     """``studio produce``: validate everything first, then run all stages into a new project."""
-    from studio.cli import install_sigint_as_cancel
     from studio.pipeline.splitter import parse_script_file
 
     cancel = cancel or CancelToken()
@@ -193,8 +192,6 @@ def render_project(
     """Re-render (or resume) a project: only what changed or was never finished is redone."""
     cancel = cancel or CancelToken()
     if install_sigint:
-        from studio.cli import install_sigint_as_cancel
-
         install_sigint_as_cancel(cancel)
     if not library.scenes(project):
         raise InputError(

@@ -150,15 +150,20 @@ def _save_sidecar(wav: Path, result: SpeechResult) -> None:
     tmp.replace(_sidecar(wav))
 
 
-def voice_scene(library: Library, project: Project, scene: Scene, ctx: JobContext) -> bool:
-    """Make sure ``scene`` has current audio; return True if it had to be synthesised."""
+def voice_scene(
+    library: Library, project: Project, scene: Scene, ctx: JobContext, *, force: bool = False
+) -> bool:
+    """Make sure ``scene`` has current audio; return True if it had to be synthesised.
+
+    ``force`` speaks it again even when the cached audio is current ("Regenerate voice").
+    """
     choice = choose_voice(library, project, scene)
     text = sanitize_for_speech(scene.text) or scene.text
     key = audio_key(text, choice.engine.name, choice.voice, project.voice_speed)
     wav = library.home.project_dir(project.id, create=True) / "audio" / f"{key}.wav"
-    if scene.audio_key == key and wav.is_file() and scene.duration:
+    if not force and scene.audio_key == key and wav.is_file() and scene.duration:
         return False
-    result = _load_cached(wav)
+    result = None if force else _load_cached(wav)
     synthesised = result is None
     if result is None:
         ctx.check()

@@ -657,6 +657,12 @@ class Library:
             Scene.update(updated_at=utcnow()).where(Scene.id == scene.id).execute()
         return selection
 
+    def clear_selection(self, scene: Scene) -> None:
+        """Forget the scene's chosen visual (the render falls back to its slide)."""
+        with self.transaction():
+            ClipSelection.delete().where(ClipSelection.scene == scene.id).execute()
+            Scene.update(updated_at=utcnow()).where(Scene.id == scene.id).execute()
+
     def selection(self, scene: Scene) -> ClipSelection | None:
         with self.errors():
             return ClipSelection.get_or_none(ClipSelection.scene == scene.id)

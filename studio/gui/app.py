@@ -1,0 +1,177 @@
+"""Start the desktop app: QApplication on a qasync event loop, the library, the main window.
+
+``--screenshot FILE.png`` opens the window (optionally on ``--project``), waits until it has
+settled (no job, no thumbnail pending, layout done), saves ``window.grab()`` and exits 0.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+import tempfile
+from pathlib import Path
+
+from PySide6.QtCore import QLoggingCategory, QObject, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from studio import APP_NAME, __version__
+from studio.errors import StudioError
+from studio.gui.resources import app_icon
+from studio.home import resolve_home
+
+log = logging.getLogger(__name__)
+
+SETTLE_POLL_MS = 50
+SETTLE_ROUNDS = 3
+SETTLE_TIMEOUT_MS = 30_000
+
+#: Harmless notes Qt Multimedia prints on machines without VA-API (noise for the creator).
+QUIET_LOGGING_RULES = "qt.multimedia.symbolsresolver.warning=false"
+
+
+def quiet_environment_warnings() -> None:
+    QLoggingCategory.setFilterRules(QUIET_LOGGING_RULES)
+
+
+def dark_palette() -> QPalette:
+    palette = QPalette()
+    base, window, text = QColor("#1e1f24"), QColor("#2a2c33"), QColor("#e8e9ee")
+    disabled = QColor("#8a8c96")
+    for role, color in (
+        (QPalette.ColorRole.Window, window), (QPalette.ColorRole.WindowText, text),
+        (QPalette.ColorRole.Base, base), (QPalette.ColorRole.AlternateBase, window),
+        (QPalette.ColorRole.ToolTipBase, window), (QPalette.ColorRole.ToolTipText, text),
+        (QPalette.ColorRole.Text, text), (QPalette.ColorRole.Button, window),
+        (QPalette.ColorRole.ButtonText, text), (QPalette.ColorRole.BrightText, QColor("#ff6b6b")),
+        (QPalette.ColorRole.Highlight, QColor("#6a5cff")),
+        (QPalette.ColorRole.HighlightedText, QColor("#ffffff")),
+        (QPalette.ColorRole.Link, QColor("#9d8cff")),
+        (QPalette.ColorRole.PlaceholderText, disabled),
+    ):
+        palette.setColor(role, color)
+    for role in (QPalette.ColorRole.Text, QPalette.ColorRole.WindowText,
+                 QPalette.ColorRole.ButtonText):
+        palette.setColor(QPalette.ColorGroup.Disabled, role, disabled)
+    return palette
+
+
+def apply_color_scheme(app: QApplication) -> None:
+    """Fusion with a light or dark palette, following the system's colour scheme."""
+    dark = app.styleHints().colorScheme() == Qt.ColorScheme.Dark
+    app.setPalette(dark_palette() if dark else app.style().standardPalette())
+
+
+def create_application() -> QApplication:
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
+    app.setApplicationName(APP_NAME)
+    app.setApplicationDisplayName(APP_NAME)
+    app.setApplicationVersion(__version__)
+    app.setOrganizationName(APP_NAME)
+    app.setDesktopFileName("studio")
+    app.setWindowIcon(app_icon())
+    app.setStyle("Fusion")
+    apply_color_scheme(app)
+    app.styleHints().colorSchemeChanged.connect(lambda _scheme: apply_color_scheme(app))
+    quiet_environment_warnings()
+    return app
+
+
+class SettleWatcher(QObject):
+    """Emits ``settled`` once the window has had no pending work for a few event-loop rounds.
+
+    Signals:
+        settled(bool): True when settled, False when the timeout passed first.
+    """
+
+    settled = Signal(bool)
+
+    def __init__(self, window: object, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._window = window
+        self._calm = 0
+        self._timer = QTimer(self)
+        self._timer.setInterval(SETTLE_POLL_MS)
+        self._timer.timeout.connect(self._check)
+        self._deadline = QTimer(self)
+        self._deadline.setSingleShot(True)
+        self._deadline.setInterval(SETTLE_TIMEOUT_MS)
+        self._deadline.timeout.connect(lambda: self._done(False))
+
+    def start(self) -> None:
+        self._timer.start()
+        self._deadline.start()
+
+    def _check(self) -> None:
+        settled = self._window.is_settled()  # type: ignore[attr-defined]
+        self._calm = self._calm + 1 if settled else 0
+        if self._calm >= SETTLE_ROUNDS:
+            self._done(True)
+
+    def _done(self, ok: bool) -> None:
+        self._timer.stop()
+        self._deadline.stop()
+        self.settled.emit(ok)
+
+
+def _save_screenshot(window: object, path: Path, ok: bool) -> None:
+    if not ok:
+        print("studio: the window did not settle in time; saving it anyway", file=sys.stderr)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not window.screenshot().save(str(path)):  # type: ignore[attr-defined]
+        print(f"studio: could not save the screenshot to {path}", file=sys.stderr)
+    window.close()  # type: ignore[attr-defined]
+
+
+def run_gui(home: str | None = None, screenshot: str | None = None,
+            project: str | None = None) -> int:
+    """Run the desktop app; returns the process exit code."""
+    import qasync
+
+    from studio.gui.main_window import MainWindow
+    from studio.store import Library
+
+    app = create_application()
+    try:
+        library = Library.open(resolve_home(home))
+    except StudioError as exc:
+        if screenshot:
+            print(f"studio: {exc.message}", file=sys.stderr)
+        else:
+            QMessageBox.critical(None, f"{APP_NAME} can't open its library", exc.message)
+        return 2
+    scratch = tempfile.TemporaryDirectory(prefix="studio-shot-") if screenshot else None
+    settings = (  # a screenshot neither reads nor keeps the creator's window layout
+        QSettings(str(Path(scratch.name) / "window.ini"), QSettings.Format.IniFormat)
+        if scratch else QSettings()
+    )
+    window = MainWindow(library, settings)
+    if screenshot:
+        window.resize(1360, 840)
+        if project:
+            try:
+                window.workspace.set_current_project(library.project(project).id)
+            except StudioError as exc:
+                print(f"studio: {exc.message}", file=sys.stderr)
+                return 2
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    closed = asyncio.Event()
+    app.aboutToQuit.connect(closed.set)
+    app.lastWindowClosed.connect(closed.set)
+    window.show()
+    if screenshot:
+        watcher = SettleWatcher(window, window)
+        watcher.settled.connect(lambda ok: _save_screenshot(window, Path(screenshot), ok))
+        watcher.start()
+    with loop:
+        loop.run_until_complete(closed.wait())
+    library.close()
+    if scratch is not None:
+        scratch.cleanup()
+    return 0
+
+
+__all__ = ["apply_color_scheme", "create_application", "quiet_environment_warnings", "run_gui"]

@@ -1,0 +1,274 @@
+"""The New Project dialog, the About box, and a yes/no question helper.
+
+New Project asks for the essentials, then either writes the script with AI (Groq, as a job) or
+takes the creator's own text. The project row is created when the creator commits to one of
+the two; if writing the script then fails, the empty project is removed again.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from studio import APP_NAME, __version__
+from studio.errors import StudioError
+from studio.gui import operations
+from studio.gui.job_runner import JobInfo, JobRunner
+from studio.gui.qt_helpers import named
+from studio.gui.render_panel import effective_settings
+from studio.gui.resources import app_icon
+from studio.gui.workspace import Workspace
+from studio.media.settings import ASPECTS
+
+BUSY = "Studio is busy with another job. Wait for it to finish, or cancel it (Esc)."
+
+
+def ask(parent: QWidget, title: str, text: str, yes: str, no: str = "Cancel") -> bool:
+    """A modal yes/no question with explicit button labels; True if the creator said yes."""
+    box = QMessageBox(QMessageBox.Icon.Question, title, text, QMessageBox.StandardButton.NoButton,
+                      parent)
+    yes_button = box.addButton(yes, QMessageBox.ButtonRole.AcceptRole)
+    box.addButton(no, QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(yes_button)
+    box.exec()
+    return box.clickedButton() is yes_button
+
+
+def show_about(parent: QWidget) -> QMessageBox:
+    box = QMessageBox(parent)
+    box.setObjectName("aboutBox")
+    box.setWindowTitle(f"About {APP_NAME}")
+    box.setIconPixmap(app_icon().pixmap(96, 96))
+    box.setText(f"<h2>{APP_NAME} {__version__}</h2>"
+                "<p>Turn a topic or your own script into a narrated video, "
+                "entirely on your computer.</p>")
+    box.setInformativeText("Voices: Kokoro-82M (natural) or espeak-ng (draft). "
+                           "Video: FFmpeg. Interface: Qt for Python.")
+    box.open()
+    return box
+
+
+class NewProjectDialog(QDialog):
+    """Name, topic, target length, voice, aspect; then AI script or the creator's own text.
+
+    Signals:
+        projectCreated(str): the dialog was accepted with this new project's id.
+
+    Attributes:
+        project_id: the created project's id once the dialog is accepted ("" before).
+    """
+
+    projectCreated = Signal(str)
+
+    def __init__(self, workspace: Workspace, jobs: JobRunner, parent: QWidget | None = None
+                 ) -> None:
+        super().__init__(parent)
+        self.setObjectName("newProjectDialog")
+        self.setWindowTitle("New project")
+        self.setMinimumWidth(520)
+        self._workspace = workspace
+        self._library = workspace.library
+        self._jobs = jobs
+        self.project_id = ""
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self._details_page())
+        self.pages.addWidget(self._script_page())
+        self.pages.addWidget(self._working_page())
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.pages)
+        jobs.failed.connect(self._job_failed)
+        jobs.cancelled.connect(self._job_cancelled)
+        self._connected = True
+
+    # -- pages ------------------------------------------------------------------------------------
+    def _details_page(self) -> QWidget:
+        page = QWidget()
+        self.name = named(QLineEdit(), "projectName")
+        self.name.setPlaceholderText("e.g. How bees make honey")
+        self.topic = named(QPlainTextEdit(), "topic")
+        self.topic.setPlaceholderText("What is the video about? (the AI writes from this)")
+        self.topic.setFixedHeight(70)
+        self.duration = named(QSpinBox(), "targetDuration")
+        self.duration.setRange(15, 3 * 3600)
+        self.duration.setSingleStep(15)
+        self.duration.setValue(60)
+        self.duration.setSuffix(" s")
+        self.voice = named(QComboBox(), "voice")
+        self.voice.addItem("Default voice (from Settings)", None)
+        for voice_id, label in self._workspace.voice_choices():
+            self.voice.addItem(label, voice_id)
+        self.aspect = named(QComboBox(), "aspect")
+        self.aspect.addItems(ASPECTS)
+        form = QFormLayout()
+        form.addRow("Name", self.name)
+        form.addRow("Topic", self.topic)
+        form.addRow("Target length", self.duration)
+        form.addRow("Voice", self.voice)
+        form.addRow("Aspect", self.aspect)
+        self.details_error = named(QLabel(), "dialogError")
+        self.details_error.setWordWrap(True)
+        self.details_error.setStyleSheet("color: #d64545;")
+        self.details_error.hide()
+        self.ai_button = named(QPushButton("Write script with AI"), "writeWithAI")
+        self.ai_button.setToolTip("Groq writes a script about the topic (needs an API key)")
+        self.ai_button.setDefault(True)
+        self.own_button = named(QPushButton("I'll write it"), "writeMyself")
+        cancel = QPushButton("Cancel")
+        cancel.clicked.connect(self.reject)
+        self.ai_button.clicked.connect(self.write_with_ai)
+        self.own_button.clicked.connect(lambda: self.pages.setCurrentIndex(1))
+        buttons = QHBoxLayout()
+        buttons.addWidget(cancel)
+        buttons.addStretch(1)
+        buttons.addWidget(self.own_button)
+        buttons.addWidget(self.ai_button)
+        layout = QVBoxLayout(page)
+        layout.addLayout(form)
+        layout.addWidget(self.details_error)
+        layout.addLayout(buttons)
+        return page
+
+    def _script_page(self) -> QWidget:
+        page = QWidget()
+        self.script = named(QPlainTextEdit(), "scriptText")
+        self.script.setPlaceholderText(
+            "Paste or type your script. Blank lines separate scenes; long paragraphs are split "
+            "between sentences.\n\nYou can also leave this empty and add scenes one by one.")
+        back = QPushButton("Back")
+        back.clicked.connect(lambda: self.pages.setCurrentIndex(0))
+        self.create_button = named(QPushButton("Create project"), "createProject")
+        self.create_button.setDefault(True)
+        self.create_button.clicked.connect(self.write_myself)
+        buttons = QHBoxLayout()
+        buttons.addWidget(back)
+        buttons.addStretch(1)
+        buttons.addWidget(self.create_button)
+        layout = QVBoxLayout(page)
+        layout.addWidget(QLabel("Your script"))
+        layout.addWidget(self.script, 1)
+        layout.addLayout(buttons)
+        return page
+
+    def _working_page(self) -> QWidget:
+        page = QWidget()
+        self.working = named(QLabel("Writing your script…"), "workingLabel")
+        self.working.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        busy = QProgressBar()
+        busy.setRange(0, 0)
+        stop = QPushButton("Cancel")
+        stop.clicked.connect(self._jobs.cancel)
+        layout = QVBoxLayout(page)
+        layout.addStretch(1)
+        layout.addWidget(self.working)
+        layout.addWidget(busy)
+        layout.addWidget(stop, 0, Qt.AlignmentFlag.AlignCenter)
+        layout.addStretch(1)
+        return page
+
+    # -- actions ----------------------------------------------------------------------------------
+    def project_name(self) -> str:
+        name = " ".join(self.name.text().split())
+        if name:
+            return name
+        words = self.topic.toPlainText().split()
+        return " ".join(words[:8])[:80]
+
+    def write_with_ai(self) -> None:
+        if not self.topic.toPlainText().strip():
+            self._show_error("Write a topic first: the AI writes the script from it.")
+            return
+        if self._create():
+            self._run("Writing your script with AI…",
+                      operations.write_script_from_topic(self._library, self.project_id))
+
+    def write_myself(self) -> None:
+        text = self.script.toPlainText().strip()
+        if not self._create():
+            self.pages.setCurrentIndex(0)
+            return
+        if not text:
+            self.accept()
+            return
+        self._run("Splitting your script into scenes…",
+                  operations.write_script_from_text(self._library, self.project_id, text))
+
+    def _create(self) -> bool:
+        if self._jobs.busy:
+            self._show_error(BUSY)
+            return False
+        settings = effective_settings({"aspect": self.aspect.currentText()})
+        try:
+            project = self._library.create_project(
+                self.project_name(), topic=self.topic.toPlainText().strip(),
+                target_duration=float(self.duration.value()), voice_id=self.voice.currentData(),
+                render_settings=settings)
+        except StudioError as exc:
+            self._show_error(exc.message)
+            return False
+        self.project_id = project.id
+        self._workspace.notify_projects()
+        return True
+
+    def _run(self, label: str, work: operations.WorkFn) -> None:
+        self.working.setText(label)
+        self.pages.setCurrentIndex(2)
+        self._jobs.start("script", label, work, project_id=self.project_id,
+                         on_success=lambda _count: self.accept())
+
+    def _job_failed(self, info: JobInfo, message: str) -> None:
+        if info.kind == "script" and info.project_id == self.project_id:
+            self._discard_empty_project()
+            self._show_error(message)
+
+    def _job_cancelled(self, info: JobInfo) -> None:
+        if info.kind == "script" and info.project_id == self.project_id:
+            self._discard_empty_project()
+            self.pages.setCurrentIndex(0)
+
+    def _discard_empty_project(self) -> None:
+        try:
+            project = self._library.project(self.project_id)
+            if not self._library.scenes(project):
+                self._library.delete_project(project)
+        except StudioError as exc:
+            self._workspace.report_error(exc.message)
+        self.project_id = ""
+        self._workspace.notify_projects()
+
+    def _show_error(self, message: str) -> None:
+        self.pages.setCurrentIndex(0)
+        self.details_error.setText(message)
+        self.details_error.show()
+
+    def reject(self) -> None:
+        if self._jobs.busy and self._jobs.current and self._jobs.current.project_id == \
+                self.project_id and self.project_id:
+            self._jobs.cancel()  # _job_cancelled removes the empty project
+            return
+        super().reject()
+
+    def accept(self) -> None:
+        super().accept()
+        self.projectCreated.emit(self.project_id)
+
+    def done(self, result: int) -> None:
+        if self._connected:
+            self._connected = False
+            self._jobs.failed.disconnect(self._job_failed)
+            self._jobs.cancelled.disconnect(self._job_cancelled)
+        super().done(result)

@@ -1,0 +1,264 @@
+"""The main window: composes the panels and wires their signals; it does no work itself.
+
+Left: the project tree. Middle: the scene editor. Right: the preview and render panel. With no
+projects, a welcome page takes the whole window. Closing while a job runs asks first, then
+cancels the job and closes once its worker has ended.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QByteArray, QSettings, Qt
+from PySide6.QtGui import QCloseEvent, QPixmap
+from PySide6.QtWidgets import (
+    QLabel,
+    QMainWindow,
+    QProgressBar,
+    QSplitter,
+    QStackedWidget,
+    QWidget,
+)
+
+from studio import APP_NAME
+from studio.gui.actions import WindowActions, build_menus, build_toolbar, create_actions
+from studio.gui.dialogs import ask, show_about
+from studio.gui.empty_state import WelcomePage
+from studio.gui.job_runner import JobInfo, JobRunner
+from studio.gui.preview import PreviewPlayer
+from studio.gui.project_actions import ProjectActions
+from studio.gui.project_tree import ProjectTree
+from studio.gui.render_panel import RenderPanel
+from studio.gui.resources import app_icon
+from studio.gui.scene_editor import SceneEditor
+from studio.gui.settings_dialog import SettingsDialog
+from studio.gui.thumbnails import ThumbnailLoader
+from studio.gui.workspace import Workspace
+from studio.store import Library
+
+STATUS_TIMEOUT_MS = 8000
+
+
+class MainWindow(QMainWindow):
+    """Studio's window.
+
+    Attributes:
+        workspace, jobs, thumbnails: the shared state the panels were given.
+        tree, editor, render_panel, preview, welcome: the panels.
+        window_actions: menu/toolbar actions; projects: project operations.
+    """
+
+    def __init__(self, library: Library, settings: QSettings,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("mainWindow")
+        self.setWindowIcon(app_icon())
+        self._settings = settings
+        self._closing = False
+        self.workspace = Workspace(library, self)
+        self.jobs = JobRunner(library, self)
+        self.thumbnails = ThumbnailLoader(self)
+        self.window_actions: WindowActions = create_actions(self, self.workspace)
+        self.projects = ProjectActions(self.workspace, self.jobs, self,
+                                       lambda: self.workspace.current_project_id)
+        wa = self.window_actions
+        self.tree = ProjectTree(self.workspace, [
+            wa.new_project, None, wa.rename, wa.duplicate, None, wa.delete])
+        self.editor = SceneEditor(self.workspace, self.jobs, self.thumbnails)
+        self.preview = PreviewPlayer()
+        self.render_panel = RenderPanel(self.workspace, self.jobs, self.thumbnails, self.preview)
+        self.welcome = WelcomePage()
+        self._compose()
+        build_menus(self, self.window_actions)
+        build_toolbar(self, self.window_actions)
+        self._build_status_bar()
+        self._wire()
+        self._restore_state()
+        self._refresh_page()
+        self._update_actions()
+
+    # -- composition ------------------------------------------------------------------------------
+    def _compose(self) -> None:
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setObjectName("mainSplitter")
+        self.splitter.addWidget(self.tree)
+        self.splitter.addWidget(self.editor)
+        self.splitter.addWidget(self.render_panel)
+        self.splitter.setStretchFactor(0, 0)
+        self.splitter.setStretchFactor(1, 3)
+        self.splitter.setStretchFactor(2, 2)
+        self.splitter.setSizes([260, 640, 420])
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self.welcome)
+        self.pages.addWidget(self.splitter)
+        self.setCentralWidget(self.pages)
+        self.resize(1320, 820)
+
+    def _build_status_bar(self) -> None:
+        self.job_label = QLabel()
+        self.job_progress = QProgressBar()
+        self.job_progress.setRange(0, 1000)
+        self.job_progress.setMaximumWidth(160)
+        self.job_progress.setTextVisible(False)
+        status = self.statusBar()
+        status.addPermanentWidget(self.job_label)
+        status.addPermanentWidget(self.job_progress)
+        self.job_label.hide()
+        self.job_progress.hide()
+
+    def _wire(self) -> None:
+        a, ws, jobs = self.window_actions, self.workspace, self.jobs
+        a.new_project.triggered.connect(self.projects.new_project)
+        a.rename.triggered.connect(self.tree.edit_selected_name)
+        a.duplicate.triggered.connect(self.projects.duplicate)
+        a.delete.triggered.connect(self.delete_selected)
+        a.settings.triggered.connect(lambda: SettingsDialog(self.workspace, self).open())
+        a.quit.triggered.connect(self.close)
+        a.add_scene.triggered.connect(self.editor.append_scene)
+        a.split_scene.triggered.connect(self._split_current)
+        a.merge_scene.triggered.connect(self._merge_current)
+        a.render.triggered.connect(self.start_render)
+        a.cancel.triggered.connect(jobs.cancel)
+        a.about.triggered.connect(lambda: show_about(self))
+        self.tree.projectSelected.connect(ws.set_current_project)
+        self.tree.sceneActivated.connect(lambda _pid, sid: self.editor.show_scene(sid))
+        self.tree.renameRequested.connect(self.projects.rename)
+        self.projects.projectCreated.connect(self._select_project)
+        self.projects.sampleReady.connect(lambda _pid: self.start_render())
+        self.welcome.sampleRequested.connect(self.projects.try_sample)
+        self.welcome.newProjectRequested.connect(self.projects.new_project)
+        self.editor.previewAudioRequested.connect(
+            lambda path, title: self.preview.load(path, title, autoplay=True,
+                                                  caption=f"♪  {title}"))
+        self.render_panel.renderClicked.connect(self.start_render)
+        ws.projectsChanged.connect(self._refresh_page)
+        ws.currentProjectChanged.connect(self._project_changed)
+        ws.projectChanged.connect(lambda _pid: self._update_title())
+        ws.scenesChanged.connect(lambda _pid: self._update_actions())
+        ws.errorRaised.connect(lambda text: self.statusBar().showMessage(text, STATUS_TIMEOUT_MS))
+        jobs.busyChanged.connect(self._busy_changed)
+        jobs.jobStarted.connect(self._job_started)
+        jobs.progress.connect(lambda f, _stage, _eta: self.job_progress.setValue(int(f * 1000)))
+        jobs.failed.connect(lambda info, text: self.statusBar().showMessage(
+            f"{info.label} failed: {text}", STATUS_TIMEOUT_MS * 2))
+        jobs.cancelled.connect(lambda info: self.statusBar().showMessage(
+            f"{info.label}: cancelled", STATUS_TIMEOUT_MS))
+        jobs.succeeded.connect(lambda info, _r: self.statusBar().showMessage(
+            f"{info.label}: done", STATUS_TIMEOUT_MS))
+        jobs.jobFinished.connect(self._job_finished)
+
+    # -- behaviour --------------------------------------------------------------------------------
+    def start_render(self) -> bool:
+        """Commit any typing, then render the current project."""
+        self.editor.commit_pending()
+        return self.render_panel.start_render()
+
+    def delete_selected(self) -> None:
+        """Del: the current scene when the editor has focus, else the selected project."""
+        focus = self.focusWidget()
+        in_editor = focus is not None and self.editor.isAncestorOf(focus)
+        if in_editor and self.editor.current_scene_id in {c.scene_id for c in self.editor.cards()}:
+            self.editor.delete_scene(self.editor.current_scene_id)
+        else:
+            self.projects.delete()
+
+    def _split_current(self) -> None:
+        card = self.editor.card(self.editor.current_scene_id)
+        if card is not None:
+            self.editor.split_scene(card.scene_id, card.cursor_offset())
+
+    def _merge_current(self) -> None:
+        if self.editor.current_scene_id:
+            self.editor.merge_with_next(self.editor.current_scene_id)
+
+    def _select_project(self, project_id: str) -> None:
+        self._refresh_page()
+        self.workspace.set_current_project(project_id)
+
+    def _refresh_page(self) -> None:
+        has_projects = bool(self.workspace.library.projects())
+        self.pages.setCurrentWidget(self.splitter if has_projects else self.welcome)
+        if not has_projects:
+            self.welcome.set_voice_available(self.workspace.kokoro_available())
+        elif not self.workspace.current_project_id:
+            first = self.tree.topLevelItem(0)
+            if first is not None:
+                self.tree.setCurrentItem(first)
+        self._update_title()
+
+    def _project_changed(self, _project_id: str) -> None:
+        self._update_title()
+        self._update_actions()
+
+    def _update_title(self) -> None:
+        project = self.workspace.current_project()
+        self.setWindowTitle(f"{project.name} — {APP_NAME}" if project else APP_NAME)
+
+    def _update_actions(self) -> None:
+        has_project = bool(self.workspace.current_project_id)
+        wa = self.window_actions
+        for action in (wa.rename, wa.duplicate, wa.add_scene, wa.split_scene, wa.merge_scene):
+            action.setEnabled(has_project)
+        self.window_actions.render.setEnabled(has_project and not self.jobs.busy)
+        self.window_actions.cancel.setEnabled(self.jobs.busy)
+
+    def _busy_changed(self, busy: bool) -> None:
+        self.welcome.set_busy(busy)
+        self.job_label.setVisible(busy)
+        self.job_progress.setVisible(busy)
+        self._update_actions()
+
+    def _job_started(self, info: JobInfo) -> None:
+        self.job_label.setText(info.label)
+        self.job_progress.setValue(0)
+
+    def _job_finished(self, info: JobInfo) -> None:
+        if info.project_id:  # every job may have changed scenes (audio, durations, visuals)
+            self.workspace.notify_scenes(info.project_id)
+        if self._closing:
+            self.close()
+
+    def screenshot(self) -> QPixmap:
+        """``grab()`` plus the playing video frame (a video widget grabs blank)."""
+        pixmap = self.grab()
+        self.preview.paint_video_into(pixmap, self)
+        return pixmap
+
+    def is_settled(self) -> bool:
+        """No job running and no thumbnail pending (the screenshot mode waits for this)."""
+        return not self.jobs.busy and not self.thumbnails.pending
+
+    # -- window state -----------------------------------------------------------------------------
+    def _restore_state(self) -> None:
+        geometry = self._settings.value("window/geometry")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        state = self._settings.value("window/state")
+        if isinstance(state, QByteArray):
+            self.restoreState(state)
+        splitter = self._settings.value("window/splitter")
+        if isinstance(splitter, QByteArray):
+            self.splitter.restoreState(splitter)
+
+    def _save_state(self) -> None:
+        self._settings.setValue("window/geometry", self.saveGeometry())
+        self._settings.setValue("window/state", self.saveState())
+        self._settings.setValue("window/splitter", self.splitter.saveState())
+        self._settings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.jobs.busy:
+            event.ignore()
+            if self._closing:
+                return
+            label = self.jobs.current.label if self.jobs.current else "A job"
+            if ask(self, "Stop and close?", f"{label} is still running. Stop it and close "
+                   "Studio? Finished scenes are kept; the render can be resumed later.",
+                   "Stop and close", "Keep working"):
+                self._closing = True
+                self.statusBar().showMessage("Stopping…")
+                self.jobs.cancel()
+            return
+        self.editor.commit_pending()
+        self._save_state()
+        self.preview.stop()
+        self.thumbnails.shutdown()
+        event.accept()

@@ -1,0 +1,118 @@
+"""The pipeline work the window can start, each as a function a worker runs.
+
+Every builder snapshots what it needs (ids, text) on the GUI thread and returns
+``fn(reporter, cancel)`` that runs entirely on the worker thread, re-reading rows there.
+Don't call UI routines in these functions: they only talk to the domain.
+
+The pipeline is imported here, at start-up, on purpose: importing a module holds Python's GIL,
+and the first import of the whole pipeline inside a worker froze the window for ~0.25 s.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from studio.engines import draft  # noqa: F401  (loaded here, not in the first voice job)
+from studio.errors import InputError
+from studio.gui.workers import SignalReporter, WorkFn
+from studio.pipeline import produce, sample, script, visuals, voiceover
+from studio.pipeline.jobs import run_job
+from studio.progress import CancelToken
+from studio.store import Library
+
+
+@dataclass(frozen=True)
+class ImportedVisual:
+    scene_id: str
+    path: Path
+    kind: str
+
+
+def render(library: Library, project_id: str) -> WorkFn:
+    """Voice (cached), visuals and render of a project; returns the ProduceResult."""
+
+    def work(reporter: SignalReporter, cancel: CancelToken) -> Any:
+        project = library.project(project_id)
+        return produce.render_project(library, project, reporter=reporter, cancel=cancel,
+                              install_sigint=False, kind="render")
+
+    return work
+
+
+def voice_scene(
+    library: Library, project_id: str, scene_id: str, *, force: bool = False
+) -> WorkFn:
+    """Make one scene's audio current (``force``: speak it again); returns the audio's path."""
+
+    def work(reporter: SignalReporter, cancel: CancelToken) -> Path:
+        project = library.project(project_id)
+        scene = library.scene(scene_id)
+        with run_job(library, project, "voice", reporter=reporter, cancel=cancel) as ctx:
+            ctx.progress(0.05, f"Voice: scene {scene.scene_number}")
+            if voiceover.choose_voice(library, project, scene).is_draft:
+                ctx.message("Using the draft voice: Kokoro's voice files are not installed.")
+            voiceover.voice_scene(library, project, scene, ctx, force=force)
+            ctx.progress(1.0, "Voice: done")
+        audio = library.scene(scene_id).audio_file_path
+        if not audio:
+            raise InputError("The scene's voice could not be made", fix="Try again")
+        return library.home.abs(audio)
+
+    return work
+
+
+def import_visual(library: Library, project_id: str, scene_id: str, source: Path) -> WorkFn:
+    """Copy a creator's file into the project (hashing can take a while for a video)."""
+
+    def work(reporter: SignalReporter, cancel: CancelToken) -> ImportedVisual:
+        reporter.progress(0.1, f"Importing {source.name}", None)
+        path, kind = visuals.import_visual(library, library.project(project_id), source)
+        cancel.raise_if_cancelled()
+        reporter.progress(1.0, "Imported", None)
+        return ImportedVisual(scene_id, path, kind)
+
+    return work
+
+
+def write_script_from_topic(library: Library, project_id: str) -> WorkFn:
+    """Ask Groq for the project's script (InputError without a key)."""
+
+    def work(reporter: SignalReporter, cancel: CancelToken) -> int:
+        project = library.project(project_id)
+        with run_job(library, project, "script", reporter=reporter, cancel=cancel) as ctx:
+            return len(script.script_from_topic(library, project, ctx))
+
+    return work
+
+
+def write_script_from_text(library: Library, project_id: str, text: str) -> WorkFn:
+    """Split the creator's own text into scenes (offline)."""
+
+    def work(reporter: SignalReporter, cancel: CancelToken) -> int:
+        project = library.project(project_id)
+        with run_job(library, project, "script", reporter=reporter, cancel=cancel) as ctx:
+            return len(script.script_from_text(library, project, text, ctx))
+
+    return work
+
+
+def create_sample(library: Library) -> WorkFn:
+    """The bundled sample project (script split, not rendered yet); returns its id."""
+
+    def work(reporter: SignalReporter, cancel: CancelToken) -> str:
+        reporter.progress(0.0, "Creating the sample project", None)
+        return str(sample.create_sample_project(library).id)
+
+    return work
+
+
+def duplicate(library: Library, project_id: str) -> WorkFn:
+    """Copy a project with its media; returns the copy's id."""
+
+    def work(reporter: SignalReporter, cancel: CancelToken) -> str:
+        reporter.progress(0.0, "Duplicating the project", None)
+        return str(library.duplicate_project(library.project(project_id)).id)
+
+    return work

@@ -1,0 +1,104 @@
+"""Project-level operations the menus, toolbar, tree and welcome page share: new, rename,
+duplicate, delete (with confirmation), and the sample project."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QWidget
+
+from studio.errors import StudioError
+from studio.gui import operations
+from studio.gui.commands import RenameProjectCommand
+from studio.gui.dialogs import BUSY, NewProjectDialog, ask
+from studio.gui.job_runner import JobRunner
+from studio.gui.workspace import Workspace
+
+
+class ProjectActions(QObject):
+    """Carries out project operations for one window.
+
+    Signals:
+        projectCreated(str): a new project (dialog, duplicate or sample) exists; select it.
+        sampleReady(str): the sample project exists and should be rendered.
+    """
+
+    projectCreated = Signal(str)
+    sampleReady = Signal(str)
+
+    def __init__(self, workspace: Workspace, jobs: JobRunner, window: QWidget,
+                 selected_project: Callable[[], str]) -> None:
+        super().__init__(window)
+        self._workspace = workspace
+        self._library = workspace.library
+        self._jobs = jobs
+        self._window = window
+        self._selected = selected_project
+        self.new_dialog: NewProjectDialog | None = None
+
+    def new_project(self) -> NewProjectDialog:
+        """Open the New Project dialog (non-blocking); returns it (tests drive it)."""
+        dialog = NewProjectDialog(self._workspace, self._jobs, self._window)
+        dialog.projectCreated.connect(self._created)
+        dialog.finished.connect(dialog.deleteLater)
+        self.new_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def rename(self, project_id: str, new_name: str) -> None:
+        try:
+            old = self._library.project(project_id).name
+        except StudioError as exc:
+            self._workspace.report_error(exc.message)
+            return
+        self._workspace.push(project_id, RenameProjectCommand(self._workspace, project_id, old,
+                                                              new_name))
+
+    def duplicate(self) -> None:
+        project_id = self._selected()
+        if not project_id:
+            return
+        if not self._jobs.start("duplicate", "Duplicating the project",
+                                operations.duplicate(self._library, project_id),
+                                on_success=self._created):
+            self._workspace.report_error(BUSY)
+
+    def delete(self, *, confirm: bool = True) -> bool:
+        """Delete the selected project after asking; not undoable (its files go too)."""
+        project_id = self._selected()
+        if not project_id:
+            return False
+        if self._jobs.current is not None and self._jobs.current.project_id == project_id:
+            self._workspace.report_error("This project has a job running. Cancel it first (Esc).")
+            return False
+        try:
+            project = self._library.project(project_id)
+            if confirm and not ask(
+                self._window, "Delete project?",
+                f"Delete “{project.name}” with its scenes, audio and renders? "
+                "This can't be undone.", "Delete",
+            ):
+                return False
+            self._library.delete_project(project)
+        except StudioError as exc:
+            self._workspace.report_error(exc.message)
+            return False
+        self._workspace.forget_project(project_id)
+        self._workspace.notify_projects()
+        return True
+
+    def try_sample(self) -> bool:
+        """Create the sample project, then ``sampleReady`` asks for its render."""
+        return self._jobs.start("sample", "Creating the sample project",
+                                operations.create_sample(self._library),
+                                on_success=self._sample_created)
+
+    def _sample_created(self, project_id: str) -> None:
+        self._created(project_id)
+        self.sampleReady.emit(project_id)
+
+    def _created(self, project_id: str) -> None:
+        if project_id:
+            self._workspace.notify_projects()
+            self.projectCreated.emit(project_id)

@@ -1,0 +1,370 @@
+"""The render panel: the project's render settings, Render/Cancel, progress, and past renders.
+
+Settings edits are undoable project updates; a render is one job on the window's JobRunner.
+The panel shows whichever job is running (a scene being voiced reports here too).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QSize, Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMenu,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from studio.errors import StudioError
+from studio.gui import operations
+from studio.gui.commands import UpdateProjectCommand
+from studio.gui.empty_state import PRIMARY_BUTTON
+from studio.gui.formatting import format_duration, format_eta, local_time
+from studio.gui.job_runner import JobInfo, JobRunner
+from studio.gui.preview import PreviewPlayer
+from studio.gui.qt_helpers import named, text_button
+from studio.gui.thumbnails import ThumbnailLoader, placeholder
+from studio.gui.workspace import Workspace
+from studio.media.settings import ASPECTS, CAPTION_STYLES, RESOLUTIONS, RenderSettings
+from studio.store.models import RenderedVideo
+
+HISTORY_THUMB = QSize(128, 72)
+POSTER_SIZE = QSize(640, 360)
+MUSIC_FILTER = "Audio (*.mp3 *.m4a *.aac *.wav *.flac *.ogg *.opus)"
+
+
+def effective_settings(stored: dict[str, Any] | None) -> dict[str, Any]:
+    """A project's render settings with defaults filled in (defaults if they are invalid)."""
+    try:
+        return RenderSettings.from_json(stored).to_json()
+    except StudioError:
+        return RenderSettings().to_json()
+
+
+class RenderPanel(QWidget):
+    """Render settings, the Render and Cancel buttons, progress, history, and the preview.
+
+    Signals:
+        renderClicked(): the creator asked for a render (the window commits typing first).
+    """
+
+    renderClicked = Signal()
+
+    def __init__(self, workspace: Workspace, jobs: JobRunner, thumbnails: ThumbnailLoader,
+                 preview: PreviewPlayer, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("renderPanel")
+        self._workspace = workspace
+        self._library = workspace.library
+        self._jobs = jobs
+        self._thumbnails = thumbnails
+        self.preview = preview
+        self._history_keys: dict[str, QListWidgetItem] = {}
+        self._poster_key = ""
+        self._build()
+        self._wire()
+        self._project_selected(workspace.current_project_id)
+
+    # -- layout -----------------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.aspect = named(QComboBox(), "aspect")
+        self.aspect.addItems(ASPECTS)
+        self.aspect.setToolTip("Landscape (16:9), vertical for shorts (9:16) or square (1:1)")
+        self.resolution = named(QComboBox(), "resolution")
+        self.resolution.addItems(RESOLUTIONS)
+        self.captions = named(QCheckBox("Burn in captions"), "captions")
+        self.caption_style = named(QComboBox(), "captionStyle")
+        for style in CAPTION_STYLES:
+            self.caption_style.addItem(style.capitalize(), style)
+        captions_row = QHBoxLayout()
+        captions_row.addWidget(self.captions)
+        captions_row.addWidget(self.caption_style, 1)
+        self.music = named(QLabel("None"), "musicLabel")
+        self.music.setWordWrap(True)
+        self.music_button = text_button("Choose…", "musicChoose")
+        self.music_clear = text_button("✕", "musicClear")
+        self.music_clear.setToolTip("No background music")
+        music_row = QHBoxLayout()
+        music_row.addWidget(self.music, 1)
+        music_row.addWidget(self.music_button)
+        music_row.addWidget(self.music_clear)
+        self.voice_note = named(QLabel(), "voiceNote")
+        self.voice_note.setWordWrap(True)
+        form = QFormLayout()
+        form.addRow("Voice", self.voice_note)
+        form.addRow("Aspect", self.aspect)
+        form.addRow("Resolution", self.resolution)
+        form.addRow("Captions", captions_row)
+        form.addRow("Music", music_row)
+        self.settings_box = QGroupBox("Render settings")
+        self.settings_box.setLayout(form)
+
+        self.render_button = named(QPushButton("Render video"), "renderButton")
+        self.render_button.setStyleSheet(PRIMARY_BUTTON)
+        self.render_button.setToolTip("Render the project to an MP4 (Ctrl+R)")
+        self.cancel_button = named(QPushButton("Cancel"), "cancelButton")
+        self.cancel_button.setToolTip("Stop the running job (Esc)")
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.render_button, 1)
+        buttons.addWidget(self.cancel_button)
+        self.progress = named(QProgressBar(), "renderProgress")
+        self.progress.setRange(0, 1000)
+        self.progress.setTextVisible(True)
+        self.progress.setFormat("%p%")
+        self.stage = named(QLabel(""), "renderStage")
+        self.stage.setWordWrap(True)
+        self.note = named(QLabel(""), "renderMessage")
+        self.note.setWordWrap(True)
+
+        self.history = named(QListWidget(), "renderHistory")
+        self.history.setIconSize(HISTORY_THUMB)
+        self.history.setSpacing(2)
+        self.history.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.history.setMinimumHeight(120)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 0)
+        layout.addWidget(self.preview, 3)
+        layout.addWidget(self.settings_box)
+        layout.addLayout(buttons)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.stage)
+        layout.addWidget(self.note)
+        layout.addWidget(QLabel("<b>Renders</b>"))
+        layout.addWidget(self.history, 2)
+
+    def _wire(self) -> None:
+        self.aspect.activated.connect(lambda _i: self._change("aspect", self.aspect.currentText()))
+        self.resolution.activated.connect(
+            lambda _i: self._change("resolution", self.resolution.currentText()))
+        self.captions.clicked.connect(lambda on: self._change("captions", bool(on)))
+        self.caption_style.activated.connect(
+            lambda _i: self._change("caption_style", self.caption_style.currentData()))
+        self.music_button.clicked.connect(self._choose_music)
+        self.music_clear.clicked.connect(lambda: self._change("music_path", None))
+        self.render_button.clicked.connect(self.renderClicked)
+        self.cancel_button.clicked.connect(self._jobs.cancel)
+        self.history.itemActivated.connect(self._play_item)
+        self.history.customContextMenuRequested.connect(self._history_menu)
+        ws = self._workspace
+        ws.currentProjectChanged.connect(self._project_selected)
+        ws.projectChanged.connect(self._project_changed)
+        ws.rendersChanged.connect(self._renders_changed)
+        ws.scenesChanged.connect(lambda _pid: self._update_buttons())
+        self._jobs.jobStarted.connect(self._job_started)
+        self._jobs.progress.connect(self._job_progress)
+        self._jobs.message.connect(self.note.setText)
+        self._jobs.succeeded.connect(self._job_succeeded)
+        self._jobs.failed.connect(self._job_failed)
+        self._jobs.cancelled.connect(self._job_cancelled)
+        self._jobs.busyChanged.connect(lambda _busy: self._update_buttons())
+        self._thumbnails.ready.connect(self._thumbnail_ready)
+
+    # -- project ----------------------------------------------------------------------------------
+    def _project_selected(self, project_id: str) -> None:
+        self._show_settings()
+        self._load_history(show_latest=True)
+        self._update_buttons()
+        if not self._jobs.busy:
+            self._show_progress(False)
+
+    def _project_changed(self, project_id: str) -> None:
+        if project_id == self._workspace.current_project_id:
+            self._show_settings()
+
+    def _renders_changed(self, project_id: str) -> None:
+        if project_id == self._workspace.current_project_id:
+            self._load_history(show_latest=True)
+
+    def _show_settings(self) -> None:
+        project = self._workspace.current_project()
+        self.settings_box.setEnabled(project is not None)
+        settings = effective_settings(project.render_settings if project else None)
+        self.aspect.setCurrentText(str(settings["aspect"]))
+        self.resolution.setCurrentText(str(settings["resolution"]))
+        self.captions.setChecked(bool(settings["captions"]))
+        self.caption_style.setCurrentIndex(max(0, self.caption_style.findData(
+            settings["caption_style"])))
+        self.caption_style.setEnabled(bool(settings["captions"]))
+        self.voice_note.setText(
+            "Kokoro (natural voice)" if self._workspace.kokoro_available() else
+            "Draft voice (robotic): Kokoro's voice files aren't installed. "
+            "Add them in Settings for the natural voice.")
+        music = settings.get("music_path")
+        self.music.setText(Path(music).name if music else "None")
+        self.music.setToolTip(str(music or ""))
+        self.music_clear.setEnabled(bool(music))
+
+    def _change(self, key: str, value: Any) -> None:
+        project = self._workspace.current_project()
+        if project is None:
+            return
+        old = dict(project.render_settings or {})
+        new = {**effective_settings(old), key: value}
+        if effective_settings(old) == new:
+            return
+        label = {"aspect": "aspect", "resolution": "resolution", "captions": "captions",
+                 "caption_style": "caption style", "music_path": "music"}[key]
+        self._workspace.push(project.id, UpdateProjectCommand(
+            self._workspace, project.id, {"render_settings": old}, {"render_settings": new},
+            f"Change {label}"))
+
+    def _choose_music(self) -> None:
+        path, _filter = QFileDialog.getOpenFileName(self, "Background music", "", MUSIC_FILTER)
+        if path:
+            self._change("music_path", str(Path(path).resolve()))
+
+    # -- render -----------------------------------------------------------------------------------
+    def start_render(self) -> bool:
+        """Render the current project; False if there is nothing to render or a job runs."""
+        project = self._workspace.current_project()
+        if project is None:
+            return False
+        started = self._jobs.start("render", f"Rendering “{project.name}”",
+                                   operations.render(self._library, project.id),
+                                   project_id=project.id)
+        if not started:
+            self._workspace.report_error("Wait for the current job to finish, or cancel it (Esc).")
+        return started
+
+    def _update_buttons(self) -> None:
+        project = self._workspace.current_project()
+        has_scenes = False
+        if project is not None:
+            try:
+                has_scenes = bool(self._library.scenes(project))
+            except StudioError:
+                has_scenes = False
+        self.render_button.setEnabled(has_scenes and not self._jobs.busy)
+        self.cancel_button.setEnabled(self._jobs.busy)
+
+    def _show_progress(self, visible: bool) -> None:
+        """The progress bar and stage show for the running (or last finished) job only."""
+        self.progress.setVisible(visible)
+        self.stage.setVisible(visible)
+        if not visible:
+            self.progress.setValue(0)
+            self.stage.setText("")
+            self.note.setText("")
+
+    def _job_started(self, info: JobInfo) -> None:
+        self._show_progress(True)
+        self.progress.setValue(0)
+        self.stage.setText(f"{info.label}…")
+        self.note.setStyleSheet("")
+        self.note.setText("")
+
+    def _job_progress(self, fraction: float, stage: str, eta: object) -> None:
+        self.progress.setValue(int(fraction * 1000))
+        eta_text = format_eta(eta if isinstance(eta, (int, float)) else None)
+        self.stage.setText(f"{stage} — {eta_text}" if eta_text else stage)
+
+    def _job_succeeded(self, info: JobInfo, result: object) -> None:
+        if info.kind != "render":
+            self.stage.setText(f"{info.label}: done")
+            return
+        self.progress.setValue(1000)
+        self.stage.setText("Render finished")
+        self.note.setText("")
+        if info.project_id:
+            self._workspace.notify_renders(info.project_id)
+
+    def _job_failed(self, info: JobInfo, message: str) -> None:
+        self.stage.setText(f"{info.label} failed")
+        self.note.setStyleSheet("color: #d64545;")
+        self.note.setText(message)
+
+    def _job_cancelled(self, info: JobInfo) -> None:
+        self.progress.setValue(0)
+        self.stage.setText(f"{info.label}: cancelled")
+
+    # -- history ----------------------------------------------------------------------------------
+    def _load_history(self, *, show_latest: bool) -> None:
+        self.history.clear()
+        self._history_keys.clear()
+        project = self._workspace.current_project()
+        renders = self._library.renders(project) if project is not None else []
+        for render in renders:
+            self.history.addItem(self._history_item(render))
+        if not renders:
+            empty = QListWidgetItem("No renders yet. Click “Render video”.")
+            empty.setFlags(Qt.ItemFlag.NoItemFlags)
+            self.history.addItem(empty)
+        if show_latest:
+            if renders:
+                self._preview_render(renders[0], autoplay=False)
+            else:
+                self.preview.clear()
+
+    def _preview_render(self, render: RenderedVideo, *, autoplay: bool) -> None:
+        thumb = self._library.home.abs(render.thumbnail_path) if render.thumbnail_path else None
+        key, poster = self._thumbnails.request(thumb, POSTER_SIZE)
+        self._poster_key = key if poster is None else ""
+        self.preview.load(self._library.home.abs(render.file_path), self._render_title(render),
+                          autoplay=autoplay, poster=poster)
+
+    def _history_item(self, render: RenderedVideo) -> QListWidgetItem:
+        settings = effective_settings(render.settings)
+        size_mb = (render.file_size_bytes or 0) / 1e6
+        when = local_time(render.created_at).strftime("%d %b %H:%M")
+        item = QListWidgetItem(
+            f"{when} · {format_duration(render.duration_seconds)}\n"
+            f"{settings['resolution']} · {settings['aspect']} · {size_mb:.1f} MB")
+        path = self._library.home.abs(render.file_path)
+        item.setData(Qt.ItemDataRole.UserRole, str(path))
+        item.setData(Qt.ItemDataRole.UserRole + 1, render.id)
+        item.setToolTip(str(path))
+        thumb = self._library.home.abs(render.thumbnail_path) if render.thumbnail_path else None
+        key, pixmap = self._thumbnails.request(thumb, HISTORY_THUMB)
+        if pixmap is None and key:
+            self._history_keys[key] = item
+            pixmap = placeholder(HISTORY_THUMB, "…")
+        item.setIcon(pixmap if pixmap is not None else placeholder(HISTORY_THUMB, "No preview"))
+        return item
+
+    @staticmethod
+    def _render_title(render: RenderedVideo) -> str:
+        when = local_time(render.created_at).strftime("%d %b %Y %H:%M")
+        return f"Render of {when} ({format_duration(render.duration_seconds)})"
+
+    def _thumbnail_ready(self, key: str) -> None:
+        pixmap = self._thumbnails.cached(key)
+        if key == self._poster_key and pixmap is not None:
+            self._poster_key = ""
+            self.preview.poster.show_poster(pixmap, "")
+        item = self._history_keys.pop(key, None)
+        if item is not None and pixmap is not None:
+            item.setIcon(pixmap)
+
+    def _play_item(self, item: QListWidgetItem) -> None:
+        render_id = item.data(Qt.ItemDataRole.UserRole + 1)
+        project = self._workspace.current_project()
+        if not render_id or project is None:
+            return
+        for render in self._library.renders(project):
+            if render.id == render_id:
+                self._preview_render(render, autoplay=True)
+
+    def _history_menu(self, position: Any) -> None:
+        item = self.history.itemAt(position)
+        if item is None or not item.data(Qt.ItemDataRole.UserRole):
+            return
+        path = Path(item.data(Qt.ItemDataRole.UserRole))
+        menu = QMenu(self)
+        menu.addAction("Play", lambda: self._play_item(item))
+        menu.addAction("Show in folder",
+                       lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(path.parent))))
+        menu.popup(self.history.viewport().mapToGlobal(position))

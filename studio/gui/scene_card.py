@@ -1,0 +1,314 @@
+"""One scene in the editor: narration text, voice override, duration, visual, actions.
+
+A card only shows a scene and says what the creator asked for (signals); the scene editor
+turns requests into undoable commands and jobs. Typing is committed after a short pause or
+when the text loses focus, never on every key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import QMimeData, QPoint, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QDrag, QFocusEvent, QMouseEvent, QPixmap, QTextCursor
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMenu,
+    QPlainTextEdit,
+    QSizePolicy,
+    QStyle,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from studio.pipeline.drafts import estimate_seconds, sanitize_for_speech
+from studio.store.models import Scene
+
+SCENE_MIME = "application/x-studio-scene"
+COMMIT_DELAY_MS = 800
+THUMB_SIZE = QSize(128, 72)
+
+
+class NarrationEdit(QPlainTextEdit):
+    """Plain text that grows with its content and says when it loses focus.
+
+    Signals:
+        focusLost(): keyboard focus left the text.
+        focusGained(): the text got keyboard focus.
+    """
+
+    focusLost = Signal()
+    focusGained = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setTabChangesFocus(True)
+        self.setPlaceholderText("What should the voice say in this scene?")
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.document().documentLayout().documentSizeChanged.connect(self._fit)
+        self._fit()
+
+    def _fit(self, *_args: object) -> None:
+        lines = max(3, min(9, int(self.document().size().height())))
+        height = self.fontMetrics().lineSpacing() * lines + 14
+        if self.height() != height:
+            self.setFixedHeight(height)
+
+    def focusOutEvent(self, event: QFocusEvent) -> None:
+        super().focusOutEvent(event)
+        self.focusLost.emit()
+
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        super().focusInEvent(event)
+        self.focusGained.emit()
+
+
+class DragHandle(QLabel):
+    """Grip to drag a card to another place in the list."""
+
+    def __init__(self, scene_id: str, parent: QWidget | None = None) -> None:
+        super().__init__("⠿", parent)
+        self.scene_id = scene_id
+        self.setObjectName("dragHandle")
+        self.setCursor(Qt.CursorShape.OpenHandCursor)
+        self.setToolTip("Drag to move this scene")
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._press: QPoint | None = None
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        self._press = event.position().toPoint()
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        if self._press is None or (event.position().toPoint() - self._press).manhattanLength() < 6:
+            return
+        self._press = None
+        mime = QMimeData()
+        mime.setData(SCENE_MIME, self.scene_id.encode())
+        drag = QDrag(self)
+        drag.setMimeData(mime)
+        card = self.parentWidget()
+        if card is not None:
+            drag.setPixmap(card.grab().scaledToWidth(
+                320, Qt.TransformationMode.SmoothTransformation))
+        drag.exec(Qt.DropAction.MoveAction)
+
+
+def _tool(text: str, tip: str, icon: QStyle.StandardPixmap | None = None,
+          name: str = "") -> QToolButton:
+    button = QToolButton()
+    button.setText(text)
+    button.setToolTip(tip)
+    button.setAutoRaise(True)
+    if name:
+        button.setObjectName(name)
+    if icon is not None:
+        button.setIcon(button.style().standardIcon(icon))
+        button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+    return button
+
+
+class SceneCard(QFrame):
+    """The editor's view of one scene.
+
+    Signals:
+        textCommitted(str, str, str): scene id, text before, text after.
+        voiceChanged(str, object): scene id, voice id (None: the project's voice).
+        visualRequested(str), previewRequested(str), regenerateRequested(str),
+        mergeRequested(str), insertRequested(str), deleteRequested(str): scene id.
+        splitRequested(str, int): scene id, character offset of the cursor.
+        moveRequested(str, int): scene id, -1 (up) or +1 (down).
+        activated(str): the card got focus (it becomes the editor's current scene).
+    """
+
+    textCommitted = Signal(str, str, str)
+    voiceChanged = Signal(str, object)
+    visualRequested = Signal(str)
+    previewRequested = Signal(str)
+    regenerateRequested = Signal(str)
+    splitRequested = Signal(str, int)
+    mergeRequested = Signal(str)
+    insertRequested = Signal(str)
+    deleteRequested = Signal(str)
+    moveRequested = Signal(str, int)
+    activated = Signal(str)
+
+    def __init__(self, scene: Scene, voices: Sequence[tuple[str, str]],
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.scene_id = scene.id
+        self.setObjectName("sceneCard")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        self.thumbnail_key = ""
+        self._committed = scene.text
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(COMMIT_DELAY_MS)
+        self._timer.timeout.connect(self.commit)
+        self._build(voices)
+        self._set_text(scene.text)
+        self.update_scene(scene, is_last=False)
+
+    # -- layout -----------------------------------------------------------------------------------
+    def _build(self, voices: Sequence[tuple[str, str]]) -> None:
+        self.handle = DragHandle(self.scene_id, self)
+        self.number = QLabel()
+        self.number.setObjectName("sceneNumber")
+        self.number.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        grip = QVBoxLayout()
+        grip.addWidget(self.number)
+        grip.addWidget(self.handle, 1)
+        self.up = _tool("", "Move up", QStyle.StandardPixmap.SP_ArrowUp, "moveUp")
+        self.down = _tool("", "Move down", QStyle.StandardPixmap.SP_ArrowDown, "moveDown")
+        grip.addWidget(self.up)
+        grip.addWidget(self.down)
+
+        self.visual = QToolButton()
+        self.visual.setObjectName("visualButton")
+        self.visual.setIconSize(THUMB_SIZE)
+        self.visual.setFixedSize(THUMB_SIZE + QSize(8, 8))
+        self.visual.setToolTip("Change this scene's picture or clip…")
+        self.visual_label = QLabel()
+        self.visual_label.setObjectName("visualLabel")
+        self.visual_label.setMaximumWidth(THUMB_SIZE.width() + 8)
+        visual_box = QVBoxLayout()
+        visual_box.addWidget(self.visual)
+        visual_box.addWidget(self.visual_label)
+        visual_box.addStretch(1)
+
+        self.text = NarrationEdit(self)
+        self.error = QLabel()
+        self.error.setObjectName("sceneError")
+        self.error.setStyleSheet("color: #d64545;")
+        self.error.hide()
+        self.voice = QComboBox()
+        self.voice.setObjectName("sceneVoice")
+        self.voice.setToolTip("Voice for this scene (overrides the project's voice)")
+        self.voice.addItem("Project voice", None)
+        for voice_id, label in voices:
+            self.voice.addItem(label, voice_id)
+        self.voice.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.voice.setMinimumContentsLength(12)
+        self.duration = QLabel()
+        self.duration.setObjectName("sceneDuration")
+        sp = QStyle.StandardPixmap
+        self.preview = _tool("", "Hear this scene (voices it first if needed)",
+                             sp.SP_MediaPlay, "previewAudio")
+        self.regenerate = _tool("", "Regenerate this scene's voice now", sp.SP_BrowserReload,
+                                "regenerateVoice")
+        self.delete = _tool("", "Delete this scene (Ctrl+Z brings it back)", sp.SP_TrashIcon,
+                            "deleteScene")
+        self.split_action = QAction("Split at the text cursor", self)
+        self.merge_action = QAction("Merge with the next scene", self)
+        self.insert_action = QAction("Insert a new scene after this one", self)
+        self.more = _tool("⋯", "Split, merge, insert", name="moreActions")
+        self.more.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        menu = QMenu(self.more)
+        for action in (self.split_action, self.merge_action, self.insert_action):
+            menu.addAction(action)
+        self.more.setMenu(menu)
+        self.more.setStyleSheet("QToolButton::menu-indicator { image: none; }")
+        actions = QHBoxLayout()
+        actions.setSpacing(2)
+        actions.addWidget(self.voice)
+        actions.addWidget(self.duration)
+        actions.addStretch(1)
+        for button in (self.preview, self.regenerate, self.more, self.delete):
+            actions.addWidget(button)
+        main = QVBoxLayout()
+        main.addWidget(self.text)
+        main.addWidget(self.error)
+        main.addLayout(actions)
+
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(6, 6, 8, 6)
+        layout.addLayout(grip)
+        layout.addLayout(visual_box)
+        layout.addLayout(main, 1)
+        self._wire()
+
+    def _wire(self) -> None:
+        sid = self.scene_id
+        self.text.textChanged.connect(self._text_changed)
+        self.text.focusLost.connect(self.commit)
+        self.text.focusGained.connect(lambda: self.activated.emit(sid))
+        self.voice.activated.connect(
+            lambda _i: self.voiceChanged.emit(sid, self.voice.currentData()))
+        self.visual.clicked.connect(lambda: self.visualRequested.emit(sid))
+        self.preview.clicked.connect(lambda: self.previewRequested.emit(sid))
+        self.regenerate.clicked.connect(lambda: self.regenerateRequested.emit(sid))
+        self.split_action.triggered.connect(
+            lambda: self.splitRequested.emit(sid, self.cursor_offset()))
+        self.merge_action.triggered.connect(lambda: self.mergeRequested.emit(sid))
+        self.insert_action.triggered.connect(lambda: self.insertRequested.emit(sid))
+        self.delete.clicked.connect(lambda: self.deleteRequested.emit(sid))
+        self.up.clicked.connect(lambda: self.moveRequested.emit(sid, -1))
+        self.down.clicked.connect(lambda: self.moveRequested.emit(sid, 1))
+
+    # -- state ------------------------------------------------------------------------------------
+    def update_scene(self, scene: Scene, *, is_last: bool) -> None:
+        """Show the database's version of the scene, keeping the creator's uncommitted typing."""
+        self.number.setText(str(scene.scene_number))
+        if scene.text != self._committed:  # changed elsewhere (undo, redo): the database wins
+            self._set_text(scene.text)
+        self._committed = scene.text
+        index = self.voice.findData(scene.voice_id) if scene.voice_id else 0
+        self.voice.setCurrentIndex(max(0, index))
+        self.duration.setText(self._duration_text(scene))
+        self.merge_action.setEnabled(not is_last)
+        self.down.setEnabled(not is_last)
+        self.up.setEnabled(scene.scene_number > 1)
+
+    def set_thumbnail(self, pixmap: QPixmap, caption: str) -> None:
+        self.visual.setIcon(pixmap)
+        self.visual_label.setText(caption)
+
+    def has_uncommitted_text(self) -> bool:
+        return self.text.toPlainText().strip() != self._committed
+
+    def cursor_offset(self) -> int:
+        return self.text.textCursor().position()
+
+    def commit(self) -> None:
+        """Send the typed text on (if it changed and is not empty)."""
+        self._timer.stop()
+        new = self.text.toPlainText().strip()
+        if new == self._committed:
+            self.error.hide()
+            return
+        if not new:
+            self.error.setText("A scene needs some narration text — type what the voice should "
+                               "say, or delete the scene.")
+            self.error.show()
+            return
+        self.error.hide()
+        old, self._committed = self._committed, new
+        self.textCommitted.emit(self.scene_id, old, new)
+
+    def _text_changed(self) -> None:
+        if self.text.toPlainText().strip() != self._committed:
+            self._timer.start()
+
+    def _set_text(self, text: str) -> None:
+        position = self.text.textCursor().position()
+        self.text.blockSignals(True)
+        self.text.setPlainText(text)
+        self.text.blockSignals(False)
+        self.text._fit()
+        cursor = self.text.textCursor()
+        cursor.setPosition(min(position, len(text)))
+        cursor.movePosition(QTextCursor.MoveOperation.NoMove)
+        self.text.setTextCursor(cursor)
+
+    @staticmethod
+    def _duration_text(scene: Scene) -> str:
+        if scene.duration and scene.audio_key:
+            spoken = sanitize_for_speech(scene.text) or scene.text
+            stale = spoken != scene.sanitized_text
+            return f"{scene.duration:.1f} s" + (" · voice out of date" if stale else "")
+        return f"≈ {estimate_seconds(scene.text):.0f} s · not voiced yet"

@@ -1,0 +1,368 @@
+"""The scene editor: the current project's scenes, in order, as editable cards.
+
+Every edit becomes an undoable command (``studio.gui.commands``) applied through the Library at
+once; voicing and importing files run as jobs. Cards are reused across reloads (by scene id),
+so typing, focus and scroll position survive changes made elsewhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from studio.errors import StudioError
+from studio.gui import commands, operations
+from studio.gui.card_list import CardList
+from studio.gui.formatting import format_duration
+from studio.gui.job_runner import JobRunner
+from studio.gui.scene_card import THUMB_SIZE, SceneCard
+from studio.gui.thumbnails import ThumbnailLoader, placeholder
+from studio.gui.visual_picker import VisualChoice, VisualPicker
+from studio.gui.workspace import Workspace
+from studio.pipeline.drafts import estimate_seconds, sanitize_for_speech
+from studio.store.models import Scene
+
+NEW_SCENE_TEXT = "New scene: type what the voice should say."
+
+
+class SceneEditor(QWidget):
+    """Scene cards of the current project.
+
+    Signals:
+        previewAudioRequested(object, str): play this audio file (Path) with this title.
+        currentSceneChanged(str): the scene the creator is working on.
+    """
+
+    previewAudioRequested = Signal(object, str)
+    currentSceneChanged = Signal(str)
+
+    def __init__(self, workspace: Workspace, jobs: JobRunner, thumbnails: ThumbnailLoader,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("sceneEditor")
+        self._workspace = workspace
+        self._library = workspace.library
+        self._jobs = jobs
+        self._thumbnails = thumbnails
+        self._cards: dict[str, SceneCard] = {}
+        self._project_id = ""
+        self.current_scene_id = ""
+        self._build()
+        workspace.currentProjectChanged.connect(self.reload)
+        workspace.scenesChanged.connect(self._scenes_changed)
+        workspace.sceneChanged.connect(self._scene_changed)
+        workspace.projectChanged.connect(self._project_changed)
+        thumbnails.ready.connect(self._thumbnail_ready)
+        self.reload()
+
+    def _build(self) -> None:
+        self.title = QLabel()
+        self.title.setObjectName("editorTitle")
+        font = QFont(self.title.font())
+        font.setPointSizeF(font.pointSizeF() * 1.5)
+        font.setBold(True)
+        self.title.setFont(font)
+        self.summary = QLabel()
+        self.summary.setObjectName("editorSummary")
+        self.add_button = QPushButton("+ Add scene")
+        self.add_button.setObjectName("addScene")
+        self.add_button.clicked.connect(self.append_scene)
+        header = QHBoxLayout()
+        titles = QVBoxLayout()
+        titles.addWidget(self.title)
+        titles.addWidget(self.summary)
+        header.addLayout(titles, 1)
+        header.addWidget(self.add_button, 0, Qt.AlignmentFlag.AlignBottom)
+        self.list = CardList()
+        self.list.dropped.connect(self._dropped)
+        self.empty = QLabel()
+        self.empty.setObjectName("editorEmpty")
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setWordWrap(True)
+        self.list.layout_.insertWidget(0, self.empty)
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setWidget(self.list)
+        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 0)
+        layout.addLayout(header)
+        layout.addWidget(self.scroll_area, 1)
+
+    # -- loading ----------------------------------------------------------------------------------
+    @property
+    def project_id(self) -> str:
+        return self._project_id
+
+    def cards(self) -> list[SceneCard]:
+        return self.list.cards()
+
+    def card(self, scene_id: str) -> SceneCard | None:
+        return self._cards.get(scene_id)
+
+    def reload(self, *_args: object) -> None:
+        """Show the current project's scenes (cards reused by scene id)."""
+        self._project_id = self._workspace.current_project_id
+        project = self._workspace.current_project()
+        scenes: list[Scene] = []
+        if project is not None:
+            try:
+                scenes = self._library.scenes(project)
+            except StudioError as exc:
+                self._workspace.report_error(exc.message)
+        self._show_header(project, scenes)
+        voices = self._workspace.voice_choices() if scenes else []
+        ordered: list[SceneCard] = []
+        for scene in scenes:
+            card = self._cards.get(scene.id)
+            if card is None:
+                card = SceneCard(scene, voices, self.list)
+                self._connect(card)
+                self._cards[scene.id] = card
+            card.update_scene(scene, is_last=scene is scenes[-1])
+            self._load_thumbnail(card, scene)
+            ordered.append(card)
+        for gone in set(self._cards) - {s.id for s in scenes}:
+            self._cards.pop(gone).deleteLater()
+        self.list.set_cards(ordered)
+        self.empty.setVisible(not ordered)
+        self.add_button.setEnabled(project is not None)
+
+    def _show_header(self, project: object, scenes: list[Scene]) -> None:
+        if project is None:
+            self.title.setText("No project selected")
+            self.summary.setText("")
+            self.empty.setText("Choose a project on the left, or make a new one (Ctrl+N).")
+            return
+        self.title.setText(project.name)  # type: ignore[attr-defined]
+        voiced = all(s.duration for s in scenes)
+        total = sum((s.duration or estimate_seconds(s.text)) for s in scenes)
+        length = format_duration(total) if voiced else f"≈ {format_duration(total)}"
+        self.summary.setText(f"{len(scenes)} scene{'s' if len(scenes) != 1 else ''} · {length}"
+                             if scenes else "No scenes yet")
+        self.empty.setText("This project has no scenes yet. Click “+ Add scene” and type what "
+                           "the voice should say.")
+
+    def _scenes_changed(self, project_id: str) -> None:
+        if project_id == self._project_id:
+            self.reload()
+
+    def _project_changed(self, project_id: str) -> None:
+        if project_id == self._project_id:
+            project = self._workspace.current_project()
+            if project is not None:
+                self.title.setText(project.name)
+
+    def _scene_changed(self, project_id: str, scene_id: str) -> None:
+        if project_id != self._project_id or scene_id not in self._cards:
+            return
+        try:
+            scene = self._library.scene(scene_id)
+        except StudioError:
+            self.reload()
+            return
+        cards = self.cards()
+        card = self._cards[scene_id]
+        card.update_scene(scene, is_last=bool(cards) and cards[-1] is card)
+        self._load_thumbnail(card, scene)
+        project = self._workspace.current_project()
+        if project is not None:
+            self._show_header(project, self._library.scenes(project))
+
+    # -- thumbnails -------------------------------------------------------------------------------
+    def _load_thumbnail(self, card: SceneCard, scene: Scene) -> None:
+        selection = self._library.selection(scene)
+        if selection is None:
+            card.thumbnail_key = ""
+            card.set_thumbnail(placeholder(THUMB_SIZE, "No visual yet\nClick to choose"),
+                               "Chosen when you render")
+            return
+        path = self._library.home.abs(selection.asset_path)
+        caption = "Generated slide" if selection.source == "slide" else path.name
+        key, pixmap = self._thumbnails.request(path, THUMB_SIZE)
+        card.thumbnail_key = key
+        card.set_thumbnail(pixmap if pixmap is not None else placeholder(THUMB_SIZE, "Loading…"),
+                           caption)
+
+    def _thumbnail_ready(self, key: str) -> None:
+        pixmap = self._thumbnails.cached(key)
+        for card in self._cards.values():
+            if card.thumbnail_key == key and pixmap is not None:
+                card.set_thumbnail(pixmap, card.visual_label.text())
+
+    # -- card requests ----------------------------------------------------------------------------
+    def _connect(self, card: SceneCard) -> None:
+        card.textCommitted.connect(self._commit_text)
+        card.voiceChanged.connect(self._set_voice)
+        card.moveRequested.connect(self._move)
+        card.insertRequested.connect(self._insert_after)
+        card.deleteRequested.connect(self.delete_scene)
+        card.splitRequested.connect(self._split)
+        card.mergeRequested.connect(self.merge_with_next)
+        card.previewRequested.connect(self.preview_scene)
+        card.regenerateRequested.connect(self.regenerate_voice)
+        card.visualRequested.connect(self.pick_visual)
+        card.activated.connect(self._activated)
+
+    def _push(self, command: commands.LibraryCommand) -> None:
+        self._workspace.push(self._project_id, command)
+
+    def _ids(self) -> list[str]:
+        return [card.scene_id for card in self.cards()]
+
+    def _activated(self, scene_id: str) -> None:
+        if scene_id != self.current_scene_id:
+            self.current_scene_id = scene_id
+            self.currentSceneChanged.emit(scene_id)
+
+    def _commit_text(self, scene_id: str, old: str, new: str) -> None:
+        self._push(commands.edit_scene_text(self._workspace, self._project_id, scene_id, old, new))
+
+    def _set_voice(self, scene_id: str, voice_id: str | None) -> None:
+        old = self._library.scene(scene_id).voice_id
+        if old != voice_id:
+            self._push(commands.set_scene_voice(self._workspace, self._project_id, scene_id,
+                                                old, voice_id))
+
+    def move_scene(self, scene_id: str, new_index: int) -> None:
+        ids = self._ids()
+        old_index = ids.index(scene_id)
+        new_index = max(0, min(new_index, len(ids) - 1))
+        if new_index != old_index:
+            self._push(commands.MoveSceneCommand(self._workspace, self._project_id, scene_id,
+                                                 old_index, new_index))
+
+    def _move(self, scene_id: str, delta: int) -> None:
+        self.move_scene(scene_id, self._ids().index(scene_id) + delta)
+
+    def _dropped(self, scene_id: str, gap: int) -> None:
+        if scene_id not in self._cards:
+            return
+        old_index = self._ids().index(scene_id)
+        self.move_scene(scene_id, gap - 1 if gap > old_index else gap)
+
+    def insert_scene(self, index: int, text: str = NEW_SCENE_TEXT) -> None:
+        command = commands.InsertSceneCommand(self._workspace, self._project_id, index, text)
+        self._push(command)
+        card = self._cards.get(command.scene_id or "")
+        if card is not None:
+            self.scroll_area.ensureWidgetVisible(card)
+            card.text.setFocus()
+            card.text.selectAll()
+
+    def append_scene(self) -> None:
+        self.insert_scene(len(self._cards))
+
+    def _insert_after(self, scene_id: str) -> None:
+        self.insert_scene(self._ids().index(scene_id) + 1)
+
+    def delete_scene(self, scene_id: str) -> None:
+        self._push(commands.DeleteSceneCommand(self._workspace, self._project_id, scene_id))
+
+    def _split(self, scene_id: str, at: int) -> None:
+        card = self._cards[scene_id]
+        card.commit()
+        raw = card.text.toPlainText()
+        at -= len(raw) - len(raw.lstrip())
+        self._push(commands.SplitSceneCommand(self._workspace, self._project_id, scene_id, at))
+
+    def split_scene(self, scene_id: str, at: int) -> None:
+        self._split(scene_id, at)
+
+    def merge_with_next(self, scene_id: str) -> None:
+        ids = self._ids()
+        index = ids.index(scene_id)
+        if index + 1 < len(ids):
+            self.commit_pending()
+            self._push(commands.MergeScenesCommand(self._workspace, self._project_id, scene_id,
+                                                   ids[index + 1]))
+
+    def commit_pending(self) -> None:
+        """Commit any typing not yet saved (before a render, a structural edit, closing)."""
+        for card in self.cards():
+            card.commit()
+
+    def show_scene(self, scene_id: str) -> None:
+        card = self._cards.get(scene_id)
+        if card is not None:
+            self.scroll_area.ensureWidgetVisible(card)
+            self._activated(scene_id)
+
+    # -- jobs -------------------------------------------------------------------------------------
+    def preview_scene(self, scene_id: str) -> None:
+        """Play the scene's audio, voicing it first when it is missing or out of date."""
+        self._cards[scene_id].commit()
+        scene = self._library.scene(scene_id)
+        title = f"Scene {scene.scene_number} — narration"
+        spoken = sanitize_for_speech(scene.text) or scene.text
+        if scene.audio_file_path and spoken == scene.sanitized_text:
+            path = self._library.home.abs(scene.audio_file_path)
+            if path.is_file():
+                self.previewAudioRequested.emit(path, title)
+                return
+        self._start_voice(scene_id, lambda path: self.previewAudioRequested.emit(path, title))
+
+    def regenerate_voice(self, scene_id: str) -> None:
+        self._cards[scene_id].commit()
+        self._start_voice(scene_id, None, force=True)
+
+    def _start_voice(
+        self, scene_id: str, then: Callable[[Path], None] | None, *, force: bool = False
+    ) -> None:
+        project_id = self._project_id
+        number = self._library.scene(scene_id).scene_number
+
+        def done(path: Path) -> None:
+            self._workspace.notify_scene(project_id, scene_id)
+            self._workspace.notify_projects()
+            if then is not None:
+                then(path)
+
+        started = self._jobs.start("voice", f"Voicing scene {number}",
+                                   operations.voice_scene(self._library, project_id, scene_id,
+                                                          force=force),
+                                   project_id=project_id, on_success=done)
+        if not started:
+            self._workspace.report_error("Wait for the current job to finish, or cancel it (Esc).")
+
+    def pick_visual(self, scene_id: str) -> VisualPicker:
+        picker = VisualPicker(self._library, self._library.scene(scene_id), self._thumbnails,
+                              self)
+        picker.chosen.connect(self.apply_visual)
+        picker.finished.connect(picker.deleteLater)
+        picker.open()
+        return picker
+
+    def apply_visual(self, scene_id: str, choice: VisualChoice | None) -> None:
+        if choice is None:
+            return
+        project_id = self._project_id
+        if choice.inside_project:
+            self._push(commands.ChooseVisualCommand(self._workspace, project_id, scene_id,
+                                                    choice.path, choice.kind, choice.source))
+            return
+
+        def imported(result: operations.ImportedVisual) -> None:
+            self._workspace.push(project_id, commands.ChooseVisualCommand(
+                self._workspace, project_id, result.scene_id, result.path, result.kind,
+                choice.source))
+
+        started = self._jobs.start(
+            "visual", f"Importing {choice.path.name}",
+            operations.import_visual(self._library, project_id, scene_id, choice.path),
+            project_id=project_id, on_success=imported)
+        if not started:
+            self._workspace.report_error("Wait for the current job to finish, or cancel it (Esc).")

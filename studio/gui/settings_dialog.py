@@ -1,0 +1,182 @@
+"""Settings: the Groq API key (OS keyring, shown masked), the model, Kokoro's voice files,
+media library folders, and the default voice. Saved when the creator clicks Save."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from studio.errors import StudioError
+from studio.gui.qt_helpers import named, text_button
+from studio.gui.workspace import Workspace
+
+SETTING_GROQ_MODEL = "groq_model"
+SETTING_WEIGHTS_DIR = "kokoro_weights_dir"
+SETTING_MEDIA_FOLDERS = "media_folders"
+SETTING_DEFAULT_VOICE = "default_voice"
+GROQ_MODELS = ("llama-3.3-70b-versatile", "llama-3.1-8b-instant", "openai/gpt-oss-120b",
+               "openai/gpt-oss-20b")
+
+
+class SettingsDialog(QDialog):
+    """Library-wide settings (stored in the library; the key in the OS keyring)."""
+
+    def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("settingsDialog")
+        self.setWindowTitle("Settings")
+        self.setMinimumWidth(560)
+        self._workspace = workspace
+        self._library = workspace.library
+        self._remove_key = False
+        layout = QVBoxLayout(self)
+        layout.addWidget(self._ai_box())
+        layout.addWidget(self._voice_box())
+        layout.addWidget(self._media_box())
+        self.error = named(QLabel(), "settingsError")
+        self.error.setStyleSheet("color: #d64545;")
+        self.error.setWordWrap(True)
+        self.error.hide()
+        layout.addWidget(self.error)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+    # -- sections ---------------------------------------------------------------------------------
+    def _ai_box(self) -> QGroupBox:
+        from studio.secrets import get_groq_key, mask
+
+        box = QGroupBox("Script writing (Groq)")
+        self.key = named(QLineEdit(), "groqKey")
+        self.key.setEchoMode(QLineEdit.EchoMode.Password)
+        current = get_groq_key()
+        self.key.setPlaceholderText(f"Saved: {mask(current)}" if current else
+                                    "Paste your API key from console.groq.com")
+        self.remove_key = text_button("Remove", "removeKey")
+        self.remove_key.setEnabled(bool(current))
+        self.remove_key.clicked.connect(self._mark_key_removed)
+        key_row = QHBoxLayout()
+        key_row.addWidget(self.key, 1)
+        key_row.addWidget(self.remove_key)
+        self.model = named(QComboBox(), "groqModel")
+        self.model.setEditable(True)
+        self.model.addItems(GROQ_MODELS)
+        self.model.setCurrentText(self._library.get_setting(SETTING_GROQ_MODEL) or GROQ_MODELS[0])
+        form = QFormLayout(box)
+        form.addRow("API key", key_row)
+        form.addRow("Model", self.model)
+        form.addRow("", QLabel("The key is kept in your system keyring, never in project files."))
+        return box
+
+    def _voice_box(self) -> QGroupBox:
+        box = QGroupBox("Voice")
+        self.weights = named(QLineEdit(), "kokoroFolder")
+        self.weights.setText(self._library.get_setting(SETTING_WEIGHTS_DIR) or "")
+        self.weights.setPlaceholderText("Folder with config.json, kokoro-v1_0.pth and voices/")
+        browse = text_button("Browse…")
+        browse.clicked.connect(self._browse_weights)
+        row = QHBoxLayout()
+        row.addWidget(self.weights, 1)
+        row.addWidget(browse)
+        self.kokoro_status = named(QLabel(), "kokoroStatus")
+        self.kokoro_status.setWordWrap(True)
+        self._show_kokoro_status(self._workspace.kokoro_available(refresh=True))
+        self.default_voice = named(QComboBox(), "defaultVoice")
+        for voice_id, label in self._workspace.voice_choices():
+            self.default_voice.addItem(label, voice_id)
+        current = self._library.get_setting(SETTING_DEFAULT_VOICE)
+        index = self.default_voice.findData(current) if current else 0
+        self.default_voice.setCurrentIndex(max(0, index))
+        form = QFormLayout(box)
+        form.addRow("Kokoro voice files", row)
+        form.addRow("", self.kokoro_status)
+        form.addRow("Default voice", self.default_voice)
+        return box
+
+    def _media_box(self) -> QGroupBox:
+        box = QGroupBox("Media library")
+        self.folders = named(QListWidget(), "mediaFolders")
+        self.folders.addItems([str(f) for f in self._library.get_setting(SETTING_MEDIA_FOLDERS)
+                               or []])
+        self.folders.setMaximumHeight(90)
+        add = QPushButton("Add folder…")
+        remove = QPushButton("Remove")
+        add.clicked.connect(self._add_folder)
+        remove.clicked.connect(lambda: [self.folders.takeItem(self.folders.row(i))
+                                        for i in self.folders.selectedItems()])
+        buttons = QVBoxLayout()
+        buttons.addWidget(add)
+        buttons.addWidget(remove)
+        buttons.addStretch(1)
+        row = QHBoxLayout(box)
+        row.addWidget(self.folders, 1)
+        row.addLayout(buttons)
+        box.setToolTip("Studio suggests your own pictures and clips whose names match a scene")
+        return box
+
+    # -- actions ----------------------------------------------------------------------------------
+    def _show_kokoro_status(self, available: bool) -> None:
+        self.kokoro_status.setText(
+            "✓ Kokoro's voice files are installed: the natural voice is ready." if available else
+            "Kokoro's voice files are not on this computer, so Studio uses the robotic draft "
+            "voice. Download hexgrad/Kokoro-82M and choose its folder here.")
+
+    def _browse_weights(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Kokoro voice files", self.weights.text())
+        if folder:
+            self.weights.setText(folder)
+
+    def _add_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "A folder of your pictures and clips")
+        if folder and not self.folders.findItems(folder, Qt.MatchFlag.MatchExactly):
+            self.folders.addItem(folder)
+
+    def _mark_key_removed(self) -> None:
+        self._remove_key = True
+        self.key.clear()
+        self.key.setPlaceholderText("The key will be removed when you save")
+        self.remove_key.setEnabled(False)
+
+    def save(self) -> None:
+        """Store everything; stay open with the reason if something can't be saved."""
+        from studio.secrets import delete_groq_key, set_groq_key
+
+        try:
+            if self.key.text().strip():
+                set_groq_key(self.key.text())
+            elif self._remove_key:
+                delete_groq_key()
+            self._library.set_setting(SETTING_GROQ_MODEL, self.model.currentText().strip()
+                                      or GROQ_MODELS[0])
+            weights = self.weights.text().strip()
+            if weights and not Path(weights).expanduser().is_dir():
+                raise StudioError("The Kokoro folder does not exist", where=weights,
+                                  fix="Choose the folder that holds config.json")
+            self._library.set_setting(SETTING_WEIGHTS_DIR, weights or None)
+            folders = [self.folders.item(i).text() for i in range(self.folders.count())]
+            self._library.set_setting(SETTING_MEDIA_FOLDERS, folders)
+            self._library.set_setting(SETTING_DEFAULT_VOICE, self.default_voice.currentData())
+        except StudioError as exc:
+            self.error.setText(exc.message)
+            self.error.show()
+            return
+        self._workspace.kokoro_available(refresh=True)
+        self.accept()
