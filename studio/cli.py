@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -184,6 +185,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(exc.code or 0) if not isinstance(exc.code, str) else 2
     setup_logging(args.verbose)
     if args.command is None:
+        # Before Qt loads: Qt Multimedia narrates every file it opens on stderr.
+        os.environ.setdefault("QT_LOGGING_RULES", "qt.multimedia*=false;qt.multimedia.*=false")
         from studio.gui.app import run_gui
 
         return run_gui(home=args.home, screenshot=args.screenshot, project=args.project)

@@ -63,6 +63,8 @@ def apply_color_scheme(app: QApplication) -> None:
     app.setPalette(dark_palette() if dark else app.style().standardPalette())
 
 
+
+
 def create_application() -> QApplication:
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
