@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +14,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.null.Keyring"
 os.environ.pop("GROQ_API_KEY", None)
+os.environ.setdefault("STUDIO_LOG_DIR", tempfile.mkdtemp(prefix="studio-test-logs-"))  # not ~
 
 REPO = Path(__file__).resolve().parent.parent
 

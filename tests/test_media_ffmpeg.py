@@ -83,7 +83,7 @@ def test_cancel_stops_ffmpeg_and_leaves_no_file(
         run_ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=30", "-t", "120",
                     "-c:v", "libx264", "-preset", "medium", str(partial)],
                    duration=120, progress=progress, cancel=token, stage="Rendering")
-    assert cancelled_at and time.monotonic() - cancelled_at[0] < 1.5
+    assert cancelled_at and time.monotonic() - cancelled_at[0] < 2.0
     assert len(started) == 1 and started[0].poll() is not None
     assert not out.exists()
     assert list(tmp_path.iterdir()) == []

@@ -139,6 +139,18 @@ def test_gif_pictures_work(tmp_path: Path) -> None:
     assert video_packets(out) == 37
 
 
+def test_what_the_file_is_wins_over_its_name_and_kind(tmp_path: Path) -> None:
+    misnamed = tmp_path / "really_a_png.jpg"
+    write_picture(misnamed, (400, 300))  # Pillow writes by suffix: make it PNG content
+    Image.open(misnamed).save(misnamed, format="PNG")
+    out = render_segment(_spec(tmp_path, visual_path=misnamed, visual_kind="video"),
+                         tmp_path / "m.mp4")
+    assert video_packets(out) == 37
+    voice_as_visual = write_tone(tmp_path / "sound.wav", 1.0)
+    with pytest.raises(InputError):
+        render_segment(_spec(tmp_path, visual_path=voice_as_visual), tmp_path / "x.mp4")
+
+
 def test_segment_key_tracks_everything_that_shapes_the_segment(tmp_path: Path) -> None:
     ass = write_ass([Cue(0, 1, "one")], SETTINGS, tmp_path / "c.ass")
     spec = _spec(tmp_path, ass_path=ass)

@@ -41,7 +41,7 @@ def write_picture(path: Path, size: tuple[int, int] = (800, 600)) -> Path:
     x = np.linspace(0, 255, width, dtype=np.float32)[None, :].repeat(height, 0)
     y = np.linspace(0, 255, height, dtype=np.float32)[:, None].repeat(width, 1)
     rgb = np.dstack([x, y, 255 - x]).astype(np.uint8)
-    img = Image.fromarray(rgb, "RGB")
+    img = Image.fromarray(rgb)
     draw = ImageDraw.Draw(img)
     for i in range(6):
         cx, cy = width * (i + 1) / 7, height / 2

@@ -91,21 +91,34 @@ def assemble(
     with tempfile.TemporaryDirectory(prefix="studio-assemble-") as work:
         listing = Path(work) / "segments.ffconcat"
         listing.write_text(concat_list(segments), encoding="utf-8")
-        inputs = ["-f", "concat", "-safe", "0", "-i", str(listing)]
-        if music is not None:
-            inputs += ["-stream_loop", "-1", "-i", str(music)]
-        mix = audio_graph(settings, with_music=music is not None)
+        joined = ["-f", "concat", "-safe", "0", "-i", str(listing)]
+        graph = audio_graph(settings, with_music=music is not None)
+        if music is None:
+            # Pass 1 measures the voice; pass 2 reads it again (decoding FLAC is cheap).
+            mix_inputs, sound = joined, "[0:a]"
+            graph += ",ebur128=framelog=quiet[mix]"
+            mix_output = ["-map", "[mix]", "-f", "null", "-"]
+        else:
+            # Pass 1 mixes once, keeps the mix (float, so nothing clips) and measures it.
+            mix_inputs = [*joined, "-stream_loop", "-1", "-i", str(music)]
+            mixed = Path(work) / "mix.wav"
+            graph += ",asplit=2[mix][measure];[measure]ebur128=framelog=quiet,anullsink"
+            mix_output = ["-map", "[mix]", "-c:a", "pcm_f32le", "-f", "wav", str(mixed)]
+            joined, sound = [*joined, "-i", str(mixed)], "[1:a]"
         log_tail = run_ffmpeg(
-            [*inputs, "-filter_complex", f"{mix},ebur128=framelog=quiet[a]", "-map", "[a]",
-             "-f", "null", "-"],
+            [*mix_inputs, "-filter_complex", graph, *mix_output],
             duration=total_duration, progress=scaled(report, 0.0, _MEASURE_SHARE),
-            cancel=cancel, stage="Measuring the loudness", where=str(out_mp4), loglevel="info",
+            cancel=cancel, stage="Mixing the sound", where=str(out_mp4), loglevel="info",
         )
         gain = loudness_gain(log_tail)
+        # Pass 2: the picture by stream copy, the sound at the target loudness, encoded once.
+        level = f"volume={gain:.2f}dB,{LIMITER}"
+        if music is None:
+            level = f"aformat=sample_fmts=fltp:channel_layouts=stereo,{level}"
         with atomic_output(out_mp4) as partial:
             args = [
-                *inputs,
-                "-filter_complex", f"{mix},volume={gain:.2f}dB,{LIMITER}[a]",
+                *joined,
+                "-filter_complex", f"{sound}{level}[a]",
                 "-map", "0:v:0", "-map", "[a]",
                 "-c:v", "copy",
                 "-c:a", encoding.AUDIO_CODEC, "-b:a", encoding.AUDIO_BITRATE,
@@ -146,7 +159,7 @@ def concat_list(paths: Sequence[Path]) -> str:
 
 
 def audio_graph(settings: RenderSettings, *, with_music: bool) -> str:
-    """The filtergraph mixing the voice (input 0) with the music (input 1), ending unlabelled.
+    """The filtergraph mixing the voice (input 0) with the music (input 1), output unlabelled.
 
     The music is looped by the input, lowered to ``settings.music_volume`` and compressed hard
     whenever the voice speaks (a sidechain keyed by the voice), then mixed under it.

@@ -212,8 +212,9 @@ def _settle(cues: list[Cue], duration: float) -> list[Cue]:
         if nxt - end < BRIDGE_SECONDS:
             end = nxt
         end = min(end, max(nxt, start), duration)
+        start, end = round(start, 3), min(round(end, 3), duration)
         if end > start:
-            settled.append(Cue(round(start, 3), round(end, 3), cue.text))
+            settled.append(Cue(start, end, cue.text))
     return settled
 
 

@@ -204,7 +204,8 @@ _DISK_FULL = re.compile(r"No space left on device|File too large|Disk quota exce
 def _failure(returncode: int, tail: list[str], stage: str, output: str) -> MediaError:
     reason = last_meaningful_line(tail)
     file_too_big = getattr(signal, "SIGXFSZ", None)  # POSIX only
-    if (file_too_big and returncode == -file_too_big) or any(_DISK_FULL.search(line) for line in tail):
+    disk_full = any(_DISK_FULL.search(line) for line in tail)
+    if (file_too_big and returncode == -file_too_big) or disk_full:
         return MediaError(
             f"The disk is full (or the file grew larger than this system allows) while "
             f"{stage.lower()}",

@@ -37,12 +37,14 @@ KEN_BURNS_ZOOM = 0.08
 #: Pictures are moved at this multiple of the frame size, then scaled down: zoompan moves in
 #: whole pixels, so at 2x the stair-step jitter halves (0.28 -> 0.13 px RMS, measured).
 KEN_BURNS_SUPERSAMPLE = 2
-#: Formats ffmpeg's image2 reader takes directly; other pictures go through Pillow first.
-_FFMPEG_IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".webp", ".bmp", ".tif", ".tiff"})
+#: ffmpeg's decoder for each picture format Pillow reports (named, so a misnamed file works);
+#: other pictures (GIF) go through Pillow first.
+_IMAGE_DECODERS = {"jpeg": "mjpeg", "mpo": "mjpeg", "png": "png", "webp": "webp", "bmp": "bmp",
+                   "tiff": "tiff"}
 #: Every segment carries the same colour tags, so their H.264 headers match for the join.
 _COLOUR_TAGS = "setparams=range=tv:colorspace=bt709:color_primaries=bt709:color_trc=bt709"
 #: Bump when the encoding changes so old cached segments are not joined with new ones.
-SEGMENT_FORMAT = "studio-segment-3"
+SEGMENT_FORMAT = "studio-segment-4"
 
 
 @dataclass(frozen=True)
@@ -180,8 +182,11 @@ def render_segment(
     info = probe(spec.visual_path)  # a clear InputError for broken files, before ffmpeg runs
     with tempfile.TemporaryDirectory(prefix="studio-segment-") as work, \
             atomic_output(Path(out_path)) as partial:
-        if spec.visual_kind == "image" or info.kind == "image":
-            visual_input, video_chain = _image_input(spec, Path(work))
+        if info.kind == "image":  # what the file is wins over what the scene says
+            visual_input, video_chain = _image_input(spec, info, Path(work))
+        elif not info.has_video:
+            raise InputError("This file has no picture", where=str(spec.visual_path),
+                             fix="Choose a picture or a video for the scene")
         else:
             visual_input, video_chain = _video_input(spec, info, threads)
         args = [
@@ -228,14 +233,16 @@ def _cover(width: int, height: int, in_matrix: str | None = None) -> str:
     )
 
 
-def _image_input(spec: SegmentSpec, work: Path) -> tuple[list[str], str]:
+def _image_input(spec: SegmentSpec, info: MediaInfo, work: Path) -> tuple[list[str], str]:
     """ffmpeg input options and the video filter chain for a picture with Ken Burns motion."""
     source = Path(spec.visual_path)
-    if source.suffix.lower() not in _FFMPEG_IMAGE_SUFFIXES:
-        source = _as_png(source, work / "visual.png")
+    decoder = _IMAGE_DECODERS.get(info.video_codec or "")
+    if decoder is None:
+        source, decoder = _as_png(source, work / "visual.png"), "png"
     settings = spec.settings
     w, h, fps, n = settings.width, settings.height, settings.fps, spec.frame_count
-    options = ["-f", "image2", "-pattern_type", "none", "-framerate", str(fps), "-i", str(source)]
+    options = ["-f", "image2", "-pattern_type", "none", "-framerate", str(fps),
+               "-c:v", decoder, "-i", str(source)]
     if spec.motion == "none":
         chain = (f"[0:v]{_cover(w, h)},loop=loop={n - 1}:size=1,setpts=N/({fps}*TB),"
                  f"trim=end_frame={n}")

@@ -104,11 +104,11 @@ def _gradient(
     colour = (colour + glow[..., None]) * vignette[..., None]
     channels = []
     for c in range(3):
-        plane = Image.fromarray(np.ascontiguousarray(colour[..., c]), "F")
+        plane = Image.fromarray(np.ascontiguousarray(colour[..., c], dtype=np.float32))
         big = np.asarray(plane.resize((width, height), Image.Resampling.BILINEAR))
         noise = rng.random((height, width), dtype=np.float32) - 0.5
         channels.append(np.clip(np.rint(big + noise), 0, 255).astype(np.uint8))
-    return Image.fromarray(np.dstack(channels), "RGB")
+    return Image.fromarray(np.dstack(channels))
 
 
 def _photo_backdrop(path: Path, size: tuple[int, int], tint: str) -> Image.Image:

@@ -111,7 +111,7 @@ def render_project_video(
         specs.append(spec)
         outs.append(segdir / f"{segment_key(spec)}.mp4")
         all_cues.extend(c.shifted(offset) for c in cues)
-        offset += spec.duration
+        offset += spec.exact_duration
     todo = [(s, o) for s, o in zip(specs, outs, strict=True) if not o.is_file()]
     ctx.message(
         f"Rendering {len(todo)} of {len(specs)} scenes"
