@@ -31,6 +31,9 @@ BACKUP_COUNT = 5
 GROQ_KEY_PATTERN = re.compile(r"gsk_[A-Za-z0-9]{10,}")
 MASK = "gsk_***"
 
+#: Set on the handlers setup_logging installs, so a second call can replace them.
+_MARK = "_studio_handler"
+
 FILE_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(threadName)s]: %(message)s"
 STDERR_FORMAT = "%(levelname)s %(name)s: %(message)s"
 
@@ -110,7 +113,7 @@ def setup_logging(verbose: bool = False) -> Path:
     """
     root = logging.getLogger()
     for handler in list(root.handlers):
-        if getattr(handler, "_studio_handler", False):
+        if getattr(handler, _MARK, False):
             root.removeHandler(handler)
             handler.close()
 
@@ -130,16 +133,24 @@ def setup_logging(verbose: bool = False) -> Path:
     stderr_handler.setFormatter(logging.Formatter(STDERR_FORMAT))
 
     secret_filter = SecretMaskingFilter()
-    for handler in (file_handler, stderr_handler):
+    handlers: tuple[logging.Handler, ...] = (file_handler, stderr_handler)
+    for handler in handlers:
         handler.addFilter(secret_filter)
-        handler._studio_handler = True  # type: ignore[attr-defined]
+        setattr(handler, _MARK, True)
         root.addHandler(handler)
     root.setLevel(logging.INFO)
 
     if fallback_reason is not None:
-        log.warning("Cannot write logs in %s (%s); logging to %s", log_dir(), fallback_reason,
-                    folder)
+        log.warning(
+            "Cannot write logs in %s (%s); logging to %s", log_dir(), fallback_reason, folder
+        )
     frozen = " (bundle)" if getattr(sys, "frozen", False) else ""
-    log.info("%s %s%s, Python %s on %s", APP_NAME, __version__, frozen,
-             platform.python_version(), platform.platform())
+    log.info(
+        "%s %s%s, Python %s on %s",
+        APP_NAME,
+        __version__,
+        frozen,
+        platform.python_version(),
+        platform.platform(),
+    )
     return Path(file_handler.baseFilename)

@@ -118,8 +118,9 @@ def test_groq_key_masked_in_file_and_stderr(
 
 def test_masking_survives_a_malformed_log_call() -> None:
     """logging prints a bad call's message and arguments to stderr: they are masked too."""
-    record = logging.LogRecord("studio.test", logging.WARNING, __file__, 1, "two %s %s " + KEY,
-                               (KEY,), None)  # one argument missing: getMessage() raises
+    record = logging.LogRecord(
+        "studio.test", logging.WARNING, __file__, 1, "two %s %s " + KEY, (KEY,), None
+    )  # one argument missing: getMessage() raises
     assert logs.SecretMaskingFilter().filter(record)
     assert KEY not in f"{record.msg} {record.args}"
 

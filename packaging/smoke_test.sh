@@ -1,0 +1,167 @@
+#!/usr/bin/env bash
+# Smoke-test the BUNDLED app (dist/Studio/Studio, built by packaging/build.sh) with no network:
+#   1. --version prints the version of the checkout it was built from;
+#   2. produce --script resources/sample_script.txt --resolution 720p makes a real MP4
+#      (draft voice: more than 10 s, H.264 + AAC, 1280x720), probed with the venv's Studio;
+#   3. produce with Kokoro (a randomly initialised model in a fake Hugging Face cache), which
+#      exercises torch, transformers, misaki and spaCy's en_core_web_sm inside the bundle;
+#   4. --screenshot FILE.png (offscreen Qt) writes a non-empty PNG.
+# Every step must pass; the first failure stops the script with a non-zero exit code.
+#
+# "No network" means a fresh network namespace (unshare -rn): not even loopback. Where user
+# namespaces are not allowed, the script fails unless STUDIO_SMOKE_ALLOW_NETWORK=1, which falls
+# back to proxies pointing nowhere (weaker: only proxy-honouring HTTP clients are stopped).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+REPO=$PWD
+
+EXE=$REPO/dist/Studio/Studio
+[ -f "$REPO/dist/Studio/Studio.exe" ] && EXE=$REPO/dist/Studio/Studio.exe
+PY=$REPO/.venv/bin/python
+
+fail() { echo "smoke_test: FAIL: $*" >&2; exit 1; }
+step() { echo; echo "==> $*"; }
+
+[ -x "$EXE" ] || fail "$EXE is missing; build it with: bash packaging/build.sh"
+[ -x "$PY" ] || fail "$PY is missing (the checks use the venv); run: bash packaging/install.sh"
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/studio-smoke.XXXXXX")
+if [ "${STUDIO_SMOKE_KEEP:-0}" = "1" ]; then
+  echo "smoke_test: keeping $TMP"
+else
+  trap 'rm -rf "$TMP"' EXIT
+fi
+mkdir -p "$TMP/user-home" "$TMP/hf-empty" "$TMP/work"
+
+# A clean, private environment: nothing from the venv, the user's home or caches leaks in, and
+# nothing the app writes lands outside $TMP. HF_HUB_OFFLINE is deliberately NOT set: if the
+# bundle tried to download anything (a spaCy model, Kokoro files), the no-network run must fail.
+BASE_ENV=(
+  env -i
+  "PATH=/usr/bin:/bin"
+  "HOME=$TMP/user-home"
+  "LANG=C.UTF-8"
+  "TMPDIR=$TMP"
+  "STUDIO_LOG_DIR=$TMP/logs"
+  "HF_HOME=$TMP/hf-empty"
+  "PYTHON_KEYRING_BACKEND=keyring.backends.null.Keyring"
+  "QT_QPA_PLATFORM=offscreen"
+)
+if unshare -rn true 2>/dev/null; then
+  ISOLATE=(unshare -rn)
+  echo "smoke_test: running the bundle in a network namespace with no network (unshare -rn)"
+elif [ "${STUDIO_SMOKE_ALLOW_NETWORK:-0}" = "1" ]; then
+  ISOLATE=()
+  BASE_ENV+=("http_proxy=http://127.0.0.1:9" "https_proxy=http://127.0.0.1:9"
+             "HTTP_PROXY=http://127.0.0.1:9" "HTTPS_PROXY=http://127.0.0.1:9"
+             "ALL_PROXY=http://127.0.0.1:9" "no_proxy=" "NO_PROXY=")
+  echo "smoke_test: WARNING: cannot unshare the network; proxies point nowhere instead" >&2
+else
+  fail "cannot run without network (unshare -rn is not allowed here);" \
+       "set STUDIO_SMOKE_ALLOW_NETWORK=1 to accept the weaker proxy-based isolation"
+fi
+
+# run_bundle LABEL ARGS...: the bundle, isolated, from a folder that is not the checkout.
+run_bundle() {
+  local label=$1 status=0
+  shift
+  (cd "$TMP/work" && "${ISOLATE[@]}" "${BASE_ENV[@]}" "$@" \
+     >"$TMP/$label.out" 2>"$TMP/$label.err") || status=$?
+  if [ "$status" -ne 0 ]; then
+    {
+      echo "--- stdout ($label)"; tail -n 40 "$TMP/$label.out"
+      echo "--- stderr ($label)"; tail -n 60 "$TMP/$label.err"
+    } >&2
+    fail "$label exited with status $status"
+  fi
+}
+
+# check_video MP4 MIN_SECONDS WIDTH HEIGHT: probe with the venv's Studio (imageio-ffmpeg).
+check_video() {
+  "$PY" - "$@" <<'EOF'
+import sys
+from pathlib import Path
+
+from studio.media.probe import probe
+
+path, min_seconds = Path(sys.argv[1]), float(sys.argv[2])
+size = (int(sys.argv[3]), int(sys.argv[4]))
+info = probe(path, exact=True)
+print(f"    {path.name}: {info.duration:.1f} s, {info.width}x{info.height}, "
+      f"{info.video_codec} + {info.audio_codec}")
+problems = []
+if info.duration <= min_seconds:
+    problems.append(f"duration {info.duration:.1f} s <= {min_seconds} s")
+if info.video_codec != "h264":
+    problems.append(f"video codec {info.video_codec}")
+if info.audio_codec != "aac":
+    problems.append(f"audio codec {info.audio_codec}")
+if (info.width, info.height) != size:
+    problems.append(f"size {info.width}x{info.height}")
+if problems:
+    sys.exit("not the expected video: " + ", ".join(problems))
+EOF
+}
+
+# The MP4 path `produce` printed (its last stdout line), checked to exist.
+produced_video() {
+  local video
+  video=$(tail -n 1 "$TMP/$1.out")
+  [ -n "$video" ] && [ -f "$video" ] || fail "$1 did not print the path of an existing MP4 (got '$video')"
+  echo "$video"
+}
+
+step "Bundled --version"
+run_bundle version "$EXE" --version
+expected="Studio $("$PY" -c 'import studio; print(studio.__version__)')"
+got=$(cat "$TMP/version.out")
+[ "$got" = "$expected" ] || fail "--version printed '$got', expected '$expected'"
+echo "    $got"
+
+step "Bundled produce, draft voice (sample script, 720p)"
+run_bundle produce-draft "$EXE" --home "$TMP/library" produce \
+  --script "$REPO/resources/sample_script.txt" --resolution 720p
+grep -q "Using the draft voice" "$TMP/produce-draft.err" \
+  || fail "produce did not say it used the draft voice (no Kokoro files were given)"
+video=$(produced_video produce-draft)
+check_video "$video" 10 1280 720 || fail "the draft-voice MP4 is wrong"
+
+step "Bundled produce, Kokoro (random weights in a fake Hugging Face cache)"
+"$PY" - "$TMP/hf-kokoro" <<'EOF' || fail "could not write the fake Kokoro files"
+import sys
+from pathlib import Path
+
+sys.path.insert(0, ".")
+from tests.test_engines import write_kokoro_files  # the test suite's random-weights Kokoro
+
+commit = "0" * 40
+repo = Path(sys.argv[1]) / "hub" / "models--hexgrad--Kokoro-82M"
+write_kokoro_files(repo / "snapshots" / commit)
+(repo / "refs").mkdir(parents=True)
+(repo / "refs" / "main").write_text(commit)
+EOF
+printf '%s\n' "Bees dance to tell their sisters where the flowers are." > "$TMP/kokoro.txt"
+BASE_ENV+=("HF_HOME=$TMP/hf-kokoro")  # the later HF_HOME wins with env
+run_bundle produce-kokoro "$EXE" --home "$TMP/library" produce \
+  --script "$TMP/kokoro.txt" --voice af_heart --resolution 720p --project "Kokoro smoke"
+if grep -q "Using the draft voice" "$TMP/produce-kokoro.err"; then
+  fail "Kokoro was not used: $(grep -m1 'draft voice' "$TMP/produce-kokoro.err")"
+fi
+video=$(produced_video produce-kokoro)
+check_video "$video" 0.5 1280 720 || fail "the Kokoro MP4 is wrong"
+
+step "Bundled --screenshot (offscreen)"
+run_bundle screenshot "$EXE" --home "$TMP/library" --screenshot "$TMP/shot.png"
+[ -s "$TMP/shot.png" ] || fail "--screenshot did not write $TMP/shot.png"
+[ "$(head -c 8 "$TMP/shot.png" | od -An -tx1 | tr -d ' \n')" = "89504e470d0a1a0a" ] \
+  || fail "$TMP/shot.png is not a PNG"
+echo "    shot.png: $(stat -c %s "$TMP/shot.png") bytes"
+
+step "Logs: written to STUDIO_LOG_DIR, no Python tracebacks"
+[ -s "$TMP/logs/studio.log" ] || fail "the bundle wrote no log file in STUDIO_LOG_DIR"
+if grep -l "Traceback (most recent call last)" "$TMP"/*.err "$TMP/logs/studio.log"; then
+  fail "a traceback was logged (files above)"
+fi
+
+echo
+echo "smoke_test: all bundle checks passed"
