@@ -8,6 +8,7 @@ re-renders in the time it takes to join the files.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import re
 from datetime import datetime
@@ -88,6 +89,19 @@ def segment_for(
     return spec, cues
 
 
+def render_key(segments: list[Path], settings: RenderSettings) -> str:
+    """What the final video is made of: its segments (content-named), settings and music."""
+    music = settings.music_path
+    music_id = None
+    if music is not None and Path(music).is_file():
+        stat = Path(music).stat()
+        music_id = [str(music), stat.st_size, stat.st_mtime_ns]
+    payload = json.dumps(
+        [[p.name for p in segments], settings.to_json(), music_id], sort_keys=True, default=str
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()[:24]
+
+
 def render_project_video(
     library: Library, project: Project, ctx: JobContext, *, start: float, end: float
 ) -> RenderedVideo:
@@ -112,6 +126,17 @@ def render_project_video(
         outs.append(segdir / f"{segment_key(spec)}.mp4")
         all_cues.extend(c.shifted(offset) for c in cues)
         offset += spec.exact_duration
+    key = render_key(outs, settings)
+    latest = library.renders(project)[:1]
+    if (
+        latest
+        and latest[0].settings.get("render_key") == key
+        and all(o.is_file() for o in outs)
+        and library.home.abs(latest[0].file_path).is_file()
+    ):
+        ctx.message("Nothing changed since the last render: that video is up to date")
+        report(1.0, "Render: up to date")
+        return latest[0]
     todo = [(s, o) for s, o in zip(specs, outs, strict=True) if not o.is_file()]
     ctx.message(
         f"Rendering {len(todo)} of {len(specs)} scenes"
@@ -147,7 +172,7 @@ def render_project_video(
         duration=result.duration,
         thumbnail=result.thumbnail,
         srt=srt,
-        settings=settings.to_json(),
+        settings={**settings.to_json(), "render_key": key},
         job=ctx.job,
     )
     _prune_segments(
