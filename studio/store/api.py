@@ -25,6 +25,9 @@ from studio.errors import InputError, StudioError
 from studio.home import Home
 from studio.store import db as dbmod
 from studio.store.models import (
+    PROJECT_CONTENT_FIELDS,
+    SCENE_CONTENT_FIELDS,
+    SELECTION_FIELDS,
     STEPS,
     TEMPLATES,
     ClipSelection,
@@ -38,6 +41,7 @@ from studio.store.models import (
     VisualSuggestion,
     Voice,
     database,
+    fields_of,
     new_id,
     utcnow,
 )
@@ -281,19 +285,7 @@ class Library:
         with self.transaction():
             copy = Project.create(
                 **{
-                    **{
-                        f: getattr(project, f)
-                        for f in (
-                            "topic",
-                            "current_step",
-                            "template",
-                            "target_duration",
-                            "total_duration",
-                            "voice_id",
-                            "voice_speed",
-                            "render_settings",
-                        )
-                    },
+                    **fields_of(project, PROJECT_CONTENT_FIELDS),
                     "id": new_id(),
                     "name": _clean_name(name or f"{project.name} (copy)"),
                     "status": "draft",
@@ -311,32 +303,20 @@ class Library:
             for scene in self.scenes(project):
                 new_scene = Scene.create(
                     **{
-                        f: getattr(scene, f)
-                        for f in (
-                            "scene_number",
-                            "text",
-                            "sanitized_text",
-                            "audio_key",
-                            "duration",
-                            "voice_id",
-                            "visual_keywords",
-                            "word_timings",
-                        )
-                    },
-                    id=new_id(),
-                    project=copy,
-                    audio_file_path=moved(scene.audio_file_path),
+                        **fields_of(scene, SCENE_CONTENT_FIELDS),
+                        "id": new_id(),
+                        "project": copy,
+                        "audio_file_path": moved(scene.audio_file_path),
+                    }
                 )
                 for sel in ClipSelection.select().where(ClipSelection.scene == scene):
                     ClipSelection.create(
-                        id=new_id(),
-                        scene=new_scene,
-                        asset_path=moved(sel.asset_path),
-                        kind=sel.kind,
-                        source=sel.source,
-                        in_point=sel.in_point,
-                        out_point=sel.out_point,
-                        motion=sel.motion,
+                        **{
+                            **fields_of(sel, SELECTION_FIELDS),
+                            "id": new_id(),
+                            "scene": new_scene,
+                            "asset_path": moved(sel.asset_path),
+                        }
                     )
                 for sug in VisualSuggestion.select().where(VisualSuggestion.scene == scene):
                     VisualSuggestion.create(
@@ -561,39 +541,14 @@ class Library:
         return self.scene(snapshot["id"])
 
     def scene_snapshot(self, scene: Scene) -> dict[str, Any]:
-        data = {
-            f: getattr(scene, f)
-            for f in (
-                "id",
-                "scene_number",
-                "text",
-                "sanitized_text",
-                "audio_file_path",
-                "audio_key",
-                "duration",
-                "voice_id",
-                "visual_keywords",
-                "word_timings",
-                "created_at",
-                "updated_at",
-            )
-        }
+        """Everything needed to re-create ``scene`` exactly (see ``restore_scene``)."""
+        data = fields_of(scene, ("id", *SCENE_CONTENT_FIELDS, "created_at", "updated_at"))
         data["project"] = scene.project_id
         selection = self.selection(scene)
         if selection is not None:
-            data["selection"] = {
-                f: getattr(selection, f)
-                for f in (
-                    "id",
-                    "asset_path",
-                    "kind",
-                    "source",
-                    "in_point",
-                    "out_point",
-                    "motion",
-                    "created_at",
-                )
-            } | {"scene": scene.id}
+            data["selection"] = fields_of(selection, ("id", *SELECTION_FIELDS, "created_at")) | {
+                "scene": scene.id
+            }
         return data
 
     def _touch_project(self, project_id: str) -> None:

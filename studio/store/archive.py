@@ -22,10 +22,14 @@ from studio import __version__
 from studio.errors import InputError
 from studio.store.api import Library
 from studio.store.models import (
+    PROJECT_CONTENT_FIELDS,
+    SCENE_CONTENT_FIELDS,
+    SELECTION_FIELDS,
     TEMPLATES,
     ClipSelection,
     Project,
     Scene,
+    fields_of,
     new_id,
     utcnow,
 )
@@ -34,30 +38,9 @@ FORMAT = 1
 MANIFEST = "studio-project.json"
 FILES = "files/"
 MAX_TOTAL_BYTES = 20 * 1024**3
-PROJECT_FIELDS = (
-    "name",
-    "topic",
-    "current_step",
-    "status",
-    "template",
-    "target_duration",
-    "total_duration",
-    "voice_id",
-    "voice_speed",
-    "render_settings",
-)
-SCENE_FIELDS = (
-    "scene_number",
-    "text",
-    "sanitized_text",
-    "audio_file_path",
-    "audio_key",
-    "duration",
-    "voice_id",
-    "visual_keywords",
-    "word_timings",
-)
-SELECTION_FIELDS = ("asset_path", "kind", "source", "in_point", "out_point", "motion")
+#: The archive carries a project's content plus its name and status.
+PROJECT_FIELDS = ("name", "status", *PROJECT_CONTENT_FIELDS)
+SCENE_FIELDS = SCENE_CONTENT_FIELDS
 
 
 def _inside(project_prefix: str, stored: str | None) -> str | None:
@@ -74,18 +57,18 @@ def export_project(library: Library, project: Project, target: Path) -> Path:
     prefix = library.home.rel(folder) + "/"
     scenes = []
     for scene in library.scenes(project):
-        data: dict[str, Any] = {f: getattr(scene, f) for f in SCENE_FIELDS}
+        data: dict[str, Any] = fields_of(scene, SCENE_FIELDS)
         data["audio_file_path"] = _inside(prefix, scene.audio_file_path)
         selection = library.selection(scene)
         if selection is not None and _inside(prefix, selection.asset_path):
-            data["selection"] = {f: getattr(selection, f) for f in SELECTION_FIELDS}
+            data["selection"] = fields_of(selection, SELECTION_FIELDS)
             data["selection"]["asset_path"] = _inside(prefix, selection.asset_path)
         scenes.append(data)
     manifest = {
         "format": FORMAT,
         "app_version": __version__,
         "exported_at": datetime.now().isoformat(timespec="seconds"),
-        "project": {f: getattr(project, f) for f in PROJECT_FIELDS},
+        "project": fields_of(project, PROJECT_FIELDS),
         "scenes": scenes,
     }
     target = Path(target)

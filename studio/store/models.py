@@ -240,6 +240,38 @@ class LlmCall(BaseModel):
         table_name = "llm_calls"
 
 
+#: A project's content: what a duplicate or an archive carries over (not its identity/history).
+PROJECT_CONTENT_FIELDS = (
+    "topic",
+    "current_step",
+    "template",
+    "target_duration",
+    "total_duration",
+    "voice_id",
+    "voice_speed",
+    "render_settings",
+)
+#: A scene's content (not its id, project or timestamps).
+SCENE_CONTENT_FIELDS = (
+    "scene_number",
+    "text",
+    "sanitized_text",
+    "audio_file_path",
+    "audio_key",
+    "duration",
+    "voice_id",
+    "visual_keywords",
+    "word_timings",
+)
+#: A clip selection's content.
+SELECTION_FIELDS = ("asset_path", "kind", "source", "in_point", "out_point", "motion")
+
+
+def fields_of(row: Model, names: tuple[str, ...]) -> dict[str, Any]:
+    """``{name: row.name}`` for ``names``."""
+    return {name: getattr(row, name) for name in names}
+
+
 ALL_MODELS: tuple[type[BaseModel], ...] = (
     Project,
     Scene,
