@@ -72,6 +72,7 @@ def render_with_moviepy(library: Library, project: Project, out: Path) -> Path:
         str(out), fps=settings.fps, codec="libx264", preset=VIDEO_PRESET,
         ffmpeg_params=["-crf", str(VIDEO_CRF), "-pix_fmt", "yuv420p"], audio_codec="aac",
         audio_bitrate=AUDIO_BITRATE, threads=2, logger=None,
+        temp_audiofile=str(out.with_name(f"{out.stem}-temp-audio.m4a")),
     )
     video.close()
     return out

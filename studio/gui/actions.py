@@ -31,6 +31,8 @@ class WindowActions:
     merge_scene: QAction
     render: QAction
     cancel: QAction
+    setup_checklist: QAction
+    open_log_folder: QAction
     about: QAction
 
 
@@ -81,6 +83,10 @@ def create_actions(window: QMainWindow, workspace: Workspace) -> WindowActions:
         render=_action(window, "&Render video", "Ctrl+R", "Render the project to MP4",
                        sp.SP_MediaPlay),
         cancel=cancel,
+        setup_checklist=_action(window, "Setup &checklist…",
+                                tip="Natural voice, script writing and media folder"),
+        open_log_folder=_action(window, "Open &log folder",
+                                tip="Studio's log files, to attach to a problem report"),
         about=about,
     )
 
@@ -108,6 +114,9 @@ def build_menus(window: QMainWindow, actions: WindowActions) -> None:
     project.addAction(actions.render)
     project.addAction(actions.cancel)
     help_menu = bar.addMenu("&Help")
+    help_menu.addAction(actions.setup_checklist)
+    help_menu.addAction(actions.open_log_folder)
+    help_menu.addSeparator()
     help_menu.addAction(actions.about)
 
 

@@ -2,15 +2,20 @@
 
 ``--screenshot FILE.png`` opens the window (optionally on ``--project``), waits until it has
 settled (no job, no thumbnail pending, layout done), saves ``window.grab()`` and exits 0.
+
+An unexpected exception is logged and shown (:mod:`studio.gui.crash_reporter`); in screenshot
+mode it is printed and the app exits 1. The setup checklist opens on the first launch.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import logging.handlers
 import sys
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QLoggingCategory, QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPalette
@@ -18,8 +23,14 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from studio import APP_NAME, __version__
 from studio.errors import StudioError
+from studio.gui.crash_reporter import CrashReporter
 from studio.gui.resources import app_icon
 from studio.home import resolve_home
+from studio.logs import LOG_FILENAME, setup_logging
+
+if TYPE_CHECKING:
+    from studio.gui.main_window import MainWindow
+    from studio.store import Library
 
 log = logging.getLogger(__name__)
 
@@ -127,14 +138,24 @@ def _save_screenshot(window: object, path: Path, ok: bool) -> None:
     window.close()  # type: ignore[attr-defined]
 
 
+def current_log_file() -> Path:
+    """The log file ``setup_logging`` opened (the CLI calls it first), else set logging up now."""
+    for handler in logging.getLogger().handlers:
+        if (isinstance(handler, logging.handlers.RotatingFileHandler)
+                and Path(handler.baseFilename).name == LOG_FILENAME):
+            return Path(handler.baseFilename)
+    return setup_logging()
+
+
 def run_gui(home: str | None = None, screenshot: str | None = None,
             project: str | None = None) -> int:
     """Run the desktop app; returns the process exit code."""
     import qasync
 
-    from studio.gui.main_window import MainWindow
+    from studio.gui.setup_checklist import first_run_pending
     from studio.store import Library
 
+    log_file = current_log_file()
     app = create_application()
     try:
         library = Library.open(resolve_home(home))
@@ -149,7 +170,50 @@ def run_gui(home: str | None = None, screenshot: str | None = None,
         QSettings(str(Path(scratch.name) / "window.ini"), QSettings.Format.IniFormat)
         if scratch else QSettings()
     )
-    window = MainWindow(library, settings)
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    closed = asyncio.Event()
+    exit_code = 0
+
+    def fail_the_screenshot() -> None:
+        nonlocal exit_code
+        exit_code = 1
+        closed.set()
+
+    crashes = CrashReporter(log_file, parent_widget=QApplication.activeWindow,
+                            on_fatal=fail_the_screenshot if screenshot else None)
+    crashes.install()
+    try:
+        window = _open_window(library, settings, log_file.parent, screenshot, project)
+        if window is None:
+            return 2
+        app.aboutToQuit.connect(closed.set)
+        app.lastWindowClosed.connect(closed.set)
+        window.show()
+        if screenshot:
+            watcher = SettleWatcher(window, window)
+            watcher.settled.connect(lambda ok: _save_screenshot(window, Path(screenshot), ok))
+            watcher.start()
+        elif first_run_pending(settings):
+            QTimer.singleShot(0, window.show_setup_checklist)
+        with loop:
+            loop.run_until_complete(closed.wait())
+    except Exception:  # a bug while starting: say so instead of vanishing
+        return crashes.report_fatal(*sys.exc_info())
+    finally:
+        crashes.uninstall()
+        library.close()
+        if scratch is not None:
+            scratch.cleanup()
+    return exit_code
+
+
+def _open_window(library: Library, settings: QSettings, log_folder: Path,
+                 screenshot: str | None, project: str | None) -> MainWindow | None:
+    """The main window (on ``project`` for a screenshot); None if that project is unknown."""
+    from studio.gui.main_window import MainWindow
+
+    window = MainWindow(library, settings, log_folder=log_folder)
     if screenshot:
         window.resize(1360, 840)
         if project:
@@ -157,23 +221,8 @@ def run_gui(home: str | None = None, screenshot: str | None = None,
                 window.workspace.set_current_project(library.project(project).id)
             except StudioError as exc:
                 print(f"studio: {exc.message}", file=sys.stderr)
-                return 2
-    loop = qasync.QEventLoop(app)
-    asyncio.set_event_loop(loop)
-    closed = asyncio.Event()
-    app.aboutToQuit.connect(closed.set)
-    app.lastWindowClosed.connect(closed.set)
-    window.show()
-    if screenshot:
-        watcher = SettleWatcher(window, window)
-        watcher.settled.connect(lambda ok: _save_screenshot(window, Path(screenshot), ok))
-        watcher.start()
-    with loop:
-        loop.run_until_complete(closed.wait())
-    library.close()
-    if scratch is not None:
-        scratch.cleanup()
-    return 0
+                return None
+    return window
 
 
 __all__ = ["apply_color_scheme", "create_application", "quiet_environment_warnings", "run_gui"]

@@ -92,7 +92,7 @@ class WelcomePage(QWidget):
             if kokoro else
             "The sample is a one-minute video about bees, made offline. It uses the robotic "
             "draft voice because Kokoro's natural voice files aren't installed yet "
-            "(add them later in Settings).")
+            "(add them from Help → Setup checklist…).")
 
     def set_busy(self, busy: bool) -> None:
         self.sample_button.setEnabled(not busy)

@@ -7,6 +7,8 @@ cancels the job and closes once its worker has ended.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import QByteArray, QSettings, Qt
 from PySide6.QtGui import QCloseEvent, QPixmap
 from PySide6.QtWidgets import (
@@ -20,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from studio import APP_NAME
 from studio.gui.actions import WindowActions, build_menus, build_toolbar, create_actions
+from studio.gui.crash_reporter import open_folder
 from studio.gui.dialogs import ask, show_about
 from studio.gui.empty_state import WelcomePage
 from studio.gui.job_runner import JobInfo, JobRunner
@@ -30,8 +33,10 @@ from studio.gui.render_panel import RenderPanel
 from studio.gui.resources import app_icon
 from studio.gui.scene_editor import SceneEditor
 from studio.gui.settings_dialog import SettingsDialog
+from studio.gui.setup_checklist import SetupChecklist
 from studio.gui.thumbnails import ThumbnailLoader
 from studio.gui.workspace import Workspace
+from studio.logs import log_dir
 from studio.store import Library
 
 STATUS_TIMEOUT_MS = 8000
@@ -44,15 +49,19 @@ class MainWindow(QMainWindow):
         workspace, jobs, thumbnails: the shared state the panels were given.
         tree, editor, render_panel, preview, welcome: the panels.
         window_actions: menu/toolbar actions; projects: project operations.
+        setup: the setup checklist once it has been opened (kept, so a download shows on it).
+        log_folder: the folder Help → Open log folder shows.
     """
 
     def __init__(self, library: Library, settings: QSettings,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, *, log_folder: Path | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("mainWindow")
         self.setWindowIcon(app_icon())
         self._settings = settings
         self._closing = False
+        self.log_folder = log_folder or log_dir()
+        self.setup: SetupChecklist | None = None
         self.workspace = Workspace(library, self)
         self.jobs = JobRunner(library, self)
         self.thumbnails = ThumbnailLoader(self)
@@ -118,6 +127,8 @@ class MainWindow(QMainWindow):
         a.render.triggered.connect(self.start_render)
         a.cancel.triggered.connect(jobs.cancel)
         a.about.triggered.connect(lambda: show_about(self))
+        a.setup_checklist.triggered.connect(self.show_setup_checklist)
+        a.open_log_folder.triggered.connect(lambda: open_folder(self.log_folder))
         self.tree.projectSelected.connect(ws.set_current_project)
         self.tree.sceneActivated.connect(lambda _pid, sid: self.editor.show_scene(sid))
         self.tree.renameRequested.connect(self.projects.rename)
@@ -150,6 +161,15 @@ class MainWindow(QMainWindow):
         """Commit any typing, then render the current project."""
         self.editor.commit_pending()
         return self.render_panel.start_render()
+
+    def show_setup_checklist(self) -> SetupChecklist:
+        """Open the setup checklist (window-modal, non-blocking); returns it (tests drive it)."""
+        if self.setup is None:
+            self.setup = SetupChecklist(self.workspace, self.jobs, self._settings, self)
+            self.setup.voiceChanged.connect(self._refresh_page)
+        self.setup.refresh()
+        self.setup.open()
+        return self.setup
 
     def delete_selected(self) -> None:
         """Del: the current scene when the editor has focus, else the selected project."""
@@ -259,6 +279,8 @@ class MainWindow(QMainWindow):
             return
         self.editor.commit_pending()
         self._save_state()
+        if self.setup is not None:
+            self.setup.shutdown()
         self.preview.stop()
         self.thumbnails.shutdown()
         event.accept()

@@ -10,17 +10,27 @@ and the first import of the whole pipeline inside a worker froze the window for 
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+
+import groq
 
 from studio.engines import draft  # noqa: F401  (loaded here, not in the first voice job)
-from studio.errors import InputError
+from studio.engines.download import download_kokoro_weights
+from studio.engines.weights import KokoroWeights
+from studio.errors import InputError, ServiceError
 from studio.gui.workers import SignalReporter, WorkFn
 from studio.pipeline import produce, sample, script, visuals, voiceover
 from studio.pipeline.jobs import run_job
 from studio.progress import CancelToken
 from studio.store import Library
+
+#: Seconds the Groq key check waits for an answer.
+KEY_CHECK_TIMEOUT = 15.0
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -116,3 +126,83 @@ def duplicate(library: Library, project_id: str) -> WorkFn:
         return str(library.duplicate_project(library.project(project_id)).id)
 
     return work
+
+
+def download_voice_files(library: Library, target: Path, voices: Iterable[str]) -> WorkFn:
+    """Download Kokoro's files into ``target`` and make it the library's Kokoro folder.
+
+    The setting is stored only once every file has arrived and been checked, so a cancelled
+    or failed download leaves the library as it was (its part files resume next time).
+    """
+    wanted = tuple(voices)
+
+    def work(reporter: SignalReporter, cancel: CancelToken) -> KokoroWeights:
+        weights = download_kokoro_weights(
+            target, wanted, cancel=cancel,
+            progress=lambda fraction, stage: reporter.progress(fraction, stage, None))
+        library.set_setting(voiceover.SETTING_WEIGHTS_DIR, str(target))
+        return weights
+
+    return work
+
+
+def check_groq_key(api_key: str, base_url: str | None) -> WorkFn:
+    """Ask Groq for its model list with ``api_key``; returns how many models it offers.
+
+    Raises ServiceError with a message that never contains the key (Groq's own error text is
+    left out, as a server may echo the key back). Cancel abandons the request at once.
+    """
+
+    def work(reporter: SignalReporter, cancel: CancelToken) -> int:
+        client = groq.Groq(api_key=api_key, base_url=base_url, max_retries=0,
+                           timeout=KEY_CHECK_TIMEOUT)
+        try:
+            models = _abandon_on_cancel(client.models.list, cancel)
+        except (groq.AuthenticationError, groq.PermissionDeniedError) as exc:
+            raise ServiceError(
+                f"Groq rejected this API key (HTTP {exc.status_code})",
+                fix="Check that you copied the whole key, or create a new one at "
+                    "console.groq.com/keys") from None
+        except groq.APIStatusError as exc:
+            raise ServiceError(f"Groq answered with an error (HTTP {exc.status_code})",
+                               fix="Try again in a few minutes") from None
+        except groq.APITimeoutError:
+            raise ServiceError(f"Groq did not answer within {KEY_CHECK_TIMEOUT:g} seconds",
+                               fix="Check your internet connection and try again") from None
+        except groq.APIConnectionError:
+            raise ServiceError("Could not reach Groq",
+                               fix="Check your internet connection (and any proxy or "
+                                   "firewall), then try again") from None
+        finally:
+            client.close()
+        return len(models.data)
+
+    return work
+
+
+def _abandon_on_cancel(call: Callable[[], _T], cancel: CancelToken) -> _T:
+    """``call()`` on a daemon thread, given up at once if ``cancel`` fires.
+
+    The SDK blocks until its timeout; this lets a closing window stop waiting for it.
+    """
+    outcome: dict[str, Any] = {}
+    finished = threading.Event()
+
+    def run() -> None:
+        try:
+            outcome["value"] = call()
+        except BaseException as exc:  # handed to the waiting thread
+            outcome["error"] = exc
+        finally:
+            finished.set()
+
+    cancel.add_callback(finished.set)
+    try:
+        threading.Thread(target=run, name="groq-key-check", daemon=True).start()
+        finished.wait()
+    finally:
+        cancel.remove_callback(finished.set)
+    cancel.raise_if_cancelled()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]  # type: ignore[no-any-return]

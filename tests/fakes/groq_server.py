@@ -1,7 +1,8 @@
 """A fake Groq API on 127.0.0.1 that the real ``groq`` SDK talks to over real HTTP.
 
 It speaks Groq's OpenAI-compatible chat-completions endpoint
-(``POST /openai/v1/chat/completions``; the SDK appends that to ``base_url``) and answers
+(``POST /openai/v1/chat/completions``; the SDK appends that to ``base_url``) and its model
+list (``GET /openai/v1/models``, which a key check asks for), and answers
 each request with the next scripted ``Behaviour``: a valid script, broken JSON, the
 wrong shape, 429 with ``Retry-After``, 5xx, 401, or a hang longer than the client's
 timeout. Every request is recorded so tests can check headers and the repair prompt.
@@ -26,6 +27,9 @@ from types import TracebackType
 from typing import Any
 
 CHAT_PATH = "/openai/v1/chat/completions"
+MODELS_PATH = "/openai/v1/models"
+#: The model ids a 200 from MODELS_PATH lists.
+FAKE_MODELS = ("llama-3.3-70b-versatile", "llama-3.1-8b-instant")
 
 
 @dataclass(frozen=True)
@@ -243,7 +247,8 @@ class _Handler(BaseHTTPRequestHandler):
         fake = self.server.fake
         headers = {name.lower(): value for name, value in self.headers.items()}
         recorded = RecordedRequest(self.command, self.path, headers, body)
-        if self.path.split("?")[0] != CHAT_PATH:
+        path = self.path.split("?")[0]
+        if path not in (CHAT_PATH, MODELS_PATH):
             self._send_json(404, _error(f"Unknown path {self.path}", "not_found", "x"))
             return
         behaviour = fake._next(recorded)
@@ -264,7 +269,8 @@ class _Handler(BaseHTTPRequestHandler):
                 )
             self._send_json(behaviour.status, error_body, behaviour.headers)
             return
-        self._send_json(200, _completion(body, behaviour), behaviour.headers)
+        payload = _model_list() if path == MODELS_PATH else _completion(body, behaviour)
+        self._send_json(200, payload, behaviour.headers)
 
     def _send_json(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
         data = json.dumps(payload).encode()
@@ -278,6 +284,18 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(data)
         except OSError:
             pass  # the client gave up (timeout) before we answered
+
+
+def _model_list() -> dict[str, Any]:
+    """A models.list body like Groq's."""
+    return {
+        "object": "list",
+        "data": [
+            {"id": model, "object": "model", "created": 1_700_000_000, "owned_by": "Fake",
+             "active": True, "context_window": 131_072}
+            for model in FAKE_MODELS
+        ],
+    }
 
 
 def _completion(request: Any, behaviour: Behaviour) -> dict[str, Any]:
