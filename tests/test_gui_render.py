@@ -228,3 +228,21 @@ def test_sample_project_is_one_click(qtbot: Any, window: Any, library: Any) -> N
     assert window.pages.currentWidget() is window.splitter
     assert window.workspace.current_project_id == project.id
     assert window.render_panel.history.count() == 1
+
+
+def test_an_interrupted_project_offers_resume_and_finishes(
+        qtbot: Any, make_window: Any, library: Any) -> None:
+    project = library.create_project("Interrupted",
+                                     render_settings={"aspect": "16:9", "resolution": "720p"})
+    library.replace_scenes(project, [(text, []) for text in SHORT])
+    job = library.start_job(project, "produce")
+    library.finish_job(job, "interrupted", "Studio stopped while this job was running")
+    win = make_window()
+    win.workspace.set_current_project(project.id)
+    panel = win.render_panel
+    qtbot.waitUntil(lambda: panel.render_button.text() == "Resume render", timeout=5_000)
+    with qtbot.waitSignal(win.jobs.jobFinished, timeout=180_000):
+        qtbot.mouseClick(panel.render_button, Qt.MouseButton.LeftButton)
+    assert library.jobs(project)[0].status == "completed"
+    assert len(library.renders(project)) == 1
+    qtbot.waitUntil(lambda: panel.render_button.text() == "Render video", timeout=5_000)

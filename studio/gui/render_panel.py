@@ -250,6 +250,21 @@ class RenderPanel(QWidget):
                 has_scenes = False
         self.render_button.setEnabled(has_scenes and not self._jobs.busy)
         self.cancel_button.setEnabled(self._jobs.busy)
+        interrupted = False
+        if project is not None and has_scenes and not self._jobs.busy:
+            try:
+                jobs = self._library.jobs(project)
+            except StudioError:
+                jobs = []
+            interrupted = bool(jobs) and jobs[0].status == "interrupted"
+        if interrupted:
+            self.render_button.setText("Resume render")
+            self.render_button.setToolTip(
+                "Studio stopped while this project was being made. Resuming redoes only what "
+                "was not finished (Ctrl+R)")
+        else:
+            self.render_button.setText("Render video")
+            self.render_button.setToolTip("Render the project to an MP4 (Ctrl+R)")
 
     def _show_progress(self, visible: bool) -> None:
         """The progress bar and stage show for the running (or last finished) job only."""
