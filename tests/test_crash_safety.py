@@ -21,7 +21,7 @@ SCRIPT = "\n\n".join(
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("stage", ["Voice", "Rendering", "Joining"])
+@pytest.mark.parametrize("stage", ["Voice", "Visuals", "Rendering", "Mixing", "Joining"])
 def test_sigkill_at_stage_loses_nothing_and_resume_finishes(tmp_path: Path, stage: str) -> None:
     assert stage in STAGES
     home = tmp_path / "home"

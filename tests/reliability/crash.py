@@ -12,6 +12,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +22,7 @@ import soundfile as sf
 from studio.media.probe import probe
 from studio.store import Library
 
-STAGES = ("Script", "Voice", "Visuals", "Rendering", "Measuring", "Joining")
+STAGES = ("Script", "Voice", "Visuals", "Rendering", "Mixing", "Joining", "Making the thumbnail")
 EDITED_TEXT = "This edit was committed before the crash and must survive it."
 
 
@@ -56,27 +57,41 @@ def _current_stage(db: Path) -> str:
     return row[0] if row else ""
 
 
-def kill_at_stage(
-    cmd: list[str], db: Path, stage: str, rng: random.Random, timeout: float = 120.0
-) -> str:
-    """Start ``cmd``; SIGKILL it soon after its job reports ``stage``; return the stage seen."""
-    proc = subprocess.Popen(
-        cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
-    )
+def kill_at_stage(cmd: list[str], db: Path, stage: str, rng: random.Random,
+                  timeout: float = 120.0) -> str:
+    """Start ``cmd``; SIGKILL it at a random moment soon after it reports ``stage``.
+
+    The stage is read from the command's own progress lines on stderr (printed the moment a
+    stage starts), with the job row in the database as a fallback.
+    """
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            start_new_session=True)
+    seen: list[str] = []
+    reached = threading.Event()
+
+    def follow() -> None:
+        assert proc.stderr is not None
+        for raw in proc.stderr:
+            line = raw.decode("utf-8", "replace").strip()
+            text = line.split("] ", 1)[-1]
+            if text.startswith(stage):
+                seen.append(text)
+                reached.set()
+
+    reader = threading.Thread(target=follow, daemon=True)
+    reader.start()
     deadline = time.monotonic() + timeout
-    seen = ""
     try:
         while time.monotonic() < deadline and proc.poll() is None:
-            seen = _current_stage(db)
-            if seen.startswith(stage):
-                time.sleep(rng.uniform(0.0, 0.4))  # a random moment inside the stage
+            if reached.wait(0.005) or _current_stage(db).startswith(stage):
+                time.sleep(rng.uniform(0.0, 0.25))  # a random moment inside the stage
                 break
-            time.sleep(0.01)
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)  # the whole tree: ffmpeg dies too
         proc.wait()
-    return seen
+        reader.join(timeout=5)
+    return seen[0] if seen else ""
 
 
 def finished_files_are_whole(home: Path) -> list[str]:
