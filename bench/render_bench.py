@@ -12,6 +12,7 @@ Results print as Markdown for docs/benchmarks.md.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import statistics
 import subprocess
@@ -19,7 +20,6 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -64,13 +64,15 @@ def make_image(path: Path, seed: int) -> Path:
     draw = ImageDraw.Draw(img)
     for _ in range(25):
         x, y, r = rng.integers(0, 2400), rng.integers(0, 1600), rng.integers(30, 200)
-        draw.ellipse((x - r, y - r, x + r, y + r), fill=tuple(int(c) for c in rng.integers(0, 255, 3)))
+        colour = tuple(int(c) for c in rng.integers(0, 255, 3))
+        draw.ellipse((x - r, y - r, x + r, y + r), fill=colour)
     img.filter(ImageFilter.GaussianBlur(3)).save(path, quality=90)
     return path
 
 
 def make_clip(path: Path, seconds: float, seed: int) -> Path:
-    source = ("testsrc2", "mandelbrot", "life=s=480x270:mold=10:r=30:ratio=0.1", "rgbtestsrc")[seed % 4]
+    sources = ("testsrc2", "mandelbrot", "life=s=480x270:mold=10:r=30:ratio=0.1", "rgbtestsrc")
+    source = sources[seed % 4]
     lavfi = f"{source}=size=1920x1080:rate=30" if "=" not in source else source
     subprocess.run([ffmpeg_exe(), "-nostdin", "-loglevel", "error", "-y", "-f", "lavfi", "-i",
                     lavfi, "-t", str(seconds), "-vf", "scale=1920:1080", "-c:v", "libx264",
@@ -159,10 +161,8 @@ class TreeRss:
         while not self._stop.wait(0.02):
             total = 0
             for pid in self._tree(self.root):
-                try:
+                with contextlib.suppress(OSError, IndexError, ValueError):
                     total += int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * page
-                except (OSError, IndexError, ValueError):
-                    pass
             self.peak = max(self.peak, total)
 
     def __enter__(self) -> TreeRss:

@@ -16,7 +16,6 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from tests.test_media_support import write_picture, write_tone
 
 from studio.media.assemble import assemble, concat_list
 from studio.media.captions import build_cues, write_ass
@@ -24,6 +23,7 @@ from studio.media.ffmpeg import ffmpeg_exe
 from studio.media.segments import SegmentSpec, render_segments
 from studio.media.settings import RenderSettings
 from studio.media.slides import make_slide
+from tests.test_media_support import write_picture, write_tone
 
 pytestmark = [
     pytest.mark.slow,

@@ -11,6 +11,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from studio import __version__
 from studio.errors import Cancelled, InputError, StudioError
@@ -24,7 +25,7 @@ RESOLUTIONS = ("720p", "1080p")
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # argparse exits 2 as well, keep it one line
+    def error(self, message: str) -> NoReturn:  # argparse exits 2 as well, keep it one line
         self.print_usage(sys.stderr)
         print(f"studio: error: {message}", file=sys.stderr)
         raise SystemExit(2)

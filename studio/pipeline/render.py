@@ -42,7 +42,9 @@ def _slug(name: str) -> str:
 
 def scene_cues(scene: Scene) -> list[captions.Cue]:
     words = [WordTiming.from_json(w) for w in (scene.word_timings or [])]
-    return captions.build_cues(scene.sanitized_text or scene.text, words, float(scene.duration))
+    return captions.build_cues(
+        scene.sanitized_text or scene.text, words, float(scene.duration or 0.0)
+    )
 
 
 def segment_for(

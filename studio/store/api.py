@@ -12,12 +12,12 @@ import math
 import os
 import shutil
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import peewee
 
@@ -210,15 +210,24 @@ class Library:
 
     def projects(self) -> list[ProjectSummary]:
         with self.errors():
-            counts = dict(
-                Scene.select(Scene.project, peewee.fn.COUNT(Scene.id))
-                .group_by(Scene.project)
-                .tuples()
+            # .tuples() yields (project id, value) rows; the stubs only know model rows.
+            counts: dict[str, int] = dict(
+                cast(
+                    Iterable[tuple[str, int]],
+                    Scene.select(Scene.project, peewee.fn.COUNT(Scene.id))
+                    .group_by(Scene.project)
+                    .tuples(),
+                )
             )
-            last_render = dict(
-                RenderedVideo.select(RenderedVideo.project, peewee.fn.MAX(RenderedVideo.created_at))
-                .group_by(RenderedVideo.project)
-                .tuples()
+            last_render: dict[str, Any] = dict(
+                cast(
+                    Iterable[tuple[str, Any]],
+                    RenderedVideo.select(
+                        RenderedVideo.project, peewee.fn.MAX(RenderedVideo.created_at)
+                    )
+                    .group_by(RenderedVideo.project)
+                    .tuples(),
+                )
             )
             rows = list(Project.select().order_by(Project.last_active.desc()))
         summaries = []

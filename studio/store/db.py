@@ -102,7 +102,7 @@ def open_database(db_path: Path) -> tuple[int, int]:
         ) from exc
     if not database.is_closed():
         database.close()
-    database.init(str(db_path), pragmas=PRAGMAS, timeout=BUSY_TIMEOUT_S)
+    database.init(str(db_path), pragmas=PRAGMAS, timeout=int(BUSY_TIMEOUT_S))
     if result[0] != result[1]:
         log.info("migrated %s from schema %d to %d", db_path, *result)
     return result

@@ -88,6 +88,8 @@ class Project(BaseModel):
 
 
 class Scene(BaseModel):
+    project_id: str  # the foreign key's raw column, as Peewee exposes it
+
     id = CharField(primary_key=True, default=new_id)
     project = ForeignKeyField(
         Project, backref="scenes", on_delete="CASCADE", column_name="project_id"
