@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from typing import Any, TypeVar
 
 from studio.errors import Cancelled
+
+_T = TypeVar("_T")
 
 #: ``progress(fraction 0..1, stage label)``; fraction is for the whole job.
 ProgressFn = Callable[[float, str], None]
@@ -85,3 +88,37 @@ def install_sigint_as_cancel(cancel: CancelToken) -> None:
         cancel.cancel()
 
     signal.signal(signal.SIGINT, handler)
+
+
+def run_abandonable(
+    call: Callable[[], _T], cancel: CancelToken, *, name: str = "abandonable"
+) -> _T:
+    """``call()`` on a helper thread, abandoned at once if ``cancel`` fires.
+
+    For blocking calls that can't be interrupted (an HTTP SDK waiting for its timeout): Cancel
+    stays responsive, and the abandoned call ends on its own later.
+
+    Raises:
+        Cancelled: ``cancel`` fired first. Otherwise whatever ``call`` raised.
+    """
+    outcome: dict[str, Any] = {}
+    finished = threading.Event()
+
+    def run() -> None:
+        try:
+            outcome["value"] = call()
+        except BaseException as exc:  # handed to the waiting thread
+            outcome["error"] = exc
+        finally:
+            finished.set()
+
+    cancel.add_callback(finished.set)
+    try:
+        threading.Thread(target=run, name=name, daemon=True).start()
+        finished.wait()
+    finally:
+        cancel.remove_callback(finished.set)
+    cancel.raise_if_cancelled()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]  # type: ignore[no-any-return]

@@ -10,7 +10,6 @@ and the first import of the whole pipeline inside a worker froze the window for 
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +24,7 @@ from studio.errors import InputError, ServiceError
 from studio.gui.workers import SignalReporter, WorkFn
 from studio.pipeline import produce, sample, script, visuals, voiceover
 from studio.pipeline.jobs import run_job
-from studio.progress import CancelToken
+from studio.progress import CancelToken, run_abandonable
 from studio.store import Library
 
 #: Seconds the Groq key check waits for an answer.
@@ -185,24 +184,4 @@ def _abandon_on_cancel(call: Callable[[], _T], cancel: CancelToken) -> _T:
 
     The SDK blocks until its timeout; this lets a closing window stop waiting for it.
     """
-    outcome: dict[str, Any] = {}
-    finished = threading.Event()
-
-    def run() -> None:
-        try:
-            outcome["value"] = call()
-        except BaseException as exc:  # handed to the waiting thread
-            outcome["error"] = exc
-        finally:
-            finished.set()
-
-    cancel.add_callback(finished.set)
-    try:
-        threading.Thread(target=run, name="groq-key-check", daemon=True).start()
-        finished.wait()
-    finally:
-        cancel.remove_callback(finished.set)
-    cancel.raise_if_cancelled()
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome["value"]  # type: ignore[no-any-return]
+    return run_abandonable(call, cancel, name="groq-key-check")

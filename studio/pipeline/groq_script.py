@@ -16,7 +16,6 @@ import json
 import logging
 import math
 import re
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -33,7 +32,7 @@ from studio.pipeline.drafts import (
     scene_seconds_for,
 )
 from studio.pipeline.splitter import visual_keywords
-from studio.progress import CancelToken
+from studio.progress import CancelToken, run_abandonable
 from studio.secrets import GROQ_KEY_ENV, mask
 
 if TYPE_CHECKING:
@@ -264,27 +263,7 @@ def _run_cancellable(call: Callable[[], _T], cancel: CancelToken) -> _T:
     The SDK blocks until its timeout; this keeps Cancel responsive. An abandoned request
     ends on its own when the client is closed or times out.
     """
-    outcome: dict[str, Any] = {}
-    finished = threading.Event()
-
-    def run() -> None:
-        try:
-            outcome["value"] = call()
-        except BaseException as exc:  # handed to the waiting thread
-            outcome["error"] = exc
-        finally:
-            finished.set()
-
-    cancel.add_callback(finished.set)
-    try:
-        threading.Thread(target=run, name="groq-request", daemon=True).start()
-        finished.wait()
-    finally:
-        cancel.remove_callback(finished.set)
-    cancel.raise_if_cancelled()
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome["value"]  # type: ignore[no-any-return]
+    return run_abandonable(call, cancel, name="groq-request")
 
 
 def _retry_after(response: Any) -> float | None:
