@@ -26,7 +26,6 @@ from gui_helpers import (  # noqa: F401  (fixtures)
     quiet_qt,
     window,
 )
-from keyring.backend import KeyringBackend
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtWidgets import QAbstractButton, QMenu
 
@@ -39,6 +38,7 @@ from studio.pipeline.voiceover import SETTING_WEIGHTS_DIR
 from studio.secrets import KEYRING_GROQ_USER, KEYRING_SERVICE
 from tests.fakes.groq_server import MODELS_PATH, Behaviour, FakeGroq, unauthorized
 from tests.fakes.hf_hub import FakeFile, FakeHub
+from tests.fakes.memory_keyring import MemoryKeyring
 from tests.test_engines import write_kokoro_files
 
 pytestmark = [pytest.mark.gui, multimedia_noise]
@@ -97,23 +97,6 @@ def groq(local_network_only: None, library: Any) -> Iterator[FakeGroq]:
         yield server
 
 
-class MemoryKeyring(KeyringBackend):
-    """A keyring that keeps passwords in a dict."""
-
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.passwords: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.passwords.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.passwords[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        self.passwords.pop((service, username), None)
 
 
 def choose_folder_answers(monkeypatch: pytest.MonkeyPatch, folder: Path) -> None:

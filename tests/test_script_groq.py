@@ -46,6 +46,7 @@ from tests.fakes.groq_server import (
     valid_script,
     wrong_shape,
 )
+from tests.fakes.memory_keyring import MemoryKeyring
 
 KEY = "gsk_TESTKEY0do0not0leak0c0ffee0123456789"
 
@@ -438,24 +439,6 @@ def test_key_surrounding_whitespace_is_ignored(fake, generate) -> None:
 # --- The key store -------------------------------------------------------------------------
 
 
-class MemoryKeyring(keyring.backend.KeyringBackend):
-    """A keyring that keeps passwords in a dict (tests only)."""
-
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.passwords: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.passwords.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.passwords[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        if self.passwords.pop((service, username), None) is None:
-            raise keyring.errors.PasswordDeleteError("not found")
 
 
 class BrokenKeyring(MemoryKeyring):
