@@ -11,6 +11,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from types import ModuleType
 from typing import NoReturn
 
 from studio import __version__
@@ -92,7 +93,15 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("backups", help="list the database backups Studio made")
     restore = sub.add_parser("restore", help="restore the database from a backup")
     restore.add_argument("backup", type=Path, metavar="BACKUP")
+    for module in _command_modules():
+        module.add_commands(sub)
     return parser
+
+
+def _command_modules() -> tuple[ModuleType, ...]:
+    from studio import cli_publish, cli_usage
+
+    return (cli_publish, cli_usage)
 
 
 def _print_projects(library) -> None:  # type: ignore[no-untyped-def]
@@ -156,6 +165,9 @@ def _run_command(args: argparse.Namespace) -> int:
         found = list_backups(library.home.backups_dir)
         print("\n".join(str(p) for p in found) if found else "No backups yet.")
         return 0
+    for module in _command_modules():
+        if args.command in module.COMMANDS:
+            return int(module.run(library, args))
     if args.command in ("export", "import"):
         from studio.store import archive
 

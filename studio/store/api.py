@@ -164,6 +164,7 @@ class Library:
         voice_id: str | None = None,
         voice_speed: float = 1.0,
         template: str = "explainer",
+        template_options: dict[str, Any] | None = None,
         render_settings: dict[str, Any] | None = None,
     ) -> Project:
         if template not in TEMPLATES:
@@ -179,6 +180,7 @@ class Library:
                 voice_id=voice_id,
                 voice_speed=voice_speed,
                 template=template,
+                template_options=template_options or {},
                 render_settings=render_settings or {},
             )
         self.home.project_dir(project.id, create=True)
@@ -268,10 +270,16 @@ class Library:
             "status",
             "target_duration",
             "template",
+            "template_options",
         }
         unknown = set(fields) - allowed
         if unknown:
             raise ValueError(f"not updatable here: {sorted(unknown)}")
+        if "template" in fields and fields["template"] not in TEMPLATES:
+            raise InputError(
+                f"Unknown template {fields['template']!r}",
+                fix=f"Use one of {', '.join(TEMPLATES)}",
+            )
         if "current_step" in fields and fields["current_step"] not in STEPS:
             raise InputError(f"Unknown step {fields['current_step']!r}")
         if "target_duration" in fields:
@@ -429,7 +437,7 @@ class Library:
 
     def update_scene(self, scene: Scene, **fields: Any) -> Scene:
         """Update a scene's editable fields; changing text or voice invalidates its audio."""
-        allowed = {"text", "voice_id", "visual_keywords"}
+        allowed = {"text", "voice_id", "visual_keywords", "character"}
         unknown = set(fields) - allowed
         if unknown:
             raise ValueError(f"not updatable here: {sorted(unknown)}")

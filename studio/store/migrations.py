@@ -148,6 +148,32 @@ CREATE UNIQUE INDEX voices_mapping
 """
 
 
+_V3 = """
+ALTER TABLE projects ADD COLUMN template_options TEXT NOT NULL DEFAULT '{}'
+    CHECK (json_valid(template_options));
+ALTER TABLE scenes ADD COLUMN character TEXT;
+ALTER TABLE llm_calls ADD COLUMN cost_usd REAL NOT NULL DEFAULT 0 CHECK (cost_usd >= 0);
+CREATE TABLE thumbnails (
+    id TEXT PRIMARY KEY NOT NULL,
+    render_id TEXT NOT NULL REFERENCES rendered_videos (id) ON DELETE CASCADE,
+    variant TEXT NOT NULL,
+    image_path TEXT NOT NULL,
+    is_selected INTEGER NOT NULL DEFAULT 0 CHECK (is_selected IN (0, 1)),
+    created_at DATETIME NOT NULL
+);
+CREATE UNIQUE INDEX thumbnails_render_variant ON thumbnails (render_id, variant);
+CREATE UNIQUE INDEX thumbnails_one_selected ON thumbnails (render_id) WHERE is_selected = 1;
+CREATE TABLE publishing_metadata (
+    project_id TEXT PRIMARY KEY NOT NULL REFERENCES projects (id) ON DELETE CASCADE,
+    title TEXT NOT NULL DEFAULT '',
+    description TEXT NOT NULL DEFAULT '',
+    tags TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(tags)),
+    source TEXT NOT NULL DEFAULT 'script' CHECK (source IN ('groq', 'script', 'creator')),
+    updated_at DATETIME NOT NULL
+);
+"""
+
+
 def _script(sql: str) -> Callable[[sqlite3.Connection], None]:
     def apply(conn: sqlite3.Connection) -> None:
         for statement in sql.split(";"):
@@ -158,7 +184,11 @@ def _script(sql: str) -> Callable[[sqlite3.Connection], None]:
 
 
 #: MIGRATIONS[n] takes a database from version n to n + 1.
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_script(_V1), _script(_V2))
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
+    _script(_V1),
+    _script(_V2),
+    _script(_V3),
+)
 
 
 def migrate(conn: sqlite3.Connection, *, target: int | None = None) -> tuple[int, int]:

@@ -71,6 +71,8 @@ class Project(BaseModel):
     current_step = TextField(default="topic")
     status = TextField(default="draft")
     template = TextField(default="explainer")
+    #: The template's own choices (schema v3), e.g. a background, a chat style, a BPM.
+    template_options = JSONField(default=dict)
     target_duration = FloatField(null=True)
     total_duration = FloatField(default=0.0)
     voice_id = TextField(null=True)
@@ -103,6 +105,8 @@ class Scene(BaseModel):
     voice_id = TextField(null=True)
     visual_keywords = JSONField(default=list)
     word_timings = JSONField(null=True)
+    #: Who speaks the scene in a chat story (schema v3); None elsewhere.
+    character = TextField(null=True)
     created_at = DateTimeField(default=utcnow)
     updated_at = DateTimeField(default=utcnow)
 
@@ -236,10 +240,49 @@ class LlmCall(BaseModel):
     prompt_tokens = IntegerField(default=0)
     completion_tokens = IntegerField(default=0)
     total_tokens = IntegerField(default=0)
+    #: Estimated price of the call in US dollars (schema v3).
+    cost_usd = FloatField(default=0.0)
     created_at = DateTimeField(default=utcnow)
 
     class Meta:
         table_name = "llm_calls"
+
+
+class Thumbnail(BaseModel):
+    """One thumbnail variant offered for a render; at most one per render is selected (v3)."""
+
+    id = CharField(primary_key=True, default=new_id)
+    render = ForeignKeyField(
+        RenderedVideo, backref="thumbnails", on_delete="CASCADE", column_name="render_id"
+    )
+    variant = TextField()
+    image_path = TextField()
+    is_selected = BooleanField(default=False)
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "thumbnails"
+
+
+class PublishingMetadata(BaseModel):
+    """A project's title, description and tags for publishing (v3), one row per project."""
+
+    project = ForeignKeyField(
+        Project,
+        primary_key=True,
+        backref="publishing",
+        on_delete="CASCADE",
+        column_name="project_id",
+    )
+    title = TextField(default="")
+    description = TextField(default="")
+    tags = JSONField(default=list)
+    #: Who wrote it: "groq", "script" (derived from the script offline) or "creator".
+    source = TextField(default="script")
+    updated_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "publishing_metadata"
 
 
 #: A project's content: what a duplicate or an archive carries over (not its identity/history).
@@ -247,6 +290,7 @@ PROJECT_CONTENT_FIELDS = (
     "topic",
     "current_step",
     "template",
+    "template_options",
     "target_duration",
     "total_duration",
     "voice_id",
@@ -264,6 +308,7 @@ SCENE_CONTENT_FIELDS = (
     "voice_id",
     "visual_keywords",
     "word_timings",
+    "character",
 )
 #: A clip selection's content.
 SELECTION_FIELDS = ("asset_path", "kind", "source", "in_point", "out_point", "motion")
@@ -285,4 +330,6 @@ ALL_MODELS: tuple[type[BaseModel], ...] = (
     Setting,
     MediaAsset,
     LlmCall,
+    Thumbnail,
+    PublishingMetadata,
 )
