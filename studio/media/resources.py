@@ -18,6 +18,7 @@ from studio.errors import MediaError
 
 FONT_REGULAR = "fonts/DejaVuSans.ttf"
 FONT_BOLD = "fonts/DejaVuSans-Bold.ttf"
+FONT_MONO = "fonts/DejaVuSansMono.ttf"
 #: The family name inside the font files (what ASS styles and fontconfig match on).
 FONT_FAMILY = "DejaVu Sans"
 #: Debian's fonts-dejavu-core, used only if the shipped copies are missing.
@@ -43,7 +44,21 @@ def font_path(*, bold: bool = False) -> Path:
     Raises:
         MediaError: neither the shipped copy nor the system's DejaVu font exists.
     """
-    shipped = resource_path(FONT_BOLD if bold else FONT_REGULAR)
+    return _font(FONT_BOLD if bold else FONT_REGULAR)
+
+
+def mono_font_path() -> Path:
+    """The TTF of Studio's monospaced font (DejaVu Sans Mono), for code on scrolling pages.
+
+    Raises:
+        MediaError: neither the shipped copy nor the system's DejaVu font exists.
+    """
+    return _font(FONT_MONO)
+
+
+def _font(name: str) -> Path:
+    """The shipped font ``name``, else Debian's copy of the same file."""
+    shipped = resource_path(name)
     if shipped.is_file():
         return shipped
     system = _SYSTEM_FONT_DIR / shipped.name
