@@ -18,6 +18,7 @@ from studio import __version__
 from studio.errors import Cancelled, InputError, StudioError
 from studio.home import resolve_home
 from studio.logs import setup_logging
+from studio.store.models import TEMPLATES
 
 log = logging.getLogger("studio")
 
@@ -52,9 +53,21 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("projects", help="list projects")
 
     produce = sub.add_parser("produce", help="make a new video from a topic or a script")
-    source = produce.add_mutually_exclusive_group(required=True)
+    source = produce.add_mutually_exclusive_group()
     source.add_argument("--topic", help="write the script with AI (needs a Groq API key)")
-    source.add_argument("--script", type=Path, help="a text file with your own script")
+    source.add_argument(
+        "--script",
+        type=Path,
+        help="a text file with your own script (chat: 'Name: message' lines; "
+        "music: optional slide captions, one per line)",
+    )
+    produce.add_argument(
+        "--template",
+        choices=TEMPLATES,
+        default="explainer",
+        help="explainer (narrated scenes), scroll (scrolling script), chat (chat story), "
+        "music (music video cut on the beat)",
+    )
     produce.add_argument(
         "--duration",
         type=float,
@@ -78,6 +91,16 @@ def build_parser() -> argparse.ArgumentParser:
     produce.add_argument("--caption-style", choices=("clean", "bold", "boxed"), default="clean")
     produce.add_argument("--project", dest="project_name", metavar="NAME", help="project name")
     produce.add_argument("--model", help="Groq model for --topic")
+    look = produce.add_argument_group("template options")
+    look.add_argument(
+        "--background", metavar="COLOUR|FILE", help="scroll/chat: #RRGGBB, a picture or a video"
+    )
+    look.add_argument("--chat-style", choices=("light", "dark"), help="chat: bubble style")
+    look.add_argument("--me", metavar="NAME", help="chat: the character shown on the right")
+    look.add_argument("--bpm", type=float, help="music: the song's tempo (default: detected)")
+    look.add_argument(
+        "--beats-per-cut", type=int, metavar="N", help="music: beats per picture (default 4)"
+    )
 
     render = sub.add_parser("render", help="re-render a project, reusing every unchanged scene")
     render.add_argument("project_ref", metavar="PROJECT")

@@ -134,4 +134,4 @@ def test_version_and_usage_errors(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--version"]) == 0
     assert __version__ in capsys.readouterr().out
     assert main(["produce"]) == 2
-    assert "one of the arguments --topic --script is required" in capsys.readouterr().err
+    assert "template needs a script" in capsys.readouterr().err

@@ -48,6 +48,22 @@ SEGMENT_FORMAT = "studio-segment-4"
 
 
 @dataclass(frozen=True)
+class Overlay:
+    """A transparent picture laid over a segment's visual, still or scrolling upwards.
+
+    Attributes:
+        path: an RGBA picture (PNG) as wide as the frame (any height).
+        scroll_from: the picture's row at the top of the frame when the segment starts.
+        scroll_to: the picture's row at the top of the frame when it ends (the picture moves
+            evenly in between; equal values hold it still).
+    """
+
+    path: Path
+    scroll_from: float = 0.0
+    scroll_to: float = 0.0
+
+
+@dataclass(frozen=True)
 class SegmentSpec:
     """Everything that shapes one segment.
 
@@ -63,6 +79,7 @@ class SegmentSpec:
         in_point: where in the clip to start (seconds).
         settings: the render's frame size, frame rate and caption choices.
         padding: seconds of silence after the voice.
+        overlay: a picture laid over the visual (chat bubbles, a scrolling page), or None.
     """
 
     visual_path: Path
@@ -74,6 +91,7 @@ class SegmentSpec:
     in_point: float = 0.0
     settings: RenderSettings = field(default_factory=RenderSettings)
     padding: float = 0.0
+    overlay: Overlay | None = None
 
     def __post_init__(self) -> None:
         if self.visual_kind not in VISUAL_KINDS:
@@ -136,6 +154,11 @@ def segment_key(spec: SegmentSpec) -> str:
         "in_point": round(spec.in_point, 6),
         "settings": render,
         "captions": _content_hash(spec.ass_path) if spec.ass_path is not None else None,
+        "overlay": None if spec.overlay is None else [
+            _file_identity(spec.overlay.path),
+            round(spec.overlay.scroll_from, 3),
+            round(spec.overlay.scroll_to, 3),
+        ],
     }
     text = json.dumps(payload, sort_keys=True, ensure_ascii=True)
     return hashlib.sha256(text.encode("ascii")).hexdigest()[:32]
@@ -175,7 +198,8 @@ def render_segment(
         Cancelled: ``cancel`` fired (nothing is left at ``out_path``).
         MediaError: ffmpeg failed.
     """
-    for path in (spec.visual_path, spec.audio_path, spec.ass_path):
+    overlay_path = spec.overlay.path if spec.overlay is not None else None
+    for path in (spec.visual_path, spec.audio_path, spec.ass_path, overlay_path):
         if path is not None and not Path(path).is_file():
             raise InputError("A scene's file is missing", where=str(path),
                              fix="Choose the scene's visual or regenerate its voice")
@@ -189,9 +213,14 @@ def render_segment(
                              fix="Choose a picture or a video for the scene")
         else:
             visual_input, video_chain = _video_input(spec, info, threads)
+        overlay_input: list[str] = []
+        if spec.overlay is not None:
+            overlay_input = ["-f", "image2", "-pattern_type", "none", "-c:v", "png",
+                             "-i", str(spec.overlay.path)]
         args = [
             *visual_input,
             "-i", str(spec.audio_path),
+            *overlay_input,
             "-filter_complex", f"{video_chain};{_audio_chain(spec)}",
             "-map", "[v]", "-map", "[a]",
             *encoder_args(spec.settings, threads),
@@ -308,10 +337,31 @@ def _video_input(
 
 
 def _finish(chain: str, spec: SegmentSpec) -> str:
-    """Burn the captions (if any), tag the colours, and label the chain's output ``[v]``."""
+    """Lay the overlay and burn the captions (if any), tag the colours, label it ``[v]``."""
+    if spec.overlay is not None:
+        chain = f"{chain}[base];{_overlay_chain(spec)}"
     if spec.ass_path is not None:
         chain = f"{chain},{ass_filter(Path(spec.ass_path))}"
     return f"{chain},{_COLOUR_TAGS}[v]"
+
+
+def _overlay_chain(spec: SegmentSpec) -> str:
+    """Input 2 (the overlay picture) over ``[base]``, moving from its start row to its end row.
+
+    The picture is decoded once (a single frame, repeated by ``overlay``); only the rows on
+    screen are blended, so a page many frames tall costs no more than one frame.
+    """
+    overlay = spec.overlay
+    assert overlay is not None
+    start, end = overlay.scroll_from, overlay.scroll_to
+    if abs(end - start) < 0.5:
+        y = f"{-round(start)}"
+    else:
+        span = max(spec.exact_duration - 1 / spec.settings.fps, 1e-3)
+        y = f"-({start:.3f}+({end - start:.3f})*min(t/{span:.6f}\\,1))"
+    return (f"[2:v]format=rgba[overlay];"
+            f"[base][overlay]overlay=x=(W-w)/2:y='{y}':eval=frame:format=yuv420,"
+            f"format=yuv420p")
 
 
 def _audio_chain(spec: SegmentSpec) -> str:

@@ -83,6 +83,10 @@ def estimate_seconds(text: str) -> float:
 
 # --- Speech clean-up -----------------------------------------------------------------------
 
+#: A fenced code block, fences and all: code is shown on screen, never read aloud.
+_CODE_BLOCK_RE = re.compile(
+    r"^[ \t]*(```|~~~)[^\n]*\n.*?^[ \t]*\1[ \t]*$", re.MULTILINE | re.DOTALL
+)
 _CODE_FENCE_RE = re.compile(r"^\s*(```|~~~).*$", re.MULTILINE)
 _MD_IMAGE_RE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
 _MD_LINK_RE = re.compile(r"\[([^\]]+)\]\((?:[^)\s]+)(?:\s+\"[^\"]*\")?\)")
@@ -128,10 +132,12 @@ def sanitize_for_speech(text: str) -> str:
     """``text`` as a narrator should read it: no markdown, URLs said as "link", one line.
 
     Scripts are often pasted from notes or chat tools; a text-to-speech engine would
-    otherwise pronounce asterisks, hashes and whole web addresses. Meaning is kept:
+    otherwise pronounce asterisks, hashes and whole web addresses; fenced code blocks are
+    dropped (they are for the eye). Meaning is kept:
     headings and list items become sentences, link text stays, number ranges read "to".
     """
     text = text.translate(_CHAR_MAP)
+    text = _CODE_BLOCK_RE.sub("", text)
     text = _CODE_FENCE_RE.sub("", text)
     text = _RULE_RE.sub("", text)
     text = _MD_IMAGE_RE.sub(r"\1", text)

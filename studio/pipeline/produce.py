@@ -13,9 +13,9 @@ from studio.errors import InputError
 from studio.media.settings import RenderSettings
 from studio.pipeline import render as render_stage
 from studio.pipeline import script as script_stage
-from studio.pipeline import visuals as visuals_stage
 from studio.pipeline import voiceover
 from studio.pipeline.jobs import JobContext, Reporter, run_job
+from studio.pipeline.templates import Template, get_template
 from studio.progress import CancelToken, install_sigint_as_cancel
 from studio.store import Library
 from studio.store.models import Project, RenderedVideo
@@ -64,6 +64,12 @@ class ConsoleReporter:
         self.stream.write(text + "\n")
 
 
+def template_options_from_args(args: argparse.Namespace) -> dict[str, Any]:
+    """The ``--background``/``--chat-style``/``--me``/``--bpm``/``--beats-per-cut`` given."""
+    names = ("background", "chat_style", "me", "bpm", "beats_per_cut")
+    return {name: getattr(args, name) for name in names if getattr(args, name, None) is not None}
+
+
 def _settings_from_args(args: argparse.Namespace) -> RenderSettings:
     music = args.music
     if music is not None and not Path(music).is_file():
@@ -103,10 +109,13 @@ def produce_from_cli(
     install_sigint_as_cancel(cancel)
     if not 0.5 <= args.speed <= 2.0:
         raise InputError(f"--speed must be between 0.5 and 2.0 (got {args.speed})")
-    settings = _settings_from_args(args)
+    template = get_template(getattr(args, "template", None))
+    options = template.check_options(library, template_options_from_args(args))
+    _check_source(template, args)
+    settings = template.default_render_settings(_settings_from_args(args))
     voiceover.check_voice(args.voice)
     if args.music is not None:
-        from studio.media.assemble import check_music
+        from studio.media.soundtrack import check_music
 
         check_music(Path(args.music))
     text = parse_script_file(args.script) if args.script else None
@@ -129,12 +138,16 @@ def produce_from_cli(
         else (script_stage.DEFAULT_TOPIC_SECONDS if args.topic else None),
         voice_id=args.voice,
         voice_speed=args.speed,
+        template=template.name,
+        template_options=options,
         render_settings=settings.to_json(),
     )
     try:
         with run_job(library, project, "produce", reporter=reporter, cancel=cancel) as ctx:
-            if text is not None:
-                script_stage.script_from_text(library, project, text, ctx)
+            template.adopt_files(library, project)
+            project = library.refresh(project)
+            if text is not None or not template.needs_script:
+                template.script_from_text(library, project, text or "", ctx)
             else:
                 script_stage.script_from_topic(library, project, ctx, model=args.model)
             render = _voice_visuals_render(library, project, ctx, media_folders=args.media)
@@ -143,6 +156,23 @@ def produce_from_cli(
             library.delete_project(project)  # nothing worth keeping was made
         raise
     return ProduceResult(library.refresh(project), render, library.home.abs(render.file_path))
+
+
+def _check_source(template: Template, args: argparse.Namespace) -> None:
+    """The template gets the script (or song) it needs, before anything is made."""
+    if template.needs_script and not (args.topic or args.script):
+        raise InputError(
+            f"The {template.label.lower()} template needs a script",
+            fix="Give --script FILE (your text) or --topic TEXT (written with AI)",
+        )
+    if args.topic and not template.writes_from_topic:
+        raise InputError(
+            f"The {template.label.lower()} template can't be written from a topic yet",
+            fix="Write it yourself and give --script FILE"
+            + (" (one 'Name: message' line per message)" if template.name == "chat" else ""),
+        )
+    if template.name == "music" and args.music is None:
+        raise InputError("A music video needs a song", fix="Give --music FILE")
 
 
 def sweep_partial_files(library: Library, project: Project, job_id: str) -> int:
@@ -165,8 +195,9 @@ def _voice_visuals_render(
     project = library.refresh(project)
     sweep_partial_files(library, project, ctx.job.id)
     settings = render_stage.settings_for(project)
-    voiceover.voice_project(library, project, ctx, start=VOICE_SPAN[0], end=VOICE_SPAN[1])
-    visuals_stage.source_visuals(
+    template = get_template(project.template)
+    template.voice(library, project, ctx, start=VOICE_SPAN[0], end=VOICE_SPAN[1])
+    template.visuals(
         library,
         project,
         settings,

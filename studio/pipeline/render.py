@@ -20,7 +20,7 @@ from studio.media.assemble import assemble
 from studio.media.segments import SegmentSpec, render_segments, segment_key
 from studio.media.settings import RenderSettings
 from studio.pipeline.jobs import JobContext
-from studio.pipeline.visuals import choose_slide, ensure_slide
+from studio.pipeline.templates import get_template
 from studio.progress import scaled
 from studio.store import Library
 from studio.store.models import Project, RenderedVideo, Scene
@@ -63,14 +63,10 @@ def segment_for(
             where=str(audio),
             fix="Regenerate the scene's voice",
         )
-    selection = library.selection(scene) or choose_slide(library, project, scene, settings)
-    if selection.source == "slide":
-        visual = ensure_slide(library, project, scene, settings)
-    else:
-        visual = library.home.abs(selection.asset_path)
+    look = get_template(project.template).look(library, project, scene, settings, segdir)
     cues = scene_cues(scene)
     ass_path = None
-    if settings.captions:
+    if settings.captions and look.captions:
         text = captions.ass_document(cues, settings)
         digest = hashlib.sha256(text.encode()).hexdigest()[:16]
         ass_path = segdir / f"captions-{digest}.ass"
@@ -79,14 +75,16 @@ def segment_for(
             partial.write_text(text, encoding="utf-8")
             partial.replace(ass_path)
     spec = SegmentSpec(
-        visual_path=visual,
-        visual_kind=selection.kind,
+        visual_path=look.visual_path,
+        visual_kind=look.visual_kind,
         audio_path=audio,
         duration=float(scene.duration),
         ass_path=ass_path,
-        motion=selection.motion,
-        in_point=selection.in_point,
+        motion=look.motion,
+        in_point=look.in_point,
         settings=settings,
+        padding=look.padding,
+        overlay=look.overlay,
     )
     return spec, cues
 

@@ -13,7 +13,16 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from studio.engines.base import DRAFT, KOKORO, SpeechResult, TTSEngine, get_engine
+import numpy as np
+
+from studio.engines.base import (
+    DRAFT,
+    KOKORO,
+    SpeechResult,
+    TTSEngine,
+    get_engine,
+    write_wav_atomically,
+)
 from studio.engines.weights import DEFAULT_VOICE, KOKORO_VOICES, find_kokoro_weights
 from studio.errors import MissingWeightsError
 from studio.pipeline.drafts import sanitize_for_speech
@@ -29,6 +38,8 @@ KOKORO_IDS = {v.id for v in KOKORO_VOICES}
 DRAFT_DEFAULT = "en-us"
 SETTING_WEIGHTS_DIR = "kokoro_weights_dir"
 SETTING_DEFAULT_VOICE = "default_voice"
+#: A music video's cut when nothing else says how long (two seconds: four beats at 120 BPM).
+DEFAULT_CUT_SECONDS = 2.0
 
 _engines: dict[tuple[str, str], TTSEngine] = {}
 _engines_lock = threading.Lock()
@@ -77,8 +88,10 @@ def choose_voice(library: Library, project: Project, scene: Scene | None = None)
 
     A Kokoro voice without Kokoro's files falls back to the labelled draft voice.
     """
+    character = scene.character if scene is not None else None
     wanted = (
         (scene.voice_id if scene is not None else None)
+        or (library.character_voices(project).get(character) if character else None)
         or project.voice_id
         or library.get_setting(SETTING_DEFAULT_VOICE)
         or DEFAULT_VOICE
@@ -90,9 +103,17 @@ def choose_voice(library: Library, project: Project, scene: Scene | None = None)
                 return VoiceChoice(engine, wanted)
         except MissingWeightsError:
             pass
-        fallback = "en-gb" if wanted.startswith("b") else DRAFT_DEFAULT
-        return VoiceChoice(_cached_engine(DRAFT, None), fallback)
+        return VoiceChoice(_cached_engine(DRAFT, None), draft_stand_in(wanted))
     return VoiceChoice(_cached_engine(DRAFT, None), wanted)
+
+
+def draft_stand_in(kokoro_voice: str) -> str:
+    """The draft voice closest to a Kokoro voice: same accent ("a"/"b"), same gender ("f"/"m").
+
+    Two characters of a chat story keep two different voices when Kokoro is missing.
+    """
+    accent = "en-gb" if kokoro_voice.startswith("b") else DRAFT_DEFAULT
+    return f"{accent}+f3" if kokoro_voice[1:2] == "f" else accent
 
 
 def check_voice(voice_id: str | None) -> str | None:
@@ -157,6 +178,19 @@ def voice_scene(
 
     ``force`` speaks it again even when the cached audio is current ("Regenerate voice").
     """
+    if project.template == "music":  # no narration: the scene's cut is silence
+        if scene.audio_key and scene.audio_key.startswith("silence-") and scene.duration:
+            wav = library.home.project_dir(project.id) / "audio" / f"{scene.audio_key}.wav"
+            if wav.is_file():
+                return False
+        options = project.template_options or {}
+        silent_scene(
+            library,
+            project,
+            scene,
+            float(scene.duration or options.get("cut_seconds") or DEFAULT_CUT_SECONDS),
+        )
+        return True
     choice = choose_voice(library, project, scene)
     text = sanitize_for_speech(scene.text) or scene.text
     key = audio_key(text, choice.engine.name, choice.voice, project.voice_speed)
@@ -182,6 +216,24 @@ def voice_scene(
     return synthesised
 
 
+def silent_scene(library: Library, project: Project, scene: Scene, seconds: float) -> None:
+    """Give ``scene`` a silent "voice" of exactly ``seconds`` (a music video's cut)."""
+    rate = 48_000
+    samples = max(1, round(seconds * rate))
+    key = f"silence-{samples}"
+    wav = library.home.project_dir(project.id, create=True) / "audio" / f"{key}.wav"
+    if not wav.is_file():
+        write_wav_atomically(wav, np.zeros(samples, dtype=np.float32), rate)
+    library.set_scene_audio(
+        scene,
+        audio_path=wav,
+        audio_key=key,
+        duration=samples / rate,
+        sanitized_text=scene.text,
+        word_timings=[],
+    )
+
+
 def voice_project(
     library: Library, project: Project, ctx: JobContext, *, start: float, end: float
 ) -> int:
@@ -191,7 +243,7 @@ def voice_project(
     report = scaled(ctx.progress, start, end)
     made = 0
     first = choose_voice(library, project)
-    if first.is_draft:
+    if first.is_draft and project.template != "music":
         ctx.message(
             "Using the draft voice (espeak-ng): Kokoro's voice files are not installed. "
             "Add them in Settings for the natural voice."

@@ -1,0 +1,150 @@
+"""What a template is: a few scene builders and a look, over the shared pipeline.
+
+Every template uses the same store, engines and render path. A template decides how the
+creator's text becomes scenes, how each scene is voiced, which visuals they get, and how a
+scene looks on screen (its visual, an optional overlay, whether captions are burned in).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar
+
+from studio.errors import InputError
+from studio.media.segments import Overlay
+from studio.media.settings import RenderSettings
+from studio.pipeline import visuals as visuals_stage
+from studio.pipeline import voiceover
+from studio.pipeline.jobs import JobContext
+from studio.store import Library
+from studio.store.models import Project, Scene
+
+
+@dataclass(frozen=True)
+class SceneLook:
+    """How one scene appears on screen.
+
+    Attributes:
+        visual_path: the picture or clip behind everything.
+        visual_kind: "image" or "video".
+        motion: the picture's Ken Burns move ("none" to hold still).
+        in_point: where in a clip to start (seconds).
+        overlay: a transparent picture over the visual (chat bubbles, a scrolling page).
+        captions: burn the narration's captions in (when the render asks for captions).
+        padding: seconds of quiet after the voice.
+    """
+
+    visual_path: Path
+    visual_kind: str
+    motion: str = "zoom-in"
+    in_point: float = 0.0
+    overlay: Overlay | None = None
+    captions: bool = True
+    padding: float = 0.0
+
+
+@dataclass(frozen=True)
+class TemplateOption:
+    """One template-specific choice, as the CLI and the New Project dialog offer it."""
+
+    key: str
+    label: str
+    help: str
+    default: Any = None
+    choices: tuple[str, ...] = field(default_factory=tuple)
+
+
+class Template:
+    """The explainer's behaviour; the other templates override what differs.
+
+    Attributes:
+        name: stored in ``projects.template``.
+        label: what the creator sees.
+        summary: one line on what the template makes.
+        options: the template's own choices (kept in ``projects.template_options``).
+        needs_script: a script (topic or text) is required; the music video needs a song instead.
+    """
+
+    name: ClassVar[str] = "explainer"
+    label: ClassVar[str] = "Explainer"
+    summary: ClassVar[str] = "Narrated scenes, each with a picture or a clip, captions and music."
+    options: ClassVar[tuple[TemplateOption, ...]] = ()
+    needs_script: ClassVar[bool] = True
+    writes_from_topic: ClassVar[bool] = True
+
+    # -- creating --------------------------------------------------------------------------
+    def check_options(self, library: Library, options: dict[str, Any]) -> dict[str, Any]:
+        """Validate the creator's options (InputError naming the fix); return them cleaned."""
+        known = {o.key for o in self.options}
+        unknown = sorted(set(options) - known)
+        if unknown:
+            raise InputError(
+                f"The {self.label.lower()} template has no option {unknown[0]!r}",
+                fix=f"Options: {', '.join(sorted(known)) or 'none'}",
+            )
+        return {k: v for k, v in options.items() if v is not None}
+
+    def default_render_settings(self, settings: RenderSettings) -> RenderSettings:
+        """The render settings this template starts a project with."""
+        return settings
+
+    def adopt_files(self, library: Library, project: Project) -> None:
+        """Copy files the options point at into the project (so nothing is 'just a file')."""
+
+    # -- the stages ------------------------------------------------------------------------
+    def script_from_text(
+        self, library: Library, project: Project, text: str, ctx: JobContext
+    ) -> list[Scene]:
+        from studio.pipeline import script as script_stage
+
+        return script_stage.script_from_text(library, project, text, ctx)
+
+    def voice(
+        self, library: Library, project: Project, ctx: JobContext, *, start: float, end: float
+    ) -> None:
+        voiceover.voice_project(library, project, ctx, start=start, end=end)
+
+    def visuals(
+        self,
+        library: Library,
+        project: Project,
+        settings: RenderSettings,
+        ctx: JobContext,
+        *,
+        start: float,
+        end: float,
+        media_folders: Sequence[Path] = (),
+    ) -> None:
+        visuals_stage.source_visuals(
+            library, project, settings, ctx, start=start, end=end, media_folders=media_folders
+        )
+
+    def look(
+        self,
+        library: Library,
+        project: Project,
+        scene: Scene,
+        settings: RenderSettings,
+        workdir: Path,
+    ) -> SceneLook:
+        """The scene's chosen visual (or its generated slide) with its move."""
+        selection = library.selection(scene) or visuals_stage.choose_slide(
+            library, project, scene, settings
+        )
+        if selection.source == "slide":
+            visual = visuals_stage.ensure_slide(library, project, scene, settings)
+        else:
+            visual = library.home.abs(selection.asset_path)
+        return SceneLook(
+            visual_path=visual,
+            visual_kind=selection.kind,
+            motion=selection.motion,
+            in_point=selection.in_point,
+        )
+
+
+def options_of(project: Project) -> dict[str, Any]:
+    """The project's template options (an empty dict when none were given)."""
+    return dict(project.template_options or {})
