@@ -45,6 +45,7 @@ from studio.store.models import (
     new_id,
     utcnow,
 )
+from studio.store.usage import estimate_cost
 
 log = logging.getLogger(__name__)
 
@@ -741,6 +742,8 @@ class Library:
                 prompt_tokens=prompt_tokens,
                 completion_tokens=completion_tokens,
                 total_tokens=total_tokens,
+                # Unknown model: 0 here, and reports name it as having an unknown price.
+                cost_usd=estimate_cost(model, prompt_tokens, completion_tokens) or 0.0,
             )
 
     def llm_calls(self, project: Project | None = None) -> list[LlmCall]:
