@@ -1,0 +1,539 @@
+"""Housekeeping: old failed jobs and media no row uses any more, listed first, then deleted.
+
+``plan_cleanup`` only reads; it lists every file, folder and job ``run_cleanup`` would delete,
+with its size, age and reason. ``run_cleanup`` deletes exactly the planned items that are still
+orphaned when it runs: it takes the database's write lock (so no job can start and no row can
+change meanwhile), checks each item again, and deletes only those.
+
+What counts as orphaned, inside ``<home>/projects/`` only (the database, its backups and
+anything outside the home are never looked at):
+
+* a project folder whose project row is gone (or a failed import's staging folder);
+* in a project's ``audio/``, ``visuals/``, ``renders/`` and ``thumbnails/`` folders, a file no
+  row refers to: scene audio, chosen or suggested visuals, renders with their ``.jpg``,
+  ``.srt`` and other siblings (``<stem>.*`` of a referenced file counts as referenced),
+  thumbnail variants, and any path found in a row's JSON settings;
+* anywhere in a project folder, a temporary file (``.name`` or ``*.partial*``) a killed job
+  left behind.
+
+The render's segment cache (``segments/``) is the render's own business: apart from temporary
+files it is never touched. A project with a job running (``running``/``pending`` with a live
+process) is skipped entirely. Every item must also be older than the chosen age (its last
+modification; a folder's newest file).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
+
+from studio.errors import InputError
+from studio.store.db import _pid_alive
+from studio.store.models import (
+    ClipSelection,
+    Job,
+    MediaAsset,
+    Project,
+    RenderedVideo,
+    Scene,
+    Setting,
+    Thumbnail,
+    VisualSuggestion,
+    database,
+    utcnow,
+)
+
+if TYPE_CHECKING:
+    from studio.store.api import Library
+
+log = logging.getLogger(__name__)
+
+DEFAULT_OLDER_THAN_DAYS = 30
+STALE_JOB_STATUSES = ("failed", "cancelled", "interrupted")
+#: The project sub-folders whose files are media that rows refer to.
+MEDIA_FOLDERS = ("audio", "visuals", "renders", "thumbnails")
+DAY_S = 86_400.0
+
+REASONS = {
+    "audio": "scene audio no scene uses",
+    "visuals": "visual no scene has chosen or been offered",
+    "renders": "file of a render that is no longer in the library",
+    "thumbnails": "thumbnail no render uses",
+}
+REASON_TEMP = "temporary file left by an unfinished job"
+REASON_FOLDER = "folder of a project that no longer exists"
+REASON_HARD_LINK = " (a hard link: your original file stays)"
+
+
+@dataclass(frozen=True)
+class OrphanFile:
+    """A file or folder the clean-up would delete.
+
+    Attributes:
+        path: its absolute path (inside the home's ``projects`` folder).
+        size: bytes (a folder: everything in it).
+        age_days: days since it (a folder: its newest file) was last modified.
+        reason: why it can go, in words.
+        is_folder: a whole project folder.
+    """
+
+    path: Path
+    size: int
+    age_days: float
+    reason: str
+    is_folder: bool = False
+
+    def to_json(self, root: Path) -> dict[str, Any]:
+        return {
+            "path": str(self.path),
+            "relative_path": _relative(self.path, root),
+            "kind": "folder" if self.is_folder else "file",
+            "size_bytes": self.size,
+            "age_days": round(self.age_days, 2),
+            "reason": self.reason,
+        }
+
+
+@dataclass(frozen=True)
+class StaleJob:
+    """A finished-badly job row the clean-up would delete."""
+
+    id: str
+    kind: str
+    status: str
+    project_name: str | None
+    age_days: float
+    error: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "status": self.status,
+            "project": self.project_name,
+            "age_days": round(self.age_days, 2),
+            "error": self.error,
+        }
+
+
+@dataclass(frozen=True)
+class CleanupPlan:
+    """What a clean-up would delete.
+
+    Attributes:
+        root: the home folder (paths are shown relative to it).
+        busy_projects: names of projects skipped because one of their jobs is running.
+    """
+
+    root: Path
+    older_than_days: float
+    files: tuple[OrphanFile, ...]
+    jobs: tuple[StaleJob, ...]
+    busy_projects: tuple[str, ...]
+
+    @property
+    def total_bytes(self) -> int:
+        return sum(item.size for item in self.files)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.files and not self.jobs
+
+    def relative(self, path: Path) -> str:
+        return _relative(path, self.root)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "home": str(self.root),
+            "older_than_days": self.older_than_days,
+            "files": [item.to_json(self.root) for item in self.files],
+            "jobs": [job.to_json() for job in self.jobs],
+            "total_bytes": self.total_bytes,
+            "skipped_busy_projects": list(self.busy_projects),
+        }
+
+
+@dataclass(frozen=True)
+class CleanupResult:
+    """What a clean-up deleted, and what it left (with why).
+
+    Attributes:
+        kept: ``(what, why)`` for planned items that were not deleted after all.
+    """
+
+    root: Path
+    files: tuple[OrphanFile, ...]
+    jobs: tuple[StaleJob, ...]
+    kept: tuple[tuple[str, str], ...]
+
+    @property
+    def freed_bytes(self) -> int:
+        return sum(item.size for item in self.files)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "home": str(self.root),
+            "deleted_files": [item.to_json(self.root) for item in self.files],
+            "deleted_jobs": [job.to_json() for job in self.jobs],
+            "freed_bytes": self.freed_bytes,
+            "kept": [{"item": what, "why": why} for what, why in self.kept],
+        }
+
+
+def format_bytes(size: float) -> str:
+    """``1536`` -> ``"1.5 KB"`` (decimal units, as file managers show them)."""
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if abs(size) < 1000 or unit == "GB":
+            return f"{int(size)} bytes" if unit == "bytes" else f"{size:.1f} {unit}"
+        size /= 1000
+    raise AssertionError("unreachable")
+
+
+def check_age(days: float) -> float:
+    """Validate ``--older-than``: a number of days, 0 or more."""
+    if not isinstance(days, int | float) or days != days or days < 0:  # NaN != NaN
+        raise InputError(f"The age must be 0 days or more (got {days})")
+    return float(days)
+
+
+# -- what rows refer to ------------------------------------------------------------------------
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _strings(value: Any) -> Iterator[str]:
+    """Every string inside a JSON value."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _strings(item)
+
+
+@dataclass(frozen=True)
+class _References:
+    """Every path the rows refer to, normalised, and each folder's referenced stems."""
+
+    paths: frozenset[str]
+    stems: frozenset[tuple[str, str]]  # (folder, stem) of each referenced file
+
+    def names(self, path: Path) -> bool:
+        """True if a row refers to ``path`` itself."""
+        return os.path.normpath(path) in self.paths
+
+    def has_sibling_of(self, path: Path) -> bool:
+        """True if a row refers to a file ``path`` belongs with (``<stem>.*`` beside it)."""
+        folder, stem = os.path.normpath(path.parent), path.name
+        while stem:
+            if (folder, stem) in self.stems:
+                return True
+            stem = stem.rpartition(".")[0]
+        return False
+
+
+def _references(library: Library) -> _References:
+    """Read every column (and JSON value) that can hold a path; call inside a transaction."""
+    stored: list[str | None] = []
+    stored += [s.audio_file_path for s in Scene.select(Scene.audio_file_path)]
+    stored += [c.asset_path for c in ClipSelection.select(ClipSelection.asset_path)]
+    for render in RenderedVideo.select(
+        RenderedVideo.file_path,
+        RenderedVideo.thumbnail_path,
+        RenderedVideo.srt_path,
+        RenderedVideo.settings,
+    ):
+        stored += [render.file_path, render.thumbnail_path, render.srt_path]
+        stored += [s for s in _strings(render.settings) if "/" in s or "\\" in s]
+    for project in Project.select(
+        Project.video_path,
+        Project.thumbnail_path,
+        Project.render_settings,
+        Project.template_options,
+    ):
+        stored += [project.video_path, project.thumbnail_path]
+        for options in (project.render_settings, project.template_options):
+            stored += [s for s in _strings(options) if "/" in s or "\\" in s]
+    stored += [t.image_path for t in Thumbnail.select(Thumbnail.image_path)]
+    stored += [m.path for m in MediaAsset.select(MediaAsset.path)]
+    for suggestion in VisualSuggestion.select(VisualSuggestion.candidates):
+        stored += [s for s in _strings(suggestion.candidates) if "/" in s or "\\" in s]
+    for setting in Setting.select(Setting.value):
+        stored += [s for s in _strings(setting.value) if "/" in s or "\\" in s]
+    paths: set[str] = set()
+    stems: set[tuple[str, str]] = set()
+    for value in stored:
+        if not value:
+            continue
+        try:
+            real = Path(os.path.normpath(library.home.abs(value)))
+        except (InputError, ValueError, OSError):
+            continue
+        paths.add(str(real))
+        stems.add((str(real.parent), real.name.rpartition(".")[0] or real.name))
+    return _References(frozenset(paths), frozenset(stems))
+
+
+def _busy_project_ids() -> set[str]:
+    """Projects with a job that is running in a live process (this one included)."""
+    rows = cast(
+        Iterable[tuple[str | None, int | None]],
+        Job.select(Job.project, Job.pid).where(Job.status.in_(("pending", "running"))).tuples(),
+    )
+    return {project_id for project_id, pid in rows if project_id and _pid_alive(pid)}
+
+
+# -- finding orphans ---------------------------------------------------------------------------
+def _is_temporary(name: str) -> bool:
+    return name.startswith(".") or ".partial" in name
+
+
+def _walk_files(folder: Path) -> Iterator[Path]:
+    """Every regular file under ``folder``; symbolic links are neither followed nor listed."""
+    for root, dirs, files in os.walk(folder, followlinks=False):
+        dirs[:] = [d for d in dirs if not os.path.islink(os.path.join(root, d))]
+        for name in files:
+            path = Path(root, name)
+            if not path.is_symlink() and path.is_file():
+                yield path
+
+
+def _folder_size_and_newest(folder: Path) -> tuple[int, float]:
+    """Bytes of the files in ``folder`` and the newest modification time of anything in it."""
+    size, newest = 0, folder.lstat().st_mtime
+    for root, dirs, files in os.walk(folder, followlinks=False):
+        for name in dirs:
+            newest = max(newest, os.lstat(os.path.join(root, name)).st_mtime)
+        for name in files:
+            stat = os.lstat(os.path.join(root, name))
+            newest = max(newest, stat.st_mtime)
+            size += stat.st_size
+    return size, newest
+
+
+def _file_reason(project_dir: Path, path: Path, refs: _References) -> str | None:
+    """Why ``path`` (in an existing project's folder) can go, or None if it must stay."""
+    if refs.names(path):
+        return None
+    if _is_temporary(path.name):  # even beside a referenced file: a killed job's leftover
+        return REASON_TEMP
+    if refs.has_sibling_of(path):
+        return None
+    parts = path.relative_to(project_dir).parts
+    if len(parts) >= 2 and parts[0] in MEDIA_FOLDERS:
+        return REASONS[parts[0]]
+    return None  # the segment cache, and anything Studio doesn't know, stays
+
+
+def _orphan_file(path: Path, reason: str, now: float) -> OrphanFile:
+    stat = path.lstat()
+    if stat.st_nlink > 1:
+        reason += REASON_HARD_LINK
+    return OrphanFile(path, stat.st_size, (now - stat.st_mtime) / DAY_S, reason)
+
+
+def _orphan_folder(path: Path, now: float) -> OrphanFile:
+    size, newest = _folder_size_and_newest(path)
+    return OrphanFile(path, size, (now - newest) / DAY_S, REASON_FOLDER, is_folder=True)
+
+
+def _project_folders(library: Library) -> Iterator[Path]:
+    projects_dir = library.home.projects_dir
+    if not projects_dir.is_dir():
+        return
+    for entry in sorted(projects_dir.iterdir()):
+        if entry.is_dir() and not entry.is_symlink():
+            yield entry
+
+
+def _find_files(
+    library: Library,
+    days: float,
+    now: float,
+    project_ids: set[str],
+    busy: set[str],
+    refs: _References,
+) -> list[OrphanFile]:
+    found: list[OrphanFile] = []
+    for folder in _project_folders(library):
+        if folder.name not in project_ids:
+            item = _orphan_folder(folder, now)
+            if item.age_days >= days:
+                found.append(item)
+            continue
+        if folder.name in busy:
+            continue
+        for path in _walk_files(folder):
+            reason = _file_reason(folder, path, refs)
+            if reason is not None:
+                item = _orphan_file(path, reason, now)
+                if item.age_days >= days:
+                    found.append(item)
+    return found
+
+
+def _stale_jobs(days: float) -> list[StaleJob]:
+    """Failed, cancelled and interrupted jobs older than ``days``.
+
+    A project's latest job is kept whatever its age: it is how the project's last work ended
+    (the render panel reads it to offer "Resume render").
+    """
+    latest: dict[str, tuple[datetime, str]] = {}
+    for job_id, project_id, created in cast(
+        Iterable[tuple[str, str, datetime]],
+        Job.select(Job.id, Job.project, Job.created_at).where(Job.project.is_null(False)).tuples(),
+    ):
+        latest[project_id] = max(latest.get(project_id, (created, job_id)), (created, job_id))
+    keep = {job_id for _, job_id in latest.values()}
+    names = {p.id: p.name for p in Project.select(Project.id, Project.name)}
+    now = utcnow()
+    found = []
+    for job in Job.select().where(Job.status.in_(STALE_JOB_STATUSES)).order_by(Job.created_at):
+        owner = cast("str | None", job.__data__.get("project"))
+        when: datetime = job.finished_at or job.started_at or job.created_at
+        age = (now - when).total_seconds() / DAY_S
+        if job.id not in keep and age >= days:
+            found.append(
+                StaleJob(
+                    job.id,
+                    job.kind,
+                    job.status,
+                    names.get(owner or ""),
+                    age,
+                    job.error_message,
+                )
+            )
+    return found
+
+
+def plan_cleanup(
+    library: Library, older_than_days: float = DEFAULT_OLDER_THAN_DAYS, *, now: float | None = None
+) -> CleanupPlan:
+    """List what a clean-up would delete (nothing is changed)."""
+    days = check_age(older_than_days)
+    now = time.time() if now is None else now
+    with library.errors(), database.atomic():  # one consistent read
+        names = {p.id: p.name for p in Project.select(Project.id, Project.name)}
+        busy = _busy_project_ids()
+        refs = _references(library)
+        jobs = _stale_jobs(days)
+    files = _find_files(library, days, now, set(names), busy, refs)
+    return CleanupPlan(
+        root=library.home.root,
+        older_than_days=days,
+        files=tuple(sorted(files, key=lambda item: item.path)),
+        jobs=tuple(jobs),
+        busy_projects=tuple(sorted(names[p] for p in busy if p in names)),
+    )
+
+
+# -- deleting ----------------------------------------------------------------------------------
+def _still_orphaned(
+    library: Library,
+    item: OrphanFile,
+    plan: CleanupPlan,
+    project_ids: set[str],
+    busy: set[str],
+    refs: _References,
+    now: float,
+) -> str | None:
+    """None if ``item`` can still go, else why it stays."""
+    projects_dir = library.home.projects_dir
+    try:
+        inside = item.path.relative_to(projects_dir).parts
+    except ValueError:
+        return "it is not inside the library's projects folder"
+    if not inside or ".." in inside:
+        return "it is not inside the library's projects folder"
+    if os.path.realpath(item.path.parent) != os.path.normpath(item.path.parent):
+        return "its folder is reached through a link"
+    if not os.path.lexists(item.path):
+        return "it is already gone"
+    if item.path.is_symlink():
+        return "it is a link"
+    project_id = inside[0]
+    if item.is_folder:
+        if len(inside) != 1 or project_id in project_ids:
+            return "its project exists again"
+        fresh = _orphan_folder(item.path, now)
+    else:
+        if project_id in busy:
+            return "a job of its project is running"
+        if project_id not in project_ids:
+            return "its project folder is being removed as a whole"
+        reason = _file_reason(projects_dir / project_id, item.path, refs)
+        if reason is None:
+            return "a row refers to it now"
+        fresh = _orphan_file(item.path, reason, now)
+    if fresh.age_days < plan.older_than_days:
+        return "it was changed since the list was made"
+    return None
+
+
+def _delete(item: OrphanFile) -> None:
+    if item.is_folder:
+        shutil.rmtree(item.path)
+    else:
+        item.path.unlink()
+
+
+def run_cleanup(library: Library, plan: CleanupPlan) -> CleanupResult:
+    """Delete the items of ``plan`` that are still orphaned; report what went and what stayed.
+
+    Holds the database's write lock throughout, so no job starts and no row starts referring
+    to a file between the final check and the deletion.
+    """
+    now = time.time()
+    deleted: list[OrphanFile] = []
+    kept: list[tuple[str, str]] = []
+    with library.transaction():
+        project_ids = {p.id for p in Project.select(Project.id)}
+        busy = _busy_project_ids()
+        refs = _references(library)
+        for item in plan.files:
+            why = _still_orphaned(library, item, plan, project_ids, busy, refs, now)
+            if why is None:
+                try:
+                    _delete(item)
+                except OSError as exc:
+                    why = f"it could not be deleted: {exc.strerror or exc}"
+            if why is None:
+                deleted.append(item)
+                log.info("clean-up deleted %s (%s)", item.path, item.reason)
+            else:
+                kept.append((plan.relative(item.path), why))
+        stale = {job.id: job for job in _stale_jobs(plan.older_than_days)}
+        gone = [job for job in plan.jobs if job.id in stale]
+        kept += [
+            (f"job {job.id[:8]}", "it is no longer old or failed")
+            for job in plan.jobs
+            if job.id not in stale
+        ]
+        if gone:
+            Job.delete().where(Job.id.in_([job.id for job in gone])).execute()
+    return CleanupResult(library.home.root, tuple(deleted), tuple(gone), tuple(kept))
+
+
+__all__ = [
+    "DEFAULT_OLDER_THAN_DAYS",
+    "CleanupPlan",
+    "CleanupResult",
+    "OrphanFile",
+    "StaleJob",
+    "check_age",
+    "format_bytes",
+    "plan_cleanup",
+    "run_cleanup",
+]
