@@ -23,6 +23,8 @@ class WindowActions:
     duplicate: QAction
     delete: QAction
     settings: QAction
+    clean_up: QAction
+    statistics: QAction
     quit: QAction
     undo: QAction
     redo: QAction
@@ -74,6 +76,10 @@ def create_actions(window: QMainWindow, workspace: Workspace) -> WindowActions:
                        "Delete the selected scene or project", sp.SP_TrashIcon),
         settings=_action(window, "&Settings…", QKeySequence.StandardKey.Preferences,
                          "API key, voices, media folders"),
+        clean_up=_action(window, "Clean &up…",
+                         tip="Delete old failed jobs and media files no project uses"),
+        statistics=_action(window, "S&tatistics…",
+                           tip="Projects, renders, LLM tokens and estimated cost"),
         quit=_action(window, "&Quit", QKeySequence.StandardKey.Quit),
         undo=undo,
         redo=redo,
@@ -97,6 +103,7 @@ def build_menus(window: QMainWindow, actions: WindowActions) -> None:
     file_menu.addAction(actions.new_project)
     file_menu.addSeparator()
     file_menu.addAction(actions.settings)
+    file_menu.addAction(actions.clean_up)
     file_menu.addSeparator()
     file_menu.addAction(actions.quit)
     edit = bar.addMenu("&Edit")
@@ -113,6 +120,8 @@ def build_menus(window: QMainWindow, actions: WindowActions) -> None:
     project.addSeparator()
     project.addAction(actions.render)
     project.addAction(actions.cancel)
+    view = bar.addMenu("&View")
+    view.addAction(actions.statistics)
     help_menu = bar.addMenu("&Help")
     help_menu.addAction(actions.setup_checklist)
     help_menu.addAction(actions.open_log_folder)

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from studio import APP_NAME
 from studio.gui.actions import WindowActions, build_menus, build_toolbar, create_actions
+from studio.gui.cleanup_dialog import show_cleanup
 from studio.gui.crash_reporter import open_folder
 from studio.gui.dialogs import ask, show_about
 from studio.gui.empty_state import WelcomePage
@@ -34,6 +35,7 @@ from studio.gui.resources import app_icon
 from studio.gui.scene_editor import SceneEditor
 from studio.gui.settings_dialog import SettingsDialog
 from studio.gui.setup_checklist import SetupChecklist
+from studio.gui.stats_dialog import show_statistics
 from studio.gui.thumbnails import ThumbnailLoader
 from studio.gui.workspace import Workspace
 from studio.logs import log_dir
@@ -120,6 +122,8 @@ class MainWindow(QMainWindow):
         a.duplicate.triggered.connect(self.projects.duplicate)
         a.delete.triggered.connect(self.delete_selected)
         a.settings.triggered.connect(lambda: SettingsDialog(self.workspace, self).open())
+        a.clean_up.triggered.connect(lambda: show_cleanup(ws.library, jobs, self))
+        a.statistics.triggered.connect(lambda: show_statistics(ws.library, self))
         a.quit.triggered.connect(self.close)
         a.add_scene.triggered.connect(self.editor.append_scene)
         a.split_scene.triggered.connect(self._split_current)
