@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
-from typing import Any, TypeVar
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Protocol, TypeVar
 
 from studio.errors import Cancelled
 
@@ -72,6 +73,67 @@ def scaled(progress: ProgressFn, start: float, end: float) -> ProgressFn:
         progress(start + (end - start) * max(0.0, min(1.0, fraction)), stage)
 
     return report
+
+
+class Step(Protocol):
+    """A step for ``run_concurrently``: does its work, reporting to ``progress`` and stopping
+    (raising ``Cancelled``) when ``cancel`` fires."""
+
+    def __call__(self, *, progress: ProgressFn, cancel: CancelToken) -> object: ...
+
+
+def run_concurrently(
+    steps: Sequence[tuple[float, Step]], *, progress: ProgressFn, cancel: CancelToken
+) -> None:
+    """Run ``steps`` side by side, one thread each; return when every one has finished.
+
+    Each step comes with a weight (its expected cost): progress is the steps' weighted mean,
+    never going backwards, labelled with the stage of the first step still running (a step's
+    last report with its own). The first step to fail cancels the others, and its error is
+    raised once they have all stopped.
+
+    Raises:
+        Cancelled: ``cancel`` fired (every step was stopped). Otherwise the first error a step
+            raised that was not its own cancellation.
+    """
+    cancel.raise_if_cancelled()
+    inner = CancelToken()
+    total = sum(weight for weight, _ in steps) or 1.0
+    fractions = [0.0] * len(steps)
+    stages = [""] * len(steps)
+    lock = threading.Lock()
+
+    def reporter(index: int) -> ProgressFn:
+        def report(fraction: float, stage: str) -> None:
+            with lock:
+                fractions[index] = max(fractions[index], min(1.0, fraction))
+                stages[index] = stage
+                shown = index if fractions[index] >= 1.0 else next(
+                    (i for i, f in enumerate(fractions) if f < 1.0 and stages[i]), index)
+                done = sum(weight * f for (weight, _), f in zip(steps, fractions, strict=True))
+                progress(done / total, stages[shown])
+
+        return report
+
+    def run(index: int, step: Step) -> None:
+        try:
+            step(progress=reporter(index), cancel=inner)
+        except BaseException:
+            inner.cancel()  # the others stop too
+            raise
+
+    cancel.add_callback(inner.cancel)
+    try:
+        with ThreadPoolExecutor(max_workers=max(1, len(steps)),
+                                thread_name_prefix="concurrent-step") as pool:
+            futures = [pool.submit(run, i, step) for i, (_, step) in enumerate(steps)]
+    finally:
+        cancel.remove_callback(inner.cancel)
+    errors = [error for future in futures if (error := future.exception()) is not None]
+    cancel.raise_if_cancelled()
+    real = [error for error in errors if not isinstance(error, Cancelled)]
+    if errors:
+        raise (real or errors)[0]
 
 
 def install_sigint_as_cancel(cancel: CancelToken) -> None:

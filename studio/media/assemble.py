@@ -1,40 +1,30 @@
-"""The finished video: segments joined by stream copy, music ducked under the voice, thumbnail.
+"""The finished video: segments and soundtrack joined by stream copy, thumbnail, captions.
 
-The picture is never re-encoded here (the concat demuxer copies it), so joining a minute of
-video takes well under a second. The audio is encoded once, to AAC, from the segments' lossless
-audio: joining AAC by stream copy would add each segment's encoder priming and drift the voice
-away from the captions.
+Nothing is re-encoded here: the concat demuxer copies the picture of every segment and the
+soundtrack (``soundtrack.build_soundtrack``, made beside the segments) is copied as it is, so
+joining a minute of video takes a fraction of a second.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from studio.errors import Cancelled, InputError, MediaError
-from studio.media import settings as encoding
 from studio.media.captions import Cue, write_srt
 from studio.media.ffmpeg import atomic_output, run_ffmpeg
 from studio.media.probe import probe
 from studio.media.settings import RenderSettings
+from studio.media.soundtrack import SoundPart, build_soundtrack
 from studio.progress import CancelToken, ProgressFn, scaled
 
 log = logging.getLogger(__name__)
 
 THUMBNAIL_WIDTH = 640
-MIN_MUSIC_SECONDS = 1.0
-#: Ducking: the music is compressed hard (ratio 8) whenever the voice is above the threshold.
-DUCK = "threshold=0.02:ratio=8:attack=20:release=500:makeup=1"
-#: Loudness is measured in a first pass (ebur128, cheap), then set by a static gain and a
-#: peak limiter: half the cost of single-pass loudnorm (which resamples to 192 kHz) and no
-#: pumping.
-LIMITER = f"alimiter=limit={10 ** (encoding.TRUE_PEAK / 20):.4f}:level=0:latency=1"
-_INTEGRATED = re.compile(r"^\s*I:\s+(?P<lufs>-?\d+(?:\.\d+)?) LUFS")
-_MEASURE_SHARE = 0.2  # of assemble's progress
+_SOUND_SHARE = 0.8  # of assemble's progress, when it makes the soundtrack itself
 _JOIN_SHARE = 0.9  # the thumbnail is the rest
 
 
@@ -66,16 +56,17 @@ def assemble(
     progress: ProgressFn | None = None,
     cancel: CancelToken | None = None,
     cues: Sequence[Cue] | None = None,
+    soundtrack: Path | None = None,
 ) -> RenderOutput:
-    """Join ``segments`` (from ``render_segment``, same settings) into ``out_mp4``.
+    """Join ``segments`` (from ``render_segment``, same settings) and their sound into ``out_mp4``.
 
-    The voice is mixed with ``settings.music_path`` (looped, ducked under the voice) when set,
-    and the result is normalised to -16 LUFS (measured first, then a static gain).
+    ``soundtrack`` is the finished sound of the same scenes (``build_soundtrack``); without it,
+    one is made first from the segments' own audio (music from ``settings``, -16 LUFS).
     ``total_duration`` is the expected length (for progress and a sanity check). With ``cues``,
     ``<stem>.srt`` is written beside it.
 
     Raises:
-        InputError: a segment or the music file is missing or unusable.
+        InputError: a segment, the soundtrack or the music file is missing or unusable.
         Cancelled: ``cancel`` fired (nothing is left at ``out_mp4``).
         MediaError: ffmpeg failed.
     """
@@ -86,49 +77,30 @@ def assemble(
         if not Path(segment).is_file():
             raise InputError("A rendered scene is missing", where=str(segment),
                              fix="Render again")
-    music = _music_input(settings)
+    if soundtrack is not None and not Path(soundtrack).is_file():
+        raise InputError("The video's sound is missing", where=str(soundtrack),
+                         fix="Render again")
     report = progress or (lambda _f, _s: None)
+    join_from = 0.0
     with tempfile.TemporaryDirectory(prefix="studio-assemble-") as work:
+        if soundtrack is None:
+            soundtrack = build_soundtrack(
+                [SoundPart(Path(s)) for s in segments], Path(work) / "sound.m4a",
+                settings=settings, duration=total_duration,
+                progress=scaled(report, 0.0, _SOUND_SHARE), cancel=cancel,
+            )
+            join_from = _SOUND_SHARE
         listing = Path(work) / "segments.ffconcat"
         listing.write_text(concat_list(segments), encoding="utf-8")
-        joined = ["-f", "concat", "-safe", "0", "-i", str(listing)]
-        graph = audio_graph(settings, with_music=music is not None)
-        if music is None:
-            # Pass 1 measures the voice; pass 2 reads it again (decoding FLAC is cheap).
-            mix_inputs, sound = joined, "[0:a]"
-            graph += ",ebur128=framelog=quiet[mix]"
-            mix_output = ["-map", "[mix]", "-f", "null", "-"]
-        else:
-            # Pass 1 mixes once, keeps the mix (float, so nothing clips) and measures it.
-            mix_inputs = [*joined, "-stream_loop", "-1", "-i", str(music)]
-            mixed = Path(work) / "mix.wav"
-            graph += ",asplit=2[mix][measure];[measure]ebur128=framelog=quiet,anullsink"
-            mix_output = ["-map", "[mix]", "-c:a", "pcm_f32le", "-f", "wav", str(mixed)]
-            joined, sound = [*joined, "-i", str(mixed)], "[1:a]"
-        log_tail = run_ffmpeg(
-            [*mix_inputs, "-filter_complex", graph, *mix_output],
-            duration=total_duration, progress=scaled(report, 0.0, _MEASURE_SHARE),
-            cancel=cancel, stage="Mixing the sound", where=str(out_mp4), loglevel="info",
-        )
-        gain = loudness_gain(log_tail)
-        # Pass 2: the picture by stream copy, the sound at the target loudness, encoded once.
-        level = f"volume={gain:.2f}dB,{LIMITER}"
-        if music is None:
-            level = f"aformat=sample_fmts=fltp:channel_layouts=stereo,{level}"
         with atomic_output(out_mp4) as partial:
             args = [
-                *joined,
-                "-filter_complex", f"{sound}{level}[a]",
-                "-map", "0:v:0", "-map", "[a]",
-                "-c:v", "copy",
-                "-c:a", encoding.AUDIO_CODEC, *encoding.AUDIO_ENCODER_OPTIONS,
-                "-b:a", encoding.AUDIO_BITRATE,
-                "-ar", str(encoding.AUDIO_RATE), "-ac", "2",
+                "-f", "concat", "-safe", "0", "-i", str(listing), "-i", str(soundtrack),
+                "-map", "0:v:0", "-map", "1:a:0", "-c", "copy",
                 "-map_metadata", "-1", "-movflags", "+faststart",
                 "-f", "mp4", str(partial),
             ]
             run_ffmpeg(args, duration=total_duration,
-                       progress=scaled(report, _MEASURE_SHARE, _JOIN_SHARE),
+                       progress=scaled(report, join_from, _JOIN_SHARE),
                        cancel=cancel, stage="Joining the scenes", where=str(out_mp4))
     info = probe(out_mp4)
     if abs(info.duration - total_duration) > max(0.1, 2 / settings.fps):
@@ -157,60 +129,6 @@ def concat_list(paths: Sequence[Path]) -> str:
                              fix="Rename the project folder")
         lines.append("file '" + text.replace("'", "'\\''") + "'")
     return "\n".join(lines) + "\n"
-
-
-def audio_graph(settings: RenderSettings, *, with_music: bool) -> str:
-    """The filtergraph mixing the voice (input 0) with the music (input 1), output unlabelled.
-
-    The music is looped by the input, lowered to ``settings.music_volume`` and compressed hard
-    whenever the voice speaks (a sidechain keyed by the voice), then mixed under it.
-    """
-    voice = (f"[0:a]aformat=sample_fmts=fltp:sample_rates={encoding.AUDIO_RATE}"
-             ":channel_layouts=stereo")
-    if not with_music:
-        return voice
-    return (
-        f"[1:a]aresample={encoding.AUDIO_RATE},aformat=sample_fmts=fltp"
-        f":sample_rates={encoding.AUDIO_RATE}:channel_layouts=stereo,"
-        f"volume={settings.music_volume:.3f}[music];"
-        f"{voice},asplit=2[voice][key];"
-        f"[music][key]sidechaincompress={DUCK}[ducked];"
-        f"[voice][ducked]amix=inputs=2:duration=first:dropout_transition=0:normalize=0"
-    )
-
-
-def loudness_gain(log_lines: Sequence[str]) -> float:
-    """The gain (dB) bringing the measured integrated loudness to the target, within +-20 dB.
-
-    Reads the summary ffmpeg's ``ebur128`` filter logs; silence (or no summary) gets 0 dB.
-    """
-    measured = None
-    for line in log_lines:
-        match = _INTEGRATED.search(line)
-        if match:
-            measured = float(match["lufs"])
-    if measured is None or measured < -69:
-        return 0.0
-    return max(-20.0, min(20.0, encoding.LOUDNESS_TARGET - measured))
-
-
-def _music_input(settings: RenderSettings) -> Path | None:
-    """The music file to mix, checked; None when there is no music (or it is muted)."""
-    if settings.music_path is None or settings.music_volume <= 0:
-        return None
-    return check_music(Path(settings.music_path))
-
-
-def check_music(music: Path) -> Path:
-    """``music`` if it is a readable audio file long enough to loop, else InputError."""
-    info = probe(music)  # InputError for missing, empty or damaged files
-    if not info.has_audio:
-        raise InputError("The music file has no sound", where=str(music),
-                         fix="Choose an audio file (MP3, M4A, WAV, OGG, FLAC)")
-    if info.duration < MIN_MUSIC_SECONDS:
-        raise InputError(f"The music is too short ({info.duration:.2f} s) to loop",
-                         where=str(music), fix="Choose music at least a few seconds long")
-    return music
 
 
 def make_thumbnail(

@@ -1,4 +1,4 @@
-"""Stage 4: render. One cached segment per scene, joined by stream copy, music mixed last.
+"""Stage 4: render. One cached segment per scene and the soundtrack, joined by stream copy.
 
 A segment's file name is the hash of everything that shapes it (visual, audio, captions, motion,
 settings), so editing one scene re-encodes exactly one segment and an unchanged project
@@ -12,6 +12,7 @@ import json
 import logging
 import re
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 
 from studio.errors import InputError
@@ -19,16 +20,20 @@ from studio.media import captions
 from studio.media.assemble import assemble
 from studio.media.segments import SegmentSpec, render_segments, segment_key
 from studio.media.settings import RenderSettings
+from studio.media.soundtrack import SoundPart, build_soundtrack, soundtrack_key
 from studio.pipeline.jobs import JobContext
 from studio.pipeline.templates import get_template
-from studio.progress import scaled
+from studio.progress import Step, run_concurrently, scaled
 from studio.store import Library
 from studio.store.models import Project, RenderedVideo, Scene
 from studio.timing import WordTiming
 
 log = logging.getLogger(__name__)
 
-ASSEMBLE_SHARE = 0.12  # of the render span, for the join + music mix
+ASSEMBLE_SHARE = 0.04  # of the render span, for the join (streams copied) and the thumbnail
+#: The soundtrack's cost per video frame, relative to encoding a changed segment's frame (for
+#: progress while both are made side by side).
+SOUND_WEIGHT = 0.1
 
 
 def settings_for(project: Project) -> RenderSettings:
@@ -142,13 +147,22 @@ def render_project_video(
         f"Rendering {len(todo)} of {len(specs)} scenes"
         + (f" ({len(specs) - len(todo)} unchanged, reused)" if len(todo) < len(specs) else "")
     )
+    parts = [SoundPart(s.audio_path, s.sample_count) for s in specs]
+    soundtrack = segdir / f"soundtrack-{soundtrack_key(parts, settings)}.m4a"
+    steps: list[tuple[float, Step]] = []  # the sound is made while the segments encode
     if todo:
-        render_segments(
-            [s for s, _ in todo],
-            [o for _, o in todo],
-            progress=scaled(report, 0.0, 1.0 - ASSEMBLE_SHARE),
-            cancel=ctx.cancel,
-        )
+        steps.append((
+            sum(s.frame_count for s, _ in todo),
+            partial(render_segments, [s for s, _ in todo], [o for _, o in todo]),
+        ))
+    if not soundtrack.is_file():
+        steps.append((
+            SOUND_WEIGHT * sum(s.frame_count for s in specs),
+            partial(build_soundtrack, parts, soundtrack, settings=settings, duration=offset),
+        ))
+    run_concurrently(
+        steps, progress=scaled(report, 0.0, 1.0 - ASSEMBLE_SHARE), cancel=ctx.cancel
+    )
     ctx.check()
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     out = project_dir / "renders" / f"{_slug(project.name)}-{stamp}.mp4"
@@ -163,6 +177,7 @@ def render_project_video(
         total_duration=offset,
         progress=scaled(report, 1.0 - ASSEMBLE_SHARE, 1.0),
         cancel=ctx.cancel,
+        soundtrack=soundtrack,
     )
     srt = out.with_suffix(".srt")
     captions.write_srt(all_cues, srt)
@@ -177,14 +192,16 @@ def render_project_video(
     )
     _prune_segments(
         segdir,
-        keep={o.name for o in outs} | {s.ass_path.name for s in specs if s.ass_path is not None},
+        keep={o.name for o in outs}
+        | {s.ass_path.name for s in specs if s.ass_path is not None}
+        | {soundtrack.name},
     )
     report(1.0, "Render: done")
     return render
 
 
 def _prune_segments(segdir: Path, keep: set[str]) -> None:
-    """Drop segments no scene uses any more (the cache follows the project)."""
+    """Drop segments and soundtracks no render uses any more (the cache follows the project)."""
     for path in segdir.iterdir():
-        if path.name not in keep and path.suffix in (".mp4", ".ass"):
+        if path.name not in keep and path.suffix in (".mp4", ".ass", ".m4a"):
             path.unlink(missing_ok=True)
