@@ -73,6 +73,7 @@ class Library_:
     orphans: dict[str, str]  # relative path -> reason
     outside: Path
     link_target: Path
+    orphan_bytes: int
 
 
 @pytest.fixture
@@ -109,8 +110,8 @@ def media(library: Library, tmp_path: Path) -> Library_:
         job=None,
     )
     _write(video.with_suffix(".json"))
-    variant = _write(pdir / "thumbnails" / "bold.jpg")
-    Thumbnail.create(render=render.id, variant="bold", image_path=rel(variant))
+    for variant in (pdir / "thumbnails" / "bold.jpg", pdir / "renders" / "bees-2-thumb-vivid.jpg"):
+        Thumbnail.create(render=render.id, variant=variant.stem, image_path=rel(_write(variant)))
     _write(pdir / "segments" / "0123abcd.mp4")
     _write(pdir / "segments" / "captions-0123.ass")
     outside = _write(tmp_path / "outside" / "old.wav")
@@ -127,12 +128,14 @@ def media(library: Library, tmp_path: Path) -> Library_:
         "renders/bees-1.srt": REASONS["renders"],
         "renders/bees-1.json": REASONS["renders"],
         "thumbnails/old.jpg": REASONS["thumbnails"],
+        "renders/bees-1-thumb-vivid.jpg": REASONS["thumbnails"],
         "segments/.0123abcd.partial.mp4": REASON_TEMP,
         "audio/voice.json.partial": REASON_TEMP,
     }
     prefix = f"projects/{project.id}/"
     for name in orphans:
         _write(pdir / name, 500)
+    orphan_bytes = 500 * len(orphans) + 700 + 300
     gone_project = home.projects_dir / str(uuid.uuid4())
     _write(gone_project / "audio" / "a.wav", 700)
     _write(gone_project / "renders" / "a.mp4", 300)
@@ -144,7 +147,7 @@ def media(library: Library, tmp_path: Path) -> Library_:
     orphans[f"projects/{gone_project.name}"] = REASON_FOLDER
     keep = _snapshot(home.root) - {p for p in orphans if p.startswith(prefix)}
     keep = {p for p in keep if not p.startswith(f"projects/{gone_project.name}/")}
-    return Library_(library, project, keep, orphans, outside, link_target)
+    return Library_(library, project, keep, orphans, outside, link_target, orphan_bytes)
 
 
 def _planned(plan_files: object) -> dict[str, str]:
@@ -158,7 +161,7 @@ def test_dry_run_lists_exactly_the_orphans_with_size_age_and_reason(media: Libra
     assert listed == media.orphans
     sizes = {plan.relative(f.path): f.size for f in plan.files}
     assert sizes[f"projects/{media.project.id}/audio/old.wav"] == 500
-    assert sum(sizes.values()) == plan.total_bytes == 10 * 500 + 700 + 300
+    assert sum(sizes.values()) == plan.total_bytes == media.orphan_bytes
     assert all(39.9 < f.age_days < 40.1 for f in plan.files)
     assert plan.jobs == () and plan.busy_projects == ()
     assert _snapshot(media.library.home.root) == before  # a plan deletes nothing
@@ -276,14 +279,14 @@ def test_studio_clean_dry_run_prints_the_list_and_deletes_nothing(
         line = next(line for line in out.splitlines() if line.startswith(path))
         assert reason in line and " 40 d " in line
     assert f"projects/{next(p for p in media.orphans if p.count('/') == 1)}" not in out
-    assert f"Total: {format_bytes(10 * 500 + 1000)}" in out
+    assert f"Total: {format_bytes(media.orphan_bytes)}" in out
     assert "Dry run: nothing was deleted." in out
     assert _snapshot(home) == before
 
     assert main(["--home", str(home), "clean", "--dry-run", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert _planned(data["files"]) == media.orphans
-    assert data["total_bytes"] == 10 * 500 + 1000 and data["dry_run"] is True
+    assert data["total_bytes"] == media.orphan_bytes and data["dry_run"] is True
 
 
 def test_studio_clean_asks_first_and_refuses_without_a_terminal(
@@ -303,7 +306,10 @@ def test_studio_clean_yes_deletes_the_list_and_reports_it(
     home = media.library.home.root
     assert main(["--home", str(home), "clean", "--yes", "--older-than", "30"]) == 0
     out = capsys.readouterr().out
-    assert f"Deleted {len(media.orphans)} items ({format_bytes(6000)}) and 0 jobs." in out
+    assert (
+        f"Deleted {len(media.orphans)} items ({format_bytes(media.orphan_bytes)}) and 0 jobs."
+        in out
+    )
     assert _snapshot(home) == media.keep
     assert main(["--home", str(home), "clean", "--older-than", "-3"]) == 2
     assert "0 days or more" in capsys.readouterr().err

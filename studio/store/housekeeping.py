@@ -29,6 +29,7 @@ import os
 import shutil
 import time
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -333,7 +334,8 @@ def _file_reason(project_dir: Path, path: Path, refs: _References) -> str | None
         return None
     parts = path.relative_to(project_dir).parts
     if len(parts) >= 2 and parts[0] in MEDIA_FOLDERS:
-        return REASONS[parts[0]]
+        is_thumbnail = parts[0] == "renders" and "-thumb-" in path.name  # publishing's variants
+        return REASONS["thumbnails" if is_thumbnail else parts[0]]
     return None  # the segment cache, and anything Studio doesn't know, stays
 
 
@@ -368,20 +370,27 @@ def _find_files(
 ) -> list[OrphanFile]:
     found: list[OrphanFile] = []
     for folder in _project_folders(library):
-        if folder.name not in project_ids:
-            item = _orphan_folder(folder, now)
-            if item.age_days >= days:
-                found.append(item)
-            continue
         if folder.name in busy:
+            continue
+        if folder.name not in project_ids:
+            with _unless_vanished(folder):
+                found.append(_orphan_folder(folder, now))
             continue
         for path in _walk_files(folder):
             reason = _file_reason(folder, path, refs)
             if reason is not None:
-                item = _orphan_file(path, reason, now)
-                if item.age_days >= days:
-                    found.append(item)
-    return found
+                with _unless_vanished(path):
+                    found.append(_orphan_file(path, reason, now))
+    return [item for item in found if item.age_days >= days]
+
+
+@contextmanager
+def _unless_vanished(path: Path) -> Iterator[None]:
+    """Skip ``path`` if another process removes it while it is looked at."""
+    try:
+        yield
+    except FileNotFoundError:
+        log.debug("%s vanished while looking for orphans", path)
 
 
 def _stale_jobs(days: float) -> list[StaleJob]:
@@ -503,12 +512,12 @@ def run_cleanup(library: Library, plan: CleanupPlan) -> CleanupResult:
         busy = _busy_project_ids()
         refs = _references(library)
         for item in plan.files:
-            why = _still_orphaned(library, item, plan, project_ids, busy, refs, now)
-            if why is None:
-                try:
+            try:
+                why = _still_orphaned(library, item, plan, project_ids, busy, refs, now)
+                if why is None:
                     _delete(item)
-                except OSError as exc:
-                    why = f"it could not be deleted: {exc.strerror or exc}"
+            except OSError as exc:
+                why = f"it could not be checked or deleted: {exc.strerror or exc}"
             if why is None:
                 deleted.append(item)
                 log.info("clean-up deleted %s (%s)", item.path, item.reason)
