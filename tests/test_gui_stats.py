@@ -169,11 +169,13 @@ def test_clean_up_lists_the_dry_run_asks_then_deletes_it(
     dialog = _open_cleanup(qtbot, window)
     assert dialog.table.rowCount() == 1
     assert _cells(dialog.table, 0) == [
-        f"projects/{project.id}/audio/replaced.wav",
+        "Bees",
+        "audio/replaced.wav",
         "2.5 KB",
         "40 days",
         "scene audio no scene uses",
     ]
+    assert dialog.table.item(0, 1).toolTip() == str(orphan)
     assert dialog.status.text() == "1 item (2.5 KB) and 0 old jobs can go."
     assert dialog.delete_button.isEnabled()
 
@@ -212,7 +214,7 @@ def test_clean_up_age_can_be_changed_and_a_busy_window_says_so(
     dialog.older_than.setValue(2)
     with qtbot.waitSignal(dialog.planReady, timeout=10_000):
         dialog.scan_button.click()
-    assert dialog.table.item(0, 0).text().endswith("audio/young.wav")
+    assert dialog.table.item(0, 1).text() == "audio/young.wav"
     assert young.is_file()
 
     def slow(reporter: Any, cancel: Any) -> None:

@@ -163,6 +163,7 @@ def test_dry_run_lists_exactly_the_orphans_with_size_age_and_reason(media: Libra
     assert sizes[f"projects/{media.project.id}/audio/old.wav"] == 500
     assert sum(sizes.values()) == plan.total_bytes == media.orphan_bytes
     assert all(39.9 < f.age_days < 40.1 for f in plan.files)
+    assert {f.project for f in plan.files} == {"Bees", None}  # None: the project-less folder
     assert plan.jobs == () and plan.busy_projects == ()
     assert _snapshot(media.library.home.root) == before  # a plan deletes nothing
 

@@ -7,6 +7,8 @@ that are still orphaned (see ``studio.store.housekeeping``).
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -40,7 +42,7 @@ from studio.store.housekeeping import (
     run_cleanup,
 )
 
-COLUMNS = ("What", "Size", "Age", "Reason")
+COLUMNS = ("Project", "What", "Size", "Age", "Reason")
 SCAN_KIND, CLEAN_KIND = "clean-scan", "clean"
 
 
@@ -104,7 +106,7 @@ class CleanupDialog(QDialog):
         self.table.verticalHeader().hide()
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.status = named(QLabel(), "cleanupStatus")
         self.status.setWordWrap(True)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
@@ -202,35 +204,45 @@ class CleanupDialog(QDialog):
 
     # -- the list ---------------------------------------------------------------------------------
     def _set_rows(self, items: list[OrphanFile | StaleJob]) -> None:
+        """One row per item: project, what (the full path as its tooltip), size, age, reason."""
         self.table.setRowCount(len(items))
-        root = self._library.home.root
         for row, item in enumerate(items):
             if isinstance(item, OrphanFile):
-                try:
-                    what = item.path.relative_to(root).as_posix()
-                except ValueError:
-                    what = str(item.path)
                 cells = (
-                    what + ("/" if item.is_folder else ""),
+                    item.project or "(none)",
+                    _where(item, self._library.home.projects_dir),
                     format_bytes(item.size),
                     _age(item.age_days),
                     item.reason,
                 )
+                tip = str(item.path)
             else:
-                project = f" of “{item.project_name}”" if item.project_name else ""
                 cells = (
-                    f"{item.kind} job{project}",
+                    item.project_name or "(none)",
+                    f"{item.kind} job {item.id[:8]}",
                     "",
                     _age(item.age_days),
                     f"{item.status}: {item.error}" if item.error else item.status,
                 )
+                tip = item.id
             for column, text in enumerate(cells):
                 cell = QTableWidgetItem(text)
-                if column in (1, 2):
+                if column in (2, 3):
                     cell.setTextAlignment(
                         Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
                     )
+                if column == 1:
+                    cell.setToolTip(tip)
                 self.table.setItem(row, column, cell)
+
+
+def _where(item: OrphanFile, projects_dir: Path) -> str:
+    """A file inside its project's folder (``audio/x.wav``); a folder as ``projects/<id>/``."""
+    try:
+        parts = item.path.relative_to(projects_dir).parts
+    except ValueError:
+        return str(item.path)
+    return f"projects/{parts[0]}/" if item.is_folder else "/".join(parts[1:])
 
 
 def show_cleanup(library: Library, jobs: JobRunner, parent: QWidget) -> CleanupDialog:

@@ -30,7 +30,7 @@ import shutil
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -83,6 +83,7 @@ class OrphanFile:
         age_days: days since it (a folder: its newest file) was last modified.
         reason: why it can go, in words.
         is_folder: a whole project folder.
+        project: the name of the project whose folder it is in (None: a folder with no project).
     """
 
     path: Path
@@ -90,6 +91,7 @@ class OrphanFile:
     age_days: float
     reason: str
     is_folder: bool = False
+    project: str | None = None
 
     def to_json(self, root: Path) -> dict[str, Any]:
         return {
@@ -99,6 +101,7 @@ class OrphanFile:
             "size_bytes": self.size,
             "age_days": round(self.age_days, 2),
             "reason": self.reason,
+            "project": self.project,
         }
 
 
@@ -364,7 +367,7 @@ def _find_files(
     library: Library,
     days: float,
     now: float,
-    project_ids: set[str],
+    names: dict[str, str],
     busy: set[str],
     refs: _References,
 ) -> list[OrphanFile]:
@@ -372,7 +375,7 @@ def _find_files(
     for folder in _project_folders(library):
         if folder.name in busy:
             continue
-        if folder.name not in project_ids:
+        if folder.name not in names:
             with _unless_vanished(folder):
                 found.append(_orphan_folder(folder, now))
             continue
@@ -380,7 +383,8 @@ def _find_files(
             reason = _file_reason(folder, path, refs)
             if reason is not None:
                 with _unless_vanished(path):
-                    found.append(_orphan_file(path, reason, now))
+                    item = _orphan_file(path, reason, now)
+                    found.append(replace(item, project=names[folder.name]))
     return [item for item in found if item.age_days >= days]
 
 
@@ -438,7 +442,7 @@ def plan_cleanup(
         busy = _busy_project_ids()
         refs = _references(library)
         jobs = _stale_jobs(days)
-    files = _find_files(library, days, now, set(names), busy, refs)
+    files = _find_files(library, days, now, names, busy, refs)
     return CleanupPlan(
         root=library.home.root,
         older_than_days=days,
