@@ -33,6 +33,7 @@ class WindowActions:
     merge_scene: QAction
     render: QAction
     cancel: QAction
+    characters: QAction
     setup_checklist: QAction
     open_log_folder: QAction
     about: QAction
@@ -89,6 +90,8 @@ def create_actions(window: QMainWindow, workspace: Workspace) -> WindowActions:
         render=_action(window, "&Render video", "Ctrl+R", "Render the project to MP4",
                        sp.SP_MediaPlay),
         cancel=cancel,
+        characters=_action(window, "C&haracters and voices…",
+                           tip="Who speaks in a chat story, and with which voice"),
         setup_checklist=_action(window, "Setup &checklist…",
                                 tip="Natural voice, script writing and media folder"),
         open_log_folder=_action(window, "Open &log folder",
@@ -117,6 +120,7 @@ def build_menus(window: QMainWindow, actions: WindowActions) -> None:
     project = bar.addMenu("&Project")
     project.addAction(actions.rename)
     project.addAction(actions.duplicate)
+    project.addAction(actions.characters)
     project.addSeparator()
     project.addAction(actions.render)
     project.addAction(actions.cancel)

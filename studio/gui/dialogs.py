@@ -32,8 +32,11 @@ from studio.gui.job_runner import JobInfo, JobRunner
 from studio.gui.qt_helpers import named
 from studio.gui.render_panel import effective_settings
 from studio.gui.resources import app_icon
+from studio.gui.template_form import SCRIPT_HINTS, TemplateForm
 from studio.gui.workspace import Workspace
-from studio.media.settings import ASPECTS
+from studio.media.settings import ASPECTS, RenderSettings
+from studio.media.soundtrack import check_music
+from studio.pipeline.templates import create_project
 
 BUSY = "Studio is busy with another job. Wait for it to finish, or cancel it (Esc)."
 
@@ -114,7 +117,10 @@ class NewProjectDialog(QDialog):
             self.voice.addItem(label, voice_id)
         self.aspect = named(QComboBox(), "aspect")
         self.aspect.addItems(ASPECTS)
+        self.template_form = TemplateForm()
+        self.template_form.templateChanged.connect(self._template_changed)
         form = QFormLayout()
+        form.addRow("Kind of video", self.template_form)
         form.addRow("Name", self.name)
         form.addRow("Topic", self.topic)
         form.addRow("Target length", self.duration)
@@ -146,9 +152,7 @@ class NewProjectDialog(QDialog):
     def _script_page(self) -> QWidget:
         page = QWidget()
         self.script = named(QPlainTextEdit(), "scriptText")
-        self.script.setPlaceholderText(
-            "Paste or type your script. Blank lines separate scenes; long paragraphs are split "
-            "between sentences.\n\nYou can also leave this empty and add scenes one by one.")
+        self.script.setPlaceholderText(SCRIPT_HINTS["explainer"])
         back = QPushButton("Back")
         back.clicked.connect(lambda: self.pages.setCurrentIndex(0))
         self.create_button = named(QPushButton("Create project"), "createProject")
@@ -181,6 +185,16 @@ class NewProjectDialog(QDialog):
         return page
 
     # -- actions ----------------------------------------------------------------------------------
+    def _template_changed(self, name: str) -> None:
+        from_topic = self.template_form.writes_from_topic()
+        self.ai_button.setEnabled(from_topic)
+        self.ai_button.setToolTip(
+            "Groq writes a script about the topic (needs an API key)" if from_topic
+            else "This kind of video is made from your own script")
+        self.topic.setEnabled(from_topic)
+        self.script.setPlaceholderText(SCRIPT_HINTS[name])
+        (self.ai_button if from_topic else self.own_button).setDefault(True)
+
     def project_name(self) -> str:
         name = " ".join(self.name.text().split())
         if name:
@@ -201,6 +215,10 @@ class NewProjectDialog(QDialog):
         if not self._create():
             self.pages.setCurrentIndex(0)
             return
+        if not text and self.template_form.name() == "music":
+            self._run("Finding the beat and cutting the song…",
+                      operations.write_script_from_text(self._library, self.project_id, ""))
+            return
         if not text:
             self.accept()
             return
@@ -211,12 +229,18 @@ class NewProjectDialog(QDialog):
         if self._jobs.busy:
             self._show_error(BUSY)
             return False
-        settings = effective_settings({"aspect": self.aspect.currentText()})
+        song = self.template_form.song_path()
         try:
-            project = self._library.create_project(
-                self.project_name(), topic=self.topic.toPlainText().strip(),
-                target_duration=float(self.duration.value()), voice_id=self.voice.currentData(),
-                render_settings=settings)
+            if song is not None:
+                check_music(song)
+            settings = RenderSettings.from_json(effective_settings(
+                {"aspect": self.aspect.currentText(),
+                 "music_path": str(song.resolve()) if song else None}))
+            project = create_project(
+                self._library, self.project_name() or (song.stem if song else ""),
+                template=self.template_form.name(), options=self.template_form.options(),
+                settings=settings, topic=self.topic.toPlainText().strip(),
+                target_duration=float(self.duration.value()), voice_id=self.voice.currentData())
         except StudioError as exc:
             self._show_error(exc.message)
             return False

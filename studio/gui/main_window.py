@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from studio import APP_NAME
 from studio.gui.actions import WindowActions, build_menus, build_toolbar, create_actions
+from studio.gui.characters_dialog import CharactersDialog
 from studio.gui.cleanup_dialog import show_cleanup
 from studio.gui.crash_reporter import open_folder
 from studio.gui.dialogs import ask, show_about
@@ -129,6 +130,7 @@ class MainWindow(QMainWindow):
         a.split_scene.triggered.connect(self._split_current)
         a.merge_scene.triggered.connect(self._merge_current)
         a.render.triggered.connect(self.start_render)
+        a.characters.triggered.connect(lambda: CharactersDialog(self.workspace, self).open())
         a.cancel.triggered.connect(jobs.cancel)
         a.about.triggered.connect(lambda: show_about(self))
         a.setup_checklist.triggered.connect(self.show_setup_checklist)
@@ -222,6 +224,8 @@ class MainWindow(QMainWindow):
         for action in (wa.rename, wa.duplicate, wa.add_scene, wa.split_scene, wa.merge_scene):
             action.setEnabled(has_project)
         self.window_actions.render.setEnabled(has_project and not self.jobs.busy)
+        project = self.workspace.current_project() if has_project else None
+        wa.characters.setEnabled(project is not None and project.template == "chat")
         self.window_actions.cancel.setEnabled(self.jobs.busy)
 
     def _busy_changed(self, busy: bool) -> None:

@@ -22,8 +22,9 @@ from studio.engines.download import download_kokoro_weights
 from studio.engines.weights import KokoroWeights
 from studio.errors import InputError, ServiceError
 from studio.gui.workers import SignalReporter, WorkFn
-from studio.pipeline import produce, sample, script, visuals, voiceover
+from studio.pipeline import produce, publishing, sample, script, visuals, voiceover
 from studio.pipeline.jobs import run_job
+from studio.pipeline.templates import get_template
 from studio.progress import CancelToken, run_abandonable
 from studio.store import Library
 
@@ -97,12 +98,26 @@ def write_script_from_topic(library: Library, project_id: str) -> WorkFn:
 
 
 def write_script_from_text(library: Library, project_id: str, text: str) -> WorkFn:
-    """Split the creator's own text into scenes (offline)."""
+    """Make the scenes from the creator's own text (offline), as the project's template does."""
 
     def work(reporter: SignalReporter, cancel: CancelToken) -> int:
         project = library.project(project_id)
         with run_job(library, project, "script", reporter=reporter, cancel=cancel) as ctx:
-            return len(script.script_from_text(library, project, text, ctx))
+            template = get_template(project.template)
+            return len(template.script_from_text(library, project, text, ctx))
+
+    return work
+
+
+def write_publishing(library: Library, project_id: str) -> WorkFn:
+    """The project's title, description and tags by Groq (from the script without a key);
+    returns the ``WrittenMetadata``."""
+
+    def work(reporter: SignalReporter, cancel: CancelToken) -> publishing.WrittenMetadata:
+        reporter.progress(0.0, "Writing the title, description and tags", None)
+        written = publishing.write_metadata(library, library.project(project_id), cancel=cancel)
+        reporter.progress(1.0, "Title, description and tags written", None)
+        return written
 
     return work
 

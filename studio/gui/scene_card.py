@@ -7,6 +7,7 @@ when the text loses focus, never on every key.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
 
 from PySide6.QtCore import QMimeData, QPoint, QSize, Qt, QTimer, Signal
@@ -220,7 +221,12 @@ class SceneCard(QFrame):
         actions.addStretch(1)
         for button in (self.preview, self.regenerate, self.more, self.delete):
             actions.addWidget(button)
+        self.character = QLabel()
+        self.character.setObjectName("sceneCharacter")
+        self.character.setToolTip("Who says this (Project → Characters and voices… sets voices)")
+        self.character.hide()
         main = QVBoxLayout()
+        main.addWidget(self.character)
         main.addWidget(self.text)
         main.addWidget(self.error)
         main.addLayout(actions)
@@ -254,6 +260,8 @@ class SceneCard(QFrame):
     def update_scene(self, scene: Scene, *, is_last: bool) -> None:
         """Show the database's version of the scene, keeping the creator's uncommitted typing."""
         self.number.setText(str(scene.scene_number))
+        self.character.setText(f"<b>{html.escape(scene.character or '')}</b>")
+        self.character.setVisible(bool(scene.character))
         if scene.text != self._committed:  # changed elsewhere (undo, redo): the database wins
             self._set_text(scene.text)
         self._committed = scene.text

@@ -15,7 +15,7 @@ from studio.pipeline import render as render_stage
 from studio.pipeline import script as script_stage
 from studio.pipeline import voiceover
 from studio.pipeline.jobs import JobContext, Reporter, run_job
-from studio.pipeline.templates import Template, get_template
+from studio.pipeline.templates import Template, create_project, get_template
 from studio.progress import CancelToken, install_sigint_as_cancel
 from studio.store import Library
 from studio.store.models import Project, RenderedVideo
@@ -92,7 +92,9 @@ def _project_name(args: argparse.Namespace, text: str | None) -> str:
         return " ".join(str(args.topic).split()[:8])[:80] or "Untitled"
     first_line = next((line.strip() for line in (text or "").splitlines() if line.strip()), "")
     words = first_line.split()
-    return (" ".join(words[:6]) + ("…" if len(words) > 6 else "")) or Path(args.script).stem
+    if words:
+        return " ".join(words[:6]) + ("…" if len(words) > 6 else "")
+    return Path(args.script or args.music or "Untitled").stem
 
 
 def produce_from_cli(
@@ -110,9 +112,8 @@ def produce_from_cli(
     if not 0.5 <= args.speed <= 2.0:
         raise InputError(f"--speed must be between 0.5 and 2.0 (got {args.speed})")
     template = get_template(getattr(args, "template", None))
-    options = template.check_options(library, template_options_from_args(args))
     _check_source(template, args)
-    settings = template.default_render_settings(_settings_from_args(args))
+    settings = _settings_from_args(args)
     voiceover.check_voice(args.voice)
     if args.music is not None:
         from studio.media.soundtrack import check_music
@@ -130,22 +131,21 @@ def produce_from_cli(
                 where=str(folder),
                 fix="Give --media a folder of images or videos",
             )
-    project = library.create_project(
+    project = create_project(
+        library,
         _project_name(args, text),
+        template=template.name,
+        options=template_options_from_args(args),
+        settings=settings,
         topic=args.topic or "",
         target_duration=args.duration
         if args.duration is not None
         else (script_stage.DEFAULT_TOPIC_SECONDS if args.topic else None),
         voice_id=args.voice,
         voice_speed=args.speed,
-        template=template.name,
-        template_options=options,
-        render_settings=settings.to_json(),
     )
     try:
         with run_job(library, project, "produce", reporter=reporter, cancel=cancel) as ctx:
-            template.adopt_files(library, project)
-            project = library.refresh(project)
             if text is not None or not template.needs_script:
                 template.script_from_text(library, project, text or "", ctx)
             else:

@@ -22,6 +22,7 @@ from studio.media.segments import SegmentSpec, render_segments, segment_key
 from studio.media.settings import RenderSettings
 from studio.media.soundtrack import SoundPart, build_soundtrack, soundtrack_key
 from studio.pipeline.jobs import JobContext
+from studio.pipeline.publishing import publish_render
 from studio.pipeline.templates import get_template
 from studio.progress import Step, run_concurrently, scaled
 from studio.store import Library
@@ -194,14 +195,18 @@ def render_project_video(
         segdir,
         keep={o.name for o in outs}
         | {s.ass_path.name for s in specs if s.ass_path is not None}
+        | {s.overlay.path.name for s in specs if s.overlay is not None}
+        | {s.visual_path.name for s in specs if s.visual_path.parent == segdir}
         | {soundtrack.name},
     )
+    publish_render(library, project, render, scenes, [s.exact_duration for s in specs], ctx)
     report(1.0, "Render: done")
     return render
 
 
 def _prune_segments(segdir: Path, keep: set[str]) -> None:
-    """Drop segments and soundtracks no render uses any more (the cache follows the project)."""
+    """Drop segments, soundtracks and template overlays no render uses any more (the cache
+    follows the project)."""
     for path in segdir.iterdir():
-        if path.name not in keep and path.suffix in (".mp4", ".ass", ".m4a"):
+        if path.name not in keep and path.suffix in (".mp4", ".ass", ".m4a", ".png"):
             path.unlink(missing_ok=True)

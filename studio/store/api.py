@@ -24,6 +24,7 @@ import peewee
 from studio.errors import InputError, StudioError
 from studio.home import Home
 from studio.store import db as dbmod
+from studio.store import metadata as publishing_rules
 from studio.store.models import (
     PROJECT_CONTENT_FIELDS,
     SCENE_CONTENT_FIELDS,
@@ -35,9 +36,11 @@ from studio.store.models import (
     LlmCall,
     MediaAsset,
     Project,
+    PublishingMetadata,
     RenderedVideo,
     Scene,
     Setting,
+    Thumbnail,
     VisualSuggestion,
     Voice,
     database,
@@ -720,6 +723,124 @@ class Library:
                 .order_by(RenderedVideo.created_at.desc())
             )
 
+    def set_render_chapters(self, render: RenderedVideo, chapters: list[dict[str, Any]]) -> None:
+        """Keep where each scene starts in ``render`` (``settings["chapters"]``), for exports."""
+        with self.transaction():
+            row = RenderedVideo.get_or_none(RenderedVideo.id == render.id)
+            if row is None:
+                raise InputError("That render no longer exists", fix="Render again")
+            RenderedVideo.update(settings={**(row.settings or {}), "chapters": chapters}).where(
+                RenderedVideo.id == render.id
+            ).execute()
+
+    # -- thumbnails and publishing metadata ---------------------------------------------------
+    def record_thumbnails(
+        self, render: RenderedVideo, variants: Sequence[tuple[str, Path]]
+    ) -> list[Thumbnail]:
+        """Offer ``(variant, image)`` thumbnails for ``render`` (replacing any it had).
+
+        The first is selected, and the render's thumbnail (and the project's, when this render
+        is the project's video) becomes that image.
+        """
+        if not variants:
+            raise ValueError("record_thumbnails needs at least one variant")
+        with self.transaction():
+            Thumbnail.delete().where(Thumbnail.render == render.id).execute()
+            rows = [
+                Thumbnail.create(
+                    id=new_id(),
+                    render=render.id,
+                    variant=variant,
+                    image_path=self.home.rel(image),
+                    is_selected=index == 0,
+                )
+                for index, (variant, image) in enumerate(variants)
+            ]
+            self._thumbnail_follows(render.id, rows[0].image_path)
+        return rows
+
+    def thumbnails(self, render: RenderedVideo) -> list[Thumbnail]:
+        """The thumbnail variants offered for ``render``, in the order they were made."""
+        with self.errors():
+            return list(
+                Thumbnail.select()
+                .where(Thumbnail.render == render.id)
+                .order_by(peewee.SQL("rowid"))
+            )
+
+    def select_thumbnail(self, thumbnail: Thumbnail) -> Thumbnail:
+        """Make ``thumbnail`` its render's chosen one (the render's and project's thumbnail)."""
+        with self.transaction():
+            row = Thumbnail.get_or_none(Thumbnail.id == thumbnail.id)
+            if row is None:
+                raise InputError("That thumbnail no longer exists", fix="Render again")
+            # Unselect first: the partial unique index allows one selected row per render.
+            Thumbnail.update(is_selected=False).where(
+                (Thumbnail.render == row.render_id) & (Thumbnail.is_selected == True)  # noqa: E712
+            ).execute()
+            Thumbnail.update(is_selected=True).where(Thumbnail.id == row.id).execute()
+            self._thumbnail_follows(row.render_id, row.image_path)
+        with self.errors():
+            return Thumbnail.get_by_id(row.id)
+
+    def _thumbnail_follows(self, render_id: str, image_path: str) -> None:
+        render = RenderedVideo.get_by_id(render_id)
+        RenderedVideo.update(thumbnail_path=image_path).where(
+            RenderedVideo.id == render_id
+        ).execute()
+        Project.update(thumbnail_path=image_path).where(
+            (Project.id == render.project_id) & (Project.video_path == render.file_path)
+        ).execute()
+
+    def publishing(self, project: Project) -> PublishingMetadata | None:
+        """The project's publishing title, description and tags (None until first written)."""
+        with self.errors():
+            return PublishingMetadata.get_or_none(PublishingMetadata.project == project.id)
+
+    def set_publishing(
+        self,
+        project: Project,
+        *,
+        title: str | None = None,
+        description: str | None = None,
+        tags: Sequence[str] | None = None,
+        source: str = "creator",
+        keep_sources: Sequence[str] = (),
+    ) -> PublishingMetadata:
+        """Save the project's publishing metadata; a field left None keeps its value.
+
+        ``source`` says who wrote it ("creator" by default). Metadata already written by one of
+        ``keep_sources`` is left as it is (and returned), checked inside the transaction so a
+        derived text never overwrites what the creator or Groq wrote meanwhile.
+
+        Raises:
+            InputError: a value past its limit, or no title for a project that has none yet.
+        """
+        if source not in publishing_rules.SOURCES:
+            raise ValueError(f"unknown metadata source {source!r}")
+        values: dict[str, Any] = {}
+        if title is not None:
+            values["title"] = publishing_rules.clean_title(title)
+        if description is not None:
+            values["description"] = publishing_rules.clean_description(description)
+        if tags is not None:
+            values["tags"] = publishing_rules.clean_tags(tags)
+        with self.transaction():
+            existing = PublishingMetadata.get_or_none(PublishingMetadata.project == project.id)
+            if existing is not None and existing.source in keep_sources:
+                return existing
+            if existing is None:
+                if "title" not in values:
+                    raise InputError("The video needs a title first", fix="Give it a title")
+                PublishingMetadata.create(
+                    project=project.id, **values, source=source, updated_at=utcnow()
+                )
+            else:
+                PublishingMetadata.update(**values, source=source, updated_at=utcnow()).where(
+                    PublishingMetadata.project == project.id
+                ).execute()
+            return PublishingMetadata.get(PublishingMetadata.project == project.id)
+
     # -- usage, voices, settings, media ------------------------------------------------------
     def record_llm_call(
         self,
@@ -780,6 +901,35 @@ class Library:
                 .where(Voice.project.is_null())
                 .order_by(Voice.engine, Voice.display_name)
             )
+
+    def character_voices(self, project: Project) -> dict[str, str]:
+        """A chat story's ``{character: voice_id}`` mapping (``voices`` rows of the project)."""
+        with self.errors():
+            rows = Voice.select().where(
+                (Voice.project == project.id) & Voice.character.is_null(False)
+            )
+            return {str(row.character): row.voice_id for row in rows}
+
+    def set_character_voice(
+        self, project: Project, character: str, voice_id: str, *, engine: str
+    ) -> None:
+        """Map ``character`` to ``voice_id`` in ``project`` (replacing its previous voice)."""
+        character = (character or "").strip()
+        if not character:
+            raise InputError("A character needs a name")
+        with self.transaction():
+            Voice.delete().where(
+                (Voice.project == project.id) & (Voice.character == character)
+            ).execute()
+            Voice.create(
+                id=new_id(),
+                engine=engine,
+                voice_id=voice_id,
+                display_name=f"{character} ({voice_id})",
+                project=project.id,
+                character=character,
+            )
+            self._touch_project(project.id)
 
     def get_setting(self, key: str, default: Any = None) -> Any:
         with self.errors():

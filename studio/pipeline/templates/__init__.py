@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import importlib
+from typing import Any
 
 from studio.errors import InputError
+from studio.media.settings import RenderSettings
 from studio.pipeline.templates.base import SceneLook, Template, TemplateOption
-from studio.store.models import TEMPLATES
+from studio.store import Library
+from studio.store.models import TEMPLATES, Project
 
-__all__ = ["SceneLook", "Template", "TemplateOption", "all_templates", "get_template"]
+__all__ = [
+    "SceneLook",
+    "Template",
+    "TemplateOption",
+    "all_templates",
+    "create_project",
+    "get_template",
+]
 
 #: Where each template lives (imported on first use: a project only loads its own).
 _CLASSES = {
@@ -35,3 +45,34 @@ def get_template(name: str | None) -> Template:
 def all_templates() -> list[Template]:
     """One instance of each template, in the order the creator is offered them."""
     return [get_template(name) for name in TEMPLATES]
+
+
+def create_project(
+    library: Library,
+    name: str,
+    *,
+    template: str | None,
+    options: dict[str, Any],
+    settings: RenderSettings,
+    **fields: Any,
+) -> Project:
+    """A new project of ``template``: options checked first, its files copied into it.
+
+    Nothing is created when an option is wrong (InputError names the fix).
+    """
+    chosen = get_template(template)
+    options = chosen.check_options(library, options)
+    settings = chosen.default_render_settings(settings)
+    project = library.create_project(
+        name,
+        template=chosen.name,
+        template_options=options,
+        render_settings=settings.to_json(),
+        **fields,
+    )
+    try:
+        chosen.adopt_files(library, project)
+    except BaseException:
+        library.delete_project(project)
+        raise
+    return library.refresh(project)

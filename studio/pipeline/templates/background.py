@@ -98,11 +98,14 @@ def background_for(
     *,
     value: str,
     padding: float,
+    workdir: Path,
 ) -> tuple[Path, str, float]:
-    """The scene's backdrop: (path, "image"|"video", in-point into the clip)."""
+    """The scene's backdrop: (path, "image"|"video", in-point into the clip).
+
+    A colour becomes a card in ``workdir`` (the render's cache, which the render prunes).
+    """
     if is_colour(value):
-        folder = library.home.project_dir(project.id, create=True) / "visuals"
-        return colour_card(value, settings, folder), "image", 0.0
+        return colour_card(value, settings, workdir), "image", 0.0
     path = library.home.abs(value)
     kind = visuals_stage.media_kind(path) or "image"
     if kind != "video":

@@ -1,0 +1,217 @@
+"""The chat story: a conversation between named characters, one bubble at a time.
+
+The script is written as ``Name: message`` lines. Each message is a scene, voiced by its
+character's voice (the project's ``voices`` mapping, editable per project); the bubbles up to
+that message are drawn over the background while it is spoken.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, ClassVar
+
+from studio.engines.base import DRAFT, KOKORO
+from studio.engines.weights import DEFAULT_VOICE
+from studio.errors import InputError
+from studio.media.chat import CHAT_STYLES, ChatMessage, render_chat_frame
+from studio.media.segments import Overlay
+from studio.media.settings import RenderSettings
+from studio.pipeline import voiceover
+from studio.pipeline.jobs import JobContext
+from studio.pipeline.templates.background import (
+    adopt_background,
+    background_for,
+    check_background,
+    content_name,
+)
+from studio.pipeline.templates.base import SceneLook, Template, TemplateOption, options_of
+from studio.store import Library
+from studio.store.models import Project, Scene
+
+DEFAULT_BACKGROUND = "#1b2a41"
+#: Quiet after each message, so the conversation breathes.
+MESSAGE_PAUSE = 0.35
+MAX_NAME = 32
+#: Voices handed to characters in turn (Kokoro ids; a draft stand-in when Kokoro is missing).
+VOICE_PALETTE = (
+    "af_heart",
+    "am_michael",
+    "bf_emma",
+    "bm_george",
+    "af_bella",
+    "am_fenrir",
+    "bf_isabella",
+    "bm_lewis",
+    "af_nicole",
+    "am_puck",
+)
+_LINE = re.compile(rf"^\s*(?P<name>[^:\n]{{1,{MAX_NAME}}}?)\s*:\s+(?P<text>\S.*)$")
+EXAMPLE = "Alex: Did you see the launch?\nSam: Missed it! What happened?"
+
+
+def parse_chat(text: str) -> list[ChatMessage]:
+    """``Name: message`` lines as messages; other non-empty lines continue the last message.
+
+    Raises:
+        InputError: no line names a speaker.
+    """
+    messages: list[ChatMessage] = []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line:
+            continue
+        match = _LINE.match(line)
+        if match and not match["name"].strip().lower().startswith(("http", "www")):
+            messages.append(ChatMessage(match["name"].strip(), match["text"].strip()))
+        elif messages:
+            last = messages[-1]
+            messages[-1] = ChatMessage(last.character, f"{last.text} {line}")
+        else:
+            raise InputError(
+                "A chat story's lines start with who speaks",
+                where=f"line {number}: {line[:60]}",
+                fix=f"Write each message as 'Name: message', for example:\n{EXAMPLE}",
+            )
+    if not messages:
+        raise InputError(
+            "The chat has no messages",
+            fix=f"Write each message as 'Name: message', for example:\n{EXAMPLE}",
+        )
+    return messages
+
+
+def characters_of(messages: list[ChatMessage] | list[Scene]) -> list[str]:
+    """The characters in order of first appearance."""
+    seen: list[str] = []
+    for item in messages:
+        name = item.character
+        if name and name not in seen:
+            seen.append(name)
+    return seen
+
+
+def engine_of(voice_id: str) -> str:
+    return KOKORO if voice_id in voiceover.KOKORO_IDS else DRAFT
+
+
+class ChatTemplate(Template):
+    name: ClassVar[str] = "chat"
+    label: ClassVar[str] = "Chat story"
+    summary: ClassVar[str] = (
+        "A conversation between characters, message by message in chat bubbles, each voiced "
+        "by its character."
+    )
+    writes_from_topic: ClassVar[bool] = False
+    options: ClassVar[tuple[TemplateOption, ...]] = (
+        TemplateOption(
+            "background",
+            "Background",
+            "a colour (#RRGGBB), a picture or a video behind the chat",
+            DEFAULT_BACKGROUND,
+        ),
+        TemplateOption("chat_style", "Bubbles", "light or dark chat bubbles", "dark", CHAT_STYLES),
+        TemplateOption(
+            "me",
+            "On the right",
+            "the character whose bubbles sit on the right (default: whoever speaks first)",
+        ),
+    )
+
+    def check_options(self, library: Library, options: dict[str, Any]) -> dict[str, Any]:
+        cleaned = super().check_options(library, options)
+        cleaned["background"] = check_background(cleaned.get("background", DEFAULT_BACKGROUND))
+        style = cleaned.setdefault("chat_style", "dark")
+        if style not in CHAT_STYLES:
+            raise InputError(
+                f"There is no chat style {style!r}", fix=f"Use one of {', '.join(CHAT_STYLES)}"
+            )
+        return cleaned
+
+    def default_render_settings(self, settings: RenderSettings) -> RenderSettings:
+        return replace(settings, captions=False)  # the bubbles are the captions
+
+    def adopt_files(self, library: Library, project: Project) -> None:
+        options = options_of(project)
+        stored = adopt_background(library, project, options.get("background", DEFAULT_BACKGROUND))
+        library.update_project(project, template_options={**options, "background": stored})
+
+    def script_from_text(
+        self, library: Library, project: Project, text: str, ctx: JobContext
+    ) -> list[Scene]:
+        library.set_step(project, "script-generation")
+        ctx.progress(0.0, "Script: reading the conversation")
+        messages = parse_chat(text)
+        with library.transaction():
+            scenes = library.replace_scenes(project, [(m.text, []) for m in messages])
+            for scene, message in zip(scenes, messages, strict=True):
+                library.update_scene(scene, character=message.character)
+        self.assign_voices(library, project, characters_of(messages))
+        library.set_step(project, "voice")
+        return library.scenes(project)
+
+    def assign_voices(self, library: Library, project: Project, characters: list[str]) -> None:
+        """Give every character without a voice its own (the project's voice goes first)."""
+        mapping = library.character_voices(project)
+        taken = set(mapping.values())
+        palette = [project.voice_id or DEFAULT_VOICE, *VOICE_PALETTE]
+        for character in characters:
+            if character in mapping:
+                continue
+            voice = next((v for v in palette if v not in taken), palette[len(taken) % len(palette)])
+            taken.add(voice)
+            library.set_character_voice(project, character, voice, engine=engine_of(voice))
+
+    def visuals(
+        self,
+        library: Library,
+        project: Project,
+        settings: RenderSettings,
+        ctx: JobContext,
+        *,
+        start: float,
+        end: float,
+        media_folders: Any = (),
+    ) -> None:
+        library.set_step(project, "visual-curation")  # background + bubbles: nothing to pick
+        ctx.progress(end, "Visuals: done")
+
+    def look(
+        self,
+        library: Library,
+        project: Project,
+        scene: Scene,
+        settings: RenderSettings,
+        workdir: Path,
+    ) -> SceneLook:
+        scenes = library.scenes(project)
+        index = next(i for i, s in enumerate(scenes) if s.id == scene.id)
+        options = options_of(project)
+        messages = [ChatMessage(s.character or "Narrator", s.text) for s in scenes[: index + 1]]
+        me = options.get("me") or next(iter(characters_of(scenes)), None)
+        style = options.get("chat_style", "dark")
+        size = (settings.width, settings.height)
+        out = workdir / content_name(
+            "chat", [(m.character, m.text) for m in messages], size, style, me
+        )
+        if not out.is_file():
+            render_chat_frame(messages, size=size, style=style, out=out, me=me)
+        path, kind, in_point = background_for(
+            library,
+            project,
+            scene,
+            settings,
+            value=options.get("background", DEFAULT_BACKGROUND),
+            padding=MESSAGE_PAUSE,
+            workdir=workdir,
+        )
+        return SceneLook(
+            visual_path=path,
+            visual_kind=kind,
+            motion="none",
+            in_point=in_point,
+            overlay=Overlay(out),
+            captions=False,
+            padding=MESSAGE_PAUSE,
+        )

@@ -1,0 +1,173 @@
+"""The music video: the creator's song, with visuals cut on the beat for the song's length.
+
+There is no narration. The song's tempo is found (or the creator's BPM taken), cuts fall every
+few beats, and each cut is a scene whose "voice" is silence of exactly the cut's length, so the
+shared render path (segments joined by stream copy, the music mixed last) makes the video.
+Visuals come from the media library in turn, with generated slides when it is empty.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, ClassVar
+
+from studio.errors import InputError
+from studio.media.segments import MOTIONS
+from studio.media.settings import RenderSettings
+from studio.media.slides import make_slide
+from studio.media.tempo import cut_points, detect_tempo
+from studio.pipeline import visuals as visuals_stage
+from studio.pipeline.jobs import JobContext
+from studio.pipeline.splitter import visual_keywords
+from studio.pipeline.templates.background import content_name
+from studio.pipeline.templates.base import Template, TemplateOption, options_of
+from studio.pipeline.voiceover import silent_scene
+from studio.progress import scaled
+from studio.store import Library
+from studio.store.models import Project, Scene
+
+DEFAULT_BEATS_PER_CUT = 4
+MIN_BPM, MAX_BPM = 40.0, 240.0
+
+
+def cut_frames(cuts: list[float], fps: int) -> list[int]:
+    """Each cut's length in whole frames, rounded so the cuts never drift off the beat."""
+    marks = [round(t * fps) for t in cuts]
+    return [b - a for a, b in zip(marks, marks[1:], strict=False) if b > a]
+
+
+class MusicTemplate(Template):
+    name: ClassVar[str] = "music"
+    label: ClassVar[str] = "Music video"
+    summary: ClassVar[str] = (
+        "Your song with pictures and clips from your media cut on the beat (no narration)."
+    )
+    needs_script: ClassVar[bool] = False
+    writes_from_topic: ClassVar[bool] = False
+    options: ClassVar[tuple[TemplateOption, ...]] = (
+        TemplateOption("bpm", "Tempo (BPM)", "the song's tempo; leave empty to detect it"),
+        TemplateOption(
+            "beats_per_cut",
+            "Beats per cut",
+            "how many beats each picture lasts",
+            DEFAULT_BEATS_PER_CUT,
+        ),
+    )
+
+    def check_options(self, library: Library, options: dict[str, Any]) -> dict[str, Any]:
+        cleaned = super().check_options(library, options)
+        bpm = cleaned.get("bpm")
+        if bpm is not None:
+            try:
+                bpm = float(bpm)
+            except (TypeError, ValueError):
+                bpm = None
+            if bpm is None or not MIN_BPM <= bpm <= MAX_BPM:
+                raise InputError(
+                    f"The tempo must be {MIN_BPM:.0f}-{MAX_BPM:.0f} BPM, not {cleaned['bpm']!r}",
+                    fix="Give the song's beats per minute, or leave it empty",
+                )
+            cleaned["bpm"] = bpm
+        beats = cleaned.get("beats_per_cut", DEFAULT_BEATS_PER_CUT)
+        if not isinstance(beats, int) or isinstance(beats, bool) or not 1 <= beats <= 32:
+            raise InputError(f"Beats per cut must be a whole number from 1 to 32, not {beats!r}")
+        cleaned["beats_per_cut"] = beats
+        return cleaned
+
+    def default_render_settings(self, settings: RenderSettings) -> RenderSettings:
+        if settings.music_path is None:
+            raise InputError("A music video needs a song", fix="Give the music file (--music FILE)")
+        return replace(settings, captions=False, music_volume=1.0)
+
+    def script_from_text(
+        self, library: Library, project: Project, text: str, ctx: JobContext
+    ) -> list[Scene]:
+        """One scene per cut; the text's lines (or the project's name) label the slides."""
+        from studio.pipeline.render import settings_for
+
+        library.set_step(project, "script-generation")
+        settings = settings_for(project)
+        if settings.music_path is None:
+            raise InputError(
+                "This music video has no song", fix="Choose the song in the render settings"
+            )
+        options = options_of(project)
+        ctx.progress(0.0, "Script: finding the beat")
+        tempo = detect_tempo(Path(settings.music_path), bpm=options.get("bpm"), cancel=ctx.cancel)
+        beats = int(options.get("beats_per_cut", DEFAULT_BEATS_PER_CUT))
+        frames = cut_frames(cut_points(tempo, beats_per_cut=beats), settings.fps)
+        labels = [line.strip() for line in (text or "").splitlines() if line.strip()]
+        labels = labels or [project.name]
+        drafts = [
+            (labels[i % len(labels)], visual_keywords(labels[i % len(labels)]))
+            for i in range(len(frames))
+        ]
+        scenes = library.replace_scenes(project, drafts)
+        library.update_project(
+            project,
+            template_options={
+                **options,
+                "detected_bpm": round(tempo.bpm, 2),
+                "tempo_confidence": round(tempo.confidence, 3),
+                "cut_seconds": round(beats * 60.0 / tempo.bpm, 4),
+            },
+        )
+        for scene, count in zip(scenes, frames, strict=True):
+            silent_scene(library, project, scene, count / settings.fps)
+        ctx.message(f"Tempo {tempo.bpm:.1f} BPM: {len(scenes)} cuts of {beats} beats")
+        library.set_step(project, "voice")
+        return library.scenes(project)
+
+    def visuals(
+        self,
+        library: Library,
+        project: Project,
+        settings: RenderSettings,
+        ctx: JobContext,
+        *,
+        start: float,
+        end: float,
+        media_folders: Any = (),
+    ) -> None:
+        """The media library's pictures and clips in turn; slides when it has none."""
+        report = scaled(ctx.progress, start, end)
+        library.set_step(project, "visual-sourcing")
+        folders = list(media_folders) + [
+            Path(f) for f in (library.get_setting(visuals_stage.SETTING_MEDIA_FOLDERS) or [])
+        ]
+        if folders:
+            report(0.0, "Visuals: indexing your media")
+            visuals_stage.index_media_folders(library, folders)
+        assets = [a for a in library.media_assets() if a.kind in ("image", "video")]
+        scenes = library.scenes(project)
+        for index, scene in enumerate(scenes):
+            ctx.check()
+            report(index / max(1, len(scenes)), f"Visuals: cut {index + 1} of {len(scenes)}")
+            if library.selection(scene) is not None:
+                continue
+            if not assets:
+                self._beat_slide(library, project, scene, settings, index)
+                continue
+            asset = assets[index % len(assets)]
+            in_point = 0.0
+            if asset.kind == "video" and asset.duration:
+                spare = max(0.0, asset.duration - float(scene.duration or 0) - 0.2)
+                in_point = round((index * 1.7) % spare, 3) if spare > 0 else 0.0
+            visuals_stage.choose_visual(
+                library, project, scene, Path(asset.path), origin="library", in_point=in_point
+            )
+        library.set_step(project, "visual-curation")
+        report(1.0, "Visuals: done")
+
+    @staticmethod
+    def _beat_slide(
+        library: Library, project: Project, scene: Scene, settings: RenderSettings, index: int
+    ) -> None:
+        """A generated slide whose colours change with every cut (the cut must be seen)."""
+        seed = f"{project.id}-{index}"
+        folder = library.home.project_dir(project.id, create=True) / "visuals"
+        out = folder / content_name("beat-slide", scene.text, seed, settings.width, settings.height)
+        if not out.is_file():
+            make_slide(scene.text, [], (settings.width, settings.height), out, seed=seed)
+        library.select_clip(scene, out, kind="image", source="generated", motion=MOTIONS[index % 2])

@@ -1,0 +1,80 @@
+# ruff: noqa: F811  (pytest fixtures imported from gui_helpers are redefined as arguments)
+"""Templates in the window: New Project's kind of video, and a chat story's voices."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from gui_helpers import (  # noqa: F401  (fixtures)
+    make_window,
+    multimedia_noise,
+    no_leaked_qthreads,
+    qsettings,
+    quiet_qt,
+    window,
+)
+from PySide6.QtCore import Qt
+
+pytestmark = [pytest.mark.gui, multimedia_noise]
+
+CHAT = "Alex: Ready for the quiz?\nSam: Always.\nAlex: First question then."
+
+
+def choose_template(dialog: Any, name: str) -> None:
+    form = dialog.template_form
+    form.template.setCurrentIndex(form.template.findData(name))
+
+
+def test_new_chat_story_from_the_dialog(qtbot: Any, window: Any, library: Any) -> None:
+    dialog = window.projects.new_project()
+    choose_template(dialog, "chat")
+    assert not dialog.ai_button.isEnabled()  # a chat story is written by the creator
+    assert "Alex:" in dialog.script.placeholderText()
+    dialog.name.setText("Quiz night")
+    form = dialog.template_form
+    form.chat_style.setCurrentIndex(form.chat_style.findData("light"))
+    qtbot.mouseClick(dialog.own_button, Qt.MouseButton.LeftButton)
+    dialog.script.setPlainText(CHAT)
+    with qtbot.waitSignal(dialog.accepted, timeout=10_000):
+        qtbot.mouseClick(dialog.create_button, Qt.MouseButton.LeftButton)
+    project = library.project("Quiz night")
+    assert project.template == "chat"
+    assert project.template_options["chat_style"] == "light"
+    assert [s.character for s in library.scenes(project)] == ["Alex", "Sam", "Alex"]
+    qtbot.waitUntil(lambda: window.workspace.current_project_id == project.id)
+    assert window.window_actions.characters.isEnabled()
+    card = window.editor.cards()[1]
+    assert card.character.isVisibleTo(card) and "Sam" in card.character.text()
+
+
+def test_characters_dialog_changes_a_voice(qtbot: Any, window: Any, library: Any) -> None:
+    from studio.gui.characters_dialog import CharactersDialog
+    from studio.media.settings import RenderSettings
+    from studio.pipeline.jobs import run_job
+    from studio.pipeline.templates import create_project, get_template
+
+    project = create_project(library, "Duo", template="chat", options={}, settings=RenderSettings())
+    with run_job(library, project, "script") as ctx:
+        get_template("chat").script_from_text(library, project, CHAT, ctx)
+    window.workspace.set_current_project(project.id)
+    dialog = CharactersDialog(window.workspace, window)
+    qtbot.addWidget(dialog)
+    assert set(dialog.combos) == {"Alex", "Sam"}
+    combo = dialog.combos["Sam"]
+    combo.setCurrentIndex(combo.findData("bm_george"))
+    with qtbot.waitSignal(dialog.accepted, timeout=5_000):
+        dialog.save()
+    assert library.character_voices(project)["Sam"] == "bm_george"
+
+
+def test_a_music_video_needs_its_song(qtbot: Any, window: Any, library: Any) -> None:
+    dialog = window.projects.new_project()
+    choose_template(dialog, "music")
+    dialog.name.setText("Beat")
+    qtbot.mouseClick(dialog.own_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(dialog.create_button, Qt.MouseButton.LeftButton)
+    assert dialog.details_error.isVisibleTo(dialog)
+    assert "song" in dialog.details_error.text()
+    assert library.projects() == []
+    dialog.reject()
