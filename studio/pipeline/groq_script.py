@@ -17,7 +17,8 @@ import logging
 import math
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 from urllib.parse import urlsplit
@@ -141,6 +142,13 @@ def _check_request(target_seconds: float, api_key: str, max_attempts: int) -> No
             f"The video length {target_seconds!r} s is not usable",
             fix=f"Choose more than 0 and at most {MAX_TARGET_SECONDS / 60:.0f} minutes",
         )
+    check_api_key(api_key)
+    if max_attempts < 1:
+        raise ValueError("max_attempts must be at least 1")
+
+
+def check_api_key(api_key: str) -> None:
+    """Refuse a missing or malformed key before any request is sent with it."""
     if not isinstance(api_key, str) or not api_key.strip():
         raise InputError(
             "No Groq API key is set",
@@ -152,8 +160,6 @@ def _check_request(target_seconds: float, api_key: str, max_attempts: int) -> No
             "The Groq API key contains spaces or unusual characters",
             fix="Copy the key again from console.groq.com/keys and paste it in Settings",
         )
-    if max_attempts < 1:
-        raise ValueError("max_attempts must be at least 1")
 
 
 # --- Prompt and reply ----------------------------------------------------------------------
@@ -186,8 +192,8 @@ def _repair_message(problem: str) -> dict[str, str]:
     }
 
 
-class _BadReply(Exception):
-    """The model's reply is not the script we asked for; the message says why."""
+class BadReply(Exception):
+    """The model's reply is not the JSON we asked for; the message says why."""
 
 
 _FENCE_RE = re.compile(r"^\s*```(?:json)?\s*(.*?)\s*```\s*$", re.DOTALL | re.IGNORECASE)
@@ -214,28 +220,36 @@ def _scene_problem(number: int, scene: object) -> str | None:
     return None
 
 
-def _parse_scenes(content: str) -> list[SceneDraft]:
-    """Scene drafts from the model's reply, or ``_BadReply`` saying what is wrong.
+def parse_json_object(content: str, *, expected: str) -> dict[str, Any]:
+    """The JSON object a model replied (a ```json fence allowed), or ``BadReply``.
 
-    Durations are re-estimated from the text (``estimate_seconds``) so generated and
-    hand-written scenes are measured alike; the model's own figure is only validated.
+    ``expected`` names what the object should hold, for the message (e.g. '"scenes"').
     """
     fenced = _FENCE_RE.match(content)
     try:
         data = json.loads(fenced.group(1) if fenced else content)
     except json.JSONDecodeError as exc:
-        raise _BadReply(
+        raise BadReply(
             f"it is not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})"
         ) from None
     if not isinstance(data, dict):
-        raise _BadReply(f'it is a JSON {type(data).__name__}, not an object with "scenes"')
-    scenes = data.get("scenes")
+        raise BadReply(f"it is a JSON {type(data).__name__}, not an object with {expected}")
+    return data
+
+
+def _parse_scenes(content: str) -> list[SceneDraft]:
+    """Scene drafts from the model's reply, or ``BadReply`` saying what is wrong.
+
+    Durations are re-estimated from the text (``estimate_seconds``) so generated and
+    hand-written scenes are measured alike; the model's own figure is only validated.
+    """
+    scenes = parse_json_object(content, expected='"scenes"').get("scenes")
     if not isinstance(scenes, list) or not scenes:
-        raise _BadReply('"scenes" must be a non-empty list of scene objects')
+        raise BadReply('"scenes" must be a non-empty list of scene objects')
     problems = [p for n, s in enumerate(scenes, 1) if (p := _scene_problem(n, s)) is not None]
     if problems:
         more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
-        raise _BadReply("; ".join(problems[:3]) + more)
+        raise BadReply("; ".join(problems[:3]) + more)
     drafts = []
     for scene in scenes:
         text = " ".join(scene["text"].split())
@@ -486,12 +500,49 @@ def generate_script(
     """
     topic = check_topic(topic)
     _check_request(target_seconds, api_key, max_attempts)
+    with open_session(
+        api_key,
+        model=model,
+        base_url=base_url,
+        timeout=timeout,
+        max_attempts=max_attempts,
+        cancel=cancel,
+        sleep=sleep,
+    ) as session:
+        scenes = ask_json(
+            session,
+            _messages(topic, target_seconds),
+            _parse_scenes,
+            _repair_message,
+            what="a usable script",
+            fix="Try again, rephrase the topic, or choose another model in Settings",
+        )
+        return ScriptResult(scenes, list(session.calls))
+
+
+@contextmanager
+def open_session(
+    api_key: str,
+    *,
+    model: str,
+    base_url: str | None,
+    timeout: float,
+    max_attempts: int,
+    cancel: CancelToken | None,
+    sleep: SleepFn | None,
+) -> Iterator[_Session]:
+    """A Groq client with Studio's retry policy and cancellation, closed on exit.
+
+    The key must have passed ``check_api_key``.
+    """
+    if max_attempts < 1:
+        raise ValueError("max_attempts must be at least 1")
     cancel = cancel or CancelToken()
     host = urlsplit(base_url).hostname if base_url else "api.groq.com"
     with groq.Groq(
         api_key=api_key.strip(), base_url=base_url, max_retries=0, timeout=timeout
     ) as client:
-        session = _Session(
+        yield _Session(
             client=client,
             model=model,
             api_key=api_key.strip(),
@@ -501,19 +552,35 @@ def generate_script(
             cancel=cancel,
             sleep=sleep or _cancellable_sleep(cancel),
         )
-        messages = _messages(topic, target_seconds)
-        problem = ""
-        for round_number in (1, 2):
-            reply = session.complete(messages)
-            try:
-                return ScriptResult(_parse_scenes(reply.content), list(session.calls))
-            except _BadReply as bad:
-                problem = str(bad) + (" (the reply was cut off)" if reply.cut_off else "")
-            if round_number == 1:
-                log.warning("Groq's script was unusable (%s); asking once for a fix", problem)
-                assistant = {"role": "assistant", "content": reply.content or "(empty reply)"}
-                messages = [*messages, assistant, _repair_message(problem)]
+
+
+def ask_json(
+    session: _Session,
+    messages: list[dict[str, str]],
+    parse: Callable[[str], _T],
+    repair: Callable[[str], dict[str, str]],
+    *,
+    what: str,
+    fix: str,
+) -> _T:
+    """``parse(reply)`` of the model's answer to ``messages``; one repair request if needed.
+
+    ``parse`` raises ``BadReply`` saying what is wrong; ``repair(problem)`` is the follow-up
+    message asking for a corrected reply. A second bad reply raises the session's error
+    ("Groq's reply was not ``what``, even after one correction").
+    """
+    problem = ""
+    for round_number in (1, 2):
+        reply = session.complete(messages)
+        try:
+            return parse(reply.content)
+        except BadReply as bad:
+            problem = str(bad) + (" (the reply was cut off)" if reply.cut_off else "")
+        if round_number == 1:
+            log.warning("Groq's reply was unusable (%s); asking once for a fix", problem)
+            assistant = {"role": "assistant", "content": reply.content or "(empty reply)"}
+            messages = [*messages, assistant, repair(problem)]
     raise session.error(
-        f"Groq's reply was not a usable script, even after one correction: {problem}",
-        "Try again, rephrase the topic, or choose another model in Settings",
+        f"Groq's reply was not {what}, even after one correction: {problem}",
+        fix,
     )

@@ -168,6 +168,8 @@ class Job(BaseModel):
 
 
 class RenderedVideo(BaseModel):
+    project_id: str  # the foreign key's raw column, as Peewee exposes it
+
     id = CharField(primary_key=True, default=new_id)
     project = ForeignKeyField(
         Project, backref="renders", on_delete="CASCADE", column_name="project_id"
@@ -251,6 +253,8 @@ class LlmCall(BaseModel):
 class Thumbnail(BaseModel):
     """One thumbnail variant offered for a render; at most one per render is selected (v3)."""
 
+    render_id: str  # the foreign key's raw column, as Peewee exposes it
+
     id = CharField(primary_key=True, default=new_id)
     render = ForeignKeyField(
         RenderedVideo, backref="thumbnails", on_delete="CASCADE", column_name="render_id"
@@ -266,6 +270,8 @@ class Thumbnail(BaseModel):
 
 class PublishingMetadata(BaseModel):
     """A project's title, description and tags for publishing (v3), one row per project."""
+
+    project_id: str  # the foreign key's raw column, as Peewee exposes it
 
     project = ForeignKeyField(
         Project,
