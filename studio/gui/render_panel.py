@@ -35,6 +35,7 @@ from studio.gui.empty_state import PRIMARY_BUTTON
 from studio.gui.formatting import format_duration, format_eta, local_time
 from studio.gui.job_runner import JobInfo, JobRunner
 from studio.gui.preview import PreviewPlayer
+from studio.gui.publish_panel import PublishPanel, with_publish_tab
 from studio.gui.qt_helpers import named, text_button
 from studio.gui.thumbnails import ThumbnailLoader, placeholder
 from studio.gui.workspace import Workspace
@@ -143,8 +144,8 @@ class RenderPanel(QWidget):
         layout.addWidget(self.progress)
         layout.addWidget(self.stage)
         layout.addWidget(self.note)
-        layout.addWidget(QLabel("<b>Renders</b>"))
-        layout.addWidget(self.history, 2)
+        self.publish = PublishPanel(self._workspace, self._jobs, self._thumbnails)
+        layout.addWidget(with_publish_tab(self.history, self.publish), 2)
 
     def _wire(self) -> None:
         self.aspect.activated.connect(lambda _i: self._change("aspect", self.aspect.currentText()))

@@ -1,0 +1,332 @@
+"""The publish panel: the latest render's thumbnail choices, and its title, description and tags.
+
+A click on a thumbnail selects it and saves at once. The form saves the creator's edits; "Write
+with AI" asks Groq in a job on the window's JobRunner (without a key Studio writes them from the
+script). The JSON beside the video follows every change (the pipeline rewrites it).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QPlainTextEdit,
+    QPushButton,
+    QTabWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from studio.errors import StudioError
+from studio.gui import operations
+from studio.gui.job_runner import JobInfo, JobRunner
+from studio.gui.qt_helpers import named
+from studio.gui.thumbnails import ThumbnailLoader, placeholder
+from studio.gui.workspace import Workspace
+from studio.media.settings import RenderSettings
+from studio.pipeline import publishing
+from studio.store.metadata import MAX_TITLE, parse_tags
+from studio.store.models import Project, PublishingMetadata, RenderedVideo, Thumbnail
+
+#: The long side of a thumbnail choice on screen.
+CHOICE_SIDE = 150
+METADATA_JOB = "metadata"
+ERROR_STYLE = "color: #d64545;"
+CHOICE_STYLE = (
+    "QToolButton { border: 3px solid transparent; border-radius: 6px; padding: 2px; }"
+    "QToolButton:checked { border-color: #2f80ed; background: rgba(47, 128, 237, 40); }"
+    "QToolButton:hover:!checked { border-color: rgba(47, 128, 237, 110); }"
+)
+
+
+def with_publish_tab(history: QListWidget, panel: PublishPanel) -> QTabWidget:
+    """The render history and the publish panel as two tabs ("Renders", "Publish")."""
+    tabs = named(QTabWidget(), "renderTabs")
+    tabs.addTab(history, "Renders")
+    tabs.addTab(panel, "Publish")
+    return tabs
+
+
+class PublishPanel(QWidget):
+    """Thumbnail choices and the title/description/tags form of the current project.
+
+    Signals:
+        publishingChanged(str): a thumbnail choice or the metadata of this project id was saved.
+
+    Attributes:
+        choices: the thumbnail buttons by variant (the latest render's), in order.
+        title, description, tags: the form's fields; source: who wrote what is shown.
+        write_button, save_button: "Write with AI" and "Save".
+        note: the outcome of the last action (red for a failure).
+    """
+
+    publishingChanged = Signal(str)
+
+    def __init__(
+        self,
+        workspace: Workspace,
+        jobs: JobRunner,
+        thumbnails: ThumbnailLoader,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("publishPanel")
+        self._workspace = workspace
+        self._library = workspace.library
+        self._jobs = jobs
+        self._thumbnails = thumbnails
+        self.choices: dict[str, QToolButton] = {}
+        self._pending: dict[str, QToolButton] = {}
+        self._shown_project = ""
+        self._build()
+        self._wire()
+        self.reload()
+
+    # -- layout -----------------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.choices_row = QHBoxLayout()
+        self.choices_row.setSpacing(6)
+        self.group = QButtonGroup(self)
+        self.group.setExclusive(True)
+        self.no_choices = named(QLabel(), "noThumbnailChoices")
+        self.no_choices.setWordWrap(True)
+        self.title = named(QLineEdit(), "publishTitle")
+        self.title.setMaxLength(MAX_TITLE)
+        self.title.setPlaceholderText("What viewers see first")
+        self.description = named(QPlainTextEdit(), "publishDescription")
+        self.description.setPlaceholderText("What the video is about, in a few sentences")
+        self.description.setTabChangesFocus(True)
+        self.description.setMinimumHeight(70)
+        self.tags = named(QLineEdit(), "publishTags")
+        self.tags.setPlaceholderText("bees, honey, hive")
+        self.source = named(QLabel(), "publishSource")
+        self.source.setStyleSheet("color: palette(mid);")
+        form = QFormLayout()
+        form.addRow("Title", self.title)
+        form.addRow("Description", self.description)
+        form.addRow("Tags", self.tags)
+        form.addRow("", self.source)
+        self.write_button = named(QPushButton("Write with AI"), "writeWithAi")
+        self.write_button.setToolTip(
+            "Groq writes the title, description and tags from your script "
+            "(without a Groq key, Studio writes them from the script itself)"
+        )
+        self.save_button = named(QPushButton("Save"), "savePublishing")
+        self.save_button.setToolTip("Save the title, description and tags")
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.write_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.save_button)
+        self.note = named(QLabel(), "publishNote")
+        self.note.setWordWrap(True)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 6, 4, 4)
+        layout.addWidget(QLabel("<b>Thumbnail</b> (click to choose)"))
+        layout.addLayout(self.choices_row)
+        layout.addWidget(self.no_choices)
+        layout.addLayout(form)
+        layout.addLayout(buttons)
+        layout.addWidget(self.note)
+        layout.addStretch(1)
+
+    def _wire(self) -> None:
+        ws = self._workspace
+        ws.currentProjectChanged.connect(lambda _pid: self.reload())
+        ws.rendersChanged.connect(self._renders_changed)
+        self.save_button.clicked.connect(self.save)
+        self.write_button.clicked.connect(self.write_with_ai)
+        self._thumbnails.ready.connect(self._thumbnail_ready)
+        self._jobs.busyChanged.connect(lambda _busy: self._update_buttons())
+        self._jobs.failed.connect(self._job_failed)
+
+    # -- loading ----------------------------------------------------------------------------------
+    def reload(self) -> None:
+        """Show the current project's thumbnail choices and metadata."""
+        project = self._workspace.current_project()
+        self._shown_project = project.id if project is not None else ""
+        self._show_choices(project)
+        self._show_metadata(project)
+        self._set_note("")
+        self._update_buttons()
+
+    def _renders_changed(self, project_id: str) -> None:
+        if project_id == self._workspace.current_project_id:
+            self.reload()
+
+    def _show_choices(self, project: Project | None) -> None:
+        for button in self.choices.values():
+            self.group.removeButton(button)
+            self.choices_row.removeWidget(button)
+            button.hide()
+            button.deleteLater()
+        self.choices.clear()
+        self._pending.clear()
+        render = self._latest_render(project)
+        offered = self._library.thumbnails(render) if render is not None else []
+        if render is None:
+            self.no_choices.setText("Render the video to get thumbnail choices.")
+        elif not offered:
+            self.no_choices.setText(
+                "This render has a single thumbnail. Render again to get several to choose from."
+            )
+        self.no_choices.setVisible(not offered)
+        if render is None or not offered:
+            return
+        icon_size = self._icon_size(render)
+        for thumb in offered:
+            button = self._choice_button(thumb, icon_size)
+            self.group.addButton(button)
+            self.choices_row.addWidget(button)
+            self.choices[thumb.variant] = button
+
+    def _choice_button(self, thumb: Thumbnail, icon_size: QSize) -> QToolButton:
+        button = named(QToolButton(), f"thumbnail-{thumb.variant}")
+        label = publishing.VARIANT_LABELS.get(thumb.variant, thumb.variant)
+        button.setText(label)
+        button.setToolTip(f"{label}: use this picture as the video's thumbnail")
+        button.setAccessibleName(f"Thumbnail: {label}")
+        button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextUnderIcon)
+        button.setCheckable(True)
+        button.setChecked(bool(thumb.is_selected))
+        button.setIconSize(icon_size)
+        button.setStyleSheet(CHOICE_STYLE)
+        key, pixmap = self._thumbnails.request(self._library.home.abs(thumb.image_path), icon_size)
+        if pixmap is None:
+            self._pending[key] = button
+            pixmap = placeholder(icon_size, "…")
+        button.setIcon(pixmap)
+        variant = thumb.variant
+        button.clicked.connect(lambda _checked=False, v=variant: self.choose(v))
+        return button
+
+    def _latest_render(self, project: Project | None) -> RenderedVideo | None:
+        renders = self._library.renders(project) if project is not None else []
+        return renders[0] if renders else None
+
+    @staticmethod
+    def _icon_size(render: RenderedVideo) -> QSize:
+        try:
+            settings = RenderSettings.from_json(render.settings)
+            width, height = settings.width, settings.height
+        except StudioError:
+            width, height = 16, 9
+        scale = CHOICE_SIDE / max(width, height)
+        return QSize(round(width * scale), round(height * scale))
+
+    def _thumbnail_ready(self, key: str) -> None:
+        button = self._pending.pop(key, None)
+        pixmap = self._thumbnails.cached(key)
+        if button is not None and pixmap is not None:
+            button.setIcon(pixmap)
+
+    def _show_metadata(self, project: Project | None) -> None:
+        metadata: PublishingMetadata | publishing.DerivedMetadata | None = None
+        if project is not None:
+            metadata = self._library.publishing(project)
+            if metadata is None:
+                scenes = self._library.scenes(project)
+                metadata = publishing.derive_metadata(project.name, scenes) if scenes else None
+        self._fill(metadata)
+        self.setEnabled(project is not None)
+
+    def _fill(self, metadata: PublishingMetadata | publishing.DerivedMetadata | None) -> None:
+        self.title.setText(metadata.title if metadata is not None else "")
+        self.description.setPlainText(metadata.description if metadata is not None else "")
+        self.tags.setText(", ".join(metadata.tags) if metadata is not None else "")
+        if isinstance(metadata, PublishingMetadata):
+            who = publishing.SOURCE_LABELS.get(metadata.source, metadata.source)
+            self.source.setText(f"Written by {who}")
+        elif metadata is not None:
+            self.source.setText("Suggested from your script (not saved yet)")
+        else:
+            self.source.setText("")
+
+    # -- actions ----------------------------------------------------------------------------------
+    def choose(self, variant: str) -> bool:
+        """Select the latest render's ``variant`` thumbnail and save it; False if refused."""
+        project = self._workspace.current_project()
+        if project is None:
+            return False
+        try:
+            publishing.choose_thumbnail(self._library, project, variant)
+        except StudioError as exc:
+            self._set_note(exc.message, error=True)
+            self._show_choices(project)
+            return False
+        button = self.choices.get(variant)
+        if button is not None:
+            button.setChecked(True)
+        label = publishing.VARIANT_LABELS.get(variant, variant)
+        self._set_note(f"✓ The thumbnail is now the {label.lower()}.")
+        self.publishingChanged.emit(project.id)
+        return True
+
+    def save(self) -> bool:
+        """Save the form as the creator's metadata; False (with the reason shown) if refused."""
+        project = self._workspace.current_project()
+        if project is None:
+            return False
+        try:
+            saved = publishing.save_metadata(
+                self._library,
+                project,
+                title=self.title.text(),
+                description=self.description.toPlainText(),
+                tags=parse_tags(self.tags.text()),
+            )
+        except StudioError as exc:
+            self._set_note(exc.message, error=True)
+            return False
+        self._fill(saved)
+        self._set_note("✓ Saved.")
+        self.publishingChanged.emit(project.id)
+        return True
+
+    def write_with_ai(self) -> bool:
+        """Ask Groq for the metadata in a job; False if another job is running."""
+        project = self._workspace.current_project()
+        if project is None:
+            return False
+        started = self._jobs.start(
+            METADATA_JOB,
+            "Writing the title, description and tags",
+            operations.write_publishing(self._library, project.id),
+            project_id=project.id,
+            on_success=self._written,
+        )
+        if started:
+            self._set_note("Writing…")
+        else:
+            self._set_note("Wait for the current job to finish, or cancel it (Esc).", error=True)
+        return started
+
+    def _written(self, result: Any) -> None:
+        if not isinstance(result, publishing.WrittenMetadata):
+            return
+        project_id = result.metadata.project_id
+        if project_id == self._shown_project:
+            self._fill(result.metadata)
+            self._set_note(result.note)
+        self.publishingChanged.emit(project_id)
+
+    def _job_failed(self, info: JobInfo, message: str) -> None:
+        if info.kind == METADATA_JOB and info.project_id == self._shown_project:
+            self._set_note(message, error=True)
+
+    def _update_buttons(self) -> None:
+        has_project = bool(self._shown_project)
+        self.write_button.setEnabled(has_project and not self._jobs.busy)
+        self.save_button.setEnabled(has_project)
+
+    def _set_note(self, text: str, *, error: bool = False) -> None:
+        self.note.setStyleSheet(ERROR_STYLE if error else "")
+        self.note.setText(text)

@@ -1,0 +1,182 @@
+# ruff: noqa: F811  (pytest fixtures imported from gui_helpers are redefined as arguments)
+"""The publish panel through its real widgets: thumbnail choices, the metadata form, Write with AI.
+
+The render is a small video FFmpeg generates; Groq is the fake server on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from gui_helpers import (  # noqa: F401  (fixtures)
+    make_project,
+    make_window,
+    multimedia_noise,
+    no_leaked_qthreads,
+    qsettings,
+    quiet_qt,
+    window,
+)
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QTabWidget
+
+from studio.media.ffmpeg import ffmpeg_exe
+from studio.pipeline import publishing
+from studio.pipeline.script import SETTING_GROQ_BASE_URL
+from tests.fakes.groq_server import FakeGroq, reply, unauthorized
+
+pytestmark = [pytest.mark.gui, multimedia_noise]
+
+KEY = "gsk_TESTKEY0do0not0leak0c0ffee0123456789"
+AI_METADATA = json.dumps(
+    {
+        "title": "Inside the Hive: How Bees Make Honey",
+        "description": "From flower to comb in three steps.",
+        "tags": ["bees", "honey", "hive"],
+    }
+)
+
+
+@pytest.fixture(scope="module")
+def source_video(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("video") / "source.mp4"
+    subprocess.run(
+        [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y",
+         "-f", "lavfi", "-i", "testsrc2=s=320x180:r=30:d=3",
+         "-c:v", "libx264", "-preset", "ultrafast", "-g", "30", "-pix_fmt", "yuv420p", str(out)],
+        check=True,
+    )  # fmt: skip
+    return out
+
+
+@pytest.fixture
+def rendered_project(library: Any, source_video: Path) -> Any:
+    """A project with a finished render offering the three thumbnail variants."""
+    project = make_project(library)
+    video = library.home.project_dir(project.id, create=True) / "renders" / "bees.mp4"
+    shutil.copyfile(source_video, video)
+    render = library.record_render(
+        project,
+        file_path=video,
+        duration=3.0,
+        thumbnail=None,
+        srt=None,
+        settings={"aspect": "16:9", "resolution": "720p"},
+        job=None,
+    )
+    publishing.make_thumbnail_variants(library, project, render)
+    return library.refresh(project)
+
+
+@pytest.fixture
+def panel(window: Any, rendered_project: Any, qtbot: Any) -> Any:
+    window.workspace.set_current_project(rendered_project.id)
+    publish = window.render_panel.publish
+    tabs = window.render_panel.findChild(QTabWidget, "renderTabs")
+    tabs.setCurrentWidget(publish)
+    if window.thumbnails.pending:
+        with qtbot.waitSignal(window.thumbnails.idle, timeout=10_000):
+            pass
+    return publish
+
+
+@pytest.fixture
+def fake(library: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeGroq]:
+    with FakeGroq() as server:
+        library.set_setting(SETTING_GROQ_BASE_URL, server.base_url)
+        monkeypatch.setenv("GROQ_API_KEY", KEY)
+        yield server
+
+
+def selected(library: Any, project: Any) -> list[str]:
+    render = library.renders(project)[0]
+    return [t.variant for t in library.thumbnails(render) if t.is_selected]
+
+
+def test_clicking_a_thumbnail_selects_and_saves_it(
+    qtbot: Any, panel: Any, library: Any, rendered_project: Any
+) -> None:
+    assert list(panel.choices) == list(publishing.VARIANTS)
+    assert panel.choices["title"].isChecked() and not panel.no_choices.isVisible()
+    assert not panel.choices["vivid"].icon().isNull()
+    with qtbot.waitSignal(panel.publishingChanged, timeout=5000):
+        qtbot.mouseClick(panel.choices["vivid"], Qt.MouseButton.LeftButton)
+    assert panel.choices["vivid"].isChecked() and not panel.choices["title"].isChecked()
+    assert selected(library, rendered_project) == ["vivid"]
+    project = library.refresh(rendered_project)
+    assert project.thumbnail_path.endswith("bees-thumb-vivid.jpg")
+    video = library.home.abs(project.video_path)
+    assert json.loads(video.with_suffix(".json").read_text())["thumbnail"] == "bees-thumb-vivid.jpg"
+    assert "most colourful" in panel.note.text()
+
+
+def test_the_form_shows_the_suggestion_and_saves_the_creators_edit(
+    qtbot: Any, panel: Any, library: Any, rendered_project: Any
+) -> None:
+    assert panel.title.text() == "Bees"
+    assert panel.description.toPlainText().startswith("Bees visit flowers")
+    assert "bees" in panel.tags.text()
+    panel.title.clear()
+    qtbot.keyClicks(panel.title, "How bees make honey")
+    panel.tags.setText("bees, honey, , Bees")
+    with qtbot.waitSignal(panel.publishingChanged, timeout=5000):
+        qtbot.mouseClick(panel.save_button, Qt.MouseButton.LeftButton)
+    saved = library.publishing(rendered_project)
+    assert (saved.title, saved.tags, saved.source) == (
+        "How bees make honey",
+        ["bees", "honey"],
+        "creator",
+    )
+    assert panel.tags.text() == "bees, honey" and "you" in panel.source.text()
+    video = library.home.abs(library.refresh(rendered_project).video_path)
+    assert json.loads(video.with_suffix(".json").read_text())["title"] == "How bees make honey"
+
+    panel.title.clear()
+    with qtbot.assertNotEmitted(panel.publishingChanged):
+        qtbot.mouseClick(panel.save_button, Qt.MouseButton.LeftButton)
+    assert "needs a title" in panel.note.text() and "d64545" in panel.note.styleSheet()
+    assert library.publishing(rendered_project).title == "How bees make honey"
+
+
+def test_write_with_ai_fills_the_form_from_groq(
+    qtbot: Any, panel: Any, library: Any, rendered_project: Any, fake: FakeGroq
+) -> None:
+    fake.enqueue(reply(AI_METADATA))
+    with qtbot.waitSignal(panel.publishingChanged, timeout=20_000):
+        qtbot.mouseClick(panel.write_button, Qt.MouseButton.LeftButton)
+    assert panel.title.text() == "Inside the Hive: How Bees Make Honey"
+    assert panel.tags.text() == "bees, honey, hive" and "Groq" in panel.source.text()
+    assert library.publishing(rendered_project).source == "groq"
+    assert [c.purpose for c in library.llm_calls(rendered_project)] == ["metadata"]
+    assert panel.write_button.isEnabled()
+
+
+def test_write_with_ai_failure_is_shown_and_changes_nothing(
+    qtbot: Any, window: Any, panel: Any, library: Any, rendered_project: Any, fake: FakeGroq
+) -> None:
+    fake.enqueue(unauthorized(echo_key=True))
+    with qtbot.waitSignal(window.jobs.jobFinished, timeout=20_000):
+        qtbot.mouseClick(panel.write_button, Qt.MouseButton.LeftButton)
+    assert "rejected the API key" in panel.note.text() and KEY not in panel.note.text()
+    assert panel.title.text() == "Bees"
+    assert library.publishing(rendered_project) is None
+
+
+def test_a_project_without_renders_explains_where_thumbnails_come_from(
+    qtbot: Any, window: Any, library: Any
+) -> None:
+    project = make_project(library, "Unrendered")
+    window.workspace.set_current_project(project.id)
+    publish = window.render_panel.publish
+    window.render_panel.findChild(QTabWidget, "renderTabs").setCurrentWidget(publish)
+    assert publish.choices == {}
+    assert (
+        publish.no_choices.isVisibleTo(publish) and "Render the video" in publish.no_choices.text()
+    )
+    assert publish.title.text() == "Unrendered" and "not saved" in publish.source.text()
