@@ -100,7 +100,7 @@ def selected(library: Any, project: Any) -> list[str]:
 
 
 def test_clicking_a_thumbnail_selects_and_saves_it(
-    qtbot: Any, panel: Any, library: Any, rendered_project: Any
+    qtbot: Any, window: Any, panel: Any, library: Any, rendered_project: Any
 ) -> None:
     assert list(panel.choices) == list(publishing.VARIANTS)
     assert panel.choices["title"].isChecked() and not panel.no_choices.isVisible()
@@ -114,6 +114,8 @@ def test_clicking_a_thumbnail_selects_and_saves_it(
     video = library.home.abs(project.video_path)
     assert json.loads(video.with_suffix(".json").read_text())["thumbnail"] == "bees-thumb-vivid.jpg"
     assert "most colourful" in panel.note.text()
+    asked = set(window.thumbnails.pending) | set(window.thumbnails._cache)
+    assert any("bees-thumb-vivid.jpg|128x72" in key for key in asked), "the history follows"
 
 
 def test_the_form_shows_the_suggestion_and_saves_the_creators_edit(

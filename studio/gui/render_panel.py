@@ -173,6 +173,7 @@ class RenderPanel(QWidget):
         self._jobs.cancelled.connect(self._job_cancelled)
         self._jobs.busyChanged.connect(lambda _busy: self._update_buttons())
         self._thumbnails.ready.connect(self._thumbnail_ready)
+        self.publish.publishingChanged.connect(lambda _pid: self._load_history(show_latest=False))
 
     # -- project ----------------------------------------------------------------------------------
     def _project_selected(self, project_id: str) -> None:
