@@ -242,6 +242,8 @@ class PublishPanel(QWidget):
         self.title.setText(metadata.title if metadata is not None else "")
         self.description.setPlainText(metadata.description if metadata is not None else "")
         self.tags.setText(", ".join(metadata.tags) if metadata is not None else "")
+        for line in (self.title, self.tags):
+            line.setCursorPosition(0)  # show the start of a long line, not its end
         if isinstance(metadata, PublishingMetadata):
             who = publishing.SOURCE_LABELS.get(metadata.source, metadata.source)
             self.source.setText(f"Written by {who}")
