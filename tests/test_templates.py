@@ -219,3 +219,36 @@ def test_template_options_travel_in_project_json(library: Library) -> None:
     assert project.template == "chat"
     assert json.loads(json.dumps(project.template_options))["chat_style"] == "light"
     assert project.render_settings["captions"] is False
+
+
+def test_chat_project_travels_with_its_voices_and_background(
+    library: Library, tmp_path: Path
+) -> None:
+    from studio.media.settings import RenderSettings
+    from studio.pipeline.jobs import run_job
+    from studio.pipeline.templates import create_project
+    from studio.store import archive
+
+    background = write_picture(tmp_path / "wall.png", (320, 180))
+    project = create_project(
+        library,
+        "Duo",
+        template="chat",
+        settings=RenderSettings(),
+        options={"background": str(background)},
+    )
+    with run_job(library, project, "script") as ctx:
+        get_template("chat").script_from_text(library, project, CHAT, ctx)
+    library.set_character_voice(project, "Sam", "bm_george", engine="kokoro")
+    voices = library.character_voices(project)
+
+    copy = library.duplicate_project(project)
+    imported = archive.import_project(
+        library, archive.export_project(library, project, tmp_path / "duo.studio.zip")
+    )
+    for other in (copy, imported):
+        assert library.character_voices(other) == voices
+        stored = other.template_options["background"]
+        assert f"projects/{other.id}/" in stored  # its own copy, not the original project's
+        assert library.home.abs(stored).read_bytes() == background.read_bytes()
+        assert [s.character for s in library.scenes(other)] == ["Alex", "Sam", "Alex"]

@@ -32,6 +32,7 @@ from studio.gui.thumbnails import ThumbnailLoader, placeholder
 from studio.gui.visual_picker import VisualChoice, VisualPicker
 from studio.gui.workspace import Workspace
 from studio.pipeline.drafts import estimate_seconds, sanitize_for_speech
+from studio.pipeline.templates import get_template
 from studio.store.models import Scene
 
 NEW_SCENE_TEXT = "New scene: type what the voice should say."
@@ -184,6 +185,13 @@ class SceneEditor(QWidget):
 
     # -- thumbnails -------------------------------------------------------------------------------
     def _load_thumbnail(self, card: SceneCard, scene: Scene) -> None:
+        project = self._workspace.current_project()
+        note = get_template(project.template).scene_visual_note if project else None
+        card.visual.setEnabled(note is None)
+        if note is not None:  # the template draws the scene (chat bubble, scrolling page)
+            card.thumbnail_key = ""
+            card.set_thumbnail(placeholder(THUMB_SIZE, note), "Set by the template")
+            return
         selection = self._library.selection(scene)
         if selection is None:
             card.thumbnail_key = ""
@@ -191,7 +199,7 @@ class SceneEditor(QWidget):
                                "Chosen when you render")
             return
         path = self._library.home.abs(selection.asset_path)
-        caption = "Generated slide" if selection.source == "slide" else path.name
+        caption = "Generated slide" if selection.source in ("slide", "generated") else path.name
         key, pixmap = self._thumbnails.request(path, THUMB_SIZE)
         card.thumbnail_key = key
         card.set_thumbnail(pixmap if pixmap is not None else placeholder(THUMB_SIZE, "Loading…"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import sys
 from dataclasses import dataclass
@@ -90,8 +91,14 @@ def _project_name(args: argparse.Namespace, text: str | None) -> str:
         return str(args.project_name)
     if args.topic:
         return " ".join(str(args.topic).split()[:8])[:80] or "Untitled"
+    if getattr(args, "template", None) == "chat" and text:
+        from studio.pipeline.templates.chat import characters_of, parse_chat
+
+        with contextlib.suppress(InputError):  # a bad chat is reported by the script stage
+            names = characters_of(parse_chat(text))
+            return " and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
     first_line = next((line.strip() for line in (text or "").splitlines() if line.strip()), "")
-    words = first_line.split()
+    words = first_line.lstrip("#>*- \t").split()
     if words:
         return " ".join(words[:6]) + ("…" if len(words) > 6 else "")
     return Path(args.script or args.music or "Untitled").stem

@@ -321,6 +321,23 @@ class Library:
                     return new_prefix + path[len(old_prefix) :]
                 return path
 
+            copy.template_options = {
+                k: moved(v) if isinstance(v, str) else v
+                for k, v in (project.template_options or {}).items()
+            }
+            copy.save()
+            for voice in Voice.select().where(
+                (Voice.project == project.id) & Voice.character.is_null(False)
+            ):
+                Voice.create(
+                    id=new_id(),
+                    engine=voice.engine,
+                    voice_id=voice.voice_id,
+                    display_name=voice.display_name,
+                    project=copy.id,
+                    character=voice.character,
+                )
+
             for scene in self.scenes(project):
                 new_scene = Scene.create(
                     **{

@@ -29,6 +29,7 @@ from studio.store.models import (
     ClipSelection,
     Project,
     Scene,
+    Voice,
     fields_of,
     new_id,
     utcnow,
@@ -40,6 +41,8 @@ FILES = "files/"
 MAX_TOTAL_BYTES = 20 * 1024**3
 #: The archive carries a project's content plus its name and status.
 PROJECT_FIELDS = ("name", "status", *PROJECT_CONTENT_FIELDS)
+#: Marks a template option that names a file inside the project (``project:visuals/x.png``).
+PROJECT_FILE = "project:"
 SCENE_FIELDS = SCENE_CONTENT_FIELDS
 
 
@@ -64,12 +67,27 @@ def export_project(library: Library, project: Project, target: Path) -> Path:
             data["selection"] = fields_of(selection, SELECTION_FIELDS)
             data["selection"]["asset_path"] = _inside(prefix, selection.asset_path)
         scenes.append(data)
+    fields = fields_of(project, PROJECT_FIELDS)
+    fields["template_options"] = {  # files the template uses travel inside the project
+        k: (
+            f"{PROJECT_FILE}{_inside(prefix, v)}"
+            if isinstance(v, str) and _inside(prefix, v)
+            else v
+        )
+        for k, v in (project.template_options or {}).items()
+    }
     manifest = {
         "format": FORMAT,
         "app_version": __version__,
         "exported_at": datetime.now().isoformat(timespec="seconds"),
-        "project": fields_of(project, PROJECT_FIELDS),
+        "project": fields,
         "scenes": scenes,
+        "character_voices": [
+            {"character": v.character, "voice_id": v.voice_id, "engine": v.engine}
+            for v in Voice.select().where(
+                (Voice.project == project.id) & Voice.character.is_null(False)
+            )
+        ],
     }
     target = Path(target)
     partial = target.with_name(f".{target.name}.partial")
@@ -183,6 +201,13 @@ def import_project(library: Library, source: Path) -> Project:
         return prefix + str(relative)
 
     fields = {f: manifest["project"].get(f) for f in PROJECT_FIELDS}
+    if isinstance(fields.get("template_options"), dict):
+        fields["template_options"] = {
+            k: stored(v[len(PROJECT_FILE) :])
+            if isinstance(v, str) and v.startswith(PROJECT_FILE)
+            else v
+            for k, v in fields["template_options"].items()
+        }
     try:
         with library.transaction():
             project = Project.create(
@@ -213,7 +238,17 @@ def import_project(library: Library, source: Path) -> Project:
                             "asset_path": stored(selection.get("asset_path")),
                         },
                     )
-    except (TypeError, ValueError, peewee.IntegrityError) as exc:
+            for mapping in manifest.get("character_voices") or []:
+                voice_id = str(mapping["voice_id"])
+                Voice.create(
+                    id=new_id(),
+                    engine=str(mapping["engine"]),
+                    voice_id=voice_id,
+                    display_name=f"{mapping['character']} ({voice_id})",
+                    project=project_id,
+                    character=str(mapping["character"]),
+                )
+    except (TypeError, ValueError, KeyError, peewee.IntegrityError) as exc:
         shutil.rmtree(final_dir, ignore_errors=True)
         raise InputError(
             "The archive's manifest has values Studio can't use", where=str(source)

@@ -73,6 +73,8 @@ class Template:
     options: ClassVar[tuple[TemplateOption, ...]] = ()
     needs_script: ClassVar[bool] = True
     writes_from_topic: ClassVar[bool] = True
+    #: Why scenes have no visual of their own (None: each scene picks a picture or clip).
+    scene_visual_note: ClassVar[str | None] = None
 
     # -- creating --------------------------------------------------------------------------
     def check_options(self, library: Library, options: dict[str, Any]) -> dict[str, Any]:

@@ -104,6 +104,7 @@ class ChatTemplate(Template):
         "by its character."
     )
     writes_from_topic: ClassVar[bool] = False
+    scene_visual_note: ClassVar[str | None] = "Shown as a chat bubble\nover the background"
     options: ClassVar[tuple[TemplateOption, ...]] = (
         TemplateOption(
             "background",

@@ -72,6 +72,7 @@ class ScrollTemplate(Template):
         "Your script scrolls over a background in step with the narration; code is shown "
         "in a monospaced panel."
     )
+    scene_visual_note: ClassVar[str | None] = "Part of the page\nscrolling over the background"
     options: ClassVar[tuple[TemplateOption, ...]] = (
         TemplateOption(
             "background",
