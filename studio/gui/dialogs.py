@@ -192,6 +192,9 @@ class NewProjectDialog(QDialog):
             "Groq writes a script about the topic (needs an API key)" if from_topic
             else "This kind of video is made from your own script")
         self.topic.setEnabled(from_topic)
+        self.duration.setEnabled(from_topic)  # chats and songs are as long as they are
+        self.voice.setEnabled(name != "music")  # a music video has no narration
+        self.own_button.setText("Next" if name == "music" else "I'll write it")
         self.script.setPlaceholderText(SCRIPT_HINTS[name])
         (self.ai_button if from_topic else self.own_button).setDefault(True)
 

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSizePolicy,
     QSpinBox,
     QStackedWidget,
     QVBoxLayout,
@@ -130,6 +131,10 @@ class TemplateForm(QWidget):
         template = self._templates[index]
         self.summary.setText(template.summary)
         self.pages.setCurrentIndex(index)
+        for i in range(self.pages.count()):  # the stack takes the height of the page shown
+            policy = QSizePolicy.Policy.Preferred if i == index else QSizePolicy.Policy.Ignored
+            self.pages.widget(i).setSizePolicy(policy, policy)
+        self.pages.adjustSize()
         self.pages.setVisible(bool(template.options) or template.name == "music")
         self.templateChanged.emit(template.name)
 
