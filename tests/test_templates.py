@@ -221,7 +221,7 @@ def test_template_options_travel_in_project_json(library: Library) -> None:
     assert project.render_settings["captions"] is False
 
 
-def test_chat_project_travels_with_its_voices_and_background(
+def test_chat_project_travels_with_its_voices_background_and_metadata(
     library: Library, tmp_path: Path
 ) -> None:
     from studio.media.settings import RenderSettings
@@ -241,6 +241,7 @@ def test_chat_project_travels_with_its_voices_and_background(
         get_template("chat").script_from_text(library, project, CHAT, ctx)
     library.set_character_voice(project, "Sam", "bm_george", engine="kokoro")
     voices = library.character_voices(project)
+    library.set_publishing(project, title="Duo talk", description="Two friends.", tags=["chat"])
 
     copy = library.duplicate_project(project)
     imported = archive.import_project(
@@ -252,3 +253,6 @@ def test_chat_project_travels_with_its_voices_and_background(
         assert f"projects/{other.id}/" in stored  # its own copy, not the original project's
         assert library.home.abs(stored).read_bytes() == background.read_bytes()
         assert [s.character for s in library.scenes(other)] == ["Alex", "Sam", "Alex"]
+        published = library.publishing(other)
+        assert published is not None and published.title == "Duo talk"
+        assert published.tags == ["chat"] and published.source == "creator"

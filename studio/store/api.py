@@ -326,6 +326,15 @@ class Library:
                 for k, v in (project.template_options or {}).items()
             }
             copy.save()
+            published = self.publishing(project)
+            if published is not None and published.source != "script":  # derived ones follow
+                PublishingMetadata.create(
+                    project=copy.id,
+                    title=published.title,
+                    description=published.description,
+                    tags=published.tags,
+                    source=published.source,
+                )
             for voice in Voice.select().where(
                 (Voice.project == project.id) & Voice.character.is_null(False)
             ):

@@ -21,6 +21,7 @@ import peewee
 from studio import __version__
 from studio.errors import InputError
 from studio.store.api import Library
+from studio.store.metadata import clean_description, clean_tags, clean_title
 from studio.store.models import (
     PROJECT_CONTENT_FIELDS,
     SCENE_CONTENT_FIELDS,
@@ -28,6 +29,7 @@ from studio.store.models import (
     TEMPLATES,
     ClipSelection,
     Project,
+    PublishingMetadata,
     Scene,
     Voice,
     fields_of,
@@ -51,6 +53,14 @@ def _inside(project_prefix: str, stored: str | None) -> str | None:
     if stored and stored.startswith(project_prefix):
         return stored[len(project_prefix) :]
     return None
+
+
+def _publishing(library: Library, project: Project) -> dict[str, Any] | None:
+    """The title/description/tags the creator or Groq wrote (derived ones are re-derived)."""
+    published = library.publishing(project)
+    if published is None or published.source == "script":
+        return None
+    return fields_of(published, ("title", "description", "tags", "source"))
 
 
 def export_project(library: Library, project: Project, target: Path) -> Path:
@@ -82,6 +92,7 @@ def export_project(library: Library, project: Project, target: Path) -> Path:
         "exported_at": datetime.now().isoformat(timespec="seconds"),
         "project": fields,
         "scenes": scenes,
+        "publishing": _publishing(library, project),
         "character_voices": [
             {"character": v.character, "voice_id": v.voice_id, "engine": v.engine}
             for v in Voice.select().where(
@@ -238,6 +249,15 @@ def import_project(library: Library, source: Path) -> Project:
                             "asset_path": stored(selection.get("asset_path")),
                         },
                     )
+            published = manifest.get("publishing")
+            if isinstance(published, dict):
+                PublishingMetadata.create(
+                    project=project_id,
+                    title=clean_title(str(published["title"])),
+                    description=clean_description(str(published["description"])),
+                    tags=clean_tags([str(t) for t in published["tags"]]),
+                    source=str(published["source"]),
+                )
             for mapping in manifest.get("character_voices") or []:
                 voice_id = str(mapping["voice_id"])
                 Voice.create(
