@@ -84,9 +84,10 @@ class TemplateForm(QWidget):
         self.pages = QStackedWidget()
         self._backgrounds: dict[str, _FileRow] = {}
         self._templates = all_templates()
-        for template in self._templates:
+        self._pages = [self._page(t.name) for t in self._templates]
+        for template, page in zip(self._templates, self._pages, strict=True):
             self.template.addItem(template.label, template.name)
-            self.pages.addWidget(self._page(template.name))
+            self.pages.addWidget(page)
         self.template.currentIndexChanged.connect(self._changed)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -131,9 +132,9 @@ class TemplateForm(QWidget):
         template = self._templates[index]
         self.summary.setText(template.summary)
         self.pages.setCurrentIndex(index)
-        for i in range(self.pages.count()):  # the stack takes the height of the page shown
+        for i, page in enumerate(self._pages):  # the stack takes the height of the page shown
             policy = QSizePolicy.Policy.Preferred if i == index else QSizePolicy.Policy.Ignored
-            self.pages.widget(i).setSizePolicy(policy, policy)
+            page.setSizePolicy(policy, policy)
         self.pages.adjustSize()
         self.pages.setVisible(bool(template.options) or template.name == "music")
         self.templateChanged.emit(template.name)
