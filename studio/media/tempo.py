@@ -30,14 +30,13 @@ SAMPLE_RATE = 11025
 _N_FFT = 512
 _HOP = 128
 _BANDS = 48
+#: Magnitudes are compressed as log(1 + gain * |X|) (audio peak-normalised first).
 _LOG_GAIN = 100.0
-_TIME_SMOOTH = 1
-_LAG = 1
 FRAME_RATE = SAMPLE_RATE / _HOP  # onset-envelope frames per second (about 86)
 MIN_BPM, MAX_BPM = 60.0, 200.0
 #: Tempos an octave apart tie when the weaker repeats at least this fraction as strongly as
 #: the stronger; of tied tempos, the one nearest ``_PREFERRED_BPM`` (in octaves) is taken.
-_OCTAVE_TIE = 0.5
+_OCTAVE_TIE = 0.35
 _PREFERRED_BPM = 120.0
 #: The shortest audio worth analysing, and the level (RMS) below which it counts as silent.
 MIN_SECONDS = 2.0
@@ -112,10 +111,12 @@ def detect_tempo(
         confidence = _periodicity(envelope, period)
         beats = _beat_grid(envelope, period, duration)
         found = float(bpm)
-    log.info("tempo of %s: %.2f BPM, %d beats, confidence %.2f", path.name, found,
-             len(beats), confidence)
-    return Tempo(round(found, 3), [round(b, 4) for b in beats], round(duration, 4),
-                 round(confidence, 3))
+    log.info(
+        "tempo of %s: %.2f BPM, %d beats, confidence %.2f", path.name, found, len(beats), confidence
+    )
+    return Tempo(
+        round(found, 3), [round(b, 4) for b in beats], round(duration, 4), round(confidence, 3)
+    )
 
 
 def cut_points(tempo: Tempo, *, beats_per_cut: int = 4, min_seconds: float = 1.0) -> list[float]:
@@ -160,11 +161,31 @@ def _decode(path: Path, cancel: CancelToken | None) -> np.ndarray:
         )
     with tempfile.TemporaryDirectory(prefix="studio-tempo-") as folder:
         raw = Path(folder) / "audio.f32"
-        args = ["-i", str(path), "-map", "0:a:0", "-vn", "-sn", "-dn", "-ac", "1",
-                "-ar", str(SAMPLE_RATE), "-f", "f32le", str(raw)]
+        args = [
+            "-i",
+            str(path),
+            "-map",
+            "0:a:0",
+            "-vn",
+            "-sn",
+            "-dn",
+            "-ac",
+            "1",
+            "-ar",
+            str(SAMPLE_RATE),
+            "-f",
+            "f32le",
+            str(raw),
+        ]
         try:
-            run_ffmpeg(args, duration=info.duration, progress=None, cancel=cancel,
-                       stage="Reading the music", where=str(path))
+            run_ffmpeg(
+                args,
+                duration=info.duration,
+                progress=None,
+                cancel=cancel,
+                stage="Reading the music",
+                where=str(path),
+            )
         except MediaError as exc:
             raise InputError(
                 f"Studio can't decode this music: {exc.what}",
@@ -197,12 +218,8 @@ def onset_envelope(samples: np.ndarray, cancel: CancelToken | None = None) -> np
         index = np.arange(start, stop)[:, None] * _HOP + np.arange(_N_FFT)[None, :]
         magnitude = np.abs(np.fft.rfft(padded[index] * window, axis=1)).astype(np.float32)
         spectrum[start:stop] = np.log1p(_LOG_GAIN * (magnitude @ bands))
-    if _TIME_SMOOTH > 1:
-        kernel = np.ones(_TIME_SMOOTH, dtype=np.float32) / _TIME_SMOOTH
-        spectrum = np.apply_along_axis(np.convolve, 0, spectrum, kernel, mode="same")
     flux = np.zeros(frames, dtype=np.float32)
-    flux[_LAG:] = np.maximum(spectrum[_LAG:] - spectrum[:-_LAG], 0.0).sum(axis=1)
-    flux[0] = 0.0
+    flux[1:] = np.maximum(np.diff(spectrum, axis=0), 0.0).sum(axis=1)
     trend = _moving_average(flux, round(FRAME_RATE * 0.5))
     return np.maximum(flux - trend, 0.0)
 
