@@ -9,6 +9,10 @@ Modules:
     segments: ``SegmentSpec``, ``segment_key``, ``render_segment(s)``.
     assemble: ``assemble`` (``RenderOutput``) and ``make_thumbnail``.
     resources: where fonts and other shipped files live.
+    chat: ``ChatMessage``, ``render_chat_frame`` (chat-story frames).
+    scroll: ``ScrollBlock``, ``parse_blocks``, ``render_scroll_page`` (``ScrollPage``).
+    tempo: ``Tempo``, ``detect_tempo``, ``cut_points`` (beat tracking for music videos).
+    drawing: measured-width text wrapping and antialiased rounded shapes for the above.
 
 Import from the submodules (``from studio.media.segments import render_segment``); this package
 keeps its import light.
