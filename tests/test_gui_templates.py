@@ -78,3 +78,62 @@ def test_a_music_video_needs_its_song(qtbot: Any, window: Any, library: Any) -> 
     assert "song" in dialog.details_error.text()
     assert library.projects() == []
     dialog.reject()
+
+
+def _song(path: Any) -> Any:
+    import subprocess
+
+    from studio.media.ffmpeg import ffmpeg_exe
+
+    clicks = "0.8*sin(2*PI*1000*t)*lt(mod(t\\,0.5)\\,0.03)"
+    subprocess.run(
+        [
+            ffmpeg_exe(),
+            "-v",
+            "error",
+            "-f",
+            "lavfi",
+            "-i",
+            f"aevalsrc={clicks}:s=44100:d=6",
+            str(path),
+        ],
+        check=True,
+        timeout=60,
+    )
+    return path
+
+
+@pytest.mark.parametrize("template", ["scroll", "chat", "music"])
+def test_each_template_renders_from_the_window(
+    qtbot: Any, window: Any, library: Any, tmp_path: Any, template: str
+) -> None:
+    from studio.media.probe import probe
+
+    scripts = {
+        "scroll": "A loop repeats.\n\n```\nfor i in range(3):\n    print(i)\n```\n\nThat is all.",
+        "chat": CHAT,
+        "music": "",
+    }
+    dialog = window.projects.new_project()
+    choose_template(dialog, template)
+    dialog.name.setText(f"GUI {template}")
+    if template == "music":
+        dialog.template_form.song_file.edit.setText(str(_song(tmp_path / "song.wav")))
+    qtbot.mouseClick(dialog.own_button, Qt.MouseButton.LeftButton)
+    dialog.script.setPlainText(scripts[template])
+    with qtbot.waitSignal(dialog.accepted, timeout=30_000):
+        qtbot.mouseClick(dialog.create_button, Qt.MouseButton.LeftButton)
+    project = library.project(f"GUI {template}")
+    assert project.template == template
+    library.update_project(
+        project, render_settings={**project.render_settings, "resolution": "720p"}
+    )
+    qtbot.waitUntil(lambda: window.workspace.current_project_id == project.id)
+    with qtbot.waitSignal(window.jobs.jobFinished, timeout=180_000):
+        qtbot.mouseClick(window.render_panel.render_button, Qt.MouseButton.LeftButton)
+    (render,) = library.renders(project)
+    info = probe(library.home.abs(render.file_path))
+    assert info.has_video and info.has_audio and info.width == 1280
+    expected = sum(float(s.duration or 0) for s in library.scenes(project))
+    assert info.duration >= expected - 0.1
+    assert library.jobs(project)[0].status == "completed"
