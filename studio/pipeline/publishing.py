@@ -235,7 +235,8 @@ def derive_metadata(project_name: str, scenes: Sequence[Scene]) -> DerivedMetada
     """Metadata from the script alone: the project's name as title (or the first sentence
     when the name is a placeholder), the opening sentences as description, and the most
     frequent meaningful words and scene keywords as tags."""
-    text = "\n\n".join(scene.text for scene in scenes)
+    # A music video's slide captions repeat cut after cut: each text counts once.
+    text = "\n\n".join(dict.fromkeys(scene.text for scene in scenes))
     sentences = [" ".join(s.split()) for s in split_sentences(text)] if text.strip() else []
     name = " ".join(project_name.split())
     if name and not name.endswith("…") and not _GENERIC_NAME.match(name):
