@@ -36,6 +36,7 @@ from studio.gui.resources import app_icon
 from studio.gui.scene_editor import SceneEditor
 from studio.gui.settings_dialog import SettingsDialog
 from studio.gui.setup_checklist import SetupChecklist
+from studio.gui.setup_sections import DOWNLOAD_JOB
 from studio.gui.stats_dialog import show_statistics
 from studio.gui.thumbnails import ThumbnailLoader
 from studio.gui.workspace import Workspace
@@ -277,10 +278,15 @@ class MainWindow(QMainWindow):
             event.ignore()
             if self._closing:
                 return
-            label = self.jobs.current.label if self.jobs.current else "A job"
+            current = self.jobs.current
+            label = current.label if current else "A job"
+            kept = {
+                "render": "Finished scenes are kept; the render can be resumed later.",
+                DOWNLOAD_JOB: "The files downloaded so far are kept; the download continues "
+                "where it stopped next time.",
+            }.get(current.kind if current else "", "Everything saved so far is kept.")
             if ask(self, "Stop and close?", f"{label} is still running. Stop it and close "
-                   "Studio? Finished scenes are kept; the render can be resumed later.",
-                   "Stop and close", "Keep working"):
+                   f"Studio? {kept}", "Stop and close", "Keep working"):
                 self._closing = True
                 self.statusBar().showMessage("Stopping…")
                 self.jobs.cancel()
