@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from studio.errors import InputError
-from studio.media.segments import MOTIONS
 from studio.media.settings import RenderSettings
 from studio.media.slides import make_slide
 from studio.media.tempo import cut_points, detect_tempo
@@ -170,4 +169,6 @@ class MusicTemplate(Template):
         out = folder / content_name("beat-slide", scene.text, seed, settings.width, settings.height)
         if not out.is_file():
             make_slide(scene.text, [], (settings.width, settings.height), out, seed=seed)
-        library.select_clip(scene, out, kind="image", source="generated", motion=MOTIONS[index % 2])
+        # Held still: the beat cuts are the movement, and a zoom on a flat gradient is barely
+        # seen but costs most of the encode (docs/benchmarks.md, templates).
+        library.select_clip(scene, out, kind="image", source="generated", motion="none")
