@@ -32,11 +32,12 @@ AUDIO_RATE = 48000
 AUDIO_CODEC = "aac"
 AUDIO_BITRATE = "192k"
 #: FFmpeg's AAC encoder options. The default "twoloop" coder took 2.8 s for 60 s of voice +
-#: music here, "fast" 1.3 s; at 192 kb/s the difference is not audible, and the final sound is
-#: encoded whole on every render (so this is most of a one-scene change's cost).
+#: music here, "fast" 1.3 s; at 192 kb/s the difference is not audible, and the soundtrack is
+#: encoded whole whenever any scene's sound changes (the longest step of a one-scene change).
 AUDIO_ENCODER_OPTIONS = ("-aac_coder", "fast")
 #: Lossless audio inside segments: AAC can't be joined sample-exactly by stream copy (each
-#: file brings its own encoder priming), so the final AAC is encoded once, at the join.
+#: file brings its own encoder priming), so the finished sound is encoded once, whole
+#: (``soundtrack``), from exactly the samples the segments carry.
 SEGMENT_AUDIO_CODEC = "flac"
 #: Loudness target of the finished video (EBU R128 integrated, LUFS) and its peak ceiling.
 LOUDNESS_TARGET = -16.0
