@@ -374,6 +374,54 @@ def test_a_real_render_offers_variants_and_writes_its_json(library: Library) -> 
     assert data["title"] == "Bees" and data["metadata_written_by"] == "script"
 
 
+@pytest.mark.slow
+def test_thumbnail_frames_come_from_the_segments_and_only_a_changed_scene_is_decoded(
+    library: Library,
+) -> None:
+    from studio.media.settings import RenderSettings
+    from studio.pipeline import produce
+    from studio.pipeline.script import script_from_text
+
+    project = library.create_project("Bees", render_settings={"resolution": "720p"})
+    with run_job(library, project, "script") as ctx:
+        script_from_text(library, project, "\n\n".join(SCENES[:3]), ctx)
+
+    def render() -> RenderedVideo:
+        produce.render_project(
+            library, library.refresh(project), reporter=NullReporter(), install_sigint=False
+        )
+        return library.renders(project)[0]
+
+    first = render()
+    segdir = library.home.project_dir(project.id) / "segments"
+    cached = {p.name: p.stat().st_mtime_ns for p in segdir.glob("frame-*.jpg")}
+    assert cached  # the frames were read from the segments, and kept
+    # The same frames as in the joined video: the variants match a fresh read of the video.
+    video = library.home.abs(first.file_path)
+    settings = RenderSettings.from_json(first.settings)
+    size = pictures.thumbnail_size(settings.width, settings.height)
+    from_video = pictures.sample_frames(
+        video, publishing.sample_times(first, first.duration_seconds), size
+    )
+    vivid = Image.open(library.home.abs(library.thumbnails(first)[1].image_path))
+    best = from_video[pictures.most_colourful(from_video)]
+    assert _mean_difference(vivid, best) < 3
+
+    scenes = library.scenes(project)
+    library.update_scene(scenes[2], text="Bees also collect water on hot days.")
+    render()
+    after = {p.name: p.stat().st_mtime_ns for p in segdir.glob("frame-*.jpg")}
+    kept = {name for name in cached if after.get(name) == cached[name]}
+    assert kept and kept != set(cached)  # unchanged scenes' frames reused, the old one pruned
+    assert set(after) - set(cached)  # the changed scene's frame is new
+
+
+def _mean_difference(a: Image.Image, b: Image.Image) -> float:
+    import numpy as np
+
+    return float(np.abs(np.asarray(a.convert("RGB"), int) - np.asarray(b, int)).mean())
+
+
 # --- the command line ----------------------------------------------------------------------
 
 

@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from PIL import Image
+
 from studio.errors import Cancelled, InputError, MediaError
 from studio.media.captions import Cue, write_srt
 from studio.media.ffmpeg import atomic_output, run_ffmpeg
@@ -57,13 +59,15 @@ def assemble(
     cancel: CancelToken | None = None,
     cues: Sequence[Cue] | None = None,
     soundtrack: Path | None = None,
+    thumbnail_frame: Image.Image | None = None,
 ) -> RenderOutput:
     """Join ``segments`` (from ``render_segment``, same settings) and their sound into ``out_mp4``.
 
     ``soundtrack`` is the finished sound of the same scenes (``build_soundtrack``); without it,
     one is made first from the segments' own audio (music from ``settings``, -16 LUFS).
     ``total_duration`` is the expected length (for progress and a sanity check). With ``cues``,
-    ``<stem>.srt`` is written beside it.
+    ``<stem>.srt`` is written beside it. The thumbnail (``<stem>.jpg``) is ``thumbnail_frame``
+    when the caller already has the frame a third of the way in, else read from the video.
 
     Raises:
         InputError: a segment, the soundtrack or the music file is missing or unusable.
@@ -107,7 +111,10 @@ def assemble(
         log.warning("assembled %s lasts %.3f s, expected %.3f s", out_mp4, info.duration,
                     total_duration)
     try:
-        thumbnail = make_thumbnail(out_mp4, info.duration, cancel=cancel)
+        if thumbnail_frame is not None:  # already decoded (from the segments): just save it
+            thumbnail = save_thumbnail(thumbnail_frame, out_mp4.with_suffix(".jpg"))
+        else:
+            thumbnail = make_thumbnail(out_mp4, info.duration, cancel=cancel)
     except Cancelled:
         out_mp4.unlink(missing_ok=True)
         raise
@@ -129,6 +136,15 @@ def concat_list(paths: Sequence[Path]) -> str:
                              fix="Rename the project folder")
         lines.append("file '" + text.replace("'", "'\\''") + "'")
     return "\n".join(lines) + "\n"
+
+
+def save_thumbnail(frame: Image.Image, out: Path) -> Path:
+    """``frame`` (the one a third of the way in) as the video's JPEG, 640 px wide."""
+    height = max(2, round(frame.height * THUMBNAIL_WIDTH / frame.width / 2) * 2)
+    with atomic_output(out) as partial:
+        frame.resize((THUMBNAIL_WIDTH, height), Image.Resampling.LANCZOS).save(
+            partial, format="JPEG", quality=88)
+    return out
 
 
 def make_thumbnail(

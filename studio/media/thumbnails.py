@@ -59,13 +59,31 @@ def sample_frames(
         MediaError: FFmpeg failed or returned fewer frames than asked for.
         Cancelled: ``cancel`` fired.
     """
-    if not times:
+    return sample_frames_at([(Path(video), moment) for moment in times], size, cancel=cancel)
+
+
+def sample_frames_at(
+    sources: Sequence[tuple[Path, float]],
+    size: tuple[int, int],
+    *,
+    cancel: CancelToken | None = None,
+) -> list[Image.Image]:
+    """The frame of each ``(video, seconds)`` (the keyframe at or before it), as RGB pictures
+    of ``size``, from one FFmpeg run (the videos may differ: a render's segments).
+
+    Raises:
+        MediaError: FFmpeg failed or returned fewer frames than asked for.
+        Cancelled: ``cancel`` fired.
+    """
+    if not sources:
         return []
+    video = sources[0][0]
+    times = [moment for _, moment in sources]
     width, height = size
     inputs: list[str] = []
     chains: list[str] = []
-    for index, moment in enumerate(times):
-        inputs += ["-noaccurate_seek", "-ss", f"{max(0.0, moment):.3f}", "-i", str(video)]
+    for index, (source, moment) in enumerate(sources):
+        inputs += ["-noaccurate_seek", "-ss", f"{max(0.0, moment):.3f}", "-i", str(source)]
         chains.append(
             f"[{index}:v:0]trim=end_frame=1,setpts=PTS-STARTPTS,"
             f"scale={width}:{height}:force_original_aspect_ratio=increase:flags=bicubic,"

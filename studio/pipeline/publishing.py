@@ -11,6 +11,7 @@ it is derived from the script offline (``derive_metadata``).
 
 from __future__ import annotations
 
+import bisect
 import json
 import logging
 import re
@@ -18,6 +19,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from PIL import Image
 
 from studio import __version__
 from studio.errors import Cancelled, InputError, StudioError
@@ -69,11 +72,14 @@ def publish_render(
     scenes: Sequence[Scene],
     scene_seconds: Sequence[float],
     ctx: JobContext,
+    *,
+    frames: Sequence[Image.Image] = (),
 ) -> None:
     """Chapters, metadata, thumbnail variants and the sidecar JSON of a just-recorded render.
 
     ``scenes`` and ``scene_seconds`` are what was rendered (each scene's exact length in the
-    video). Failures are logged and told to the creator; the render stands either way.
+    video); ``frames`` its sampled frames if already read (``segment_frames``). Failures are
+    logged and told to the creator; the render stands either way.
     """
     try:
         library.set_render_chapters(render, chapters_for(scenes, scene_seconds))
@@ -82,7 +88,7 @@ def publish_render(
         log.warning("no chapters or metadata for %s: %s", render.file_path, exc.message)
     render = _reloaded(library, project, render)
     try:
-        make_thumbnail_variants(library, project, render, cancel=ctx.cancel)
+        make_thumbnail_variants(library, project, render, cancel=ctx.cancel, frames=frames)
     except Cancelled:
         log.info("thumbnail variants skipped: the render was cancelled after it finished")
     except StudioError as exc:
@@ -131,8 +137,12 @@ def make_thumbnail_variants(
     render: RenderedVideo,
     *,
     cancel: CancelToken | None = None,
+    frames: Sequence[Image.Image] = (),
 ) -> list[Thumbnail]:
     """Draw ``VARIANTS`` for ``render`` beside its video and record them (the first selected).
+
+    ``frames`` are the sampled frames when the render already has them (``segment_frames``);
+    otherwise they are read from the video.
 
     Raises:
         InputError: the video file is missing.
@@ -142,10 +152,12 @@ def make_thumbnail_variants(
     video = library.home.abs(render.file_path)
     if not video.is_file():
         raise InputError("The rendered video is missing", where=str(video), fix="Render again")
-    settings = RenderSettings.from_json(render.settings)
-    size = pictures.thumbnail_size(settings.width, settings.height)
-    duration = float(render.duration_seconds)
-    frames = pictures.sample_frames(video, sample_times(render, duration), size, cancel=cancel)
+    if not frames:
+        settings = RenderSettings.from_json(render.settings)
+        size = pictures.thumbnail_size(settings.width, settings.height)
+        duration = float(render.duration_seconds)
+        times = sample_times(render, duration)
+        frames = pictures.sample_frames(video, times, size, cancel=cancel)
     vivid = frames[pictures.most_colourful(frames)]
     title = _thumbnail_title(library, project)
     drawn = {
@@ -163,9 +175,14 @@ def make_thumbnail_variants(
 def sample_times(render: RenderedVideo, duration: float) -> list[float]:
     """A third of the way in first (the frame-with-title variant), then the middle of each
     scene (at most ``MAX_SAMPLES`` - 1, spread evenly), else points spread over the video."""
-    last = max(0.0, duration - 0.1)
     chapters = (render.settings or {}).get("chapters") or []
-    starts = [float(c["start"]) for c in chapters] + [duration]
+    return times_for([float(c["start"]) for c in chapters], duration)
+
+
+def times_for(scene_starts: Sequence[float], duration: float) -> list[float]:
+    """``sample_times`` from the scenes' start times (seconds) and the video's length."""
+    last = max(0.0, duration - 0.1)
+    starts = [*scene_starts, duration]
     middles = [(a + b) / 2 for a, b in zip(starts, starts[1:], strict=False)]
     if len(middles) < 3:
         middles = [duration * f for f in (0.15, 0.5, 0.85)]
@@ -173,6 +190,48 @@ def sample_times(render: RenderedVideo, duration: float) -> list[float]:
         step = len(middles) / (MAX_SAMPLES - 1)
         middles = [middles[int(i * step)] for i in range(MAX_SAMPLES - 1)]
     return [min(last, max(0.0, t)) for t in (duration / 3, *middles)]
+
+
+def segment_frames(
+    segments: Sequence[Path],
+    scene_seconds: Sequence[float],
+    settings: RenderSettings,
+    *,
+    cancel: CancelToken | None = None,
+) -> list[Image.Image]:
+    """The frames ``make_thumbnail_variants`` samples, read from a render's segments before
+    they are joined, and cached beside them (``frame-<segment>-<ms>.jpg``).
+
+    A segment is named by its content, so after a one-scene change only that scene's frame is
+    decoded again; the others come from the cache. Frames are the same as in the joined video.
+    """
+    size = pictures.thumbnail_size(settings.width, settings.height)
+    starts = [sum(scene_seconds[:i]) for i in range(len(scene_seconds))]
+    wanted: list[tuple[Path, float, Path]] = []
+    for moment in times_for(starts, sum(scene_seconds)):
+        index = max(0, bisect.bisect_right(starts, moment) - 1)
+        local = max(0.0, min(moment - starts[index], scene_seconds[index] - 0.05))
+        segment = Path(segments[index])
+        cached = segment.with_name(f"frame-{segment.stem}-{round(local * 1000)}.jpg")
+        wanted.append((segment, local, cached))
+    missing = list({c: (seg, t) for seg, t, c in wanted if not c.is_file()}.items())
+    if missing:
+        fresh = pictures.sample_frames_at([source for _, source in missing], size, cancel=cancel)
+        for (cached, _), frame in zip(missing, fresh, strict=True):
+            with atomic_output(cached) as partial:
+                frame.save(partial, format="JPEG", quality=95)
+    frames = []
+    for _, _, cached in wanted:
+        with Image.open(cached) as image:
+            frames.append(image.convert("RGB"))
+    return frames
+
+
+def is_frame_of(name: str, segment_stems: set[str]) -> bool:
+    """Whether ``name`` is a cached frame (``segment_frames``) of one of ``segment_stems``."""
+    if not (name.startswith("frame-") and name.endswith(".jpg")):
+        return False
+    return name[len("frame-") :].rsplit("-", 1)[0] in segment_stems
 
 
 def _variant_path(video: Path, variant: str) -> Path:

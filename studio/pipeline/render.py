@@ -15,16 +15,18 @@ from datetime import datetime
 from functools import partial
 from pathlib import Path
 
-from studio.errors import InputError
+from PIL import Image
+
+from studio.errors import InputError, MediaError
 from studio.media import captions
 from studio.media.assemble import assemble
 from studio.media.segments import SegmentSpec, render_segments, segment_key
 from studio.media.settings import RenderSettings
 from studio.media.soundtrack import SoundPart, build_soundtrack, soundtrack_key
 from studio.pipeline.jobs import JobContext
-from studio.pipeline.publishing import publish_render
+from studio.pipeline.publishing import is_frame_of, publish_render, segment_frames
 from studio.pipeline.templates import get_template
-from studio.progress import Step, run_concurrently, scaled
+from studio.progress import CancelToken, ProgressFn, Step, run_concurrently, scaled
 from studio.store import Library
 from studio.store.models import Project, RenderedVideo, Scene
 from studio.timing import WordTiming
@@ -35,6 +37,8 @@ ASSEMBLE_SHARE = 0.04  # of the render span, for the join (streams copied) and t
 #: The soundtrack's cost per video frame, relative to encoding a changed segment's frame (for
 #: progress while both are made side by side).
 SOUND_WEIGHT = 0.1
+#: The thumbnail frames' cost, in frames of segment encoding per scene.
+FRAMES_WEIGHT = 2
 
 
 def settings_for(project: Project) -> RenderSettings:
@@ -150,12 +154,24 @@ def render_project_video(
     )
     parts = [SoundPart(s.audio_path, s.sample_count) for s in specs]
     soundtrack = segdir / f"soundtrack-{soundtrack_key(parts, settings)}.m4a"
-    steps: list[tuple[float, Step]] = []  # the sound is made while the segments encode
-    if todo:
-        steps.append((
-            sum(s.frame_count for s, _ in todo),
-            partial(render_segments, [s for s, _ in todo], [o for _, o in todo]),
-        ))
+    frames: list[Image.Image] = []
+
+    def pictures(*, progress: ProgressFn, cancel: CancelToken) -> None:
+        """The changed segments, then the frames the thumbnails need (one core is free while
+        the sound's single-threaded encode finishes)."""
+        if todo:
+            render_segments([s for s, _ in todo], [o for _, o in todo],
+                            progress=scaled(progress, 0.0, 0.95), cancel=cancel)
+        try:
+            frames.extend(segment_frames(outs, seconds, settings, cancel=cancel))
+        except MediaError as exc:  # the variants are then read from the joined video
+            log.warning("thumbnail frames from the segments failed: %s", exc.message)
+        progress(1.0, "Rendering scenes: done")
+
+    seconds = [s.exact_duration for s in specs]
+    steps: list[tuple[float, Step]] = [  # the sound is made while the segments encode
+        (sum(s.frame_count for s, _ in todo) + FRAMES_WEIGHT * len(specs), pictures)
+    ]
     if not soundtrack.is_file():
         steps.append((
             SOUND_WEIGHT * sum(s.frame_count for s in specs),
@@ -179,6 +195,7 @@ def render_project_video(
         progress=scaled(report, 1.0 - ASSEMBLE_SHARE, 1.0),
         cancel=ctx.cancel,
         soundtrack=soundtrack,
+        thumbnail_frame=frames[0] if frames else None,
     )
     srt = out.with_suffix(".srt")
     captions.write_srt(all_cues, srt)
@@ -199,14 +216,17 @@ def render_project_video(
         | {s.visual_path.name for s in specs if s.visual_path.parent == segdir}
         | {soundtrack.name},
     )
-    publish_render(library, project, render, scenes, [s.exact_duration for s in specs], ctx)
+    publish_render(library, project, render, scenes, seconds, ctx, frames=frames)
     report(1.0, "Render: done")
     return render
 
 
 def _prune_segments(segdir: Path, keep: set[str]) -> None:
-    """Drop segments, soundtracks and template overlays no render uses any more (the cache
-    follows the project)."""
+    """Drop segments (and their cached frames), soundtracks and template overlays no render
+    uses any more (the cache follows the project)."""
+    segments = {name.removesuffix(".mp4") for name in keep if name.endswith(".mp4")}
     for path in segdir.iterdir():
-        if path.name not in keep and path.suffix in (".mp4", ".ass", ".m4a", ".png"):
+        if path.name in keep or is_frame_of(path.name, segments):
+            continue
+        if path.suffix in (".mp4", ".ass", ".m4a", ".png", ".jpg"):
             path.unlink(missing_ok=True)
