@@ -2,7 +2,7 @@
 
 There is no narration. The song's tempo is found (or the creator's BPM taken), cuts fall every
 few beats, and each cut is a scene whose "voice" is silence of exactly the cut's length, so the
-shared render path (segments joined by stream copy, the music mixed last) makes the video.
+shared render path (segments joined by stream copy, the song as the soundtrack) makes the video.
 Visuals come from the media library in turn, with generated slides when it is empty.
 """
 
