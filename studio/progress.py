@@ -83,14 +83,19 @@ class Step(Protocol):
 
 
 def run_concurrently(
-    steps: Sequence[tuple[float, Step]], *, progress: ProgressFn, cancel: CancelToken
+    steps: Sequence[tuple[float, Step]],
+    *,
+    progress: ProgressFn,
+    cancel: CancelToken,
+    finish_others: bool = False,
 ) -> None:
     """Run ``steps`` side by side, one thread each; return when every one has finished.
 
     Each step comes with a weight (its expected cost): progress is the steps' weighted mean,
     never going backwards, labelled with the stage of the first step still running (a step's
     last report with its own). The first step to fail cancels the others, and its error is
-    raised once they have all stopped.
+    raised once they have all stopped. With ``finish_others`` the others run to their end
+    instead (what they make is kept for the next try), and the error is raised after them.
 
     Raises:
         Cancelled: ``cancel`` fired (every step was stopped). Otherwise the first error a step
@@ -119,7 +124,8 @@ def run_concurrently(
         try:
             step(progress=reporter(index), cancel=inner)
         except BaseException:
-            inner.cancel()  # the others stop too
+            if not finish_others:
+                inner.cancel()  # the others stop too
             raise
 
     cancel.add_callback(inner.cancel)

@@ -229,6 +229,22 @@ def test_a_failing_step_cancels_the_other_and_its_error_is_raised() -> None:
         assert waited == [True]
 
 
+def test_finish_others_lets_the_other_steps_end_then_raises_the_failure() -> None:
+    finished: list[str] = []
+
+    def short_step(*, progress: ProgressFn, cancel: CancelToken) -> None:
+        assert not cancel.wait(0.2)  # not woken: nothing cancels it
+        finished.append("scene")
+
+    def failing_step(*, progress: ProgressFn, cancel: CancelToken) -> None:
+        raise MediaError("The disk is full")
+
+    with pytest.raises(MediaError, match="disk is full"):
+        run_concurrently([(1.0, failing_step), (1.0, short_step)],
+                         progress=lambda f, s: None, cancel=CancelToken(), finish_others=True)
+    assert finished == ["scene"]
+
+
 def test_cancel_stops_every_step() -> None:
     cancel = CancelToken()
     started = threading.Barrier(3)

@@ -177,8 +177,11 @@ def render_project_video(
             SOUND_WEIGHT * sum(s.frame_count for s in specs),
             partial(build_soundtrack, parts, soundtrack, settings=settings, duration=offset),
         ))
-    run_concurrently(
-        steps, progress=scaled(report, 0.0, 1.0 - ASSEMBLE_SHARE), cancel=ctx.cancel
+    run_concurrently(  # a failed sound doesn't stop scenes that can still be finished
+        steps,
+        progress=scaled(report, 0.0, 1.0 - ASSEMBLE_SHARE),
+        cancel=ctx.cancel,
+        finish_others=True,
     )
     ctx.check()
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
