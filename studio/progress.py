@@ -113,8 +113,11 @@ def run_concurrently(
             with lock:
                 fractions[index] = max(fractions[index], min(1.0, fraction))
                 stages[index] = stage
-                shown = index if fractions[index] >= 1.0 else next(
-                    (i for i, f in enumerate(fractions) if f < 1.0 and stages[i]), index)
+                shown = (
+                    index
+                    if fractions[index] >= 1.0
+                    else next((i for i, f in enumerate(fractions) if f < 1.0 and stages[i]), index)
+                )
                 done = sum(weight * f for (weight, _), f in zip(steps, fractions, strict=True))
                 progress(done / total, stages[shown])
 
@@ -130,8 +133,9 @@ def run_concurrently(
 
     cancel.add_callback(inner.cancel)
     try:
-        with ThreadPoolExecutor(max_workers=max(1, len(steps)),
-                                thread_name_prefix="concurrent-step") as pool:
+        with ThreadPoolExecutor(
+            max_workers=max(1, len(steps)), thread_name_prefix="concurrent-step"
+        ) as pool:
             futures = [pool.submit(run, i, step) for i, (_, step) in enumerate(steps)]
     finally:
         cancel.remove_callback(inner.cancel)

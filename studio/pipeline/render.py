@@ -160,8 +160,12 @@ def render_project_video(
         """The changed segments, then the frames the thumbnails need (one core is free while
         the sound's single-threaded encode finishes)."""
         if todo:
-            render_segments([s for s, _ in todo], [o for _, o in todo],
-                            progress=scaled(progress, 0.0, 0.95), cancel=cancel)
+            render_segments(
+                [s for s, _ in todo],
+                [o for _, o in todo],
+                progress=scaled(progress, 0.0, 0.95),
+                cancel=cancel,
+            )
         try:
             frames.extend(segment_frames(outs, seconds, settings, cancel=cancel))
         except MediaError as exc:  # the variants are then read from the joined video
@@ -173,10 +177,12 @@ def render_project_video(
         (sum(s.frame_count for s, _ in todo) + FRAMES_WEIGHT * len(specs), pictures)
     ]
     if not soundtrack.is_file():
-        steps.append((
-            SOUND_WEIGHT * sum(s.frame_count for s in specs),
-            partial(build_soundtrack, parts, soundtrack, settings=settings, duration=offset),
-        ))
+        steps.append(
+            (
+                SOUND_WEIGHT * sum(s.frame_count for s in specs),
+                partial(build_soundtrack, parts, soundtrack, settings=settings, duration=offset),
+            )
+        )
     run_concurrently(  # a failed sound doesn't stop scenes that can still be finished
         steps,
         progress=scaled(report, 0.0, 1.0 - ASSEMBLE_SHARE),
