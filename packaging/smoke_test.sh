@@ -150,6 +150,28 @@ fi
 video=$(produced_video produce-kokoro)
 check_video "$video" 0.5 1280 720 || fail "the Kokoro MP4 is wrong"
 
+step "Bundled templates: a chat story, a scrolling script and a music video (draft voice)"
+printf '%s\n' "Alex: Did you see the launch?" "Sam: I missed it!" > "$TMP/chat.txt"
+printf '%s\n' "A loop repeats." "" '```' "for i in range(3):" '```' "" "That is all." > "$TMP/scroll.md"
+"$PY" - "$TMP/song.wav" <<'EOF' || fail "could not write the test song"
+import subprocess, sys
+from studio.media.ffmpeg import ffmpeg_exe
+clicks = "0.8*sin(2*PI*1000*t)*lt(mod(t\\,0.5)\\,0.03)"
+subprocess.run([ffmpeg_exe(), "-v", "error", "-f", "lavfi", "-i",
+                f"aevalsrc={clicks}:s=44100:d=4", sys.argv[1]], check=True)
+EOF
+for template in chat scroll music; do
+  case $template in
+    chat) source=(--script "$TMP/chat.txt") ;;
+    scroll) source=(--script "$TMP/scroll.md") ;;
+    music) source=(--music "$TMP/song.wav") ;;
+  esac
+  run_bundle "produce-$template" "$EXE" --home "$TMP/library" produce --template "$template" \
+    "${source[@]}" --resolution 720p --project "Smoke $template"
+  video=$(produced_video "produce-$template")
+  check_video "$video" 1 1280 720 || fail "the $template MP4 is wrong"
+done
+
 step "Bundled --screenshot (offscreen)"
 run_bundle screenshot "$EXE" --home "$TMP/library" --screenshot "$TMP/shot.png"
 [ -s "$TMP/shot.png" ] || fail "--screenshot did not write $TMP/shot.png"

@@ -256,3 +256,10 @@ def test_chat_project_travels_with_its_voices_background_and_metadata(
         published = library.publishing(other)
         assert published is not None and published.title == "Duo talk"
         assert published.tags == ["chat"] and published.source == "creator"
+
+
+def test_every_stored_template_name_has_a_template() -> None:
+    from studio.pipeline.templates import all_templates
+    from studio.store.models import TEMPLATES
+
+    assert tuple(t.name for t in all_templates()) == TEMPLATES

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
 from studio.errors import InputError
@@ -20,26 +19,36 @@ __all__ = [
     "get_template",
 ]
 
-#: Where each template lives (imported on first use: a project only loads its own).
-_CLASSES = {
-    "explainer": ("studio.pipeline.templates.base", "Template"),
-    "scroll": ("studio.pipeline.templates.scroll", "ScrollTemplate"),
-    "chat": ("studio.pipeline.templates.chat", "ChatTemplate"),
-    "music": ("studio.pipeline.templates.music", "MusicTemplate"),
-}
-assert tuple(_CLASSES) == TEMPLATES
+def _template_class(name: str) -> type[Template] | None:
+    """The class of template ``name``, imported on first use (a project loads only its own).
+
+    Plain import statements, not ``importlib``: the app bundler follows these.
+    """
+    if name == "explainer":
+        return Template
+    if name == "scroll":
+        from studio.pipeline.templates.scroll import ScrollTemplate
+
+        return ScrollTemplate
+    if name == "chat":
+        from studio.pipeline.templates.chat import ChatTemplate
+
+        return ChatTemplate
+    if name == "music":
+        from studio.pipeline.templates.music import MusicTemplate
+
+        return MusicTemplate
+    return None
 
 
 def get_template(name: str | None) -> Template:
     """The template called ``name`` (None: the explainer); InputError if there is none."""
-    key = name or "explainer"
-    if key not in _CLASSES:
+    found = _template_class(name or "explainer")
+    if found is None:
         raise InputError(
             f"There is no template called {name!r}", fix=f"Use one of {', '.join(TEMPLATES)}"
         )
-    module, cls = _CLASSES[key]
-    template: Template = getattr(importlib.import_module(module), cls)()
-    return template
+    return found()
 
 
 def all_templates() -> list[Template]:
