@@ -263,3 +263,36 @@ def test_every_stored_template_name_has_a_template() -> None:
     from studio.store.models import TEMPLATES
 
     assert tuple(t.name for t in all_templates()) == TEMPLATES
+
+
+def test_the_scroll_page_is_drawn_once_for_all_its_scenes(
+    library: Library, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from studio.media.settings import RenderSettings
+    from studio.pipeline.jobs import run_job
+    from studio.pipeline.templates import create_project
+    from studio.pipeline.templates import scroll as scroll_template
+
+    project = create_project(
+        library, "Loops", template="scroll", options={}, settings=RenderSettings(resolution="720p")
+    )
+    template = get_template("scroll")
+    with run_job(library, project, "script") as ctx:
+        template.script_from_text(library, project, SCROLL + "\n\nOne more paragraph.", ctx)
+    drawn: list[Path] = []
+    real = scroll_template.render_scroll_page
+
+    def counting(*args: object, **kwargs: object) -> object:
+        drawn.append(kwargs["out"])  # type: ignore[arg-type]
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(scroll_template, "render_scroll_page", counting)
+    settings = RenderSettings(resolution="720p", captions=False)
+    looks = [
+        template.look(library, project, s, settings, tmp_path) for s in library.scenes(project)
+    ]
+    assert len(looks) == 3 and len(drawn) == 1
+    assert [lk.overlay.scroll_from for lk in looks] == sorted(  # type: ignore[union-attr]
+        lk.overlay.scroll_from
+        for lk in looks  # type: ignore[union-attr]
+    )

@@ -19,6 +19,7 @@ __all__ = [
     "get_template",
 ]
 
+
 def _template_class(name: str) -> type[Template] | None:
     """The class of template ``name``, imported on first use (a project loads only its own).
 

@@ -9,8 +9,10 @@ from __future__ import annotations
 import hashlib
 import math
 import re
+from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from PIL import Image, ImageDraw
 
@@ -19,6 +21,8 @@ from studio.media.ffmpeg import atomic_output
 from studio.media.probe import probe
 from studio.media.settings import RenderSettings
 from studio.pipeline import visuals as visuals_stage
+from studio.pipeline.jobs import JobContext
+from studio.pipeline.templates.base import Template, options_of
 from studio.store import Library
 from studio.store.models import Project, Scene
 
@@ -121,3 +125,67 @@ def content_name(prefix: str, *parts: object) -> str:
     """A file name that changes whenever ``parts`` do."""
     digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:16]
     return f"{prefix}-{digest}.png"
+
+
+class BackdropTemplate(Template):
+    """A template that draws every scene itself over one backdrop (scroll, chat).
+
+    Shares the ``background`` option (checked, copied into the project), captions off (the
+    words are already on screen), no per-scene visuals to pick, and the scene's backdrop.
+
+    Attributes:
+        default_background: the colour used when the creator gives none.
+    """
+
+    default_background: ClassVar[str] = "#1b2a41"
+
+    def background(self, project: Project) -> str:
+        return str(options_of(project).get("background", self.default_background))
+
+    def check_options(self, library: Library, options: dict[str, Any]) -> dict[str, Any]:
+        cleaned = super().check_options(library, options)
+        cleaned["background"] = check_background(cleaned.get("background", self.default_background))
+        return cleaned
+
+    def default_render_settings(self, settings: RenderSettings) -> RenderSettings:
+        return replace(settings, captions=False)  # the words are already on screen
+
+    def adopt_files(self, library: Library, project: Project) -> None:
+        stored = adopt_background(library, project, self.background(project))
+        options = options_of(project)
+        library.update_project(project, template_options={**options, "background": stored})
+
+    def visuals(
+        self,
+        library: Library,
+        project: Project,
+        settings: RenderSettings,
+        ctx: JobContext,
+        *,
+        start: float,
+        end: float,
+        media_folders: Sequence[Path] = (),
+    ) -> None:
+        library.set_step(project, "visual-curation")  # the template draws: nothing to pick
+        ctx.progress(end, "Visuals: done")
+
+    def backdrop(
+        self,
+        library: Library,
+        project: Project,
+        scene: Scene,
+        settings: RenderSettings,
+        workdir: Path,
+        *,
+        padding: float = 0.0,
+    ) -> tuple[Path, str, float]:
+        """The scene's backdrop: (path, "image"|"video", in-point), see ``background_for``."""
+        return background_for(
+            library,
+            project,
+            scene,
+            settings,
+            value=self.background(project),
+            padding=padding,
+            workdir=workdir,
+        )

@@ -8,7 +8,6 @@ that message are drawn over the background while it is spoken.
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -20,13 +19,8 @@ from studio.media.segments import Overlay
 from studio.media.settings import RenderSettings
 from studio.pipeline import voiceover
 from studio.pipeline.jobs import JobContext
-from studio.pipeline.templates.background import (
-    adopt_background,
-    background_for,
-    check_background,
-    content_name,
-)
-from studio.pipeline.templates.base import SceneLook, Template, TemplateOption, options_of
+from studio.pipeline.templates.background import BackdropTemplate, content_name
+from studio.pipeline.templates.base import SceneLook, TemplateOption, options_of
 from studio.store import Library
 from studio.store.models import Project, Scene
 
@@ -96,7 +90,7 @@ def engine_of(voice_id: str) -> str:
     return KOKORO if voice_id in voiceover.KOKORO_IDS else DRAFT
 
 
-class ChatTemplate(Template):
+class ChatTemplate(BackdropTemplate):
     name: ClassVar[str] = "chat"
     label: ClassVar[str] = "Chat story"
     summary: ClassVar[str] = (
@@ -104,6 +98,7 @@ class ChatTemplate(Template):
         "by its character."
     )
     writes_from_topic: ClassVar[bool] = False
+    default_background: ClassVar[str] = DEFAULT_BACKGROUND
     scene_visual_note: ClassVar[str | None] = "Shown as a chat bubble\nover the background"
     options: ClassVar[tuple[TemplateOption, ...]] = (
         TemplateOption(
@@ -122,21 +117,12 @@ class ChatTemplate(Template):
 
     def check_options(self, library: Library, options: dict[str, Any]) -> dict[str, Any]:
         cleaned = super().check_options(library, options)
-        cleaned["background"] = check_background(cleaned.get("background", DEFAULT_BACKGROUND))
         style = cleaned.setdefault("chat_style", "dark")
         if style not in CHAT_STYLES:
             raise InputError(
                 f"There is no chat style {style!r}", fix=f"Use one of {', '.join(CHAT_STYLES)}"
             )
         return cleaned
-
-    def default_render_settings(self, settings: RenderSettings) -> RenderSettings:
-        return replace(settings, captions=False)  # the bubbles are the captions
-
-    def adopt_files(self, library: Library, project: Project) -> None:
-        options = options_of(project)
-        stored = adopt_background(library, project, options.get("background", DEFAULT_BACKGROUND))
-        library.update_project(project, template_options={**options, "background": stored})
 
     def script_from_text(
         self, library: Library, project: Project, text: str, ctx: JobContext
@@ -164,20 +150,6 @@ class ChatTemplate(Template):
             taken.add(voice)
             library.set_character_voice(project, character, voice, engine=engine_of(voice))
 
-    def visuals(
-        self,
-        library: Library,
-        project: Project,
-        settings: RenderSettings,
-        ctx: JobContext,
-        *,
-        start: float,
-        end: float,
-        media_folders: Any = (),
-    ) -> None:
-        library.set_step(project, "visual-curation")  # background + bubbles: nothing to pick
-        ctx.progress(end, "Visuals: done")
-
     def look(
         self,
         library: Library,
@@ -198,14 +170,8 @@ class ChatTemplate(Template):
         )
         if not out.is_file():
             render_chat_frame(messages, size=size, style=style, out=out, me=me)
-        path, kind, in_point = background_for(
-            library,
-            project,
-            scene,
-            settings,
-            value=options.get("background", DEFAULT_BACKGROUND),
-            padding=MESSAGE_PAUSE,
-            workdir=workdir,
+        path, kind, in_point = self.backdrop(
+            library, project, scene, settings, workdir, padding=MESSAGE_PAUSE
         )
         return SceneLook(
             visual_path=path,

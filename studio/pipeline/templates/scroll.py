@@ -9,24 +9,22 @@ smooth scroll across the cuts.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from studio.errors import InputError
 from studio.media.scroll import ScrollBlock, ScrollPage, parse_blocks, render_scroll_page
 from studio.media.segments import Overlay
 from studio.media.settings import RenderSettings
 from studio.pipeline.jobs import JobContext
-from studio.pipeline.templates.background import (
-    adopt_background,
-    background_for,
-    check_background,
-    content_name,
-)
-from studio.pipeline.templates.base import SceneLook, Template, TemplateOption, options_of
+from studio.pipeline.templates.background import BackdropTemplate, content_name
+from studio.pipeline.templates.base import SceneLook, TemplateOption
 from studio.store import Library
 from studio.store.models import Project, Scene
 
 DEFAULT_BACKGROUND = "#14213d"
+#: Pages drawn in this process, by their content-named file (their block positions with them).
+_PAGES: dict[Path, ScrollPage] = {}
+_PAGES_KEPT = 8
 #: Where the line being read sits, as a fraction of the frame's height from the top.
 READING_LINE = 0.3
 
@@ -65,13 +63,14 @@ def blocks_to_text(blocks: list[ScrollBlock]) -> str:
     return "\n\n".join(parts)
 
 
-class ScrollTemplate(Template):
+class ScrollTemplate(BackdropTemplate):
     name: ClassVar[str] = "scroll"
     label: ClassVar[str] = "Scrolling script"
     summary: ClassVar[str] = (
         "Your script scrolls over a background in step with the narration; code is shown "
         "in a monospaced panel."
     )
+    default_background: ClassVar[str] = DEFAULT_BACKGROUND
     scene_visual_note: ClassVar[str | None] = "Part of the page\nscrolling over the background"
     options: ClassVar[tuple[TemplateOption, ...]] = (
         TemplateOption(
@@ -81,21 +80,6 @@ class ScrollTemplate(Template):
             DEFAULT_BACKGROUND,
         ),
     )
-
-    def check_options(self, library: Library, options: dict[str, Any]) -> dict[str, Any]:
-        cleaned = super().check_options(library, options)
-        cleaned["background"] = check_background(cleaned.get("background", DEFAULT_BACKGROUND))
-        return cleaned
-
-    def default_render_settings(self, settings: RenderSettings) -> RenderSettings:
-        from dataclasses import replace
-
-        return replace(settings, captions=False)  # the words are already on screen
-
-    def adopt_files(self, library: Library, project: Project) -> None:
-        options = options_of(project)
-        stored = adopt_background(library, project, options.get("background", DEFAULT_BACKGROUND))
-        library.update_project(project, template_options={**options, "background": stored})
 
     def script_from_text(
         self, library: Library, project: Project, text: str, ctx: JobContext
@@ -112,20 +96,6 @@ class ScrollTemplate(Template):
         library.set_step(project, "voice")
         return scenes
 
-    def visuals(
-        self,
-        library: Library,
-        project: Project,
-        settings: RenderSettings,
-        ctx: JobContext,
-        *,
-        start: float,
-        end: float,
-        media_folders: Any = (),
-    ) -> None:
-        library.set_step(project, "visual-curation")  # the page is the visual: nothing to pick
-        ctx.progress(end, "Visuals: done")
-
     def page(
         self, library: Library, project: Project, settings: RenderSettings, workdir: Path
     ) -> tuple[ScrollPage, list[tuple[int, int]]]:
@@ -139,9 +109,14 @@ class ScrollTemplate(Template):
         out = workdir / content_name(
             "scroll-page", [(b.kind, b.text) for b in blocks], settings.width, settings.height
         )
-        page = render_scroll_page(
-            blocks, width=settings.width, frame_height=settings.height, out=out
-        )
+        page = _PAGES.get(out)
+        if page is None or not out.is_file():  # drawn once per render, not once per scene
+            page = render_scroll_page(
+                blocks, width=settings.width, frame_height=settings.height, out=out
+            )
+            if len(_PAGES) >= _PAGES_KEPT:
+                _PAGES.clear()
+            _PAGES[out] = page
         return page, ranges
 
     def look(
@@ -166,15 +141,7 @@ class ScrollTemplate(Template):
             end = top_of(index + 1)
         else:  # the last scene: its last block ends up at the reading line
             end = max(start, page.block_bottoms[ranges[index][1] - 1] - reading)
-        path, kind, in_point = background_for(
-            library,
-            project,
-            scene,
-            settings,
-            value=options_of(project).get("background", DEFAULT_BACKGROUND),
-            padding=0.0,
-            workdir=workdir,
-        )
+        path, kind, in_point = self.backdrop(library, project, scene, settings, workdir)
         return SceneLook(
             visual_path=path,
             visual_kind=kind,
