@@ -11,15 +11,12 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QSpinBox,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -27,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from studio.gui.dialogs import BUSY, ask
 from studio.gui.job_runner import JobInfo, JobRunner
-from studio.gui.qt_helpers import named
+from studio.gui.qt_helpers import named, read_only_table
 from studio.gui.workers import SignalReporter
 from studio.progress import CancelToken
 from studio.store import Library
@@ -99,14 +96,7 @@ class CleanupDialog(QDialog):
         age_row.addWidget(self.older_than)
         age_row.addWidget(self.scan_button)
         age_row.addStretch(1)
-        self.table = named(QTableWidget(0, len(COLUMNS)), "cleanupTable")
-        self.table.setHorizontalHeaderLabels(COLUMNS)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.verticalHeader().hide()
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.table = read_only_table("cleanupTable", COLUMNS, stretch=1)
         self.status = named(QLabel(), "cleanupStatus")
         self.status.setWordWrap(True)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TypeVar
 
 from PySide6.QtCore import QObject
-from PySide6.QtWidgets import QToolButton
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QToolButton
 
 T = TypeVar("T", bound=QObject)
 
@@ -24,3 +25,17 @@ def text_button(text: str, name: str = "", tip: str = "") -> QToolButton:
     if tip:
         button.setToolTip(tip)
     return button
+
+
+def read_only_table(name: str, columns: Sequence[str], stretch: int) -> QTableWidget:
+    """A table of whole rows to look at (not edit): columns fit their contents, ``stretch``
+    takes the rest of the width."""
+    table = named(QTableWidget(0, len(columns)), name)
+    table.setHorizontalHeaderLabels(list(columns))
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.verticalHeader().hide()
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+    return table

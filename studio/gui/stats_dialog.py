@@ -10,14 +10,11 @@ from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -25,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from studio.errors import StudioError
 from studio.gui.formatting import step_label
-from studio.gui.qt_helpers import named
+from studio.gui.qt_helpers import named, read_only_table
 from studio.store import Library
 from studio.store.usage import PRICES_AS_OF, ProjectUsage, UsageStats, format_usd, usage_stats
 
@@ -73,14 +70,7 @@ class StatsDialog(QDialog):
             self.values[key] = named(QLabel(), f"stats_{key}")
             self.values[key].setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             form.addRow(title, self.values[key])
-        self.table = named(QTableWidget(0, len(COLUMNS)), "statsTable")
-        self.table.setHorizontalHeaderLabels(COLUMNS)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.verticalHeader().hide()
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.table = read_only_table("statsTable", COLUMNS, stretch=0)
         self.note = named(QLabel(), "statsNote")
         self.note.setWordWrap(True)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
