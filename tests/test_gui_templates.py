@@ -81,25 +81,9 @@ def test_a_music_video_needs_its_song(qtbot: Any, window: Any, library: Any) -> 
 
 
 def _song(path: Any) -> Any:
-    import subprocess
+    from tests.test_media_tempo import write_beats
 
-    from studio.media.ffmpeg import ffmpeg_exe
-
-    clicks = "0.8*sin(2*PI*1000*t)*lt(mod(t\\,0.5)\\,0.03)"
-    subprocess.run(
-        [
-            ffmpeg_exe(),
-            "-v",
-            "error",
-            "-f",
-            "lavfi",
-            "-i",
-            f"aevalsrc={clicks}:s=44100:d=6",
-            str(path),
-        ],
-        check=True,
-        timeout=60,
-    )
+    write_beats(path, 120, seconds=6, start=0.0)
     return path
 
 

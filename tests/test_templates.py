@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -11,7 +10,6 @@ import pytest
 
 from studio.cli import main
 from studio.errors import InputError
-from studio.media.ffmpeg import ffmpeg_exe
 from studio.media.probe import probe
 from studio.media.scroll import parse_blocks
 from studio.pipeline.templates import get_template
@@ -20,6 +18,7 @@ from studio.pipeline.templates.scroll import group_into_scenes
 from studio.store import Library
 from studio.store.models import Project
 from tests.test_media_support import decode_audio, decode_frame, write_picture
+from tests.test_media_tempo import write_beats
 
 CHAT = (
     "Alex: Did you see the launch?\n"
@@ -162,21 +161,7 @@ def test_music_video_cuts_on_the_beat(
     home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     song = tmp_path / "click120.wav"
-    clicks = "0.8*sin(2*PI*1000*t)*lt(mod(t\\,0.5)\\,0.03)+0.05*sin(2*PI*220*t)"
-    subprocess.run(
-        [
-            ffmpeg_exe(),
-            "-v",
-            "error",
-            "-f",
-            "lavfi",
-            "-i",
-            f"aevalsrc={clicks}:s=44100:d=8",
-            str(song),
-        ],
-        check=True,
-        timeout=60,
-    )
+    write_beats(song, 120, seconds=8, start=0.0)
     assert produce(home, "--template", "music", "--music", str(song), "--beats-per-cut", "2") == 0
     video = Path(capsys.readouterr().out.strip().splitlines()[-1])
     library = Library.open(home)
