@@ -202,6 +202,35 @@ def test_a_failure_to_make_variants_keeps_the_render_and_its_single_thumbnail(
     assert json.loads(sidecar.read_text())["thumbnail"] == Path(render.thumbnail_path).name
 
 
+def test_redrawing_shows_the_new_title_and_keeps_the_creators_choice(
+    library: Library, rendered: tuple[Project, RenderedVideo]
+) -> None:
+    project, render = rendered
+    publishing.make_thumbnail_variants(library, project, render)
+    publishing.choose_thumbnail(library, project, "vivid")
+    before = {
+        t.variant: library.home.abs(t.image_path).read_bytes() for t in library.thumbnails(render)
+    }
+    publishing.save_metadata(library, project, title="Honey, start to finish")
+    redrawn = publishing.redraw_thumbnails(library, project)
+    assert redrawn.title == "Honey, start to finish"
+    rows = library.thumbnails(render)
+    assert rows == redrawn.thumbnails and [t.variant for t in rows] == list(publishing.VARIANTS)
+    assert [t.variant for t in rows if t.is_selected] == ["vivid"]
+    after = {t.variant: library.home.abs(t.image_path).read_bytes() for t in rows}
+    assert after["title"] != before["title"] and after["frame-title"] != before["frame-title"]
+    vivid = next(t for t in rows if t.variant == "vivid")
+    assert library.refresh(project).thumbnail_path == vivid.image_path
+    sidecar = json.loads(library.home.abs(render.file_path).with_suffix(".json").read_text())
+    assert sidecar["title"] == "Honey, start to finish"
+    assert sidecar["thumbnail"] == Path(vivid.image_path).name
+
+
+def test_redrawing_without_a_render_says_to_render_first(library: Library) -> None:
+    with pytest.raises(InputError, match="no render yet"):
+        publishing.redraw_thumbnails(library, make_project(library))
+
+
 # --- metadata ------------------------------------------------------------------------------
 
 

@@ -172,6 +172,42 @@ def make_thumbnail_variants(
     return library.record_thumbnails(render, saved)
 
 
+@dataclass(frozen=True)
+class RedrawnThumbnails:
+    """The outcome of ``redraw_thumbnails``.
+
+    Attributes:
+        title: the title the pictures now show.
+        thumbnails: the latest render's variants, the creator's choice still selected.
+    """
+
+    title: str
+    thumbnails: list[Thumbnail]
+
+
+def redraw_thumbnails(
+    library: Library, project: Project, *, cancel: CancelToken | None = None
+) -> RedrawnThumbnails:
+    """Draw the latest render's variants again with the saved title (after the title changed),
+    keeping the variant the creator chose; the JSON beside the video follows.
+
+    Raises:
+        InputError: no render yet, or its video is missing.
+        MediaError: FFmpeg could not read the video, or a picture could not be saved.
+        Cancelled: ``cancel`` fired (the pictures are left as they were).
+    """
+    render = latest_render(library, project)
+    chosen = next((t.variant for t in library.thumbnails(render) if t.is_selected), None)
+    ensure_metadata(library, project)  # what the render would draw: the form's suggestion too
+    title = _thumbnail_title(library, project)
+    rows = make_thumbnail_variants(library, project, render, cancel=cancel)
+    again = next((row for row in rows if row.variant == chosen and not row.is_selected), None)
+    if again is not None:
+        library.select_thumbnail(again)
+    refresh_sidecar(library, project)
+    return RedrawnThumbnails(title, library.thumbnails(render))
+
+
 def sample_times(render: RenderedVideo, duration: float) -> list[float]:
     """A third of the way in first (the frame-with-title variant), then the middle of each
     scene (at most ``MAX_SAMPLES`` - 1, spread evenly), else points spread over the video."""
