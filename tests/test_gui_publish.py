@@ -1,11 +1,13 @@
 # ruff: noqa: F811  (pytest fixtures imported from gui_helpers are redefined as arguments)
-"""The publish panel through its real widgets: thumbnail choices, the metadata form, Write with AI.
+"""The publish panel through its real widgets: thumbnail choices and their redraw, the form, Write
+with AI.
 
 The render is a small video FFmpeg generates; Groq is the fake server on 127.0.0.1.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 import subprocess
@@ -24,6 +26,7 @@ from gui_helpers import (  # noqa: F401  (fixtures)
     window,
 )
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QTabWidget
 
 from studio.media.ffmpeg import ffmpeg_exe
@@ -170,6 +173,76 @@ def test_write_with_ai_failure_is_shown_and_changes_nothing(
     assert library.publishing(rendered_project) is None
 
 
+def pictures(library: Any, project: Any) -> dict[str, str]:
+    """The latest render's thumbnail files by variant, as a hash of their bytes."""
+    render = library.renders(project)[0]
+    paths = {t.variant: library.home.abs(t.image_path) for t in library.thumbnails(render)}
+    assert all(path.is_file() for path in paths.values()), "every row points to a picture"
+    return {
+        variant: hashlib.sha256(path.read_bytes()).hexdigest() for variant, path in paths.items()
+    }
+
+
+def shown(button: Any) -> QImage:
+    return button.icon().pixmap(button.iconSize()).toImage()
+
+
+def test_a_saved_new_title_offers_the_redraw_which_keeps_the_choice(
+    qtbot: Any, window: Any, panel: Any, library: Any, rendered_project: Any
+) -> None:
+    with qtbot.waitSignal(panel.publishingChanged, timeout=5000):
+        qtbot.mouseClick(panel.choices["vivid"], Qt.MouseButton.LeftButton)
+    before, icon_before = pictures(library, rendered_project), shown(panel.choices["title"])
+    panel.title.setText("Where honey comes from")
+    with qtbot.waitSignal(panel.publishingChanged, timeout=5000):
+        qtbot.mouseClick(panel.save_button, Qt.MouseButton.LeftButton)
+    assert "still show the old title" in panel.note.text() and panel.redraw_button.isEnabled()
+
+    with qtbot.waitSignal(panel.publishingChanged, timeout=20_000):
+        qtbot.mouseClick(panel.redraw_button, Qt.MouseButton.LeftButton)
+        assert not panel.redraw_button.isEnabled() and not panel.write_button.isEnabled()
+        assert not panel.choices["vivid"].isEnabled(), "no choosing while the pictures change"
+    qtbot.waitUntil(lambda: not window.thumbnails.pending, timeout=10_000)
+    after = pictures(library, rendered_project)
+    assert after["title"] != before["title"] and after["frame-title"] != before["frame-title"]
+    assert selected(library, rendered_project) == ["vivid"] and panel.choices["vivid"].isChecked()
+    assert shown(panel.choices["title"]) != icon_before, "the new picture, not the cached one"
+    assert "now show “Where honey comes from”" in panel.note.text()
+    assert panel.redraw_button.isEnabled() and panel.choices["vivid"].isEnabled()
+    project = library.refresh(rendered_project)
+    assert project.thumbnail_path.endswith("bees-thumb-vivid.jpg")
+
+
+def test_redraw_saves_an_unsaved_title_first(
+    qtbot: Any, window: Any, panel: Any, library: Any, rendered_project: Any
+) -> None:
+    before = pictures(library, rendered_project)
+    panel.title.clear()
+    qtbot.keyClicks(panel.title, "Bees, up close")
+    with qtbot.waitSignal(window.jobs.jobFinished, timeout=20_000):
+        qtbot.mouseClick(panel.redraw_button, Qt.MouseButton.LeftButton)
+        assert panel.note.text().startswith("✓ Saved. Redrawing the thumbnails with “Bees, up")
+    saved = library.publishing(rendered_project)
+    assert (saved.title, saved.source) == ("Bees, up close", "creator")
+    assert pictures(library, rendered_project)["title"] != before["title"]
+    assert selected(library, rendered_project) == ["title"] and not panel.has_unsaved_edits()
+
+    panel.title.clear()  # a refused edit is not saved, and nothing is redrawn
+    with qtbot.assertNotEmitted(window.jobs.jobStarted):
+        qtbot.mouseClick(panel.redraw_button, Qt.MouseButton.LeftButton)
+    assert "needs a title" in panel.note.text()
+
+
+def test_a_failed_redraw_is_told_in_the_note(
+    qtbot: Any, window: Any, panel: Any, library: Any, rendered_project: Any
+) -> None:
+    library.home.abs(library.renders(rendered_project)[0].file_path).unlink()
+    with qtbot.waitSignal(window.jobs.jobFinished, timeout=20_000):
+        qtbot.mouseClick(panel.redraw_button, Qt.MouseButton.LeftButton)
+    assert "video is missing" in panel.note.text() and "d64545" in panel.note.styleSheet()
+    assert panel.redraw_button.isEnabled() and panel.choices["title"].isChecked()
+
+
 def test_a_project_without_renders_explains_where_thumbnails_come_from(
     qtbot: Any, window: Any, library: Any
 ) -> None:
@@ -182,3 +255,6 @@ def test_a_project_without_renders_explains_where_thumbnails_come_from(
         publish.no_choices.isVisibleTo(publish) and "Render the video" in publish.no_choices.text()
     )
     assert publish.title.text() == "Unrendered" and "not saved" in publish.source.text()
+    assert not publish.redraw_button.isEnabled() and "Render the video first" in (
+        publish.redraw_button.toolTip()
+    )

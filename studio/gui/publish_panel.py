@@ -2,14 +2,17 @@
 
 A click on a thumbnail selects it and saves at once. The form saves the creator's edits; "Write
 with AI" asks Groq in a job on the window's JobRunner (without a key Studio writes them from the
-script). The JSON beside the video follows every change (the pipeline rewrites it).
+script). "Redraw thumbnails" draws the choices again with the saved title, also in a job, after
+the title changed. The JSON beside the video follows every change (the pipeline rewrites it).
 """
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import (
     QButtonGroup,
     QFormLayout,
@@ -30,15 +33,22 @@ from studio.gui import operations
 from studio.gui.job_runner import JobInfo, JobRunner
 from studio.gui.qt_helpers import named
 from studio.gui.thumbnails import ThumbnailLoader, placeholder
+from studio.gui.workers import SignalReporter, WorkFn
 from studio.gui.workspace import Workspace
 from studio.media.settings import RenderSettings
 from studio.pipeline import publishing
+from studio.progress import CancelToken
+from studio.store import Library
 from studio.store.metadata import MAX_TITLE, parse_tags
 from studio.store.models import Project, PublishingMetadata, RenderedVideo, Thumbnail
 
 #: The long side of a thumbnail choice on screen.
 CHOICE_SIDE = 150
 METADATA_JOB = "metadata"
+REDRAW_JOB = "thumbnails"
+#: The variants that show the title (the others are untouched by a new title).
+TITLED_VARIANTS = frozenset({"title", "frame-title"})
+BUSY_NOTE = "Wait for the current job to finish, or cancel it (Esc)."
 ERROR_STYLE = "color: #d64545;"
 CHOICE_STYLE = (
     "QToolButton { border: 3px solid transparent; border-radius: 6px; padding: 2px; }"
@@ -55,6 +65,20 @@ def with_publish_tab(history: QListWidget, panel: PublishPanel) -> QTabWidget:
     return tabs
 
 
+def redraw_thumbnails(library: Library, project_id: str) -> WorkFn:
+    """The latest render's thumbnails drawn again with the saved title, on the worker thread;
+    returns the ``RedrawnThumbnails``."""
+
+    def work(reporter: SignalReporter, cancel: CancelToken) -> publishing.RedrawnThumbnails:
+        reporter.progress(0.0, "Redrawing the thumbnails", None)
+        project = library.project(project_id)
+        redrawn = publishing.redraw_thumbnails(library, project, cancel=cancel)
+        reporter.progress(1.0, "Thumbnails redrawn", None)
+        return redrawn
+
+    return work
+
+
 class PublishPanel(QWidget):
     """Thumbnail choices and the title/description/tags form of the current project.
 
@@ -63,6 +87,7 @@ class PublishPanel(QWidget):
 
     Attributes:
         choices: the thumbnail buttons by variant (the latest render's), in order.
+        redraw_button: "Redraw thumbnails" (with the saved title; the latest render's).
         title, description, tags: the form's fields; source: who wrote what is shown.
         write_button, save_button: "Write with AI" and "Save".
         note: the outcome of the last action (red for a failure).
@@ -86,6 +111,12 @@ class PublishPanel(QWidget):
         self.choices: dict[str, QToolButton] = {}
         self._pending: dict[str, QToolButton] = {}
         self._shown_project = ""
+        self._shown_render = ""
+        #: The form as last filled from the store, to tell unsaved edits.
+        self._filled: tuple[str, str, str] = ("", "", "")
+        #: Renders whose pictures show a title changed since (in this session).
+        self._outdated: set[str] = set()
+        self._title_before_write = ""
         self._build()
         self._wire()
         self.reload()
@@ -98,6 +129,11 @@ class PublishPanel(QWidget):
         self.group.setExclusive(True)
         self.no_choices = named(QLabel(), "noThumbnailChoices")
         self.no_choices.setWordWrap(True)
+        self.redraw_button = named(QPushButton("Redraw thumbnails"), "redrawThumbnails")
+        heading = QHBoxLayout()
+        heading.addWidget(QLabel("<b>Thumbnail</b> (click to choose)"))
+        heading.addStretch(1)
+        heading.addWidget(self.redraw_button)
         self.title = named(QLineEdit(), "publishTitle")
         self.title.setMaxLength(MAX_TITLE)
         self.title.setPlaceholderText("What viewers see first")
@@ -130,7 +166,7 @@ class PublishPanel(QWidget):
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 6, 4, 4)
-        layout.addWidget(QLabel("<b>Thumbnail</b> (click to choose)"))
+        layout.addLayout(heading)
         layout.addLayout(self.choices_row)
         layout.addWidget(self.no_choices)
         layout.addLayout(form)
@@ -144,9 +180,11 @@ class PublishPanel(QWidget):
         ws.rendersChanged.connect(self._renders_changed)
         self.save_button.clicked.connect(self.save)
         self.write_button.clicked.connect(self.write_with_ai)
+        self.redraw_button.clicked.connect(self.redraw)
         self._thumbnails.ready.connect(self._thumbnail_ready)
         self._jobs.busyChanged.connect(lambda _busy: self._update_buttons())
         self._jobs.failed.connect(self._job_failed)
+        self._jobs.cancelled.connect(self._job_cancelled)
 
     # -- loading ----------------------------------------------------------------------------------
     def reload(self) -> None:
@@ -155,7 +193,10 @@ class PublishPanel(QWidget):
         self._shown_project = project.id if project is not None else ""
         self._show_choices(project)
         self._show_metadata(project)
-        self._set_note("")
+        if self._shown_render in self._outdated:
+            self._set_note(self._outdated_note())
+        else:
+            self._set_note("")
         self._update_buttons()
 
     def _renders_changed(self, project_id: str) -> None:
@@ -163,6 +204,7 @@ class PublishPanel(QWidget):
             self.reload()
 
     def _show_choices(self, project: Project | None) -> None:
+        shown = {variant: button.icon() for variant, button in self.choices.items()}
         for button in self.choices.values():
             self.group.removeButton(button)
             self.choices_row.removeWidget(button)
@@ -171,24 +213,30 @@ class PublishPanel(QWidget):
         self.choices.clear()
         self._pending.clear()
         render = self._latest_render(project)
+        self._shown_render = render.id if render is not None else ""
         offered = self._library.thumbnails(render) if render is not None else []
         if render is None:
             self.no_choices.setText("Render the video to get thumbnail choices.")
         elif not offered:
             self.no_choices.setText(
-                "This render has a single thumbnail. Render again to get several to choose from."
+                "This render has a single thumbnail. Redraw the thumbnails (or render again) "
+                "to get several to choose from."
             )
         self.no_choices.setVisible(not offered)
         if render is None or not offered:
             return
         icon_size = self._icon_size(render)
         for thumb in offered:
-            button = self._choice_button(thumb, icon_size)
+            button = self._choice_button(thumb, icon_size, shown.get(thumb.variant))
             self.group.addButton(button)
             self.choices_row.addWidget(button)
             self.choices[thumb.variant] = button
 
-    def _choice_button(self, thumb: Thumbnail, icon_size: QSize) -> QToolButton:
+    def _choice_button(
+        self, thumb: Thumbnail, icon_size: QSize, shown: QIcon | None = None
+    ) -> QToolButton:
+        """The button choosing ``thumb``; until its picture is decoded it shows ``shown`` (the
+        picture it replaces, so a redraw does not flash placeholders) or a placeholder."""
         button = named(QToolButton(), f"thumbnail-{thumb.variant}")
         label = publishing.VARIANT_LABELS.get(thumb.variant, thumb.variant)
         button.setText(label)
@@ -199,11 +247,14 @@ class PublishPanel(QWidget):
         button.setChecked(bool(thumb.is_selected))
         button.setIconSize(icon_size)
         button.setStyleSheet(CHOICE_STYLE)
+        # The loader's key carries the file's mtime and size: a picture redrawn at the same
+        # path is a new key, so it is decoded again rather than served stale from the cache.
         key, pixmap = self._thumbnails.request(self._library.home.abs(thumb.image_path), icon_size)
-        if pixmap is None:
+        if pixmap is not None:
+            button.setIcon(pixmap)
+        else:
             self._pending[key] = button
-            pixmap = placeholder(icon_size, "…")
-        button.setIcon(pixmap)
+            button.setIcon(shown if shown is not None else QIcon(placeholder(icon_size, "…")))
         variant = thumb.variant
         button.clicked.connect(lambda _checked=False, v=variant: self.choose(v))
         return button
@@ -238,12 +289,20 @@ class PublishPanel(QWidget):
         self._fill(metadata)
         self.setEnabled(project is not None)
 
+    def has_unsaved_edits(self) -> bool:
+        """Whether the form differs from what was last loaded or saved."""
+        return self._form() != self._filled
+
+    def _form(self) -> tuple[str, str, str]:
+        return (self.title.text(), self.description.toPlainText(), self.tags.text())
+
     def _fill(self, metadata: PublishingMetadata | publishing.DerivedMetadata | None) -> None:
         self.title.setText(metadata.title if metadata is not None else "")
         self.description.setPlainText(metadata.description if metadata is not None else "")
         self.tags.setText(", ".join(metadata.tags) if metadata is not None else "")
         for line in (self.title, self.tags):
             line.setCursorPosition(0)  # show the start of a long line, not its end
+        self._filled = self._form()
         if isinstance(metadata, PublishingMetadata):
             who = publishing.SOURCE_LABELS.get(metadata.source, metadata.source)
             self.source.setText(f"Written by {who}")
@@ -277,6 +336,7 @@ class PublishPanel(QWidget):
         project = self._workspace.current_project()
         if project is None:
             return False
+        before = self._saved_title(project)
         try:
             saved = publishing.save_metadata(
                 self._library,
@@ -289,15 +349,65 @@ class PublishPanel(QWidget):
             self._set_note(exc.message, error=True)
             return False
         self._fill(saved)
-        self._set_note("✓ Saved.")
+        if saved.title != before and self._shows_title():
+            self._outdated.add(self._shown_render)
+        if self._shown_render in self._outdated:
+            self._set_note(f"✓ Saved. {self._outdated_note()}")
+        else:
+            self._set_note("✓ Saved.")
         self.publishingChanged.emit(project.id)
         return True
+
+    def redraw(self) -> bool:
+        """Draw the latest render's thumbnails again with the saved title, in a job (unsaved
+        edits are saved first); the chosen variant stays chosen. False if refused."""
+        project = self._workspace.current_project()
+        if project is None or not self._shown_render:
+            return False
+        if self._jobs.busy:
+            self._set_note(BUSY_NOTE, error=True)
+            return False
+        saved_first = self.has_unsaved_edits()
+        if saved_first and not self.save():
+            return False  # the refusal (an empty title, say) is in the note
+        started = self._jobs.start(
+            REDRAW_JOB,
+            "Redrawing the thumbnails",
+            redraw_thumbnails(self._library, project.id),
+            project_id=project.id,
+            on_success=partial(self._redrawn, project.id),
+        )
+        if not started:
+            self._set_note(BUSY_NOTE, error=True)
+            return False
+        first = "✓ Saved. " if saved_first else ""
+        self._set_note(f"{first}Redrawing the thumbnails with “{self._saved_title(project)}”…")
+        return True
+
+    def _redrawn(self, project_id: str, result: Any) -> None:
+        if not isinstance(result, publishing.RedrawnThumbnails):
+            return
+        for thumb in result.thumbnails:
+            self._outdated.discard(thumb.render_id)
+        project = self._workspace.current_project()
+        if project is not None and project.id == project_id == self._shown_project:
+            self._show_choices(project)
+            if not self.has_unsaved_edits():  # the suggestion may have been saved meanwhile
+                self._show_metadata(project)
+            if result.title != self._saved_title(project):  # saved again while drawing
+                self._outdated.add(self._shown_render)
+                self._set_note(self._outdated_note())
+            else:
+                self._set_note(f"✓ The thumbnails now show “{result.title}”.")
+            self._update_buttons()
+        self.publishingChanged.emit(project_id)
 
     def write_with_ai(self) -> bool:
         """Ask Groq for the metadata in a job; False if another job is running."""
         project = self._workspace.current_project()
         if project is None:
             return False
+        self._title_before_write = self._saved_title(project)
         started = self._jobs.start(
             METADATA_JOB,
             "Writing the title, description and tags",
@@ -308,7 +418,7 @@ class PublishPanel(QWidget):
         if started:
             self._set_note("Writing…")
         else:
-            self._set_note("Wait for the current job to finish, or cancel it (Esc).", error=True)
+            self._set_note(BUSY_NOTE, error=True)
         return started
 
     def _written(self, result: Any) -> None:
@@ -317,17 +427,49 @@ class PublishPanel(QWidget):
         project_id = result.metadata.project_id
         if project_id == self._shown_project:
             self._fill(result.metadata)
-            self._set_note(result.note)
+            if result.metadata.title != self._title_before_write and self._shows_title():
+                self._outdated.add(self._shown_render)
+                self._set_note(f"{result.note} {self._outdated_note()}")
+            else:
+                self._set_note(result.note)
         self.publishingChanged.emit(project_id)
 
     def _job_failed(self, info: JobInfo, message: str) -> None:
-        if info.kind == METADATA_JOB and info.project_id == self._shown_project:
+        if info.kind in (METADATA_JOB, REDRAW_JOB) and info.project_id == self._shown_project:
             self._set_note(message, error=True)
+
+    def _job_cancelled(self, info: JobInfo) -> None:
+        if info.kind == REDRAW_JOB and info.project_id == self._shown_project:
+            self._set_note("Redrawing stopped; the thumbnails are as they were.")
+
+    def _saved_title(self, project: Project) -> str:
+        """The title a redraw draws: the saved one, else the project's name (as the pipeline)."""
+        metadata = self._library.publishing(project)
+        return metadata.title if metadata is not None and metadata.title else project.name
+
+    def _shows_title(self) -> bool:
+        """Whether the latest render's choices include a picture with the title on it."""
+        return bool(self._shown_render) and not TITLED_VARIANTS.isdisjoint(self.choices)
+
+    @staticmethod
+    def _outdated_note() -> str:
+        return "The thumbnails still show the old title: click “Redraw thumbnails” above."
 
     def _update_buttons(self) -> None:
         has_project = bool(self._shown_project)
-        self.write_button.setEnabled(has_project and not self._jobs.busy)
+        busy, current = self._jobs.busy, self._jobs.current
+        redrawing = current is not None and current.kind == REDRAW_JOB
+        self.write_button.setEnabled(has_project and not busy)
         self.save_button.setEnabled(has_project)
+        self.redraw_button.setEnabled(bool(self._shown_render) and not busy)
+        self.redraw_button.setToolTip(
+            "Draw the latest render's thumbnails again with the saved title "
+            "(unsaved edits to the form are saved first)"
+            if self._shown_render
+            else "Render the video first: there are no thumbnails to redraw yet"
+        )
+        for button in self.choices.values():  # a click now would be undone by the redraw
+            button.setEnabled(not redrawing)
 
     def _set_note(self, text: str, *, error: bool = False) -> None:
         self.note.setStyleSheet(ERROR_STYLE if error else "")
