@@ -1,5 +1,6 @@
-"""Beat tracking on real audio with a known tempo (click tracks and a drum pattern made here),
-the refusals (silence, too short, no sound, unreadable), and cut points on the beats."""
+"""Beat tracking on real audio with a known tempo (click tracks and drum patterns made here),
+the tempo's octave, the refusals (silence, too short, no sound, unreadable), and cut points on
+the beats."""
 
 from __future__ import annotations
 
@@ -27,6 +28,39 @@ def burst(seconds: float, decay: float, rng: np.random.Generator, freq: float = 
     return body * np.exp(-t / decay)
 
 
+#: Drum patterns for ``write_beats``: each instrument's hits in one bar, in beats from its start.
+#: Kicks and snares are what a listener counts; hats only fill the eighths (or sixteenths).
+DRUM_PATTERNS: dict[str, dict[str, tuple[float, ...]]] = {
+    # Kick on every beat, hi-hat on every eighth: a slow groove the hats must not double.
+    "kick-hats": {"kick": (0, 1, 2, 3), "hat": tuple(np.arange(0, 4, 0.5))},
+    # House: kick on every beat, clap (snare) on 2 and 4, hats on the eighths, open on the "and"s.
+    "four-on-the-floor": {
+        "kick": (0, 1, 2, 3),
+        "snare": (1, 3),
+        "hat": tuple(np.arange(0, 4, 0.5)),
+        "open hat": (0.5, 1.5, 2.5, 3.5),
+    },
+    # Boom bap: kick on 1 and the "and" of 3 (and a pickup before it), snare on 2 and 4.
+    "hip-hop": {
+        "kick": (0, 2.25, 2.5),
+        "snare": (1, 3),
+        "hat": tuple(np.arange(0, 4, 0.5)),
+    },
+    # Drum and bass two-step: kick on 1 and the "and" of 2, snare on 2 and 4, busy hats.
+    "dnb": {"kick": (0, 1.5), "snare": (1, 3), "hat": tuple(np.arange(0, 4, 0.25))},
+    # The other common two-step: the second kick on the "and" of 3.
+    "dnb-and-of-3": {"kick": (0, 2.5), "snare": (1, 3), "hat": tuple(np.arange(0, 4, 0.25))},
+}
+
+
+def hi_hat(rng: np.random.Generator, decay: float = 0.015) -> np.ndarray:
+    """A hi-hat: noise with nothing below 2 kHz, decaying fast."""
+    noise = burst(4 * decay + 0.01, decay, rng)
+    spectrum = np.fft.rfft(noise)
+    spectrum[np.fft.rfftfreq(noise.size, 1 / RATE) < 2000] = 0
+    return np.fft.irfft(spectrum, noise.size)
+
+
 def write_beats(
     path: Path,
     bpm: float,
@@ -40,7 +74,8 @@ def write_beats(
     """A 16-bit WAV with a hit on every beat (plus background noise); returns the beat times.
 
     ``pattern="click"``: the same click on every beat. ``"drums"``: kick on 1 and 3, snare on 2
-    and 4, hi-hat on every eighth note, a pulsing bass tone (a backbeat, as in pop music).
+    and 4, hi-hat on every eighth note, a pulsing bass tone (a backbeat, as in pop music). Any
+    name in ``DRUM_PATTERNS``: that bar of kick, snare and hi-hats, repeated.
     """
     rng = np.random.default_rng(seed)
     total = round(seconds * RATE)
@@ -58,13 +93,25 @@ def write_beats(
     kick = burst(0.25, 0.1, rng, freq=60)
     snare = burst(0.2, 0.05, rng)
     hat = burst(0.03, 0.006, rng)
+    if pattern in DRUM_PATTERNS:
+        sounds = {
+            "kick": (kick, 1.0),
+            "snare": (snare + 0.5 * burst(0.2, 0.04, rng, freq=190), 0.8),
+            "hat": (hi_hat(rng), 0.5),
+            "open hat": (hi_hat(rng, decay=0.06), 0.3),
+        }
+        for bar in beats[::4]:
+            for name, offsets in DRUM_PATTERNS[pattern].items():
+                sound, gain = sounds[name]
+                for offset in offsets:
+                    add(bar + offset * period, sound, gain)
     for n, beat in enumerate(beats):
         if pattern == "click":
             add(beat, click, 1.0)
-            continue
-        add(beat, kick if n % 2 == 0 else snare, 0.9)
-        add(beat, hat, 0.3)
-        add(beat + period / 2, hat, 0.3)
+        elif pattern == "drums":
+            add(beat, kick if n % 2 == 0 else snare, 0.9)
+            add(beat, hat, 0.3)
+            add(beat + period / 2, hat, 0.3)
     if pattern == "drums":
         t = np.arange(total) / RATE
         audio += 0.2 * np.sin(2 * np.pi * 55 * t) * (np.sin(2 * np.pi * t / (2 * period)) > 0)
@@ -91,6 +138,40 @@ def test_tempo_and_beats_of_a_known_track(tmp_path: Path, bpm: float, pattern: s
     assert tempo.bpm == pytest.approx(bpm, rel=0.02)
     assert tempo.duration == pytest.approx(12.0, abs=0.01)
     assert tempo.confidence > 0.5
+    assert_on_the_beats(tempo.beats, truth)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "bpm"),
+    [
+        ("dnb", 174.0),  # the snare on 2 and 4 makes the half tempo repeat best
+        ("dnb-and-of-3", 174.0),
+        ("kick-hats", 60.0),  # the eighth-note hats make the double tempo repeat well
+        ("four-on-the-floor", 120.0),
+        ("hip-hop", 90.0),
+        ("hip-hop", 84.0),  # twice 84 is nearer 120 BPM: the metre must outweigh that
+    ],
+)
+def test_the_octave_follows_the_kick_and_snare(tmp_path: Path, pattern: str, bpm: float) -> None:
+    """The beat is what the kick and snare count, not the half-time feel or the hi-hats."""
+    path = tmp_path / "groove.wav"
+    truth = write_beats(path, bpm, pattern=pattern, seed=3)
+    tempo = detect_tempo(path)
+    assert tempo.bpm == pytest.approx(bpm, rel=0.01)
+    assert_on_the_beats(tempo.beats, truth)
+
+
+def test_the_octave_survives_lossy_compression(tmp_path: Path) -> None:
+    wav = tmp_path / "dnb.wav"
+    truth = write_beats(wav, 174.0, pattern="dnb", start=0.05)
+    opus = tmp_path / "dnb.opus"
+    subprocess.run(
+        [ffmpeg_exe(), "-v", "error", "-i", str(wav), "-c:a", "libopus", "-b:a", "64k", str(opus)],
+        check=True,
+        timeout=60,
+    )
+    tempo = detect_tempo(opus)
+    assert tempo.bpm == pytest.approx(174.0, rel=0.01)
     assert_on_the_beats(tempo.beats, truth)
 
 

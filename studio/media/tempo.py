@@ -1,9 +1,11 @@
 """Beat tracking for music videos: the tempo of a song and where its beats fall.
 
 numpy only. The audio is decoded by ffmpeg to mono 11 025 Hz floats; an onset-strength
-envelope (spectral flux of a log-magnitude STFT) shows where notes start; its autocorrelation,
-weighted towards 120 BPM, gives the tempo; a dynamic-programming beat tracker (Ellis 2007)
-then places beats on strong onsets about one period apart, so it follows small tempo drift.
+envelope (spectral flux of a log-magnitude STFT) shows where notes start; its autocorrelation
+gives the tempo up to an octave; a dynamic-programming beat tracker (Ellis 2007) then places
+beats on strong onsets about one period apart, so it follows small tempo drift. Between tempos
+an octave apart, the metre decides: the slower one wins only if its beats carry the kick and
+snare accents and the beats in between don't (a nearness-to-120-BPM prior breaks ties).
 With a known BPM only the phase of a fixed beat grid is searched. ``cut_points`` turns beats
 into cut boundaries for the edit.
 """
@@ -34,9 +36,24 @@ _BANDS = 48
 _LOG_GAIN = 100.0
 FRAME_RATE = SAMPLE_RATE / _HOP  # onset-envelope frames per second (about 86)
 MIN_BPM, MAX_BPM = 60.0, 200.0
-#: Tempos an octave apart tie when the weaker repeats at least this fraction as strongly as
-#: the stronger; of tied tempos, the one nearest ``_PREFERRED_BPM`` (in octaves) is taken.
-_OCTAVE_TIE = 0.35
+#: Tempos an octave apart are both candidates when the weaker repeats at least this fraction
+#: as strongly as the stronger; the metre then decides between them (``_slower_is_the_beat``).
+_OCTAVE_TIE = 0.2
+#: Accent bands: kick drum and bass below ``_LOW_HZ``, snare and most instruments up to
+#: ``_HIGH_HZ``. Hi-hats and cymbals above only subdivide the beat: they get no say in the octave.
+_LOW_HZ, _HIGH_HZ = 120.0, 2000.0
+#: A band marks the beats when its onsets on them are on average at least this many times its
+#: typical level (``_onsets_at``): noise reaches about 1.7, drums 3-10.
+_ON_BEAT = 2.5
+#: Kicks mark the beats between the slow ones when the median of them reaches this: a kick
+#: under a bass note reaches about 2.5, hi-hats about 1 (2.3 for full-range noise bursts).
+_KICK_BETWEEN = 2.0
+#: The slower of two tempos wins when its beats out-accent the beats in between by more than
+#: this ((on - between) / (on + between): 0 is even, 1 is nothing in between) in every band...
+_ACCENT_THRESHOLD = 0.2
+#: ...plus this much per octave it lies further than the faster one from ``_PREFERRED_BPM``
+#: (the prior only tips a near-even metre).
+_PRIOR_WEIGHT = 0.1
 _PREFERRED_BPM = 120.0
 #: The shortest audio worth analysing, and the level (RMS) below which it counts as silent.
 MIN_SECONDS = 2.0
@@ -101,10 +118,11 @@ def detect_tempo(
             where=str(path),
             fix="Choose a file with audible music, or check it plays in a media player",
         )
-    envelope = onset_envelope(samples, cancel)
+    flux = _band_flux(samples, cancel)
+    envelope = _onset_strength(flux.sum(axis=1))
     if bpm is None:
-        period, confidence = _estimate_period(envelope)
-        beats = _track_beats(envelope, period, cancel)
+        periods, confidence = _candidate_periods(envelope)
+        period, beats = _choose_octave(envelope, _accent_bands(flux), periods, cancel)
         found = _bpm_from_beats(beats, period)
     else:
         period = FRAME_RATE * 60.0 / bpm
@@ -204,6 +222,11 @@ def onset_envelope(samples: np.ndarray, cancel: CancelToken | None = None) -> np
 
     Frame ``i`` describes the audio around ``i / FRAME_RATE`` seconds.
     """
+    return _onset_strength(_band_flux(samples, cancel).sum(axis=1))
+
+
+def _band_flux(samples: np.ndarray, cancel: CancelToken | None) -> np.ndarray:
+    """Positive spectral flux per frame and band (frames x bands) of the log-magnitude STFT."""
     peak = float(np.max(np.abs(samples))) or 1.0
     padded = np.pad(samples / peak, _N_FFT // 2).astype(np.float32)
     frames = 1 + (padded.size - _N_FFT) // _HOP
@@ -218,10 +241,23 @@ def onset_envelope(samples: np.ndarray, cancel: CancelToken | None = None) -> np
         index = np.arange(start, stop)[:, None] * _HOP + np.arange(_N_FFT)[None, :]
         magnitude = np.abs(np.fft.rfft(padded[index] * window, axis=1)).astype(np.float32)
         spectrum[start:stop] = np.log1p(_LOG_GAIN * (magnitude @ bands))
-    flux = np.zeros(frames, dtype=np.float32)
-    flux[1:] = np.maximum(np.diff(spectrum, axis=0), 0.0).sum(axis=1)
+    flux = np.zeros_like(spectrum)
+    flux[1:] = np.maximum(np.diff(spectrum, axis=0), 0.0)
+    return flux
+
+
+def _onset_strength(flux: np.ndarray) -> np.ndarray:
+    """Summed flux per frame with its slow trend (half a second) removed."""
     trend = _moving_average(flux, round(FRAME_RATE * 0.5))
     return np.maximum(flux - trend, 0.0)
+
+
+def _accent_bands(flux: np.ndarray) -> list[np.ndarray]:
+    """Onset strength of the kick (low) and snare (mid) bands, from ``_band_flux`` output."""
+    centres = _band_centres()
+    low = centres < _LOW_HZ
+    mid = (centres >= _LOW_HZ) & (centres < _HIGH_HZ)
+    return [_onset_strength(flux[:, band].sum(axis=1)) for band in (low, mid)]
 
 
 @functools.cache
@@ -236,6 +272,13 @@ def _band_matrix() -> np.ndarray:
     counts = matrix.sum(axis=0)
     matrix = matrix[:, counts > 0]
     return matrix / matrix.sum(axis=0)
+
+
+@functools.cache
+def _band_centres() -> np.ndarray:
+    """The mean frequency (Hz) of each band of ``_band_matrix``."""
+    freqs = np.fft.rfftfreq(_N_FFT, 1 / SAMPLE_RATE)
+    return np.asarray(freqs @ _band_matrix())
 
 
 def _moving_average(values: np.ndarray, width: int) -> np.ndarray:
@@ -267,13 +310,12 @@ def _autocorrelation(envelope: np.ndarray) -> np.ndarray:
     return ac / ac[0] if ac[0] > 0 else np.zeros_like(ac)
 
 
-def _estimate_period(envelope: np.ndarray) -> tuple[float, float]:
-    """The beat period in frames (fractional) and the confidence of that tempo.
+def _candidate_periods(envelope: np.ndarray) -> tuple[list[float], float]:
+    """Candidate beat periods in frames (fractional, shortest first) and the tempo's confidence.
 
-    The most periodic lag in 60-200 BPM wins; then its double and half tempo are considered:
-    one that repeats at least ``_OCTAVE_TIE`` as strongly counts as a tie (a backbeat makes
-    the two-beat period the most regular; eighth-note hi-hats make the half period strong),
-    and of tied tempos the one nearest 120 BPM is taken.
+    The most periodic lag in 60-200 BPM is a candidate; so are its double and half tempo if
+    they repeat at least ``_OCTAVE_TIE`` as strongly (a backbeat makes the two-beat period the
+    most regular; eighth-note hi-hats make the half period strong).
     """
     ac = _autocorrelation(envelope)
     shortest = int(np.floor(FRAME_RATE * 60 / MAX_BPM))
@@ -289,11 +331,87 @@ def _estimate_period(envelope: np.ndarray) -> tuple[float, float]:
             lag = int(near[np.argmax(ac[near])])
             if ac[lag] >= _OCTAVE_TIE * ac[best]:
                 tied.append(lag)
-    chosen = min(tied, key=lambda lag: abs(np.log2(FRAME_RATE * 60 / lag / _PREFERRED_BPM)))
-    period = chosen + _parabolic_offset(ac, chosen)
+    periods = sorted(lag + _parabolic_offset(ac, lag) for lag in tied)
     # Confidence: how regular the music is at this tempo or its octave (a backbeat's two-beat
     # period is as much evidence for the tempo as the beat itself).
-    return float(period), float(np.clip(ac[best], 0.0, 1.0))
+    return periods, float(np.clip(ac[best], 0.0, 1.0))
+
+
+def _choose_octave(
+    envelope: np.ndarray,
+    bands: list[np.ndarray],
+    periods: list[float],
+    cancel: CancelToken | None,
+) -> tuple[float, list[float]]:
+    """The beat period among ``periods`` (octaves apart, shortest first) and its beats.
+
+    Starting from the fastest, a tempo gives way to the one an octave slower while the slower
+    one's beats are the accented ones (``_slower_is_the_beat``).
+    """
+    period = periods[0]
+    beats = _track_beats(envelope, period, cancel)
+    for slower in periods[1:]:
+        if not _slower_is_the_beat(bands, beats, period, slower):
+            break
+        period = slower
+        beats = _track_beats(envelope, period, cancel)
+    return period, beats
+
+
+def _slower_is_the_beat(
+    bands: list[np.ndarray], beats: list[float], period: float, slower: float
+) -> bool:
+    """Whether every other one of ``beats`` (tracked ``period`` frames apart) is the real beat.
+
+    ``bands`` are the kick and snare onset strengths (``_accent_bands``). The alternate beats
+    are the real ones when every band with onsets on the beats accents the same set of them
+    clearly more (a kick on every slow beat under eighth-note hi-hats), and no kick or bass
+    note marks the set in between. They are not when some band is as strong in between: kick
+    and snare alternating (a backbeat), a kick on every beat, or drum and bass's snare on 2 and
+    4 with kicks in between. Near-even evidence goes to the tempo nearer ``_PREFERRED_BPM``.
+    """
+    prior = _octaves_off(slower) < _octaves_off(period)
+    frames = np.rint((np.asarray(beats) - _ENVELOPE_LEAD) * FRAME_RATE).astype(np.int64)
+    if frames.size < 4:
+        return prior
+    # Beat numbers from the gaps, so a skipped beat doesn't swap the alternate sets.
+    numbers = np.concatenate([[0], np.cumsum(np.maximum(1, np.rint(np.diff(frames) / period)))])
+    odd = numbers % 2 == 1
+    strengths = [_onsets_at(band, frames) for band in bands]
+    marking = [strength for strength in strengths if strength.mean() >= _ON_BEAT]
+    if not marking or odd.all() or not odd.any():
+        return prior  # nothing but noise marks the beats
+    accents = np.array([_accent(strength[~odd], strength[odd]) for strength in marking])
+    # The slow beats may be the even or the odd ones; every band must agree on which.
+    on_even, on_odd = float(accents.min()), float(-accents.max())
+    between = odd if on_even >= on_odd else ~odd
+    kick = strengths[0]
+    if kick.mean() >= _ON_BEAT and np.median(kick[between]) >= _KICK_BETWEEN:
+        return False  # kicks land between the slow beats too: they are beats
+    bias = _PRIOR_WEIGHT * (_octaves_off(slower) - _octaves_off(period))
+    return max(on_even, on_odd) > _ACCENT_THRESHOLD + bias
+
+
+def _onsets_at(band: np.ndarray, frames: np.ndarray) -> np.ndarray:
+    """The band's onset at each frame, as a multiple of its typical level.
+
+    Both are peaks within a frame: the band's onset may sit a frame off the summed envelope's.
+    """
+    near = np.clip(frames[:, None] + np.arange(-1, 2)[None, :], 0, band.size - 1)
+    typical = float(np.maximum.reduce([band[:-2], band[1:-1], band[2:]]).mean())
+    return np.asarray(band[near].max(axis=1)) / (typical or 1.0)
+
+
+def _accent(on: np.ndarray, between: np.ndarray) -> float:
+    """How much stronger ``on`` is than ``between`` on average: -1 to 1, 0 when even."""
+    on_mean, between_mean = float(on.mean()), float(between.mean())
+    total = on_mean + between_mean
+    return (on_mean - between_mean) / total if total > 0 else 0.0
+
+
+def _octaves_off(period: float) -> float:
+    """How many octaves the tempo of ``period`` frames lies from ``_PREFERRED_BPM``."""
+    return abs(float(np.log2(FRAME_RATE * 60 / period / _PREFERRED_BPM)))
 
 
 def _periodicity(envelope: np.ndarray, period: float) -> float:
