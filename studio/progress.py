@@ -88,8 +88,10 @@ def run_concurrently(
     progress: ProgressFn,
     cancel: CancelToken,
     finish_others: bool = False,
+    max_workers: int | None = None,
 ) -> None:
-    """Run ``steps`` side by side, one thread each; return when every one has finished.
+    """Run ``steps`` side by side, one thread each (at most ``max_workers`` at a time); return
+    when every one has finished.
 
     Each step comes with a weight (its expected cost): progress is the steps' weighted mean,
     never going backwards, labelled with the stage of the first step still running (a step's
@@ -134,7 +136,8 @@ def run_concurrently(
     cancel.add_callback(inner.cancel)
     try:
         with ThreadPoolExecutor(
-            max_workers=max(1, len(steps)), thread_name_prefix="concurrent-step"
+            max_workers=max(1, min(len(steps), max_workers or len(steps))),
+            thread_name_prefix="concurrent-step"
         ) as pool:
             futures = [pool.submit(run, i, step) for i, (_, step) in enumerate(steps)]
     finally:
