@@ -24,6 +24,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.render_bench import SENTENCES, build_project, render_once  # noqa: E402
+from studio.media import aac as aac_mod  # noqa: E402
 from studio.media import assemble as assemble_mod  # noqa: E402
 from studio.media import ffmpeg as ffmpeg_mod  # noqa: E402
 from studio.media import segments as segments_mod  # noqa: E402
@@ -47,6 +48,11 @@ def timed(name: str, fn):  # type: ignore[no-untyped-def]
             return fn(*args, **kwargs)
         finally:
             label = kwargs.get("stage") or name
+            where = str(kwargs.get("where") or "")
+            if where.endswith(".aac"):  # one chunk of the sound
+                label += f" (chunk {Path(where).name[4:12]})"
+            elif args and isinstance(args[0], list) and "-bsf:a" in args[0]:
+                label = "sound: the chunks joined into MP4"
             with _lock:
                 steps.append((label, started - _origin[0], time.perf_counter() - _origin[0]))
     return wrapper
@@ -54,7 +60,7 @@ def timed(name: str, fn):  # type: ignore[no-untyped-def]
 
 def instrument() -> None:
     run = timed("ffmpeg", ffmpeg_mod.run_ffmpeg)
-    for module in (assemble_mod, segments_mod, soundtrack_mod):
+    for module in (aac_mod, assemble_mod, segments_mod, soundtrack_mod):
         module.run_ffmpeg = run  # type: ignore[attr-defined]
     assemble_mod.probe = timed("probe of the result", assemble_mod.probe)  # type: ignore[attr-defined]
     render_stage.segment_for = timed("recipes of the scenes", render_stage.segment_for)

@@ -23,7 +23,7 @@ from studio.media.ffmpeg import ffmpeg_exe
 from studio.media.probe import probe
 from studio.media.segments import SegmentSpec, render_segment
 from studio.media.settings import RenderSettings
-from studio.media.soundtrack import SoundPart, build_soundtrack, soundtrack_key
+from studio.media.soundtrack import SoundPart, build_soundtrack, chunks_of, soundtrack_key
 from studio.progress import CancelToken, ProgressFn, run_concurrently
 from studio.store import Library
 
@@ -135,6 +135,34 @@ def test_music_is_ducked_and_the_mix_is_at_minus_16_lufs(tmp_path: Path) -> None
     assert under_voice > 0.001  # the music is looped under the voice ...
     assert alone > 2 * under_voice  # ... and ducked by it
     assert abs(_integrated_loudness(sound) + 16.0) < 1.0
+
+
+def test_a_changed_voice_encodes_the_sound_again_only_from_its_scene_on(tmp_path: Path) -> None:
+    music = write_tone(tmp_path / "music.wav", 2.5, freq=150.0, amplitude=0.4, rate=44100)
+    settings = replace(SETTINGS, music_path=music, music_volume=0.3)
+    voices = [write_tone(tmp_path / f"voice{i}.wav", 3.6, freq=f, silent_from=3.3)
+              for i, f in enumerate((220.0, 330.0, 440.0, 550.0))]
+    parts = [SoundPart(v, 4 * RATE) for v in voices]
+    cache = tmp_path / "cache"
+    first = build_soundtrack(parts, tmp_path / "a.m4a", settings=settings, duration=16.0,
+                             cache=cache)
+    chunks = chunks_of(first)
+    assert len(chunks) == 4 and all((cache / name).is_file() for name in chunks)
+    made = {p.name: p.stat().st_mtime_ns for p in cache.iterdir()}
+    # The third scene's voice changes (and is longer): the music under the scenes after it
+    # moves, so the sound is encoded again from the third scene on, and only from there.
+    voices[2] = write_tone(tmp_path / "voice2b.wav", 4.4, freq=445.0, silent_from=4.1)
+    parts[2] = SoundPart(voices[2], round(4.6 * RATE))
+    second = build_soundtrack(parts, tmp_path / "b.m4a", settings=settings, duration=16.6,
+                              cache=cache)
+    again = chunks_of(second)
+    assert again[:2] == chunks[:2] and not set(again[2:]) & set(chunks)
+    assert all((cache / name).stat().st_mtime_ns == made[name] for name in again[:2])
+    audio = decode_audio(second)
+    assert len(audio) == sum(part.sample_count or 0 for part in parts)
+    start = 8 * RATE  # the changed voice starts on its first sample
+    assert tone_level(audio[start + 480:start + 4800], 445.0) > 0.1
+    assert abs(_integrated_loudness(second) + 16.0) < 1.0
 
 
 def test_soundtrack_key_follows_the_sound_not_the_picture(scenes: Scenes, tmp_path: Path) -> None:
@@ -297,6 +325,10 @@ def test_render_reuses_the_soundtrack_until_the_sound_changes(
     last = render(library, project)
     assert len(soundtracks()) == 1 and soundtracks().keys() != made.keys()
     assert not [p for p in segdir.iterdir() if "partial" in p.name]
+    # Its chunks of sound are kept, the old soundtrack's other chunks pruned with it.
+    [soundtrack] = segdir.glob("*.m4a")
+    assert {p.name for p in segdir.glob("*.aac")} == set(chunks_of(soundtrack)) != set()
+    assert [p.name for p in segdir.glob("*.chunks")] == [soundtrack.with_suffix(".chunks").name]
     frames = video_packets(last.video_path)
     assert len(decode_audio(last.video_path)) == frames * SETTINGS.samples_per_frame
     assert probe(last.video_path, exact=True).duration == pytest.approx(frames / 30, abs=1e-3)

@@ -5,7 +5,9 @@ a segment's audio, so every voice starts on the sample its segment starts and th
 copies the sound as it copies the picture. Being independent of the segments, it is built
 while they encode (the AAC encoder is single-threaded, so a core is free for it), and cached
 under a name that changes with everything that shapes it (``soundtrack_key``): a change to a
-scene's picture, or a re-render of an unchanged project, reuses it.
+scene's picture, or a re-render of an unchanged project, reuses it. A change to a scene's voice
+makes a new soundtrack, but its AAC is encoded in chunks cached by their samples
+(``studio.media.aac``), so only the sound from that scene on is encoded again.
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ from pathlib import Path
 
 from studio.errors import InputError
 from studio.media import settings as encoding
-from studio.media.ffmpeg import atomic_output, ffmpeg_exe, run_ffmpeg
+from studio.media.aac import encode_chunked
+from studio.media.ffmpeg import ffmpeg_exe, run_ffmpeg
 from studio.media.probe import probe
 from studio.media.settings import RenderSettings
 from studio.progress import CancelToken, ProgressFn, scaled
@@ -33,7 +36,15 @@ DUCK = "threshold=0.02:ratio=8:attack=20:release=500:makeup=1"
 #: pumping.
 LIMITER = f"alimiter=limit={10 ** (encoding.TRUE_PEAK / 20):.4f}:level=0:latency=1"
 #: Bump when the sound is made differently, so an old cached soundtrack is not reused.
-SOUNDTRACK_FORMAT = "studio-soundtrack-1"
+SOUNDTRACK_FORMAT = "studio-soundtrack-2"
+#: The loudness gain is rounded to this step: a change to one scene moves a video's loudness by
+#: a few hundredths of a dB, so the gain, and with it every chunk of sound before the change,
+#: usually stays as it was (see ``build_soundtrack``).
+GAIN_STEP_DB = 0.5
+#: A change to a scene may reach this many samples before its start (the limiter looks 5 ms
+#: ahead); chunks of sound end before that.
+_LOOK_AHEAD = 1024
+_RAW_PCM = ("-f", "f32le", "-ar", str(encoding.AUDIO_RATE), "-ac", "2")
 _INTEGRATED = re.compile(r"^\s*I:\s+(?P<lufs>-?\d+(?:\.\d+)?) LUFS")
 #: Of the build's progress; the rest is the AAC encode (measured on a minute of voice and
 #: music: mixing and measuring 0.33 s, encoding 1.33 s).
@@ -104,12 +115,19 @@ def build_soundtrack(
     duration: float,
     progress: ProgressFn | None = None,
     cancel: CancelToken | None = None,
+    cache: Path | None = None,
 ) -> Path:
     """Make the finished sound of ``parts``, end to end, at ``out_path`` (AAC in M4A), atomically.
 
     The music (``settings.music_path``) is looped under the voice and ducked whenever it speaks;
-    the mix is measured (EBU R128), then brought to -16 LUFS by a static gain and a peak
-    limiter. ``duration`` is the expected length in seconds (for progress).
+    the mix is measured (EBU R128), then brought to -16 LUFS (within a quarter of a dB: the
+    gain is rounded to ``GAIN_STEP_DB``) by a static gain and a peak limiter. ``duration`` is
+    the expected length in seconds (for progress).
+
+    The AAC is made in chunks cut where scenes start (``studio.media.aac``): with a ``cache``
+    folder, chunks whose samples are unchanged since an earlier build are reused (so a change
+    to one scene re-encodes the sound from that scene on, not the whole video's), and the
+    chunks this soundtrack uses are listed beside it (``chunks_of``).
 
     Raises:
         InputError: there are no parts, a part's file is missing, or the music is unusable.
@@ -137,25 +155,66 @@ def build_soundtrack(
               "asplit=2[mix][measure];[measure]ebur128=framelog=quiet,anullsink")
     with tempfile.TemporaryDirectory(prefix="studio-soundtrack-") as work:
         # Pass 1 mixes once, keeps the mix (float, so nothing clips) and measures it.
-        mixed = Path(work) / "mix.wav"
+        mixed, final = Path(work) / "mix.f32", Path(work) / "final.f32"
         log_tail = run_ffmpeg(
             [*inputs, "-filter_complex", graph,
-             "-map", "[mix]", "-c:a", "pcm_f32le", "-f", "wav", str(mixed)],
+             "-map", "[mix]", "-c:a", "pcm_f32le", "-f", "f32le", str(mixed)],
             duration=duration, progress=scaled(report, 0.0, _MIX_SHARE), cancel=cancel,
             stage="Mixing the sound", where=str(out_path), loglevel="info",
         )
-        gain = loudness_gain(log_tail)
-        # Pass 2: the mix at the target loudness, encoded once.
-        with atomic_output(out_path) as partial:
-            run_ffmpeg(
-                ["-i", str(mixed), "-af", f"volume={gain:.2f}dB,{LIMITER}",
-                 "-c:a", encoding.AUDIO_CODEC, *encoding.AUDIO_ENCODER_OPTIONS,
-                 "-b:a", encoding.AUDIO_BITRATE, "-ar", str(encoding.AUDIO_RATE), "-ac", "2",
-                 "-map_metadata", "-1", "-f", "mp4", str(partial)],
-                duration=duration, progress=scaled(report, _MIX_SHARE, 1.0), cancel=cancel,
-                stage="Encoding the sound", where=str(out_path),
-            )
+        gain = round(loudness_gain(log_tail) / GAIN_STEP_DB) * GAIN_STEP_DB
+        # Pass 2: the mix at the target loudness, then encoded in chunks (only the chunks
+        # whose samples changed since the last render, when a cache is given).
+        run_ffmpeg(
+            [*_RAW_PCM, "-i", str(mixed), "-af", f"volume={gain:.2f}dB,{LIMITER}",
+             "-c:a", "pcm_f32le", "-f", "f32le", str(final)],
+            duration=duration, progress=None, cancel=cancel,
+            stage="Mixing the sound", where=str(out_path),
+        )
+        samples = final.stat().st_size // 8  # float stereo
+        chunks = encode_chunked(final, samples, out_path, boundaries=_scene_starts(parts),
+                                cache=cache, progress=scaled(report, _MIX_SHARE, 1.0),
+                                cancel=cancel)
+    if cache is not None:
+        _write_manifest(out_path, chunks)
     return out_path
+
+
+def chunks_of(soundtrack: Path) -> list[str]:
+    """The names of the cached chunk files ``soundtrack`` was made from (beside it)."""
+    try:
+        names = json.loads(_manifest(soundtrack).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    return [name for name in names if isinstance(name, str)]
+
+
+def manifest_name(soundtrack: Path) -> str:
+    """The name of the file listing ``soundtrack``'s chunks."""
+    return _manifest(soundtrack).name
+
+
+def _manifest(soundtrack: Path) -> Path:
+    return Path(soundtrack).with_suffix(".chunks")
+
+
+def _write_manifest(soundtrack: Path, chunks: Sequence[Path]) -> None:
+    manifest = _manifest(soundtrack)
+    partial = manifest.with_name(f".{manifest.name}.partial")
+    partial.write_text(json.dumps([chunk.name for chunk in chunks]), encoding="utf-8")
+    partial.replace(manifest)
+
+
+def _scene_starts(parts: Sequence[SoundPart]) -> list[int]:
+    """Where each part after the first may start to change the sound (none if a part's length
+    is unknown: the sound is then one chunk)."""
+    if any(part.sample_count is None for part in parts):
+        return []
+    starts, position = [], 0
+    for part in parts[:-1]:
+        position += part.sample_count or 0
+        starts.append(position - _LOOK_AHEAD)
+    return starts
 
 
 def _part_chain(index: int, part: SoundPart) -> str:

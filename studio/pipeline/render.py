@@ -22,7 +22,13 @@ from studio.media import captions
 from studio.media.assemble import assemble
 from studio.media.segments import SegmentSpec, render_segments, segment_key
 from studio.media.settings import RenderSettings
-from studio.media.soundtrack import SoundPart, build_soundtrack, soundtrack_key
+from studio.media.soundtrack import (
+    SoundPart,
+    build_soundtrack,
+    chunks_of,
+    manifest_name,
+    soundtrack_key,
+)
 from studio.pipeline.jobs import JobContext
 from studio.pipeline.publishing import is_frame_of, publish_render, segment_frames
 from studio.pipeline.templates import get_template
@@ -180,7 +186,8 @@ def render_project_video(
         steps.append(
             (
                 SOUND_WEIGHT * sum(s.frame_count for s in specs),
-                partial(build_soundtrack, parts, soundtrack, settings=settings, duration=offset),
+                partial(build_soundtrack, parts, soundtrack, settings=settings, duration=offset,
+                        cache=segdir),
             )
         )
     run_concurrently(  # a failed sound doesn't stop scenes that can still be finished
@@ -223,7 +230,7 @@ def render_project_video(
         | {s.ass_path.name for s in specs if s.ass_path is not None}
         | {s.overlay.path.name for s in specs if s.overlay is not None}
         | {s.visual_path.name for s in specs if s.visual_path.parent == segdir}
-        | {soundtrack.name},
+        | {soundtrack.name, manifest_name(soundtrack), *chunks_of(soundtrack)},
     )
     publish_render(library, project, render, scenes, seconds, ctx, frames=frames)
     report(1.0, "Render: done")
@@ -231,11 +238,11 @@ def render_project_video(
 
 
 def _prune_segments(segdir: Path, keep: set[str]) -> None:
-    """Drop segments (and their cached frames), soundtracks and template overlays no render
-    uses any more (the cache follows the project)."""
+    """Drop segments (and their cached frames), soundtracks (and their chunks of sound) and
+    template overlays no render uses any more (the cache follows the project)."""
     segments = {name.removesuffix(".mp4") for name in keep if name.endswith(".mp4")}
     for path in segdir.iterdir():
         if path.name in keep or is_frame_of(path.name, segments):
             continue
-        if path.suffix in (".mp4", ".ass", ".m4a", ".png", ".jpg"):
+        if path.suffix in (".mp4", ".ass", ".m4a", ".aac", ".chunks", ".png", ".jpg"):
             path.unlink(missing_ok=True)

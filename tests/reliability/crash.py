@@ -6,6 +6,7 @@ full set). Each trial is a real subprocess against a real home folder.
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import signal
@@ -19,6 +20,7 @@ from pathlib import Path
 
 import soundfile as sf
 
+from studio.media.aac import adts_packets
 from studio.media.probe import probe
 from studio.store import Library
 
@@ -104,6 +106,16 @@ def finished_files_are_whole(home: Path) -> list[str]:
             if path.suffix == ".mp4":
                 info = probe(path, exact=True)
                 if not (info.has_video and info.duration > 0):
+                    bad.append(str(path))
+            elif path.suffix == ".m4a":  # a soundtrack
+                info = probe(path, exact=True)
+                if not (info.has_audio and info.duration > 0):
+                    bad.append(str(path))
+            elif path.suffix == ".aac":  # a cached chunk of a soundtrack: whole packets only
+                if not adts_packets(path.read_bytes()):
+                    bad.append(str(path))
+            elif path.suffix == ".chunks":  # the list of a soundtrack's chunks
+                if not isinstance(json.loads(path.read_text(encoding="utf-8")), list):
                     bad.append(str(path))
             elif path.suffix == ".wav" and sf.info(path).frames <= 0:
                 bad.append(str(path))
