@@ -43,12 +43,13 @@ log = logging.getLogger(__name__)
 FRAME = 1024
 #: Packets of the sound before a chunk that its encoder codes first (and that are thrown away),
 #: so its state matches the previous chunk's encoder by the seam. Measured on a minute of voice
-#: over music (``bench/aac_seams.py``): with 8 packets either side, 3 seams in 10 had no
-#: identical packet within reach; with 16 before and 4 after, 1 in 10; with 24 and 8, 2 in 37.
-PREROLL = 24
+#: over music (docs/benchmarks.md, "The sound in chunks"): seams with no identical packet within
+#: reach were 30 in 55 at 4 before / 2 after, 15 at 8 / 4, 5 at 16 / 4, 3 at 24 / 8; from 8 on,
+#: the whole sound is as good as one encode's, unmatched seams included.
+PREROLL = 16
 #: Packets of the sound after a chunk that its encoder codes too, so the packets up to the seam
 #: are coded as in a continuous stream (each spans two frames, and the encoder looks ahead).
-POSTROLL = 8
+POSTROLL = 4
 #: A chunk is at least this long: shorter scenes share a chunk with the ones after them (each
 #: chunk costs an FFmpeg start and ``PREROLL + POSTROLL`` extra packets).
 MIN_CHUNK_SECONDS = 3.0
@@ -296,6 +297,7 @@ def _encode_chunk(pcm: Path, chunk: Chunk, out: Path, work: Path, *, progress: P
                  "-f", "adts", str(partial_path)],
                 duration=(chunk.input_end - chunk.input_start) / encoding.AUDIO_RATE,
                 progress=progress, cancel=cancel, stage="Encoding the sound", where=str(out),
+                background=True,
             )
     finally:
         source.unlink(missing_ok=True)

@@ -30,6 +30,10 @@ log = logging.getLogger(__name__)
 
 #: Seconds a cancelled ffmpeg gets to exit after SIGTERM before it is killed.
 KILL_GRACE = 0.5
+#: The niceness of ``background`` runs (POSIX; below-normal priority class on Windows): the
+#: soundtrack is made at it while scenes encode, so the scenes (what the render waits for)
+#: keep the cores and the sound takes what they leave.
+BACKGROUND_NICENESS = 10
 _STDERR_TAIL = 40
 #: ffmpeg's closing lines that say only "it failed"; the line before them says why.
 _GENERIC_ERRORS = re.compile(
@@ -71,22 +75,31 @@ def ffmpeg_env() -> dict[str, str]:
     return env
 
 
-def _popen(args: Sequence[str], **kwargs: object) -> subprocess.Popen[bytes]:
-    """Start ffmpeg in its own process group (POSIX) / without a console window (Windows)."""
+def _popen(args: Sequence[str], *, background: bool = False, **kwargs: object
+           ) -> subprocess.Popen[bytes]:
+    """Start ffmpeg in its own process group (POSIX) / without a console window (Windows);
+    with ``background``, at a lower CPU priority (``BACKGROUND_NICENESS``)."""
     options: dict[str, object] = {"stdin": subprocess.DEVNULL, "env": ffmpeg_env()}
     if os.name == "posix":
         options["start_new_session"] = True
     else:
-        options["creationflags"] = getattr(subprocess, "CREATE_NO_WINDOW", 0)
+        options["creationflags"] = getattr(subprocess, "CREATE_NO_WINDOW", 0) | (
+            getattr(subprocess, "BELOW_NORMAL_PRIORITY_CLASS", 0) if background else 0)
     options.update(kwargs)
     try:
-        return subprocess.Popen([ffmpeg_exe(), *args], **options)  # type: ignore[call-overload]
+        proc = subprocess.Popen([ffmpeg_exe(), *args], **options)  # type: ignore[call-overload]
     except OSError as exc:
         raise MediaError(
             f"Studio could not start FFmpeg: {exc.strerror or exc}",
             where=ffmpeg_exe(),
             fix="Reinstall Studio",
         ) from exc
+    if background and os.name == "posix":
+        # Set as it starts, before FFmpeg makes its threads (which inherit it). A process
+        # that already exited, or a system that refuses, just runs at normal priority.
+        with contextlib.suppress(OSError):
+            os.setpriority(os.PRIO_PROCESS, proc.pid, BACKGROUND_NICENESS)
+    return proc
 
 
 def _kill(proc: subprocess.Popen[bytes]) -> None:
@@ -125,12 +138,15 @@ def run_ffmpeg(
     stage: str,
     where: str | None = None,
     loglevel: str = "error",
+    background: bool = False,
 ) -> list[str]:
     """Run ffmpeg with ``args`` (no shell), reporting ``out_time / duration`` as progress.
 
     ``stage`` names the work for progress reports and error messages (e.g. "Rendering scene 3").
     Errors name ``where`` (default: the last argument, normally the output file). Returns the
     last lines ffmpeg logged at ``loglevel`` (e.g. a measuring filter's summary at "info").
+    ``background`` runs it at a lower CPU priority, for work that should only take the cores
+    other ffmpeg runs leave idle (see ``lower_priority``).
 
     Raises:
         Cancelled: ``cancel`` fired; ffmpeg was stopped (within about a second).
@@ -140,7 +156,7 @@ def run_ffmpeg(
         cancel.raise_if_cancelled()
     cmd = ["-nostdin", "-hide_banner", "-loglevel", loglevel, "-y",
            "-progress", "pipe:1", "-nostats", *args]
-    proc = _popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = _popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, background=background)
     tail: collections.deque[str] = collections.deque(maxlen=_STDERR_TAIL)
     reader = threading.Thread(target=_drain, args=(proc, tail), name="ffmpeg-stderr", daemon=True)
     reader.start()

@@ -161,6 +161,7 @@ def build_soundtrack(
              "-map", "[mix]", "-c:a", "pcm_f32le", "-f", "f32le", str(mixed)],
             duration=duration, progress=scaled(report, 0.0, _MIX_SHARE), cancel=cancel,
             stage="Mixing the sound", where=str(out_path), loglevel="info",
+            background=True,
         )
         gain = round(loudness_gain(log_tail) / GAIN_STEP_DB) * GAIN_STEP_DB
         # Pass 2: the mix at the target loudness, then encoded in chunks (only the chunks
@@ -169,7 +170,7 @@ def build_soundtrack(
             [*_RAW_PCM, "-i", str(mixed), "-af", f"volume={gain:.2f}dB,{LIMITER}",
              "-c:a", "pcm_f32le", "-f", "f32le", str(final)],
             duration=duration, progress=None, cancel=cancel,
-            stage="Mixing the sound", where=str(out_path),
+            stage="Mixing the sound", where=str(out_path), background=True,
         )
         samples = final.stat().st_size // 8  # float stereo
         chunks = encode_chunked(final, samples, out_path, boundaries=_scene_starts(parts),
