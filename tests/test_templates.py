@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from PIL import Image
 
 from studio.cli import main
 from studio.errors import InputError
@@ -178,6 +179,10 @@ def test_music_video_cuts_on_the_beat(
     cut = float(scenes[0].duration or 0)
     before, after = decode_frame(video, cut - 0.1), decode_frame(video, cut + 0.1)
     assert np.abs(before.astype(int) - after.astype(int)).mean() > 10
+    # Every cut, not only the first: no two generated slides in a row look alike.
+    slides = [np.asarray(Image.open(library.home.abs(library.selection(s).asset_path)).convert(
+        "RGB"), dtype=int) for s in scenes]
+    assert all(np.abs(a - b).mean() > 10 for a, b in zip(slides, slides[1:], strict=False))
 
 
 def test_templates_refuse_what_they_cannot_make(

@@ -45,18 +45,21 @@ def make_slide(
     *,
     background: Path | None = None,
     seed: int | str | None = 0,
+    palette: int | None = None,
 ) -> Path:
     """Draw a slide of ``size`` (w, h) and write it to ``out_path`` as PNG (atomically).
 
     With ``background``, the picture is cover-cropped, blurred and darkened behind the text;
-    otherwise a diagonal gradient from a palette chosen by ``seed`` and ``title`` is used.
+    otherwise a diagonal gradient from a palette chosen by ``seed`` and ``title`` is used, or
+    ``PALETTES[palette % len(PALETTES)]`` when ``palette`` is given (neighbours in the list
+    look clearly different, so slides numbered in turn never repeat a look).
 
     Raises:
         InputError: ``background`` can't be read as a picture.
     """
     width, height = int(size[0]), int(size[1])
     digest = hashlib.sha256(f"{seed}|{title}".encode()).digest()
-    start, end = PALETTES[digest[0] % len(PALETTES)]
+    start, end = PALETTES[(digest[0] if palette is None else palette) % len(PALETTES)]
     rng = np.random.default_rng(int.from_bytes(digest[1:9], "little"))
     if background is not None:
         base = _photo_backdrop(Path(background), (width, height), start)

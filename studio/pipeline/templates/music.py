@@ -8,13 +8,14 @@ Visuals come from the media library in turn, with generated slides when it is em
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, ClassVar
 
 from studio.errors import InputError
 from studio.media.settings import RenderSettings
-from studio.media.slides import make_slide
+from studio.media.slides import PALETTES, make_slide
 from studio.media.tempo import cut_points, detect_tempo
 from studio.pipeline import visuals as visuals_stage
 from studio.pipeline.jobs import JobContext
@@ -167,8 +168,13 @@ class MusicTemplate(Template):
         seed = f"{project.id}-{index}"
         folder = library.home.project_dir(project.id, create=True) / "visuals"
         out = folder / content_name("beat-slide", scene.text, seed, settings.width, settings.height)
+        # Palettes in turn from one picked by the project: two cuts in a row never look alike
+        # (a palette drawn at random per cut repeated one time in twelve: a cut not seen).
+        palette = int(hashlib.sha256(project.id.encode()).hexdigest()[:4], 16) + index
+        out = out.with_name(f"{out.stem}-p{palette % len(PALETTES)}{out.suffix}")
         if not out.is_file():
-            make_slide(scene.text, [], (settings.width, settings.height), out, seed=seed)
+            make_slide(scene.text, [], (settings.width, settings.height), out, seed=seed,
+                       palette=palette)
         # Held still: the beat cuts are the movement, and a zoom on a flat gradient is barely
         # seen but costs most of the encode (docs/benchmarks.md, templates).
         library.select_clip(scene, out, kind="image", source="generated", motion="none")
