@@ -122,6 +122,20 @@ def write_publishing(library: Library, project_id: str) -> WorkFn:
     return work
 
 
+def redraw_thumbnails(library: Library, project_id: str) -> WorkFn:
+    """The latest render's thumbnails drawn again with the saved title, on the worker thread;
+    returns the ``RedrawnThumbnails``."""
+
+    def work(reporter: SignalReporter, cancel: CancelToken) -> publishing.RedrawnThumbnails:
+        reporter.progress(0.0, "Redrawing the thumbnails", None)
+        project = library.project(project_id)
+        redrawn = publishing.redraw_thumbnails(library, project, cancel=cancel)
+        reporter.progress(1.0, "Thumbnails redrawn", None)
+        return redrawn
+
+    return work
+
+
 def create_sample(library: Library) -> WorkFn:
     """The bundled sample project (script split, not rendered yet); returns its id."""
 

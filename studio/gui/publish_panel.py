@@ -33,12 +33,9 @@ from studio.gui import operations
 from studio.gui.job_runner import JobInfo, JobRunner
 from studio.gui.qt_helpers import named
 from studio.gui.thumbnails import ThumbnailLoader, placeholder
-from studio.gui.workers import SignalReporter, WorkFn
 from studio.gui.workspace import Workspace
 from studio.media.settings import RenderSettings
 from studio.pipeline import publishing
-from studio.progress import CancelToken
-from studio.store import Library
 from studio.store.metadata import MAX_TITLE, parse_tags
 from studio.store.models import Project, PublishingMetadata, RenderedVideo, Thumbnail
 
@@ -63,20 +60,6 @@ def with_publish_tab(history: QListWidget, panel: PublishPanel) -> QTabWidget:
     tabs.addTab(history, "Renders")
     tabs.addTab(panel, "Publish")
     return tabs
-
-
-def redraw_thumbnails(library: Library, project_id: str) -> WorkFn:
-    """The latest render's thumbnails drawn again with the saved title, on the worker thread;
-    returns the ``RedrawnThumbnails``."""
-
-    def work(reporter: SignalReporter, cancel: CancelToken) -> publishing.RedrawnThumbnails:
-        reporter.progress(0.0, "Redrawing the thumbnails", None)
-        project = library.project(project_id)
-        redrawn = publishing.redraw_thumbnails(library, project, cancel=cancel)
-        reporter.progress(1.0, "Thumbnails redrawn", None)
-        return redrawn
-
-    return work
 
 
 class PublishPanel(QWidget):
@@ -373,7 +356,7 @@ class PublishPanel(QWidget):
         started = self._jobs.start(
             REDRAW_JOB,
             "Redrawing the thumbnails",
-            redraw_thumbnails(self._library, project.id),
+            operations.redraw_thumbnails(self._library, project.id),
             project_id=project.id,
             on_success=partial(self._redrawn, project.id),
         )
