@@ -273,3 +273,42 @@ def test_settings_roundtrip(library: Library) -> None:
     library.set_setting("media_folders", ["/a", "/b"])
     assert library.get_setting("media_folders") == ["/a", "/b"]
     assert library.get_setting("missing", 42) == 42
+
+
+def _another_programs_database(db_path: Path, version: int) -> None:
+    conn = sqlite3.connect(db_path)
+    conn.execute("CREATE TABLE moz_places (id INTEGER PRIMARY KEY, url TEXT)")
+    conn.execute("INSERT INTO moz_places (url) VALUES ('https://example.org')")
+    conn.execute(f"PRAGMA user_version = {version}")
+    conn.commit()
+    conn.close()
+
+
+@pytest.mark.parametrize("version", [0, 2])
+def test_another_programs_database_is_refused_and_left_untouched(
+    tmp_path: Path, version: int
+) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    db_path = home / "studio.db"
+    _another_programs_database(db_path, version)
+    before = db_path.read_bytes()
+    with pytest.raises(InputError, match="not a Studio library") as info:
+        Library.open(home)
+    assert str(db_path) in info.value.message and "--home" in info.value.message
+    assert db_path.read_bytes() == before
+    assert not Path(str(db_path) + "-wal").exists()
+    assert not (home / "backups").exists()  # not even a snapshot of it
+
+
+def test_an_empty_sqlite_file_becomes_a_library(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    conn = sqlite3.connect(home / "studio.db", isolation_level=None)
+    conn.execute("CREATE TABLE gone (x)")
+    conn.execute("DROP TABLE gone")
+    conn.close()
+    library = Library.open(home)
+    library.create_project("Fresh")
+    assert [p.name for p in library.projects()] == ["Fresh"]
+    library.close()
