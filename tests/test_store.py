@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -14,6 +16,7 @@ from studio.errors import InputError, StoreError
 from studio.store import SCHEMA_VERSION, Library
 from studio.store.migrations import migrate
 from studio.store.models import ALL_MODELS, ClipSelection, Job, Project, Scene, database
+from tests.conftest import REPO
 
 
 def test_fresh_database_has_schema_pragmas_and_every_table(library: Library) -> None:
@@ -312,3 +315,19 @@ def test_an_empty_sqlite_file_becomes_a_library(tmp_path: Path) -> None:
     library.create_project("Fresh")
     assert [p.name for p in library.projects()] == ["Fresh"]
     library.close()
+
+
+def test_the_cli_names_another_programs_database_in_one_line(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    _another_programs_database(home / "studio.db", 0)
+    before = (home / "studio.db").read_bytes()
+    result = subprocess.run(
+        [sys.executable, "-m", "studio", "--home", str(home), "projects"],
+        capture_output=True, text=True, cwd=REPO, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 2, result.stderr
+    err = result.stderr
+    assert "not a Studio library" in err and str(home / "studio.db") in err, err
+    assert err.count("\n") == 1 and "--home" in err
+    assert (home / "studio.db").read_bytes() == before
