@@ -160,6 +160,7 @@ def _restore(args: argparse.Namespace) -> int:
         raise InputError(
             "No such backup", where=str(args.backup), fix="See `studio backups` for the list"
         )
+    backup.check_backup(source)  # before anything is saved, moved or replaced
     if home.db_path.exists():
         try:
             saved = backup.snapshot(home.db_path, home.backups_dir, "before-restore")

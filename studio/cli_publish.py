@@ -13,6 +13,7 @@ import textwrap
 from pathlib import Path
 
 from studio.errors import InputError
+from studio.savefile import check_output_target
 from studio.store import Library
 from studio.store.metadata import parse_tags
 from studio.store.models import Project
@@ -105,7 +106,7 @@ def _metadata(library: Library, project: Project, args: argparse.Namespace) -> i
             fix="Generate first, then edit in a second command",
         )
     if args.export is not None:  # refuse a bad export before any network call or edit
-        _check_export_target(args.export)
+        args.export = check_output_target(args.export, library.home)
         publishing.latest_render(library, project)
     if args.generate:
         print("Writing the title, description and tags…", file=sys.stderr)
@@ -126,21 +127,6 @@ def _metadata(library: Library, project: Project, args: argparse.Namespace) -> i
     if sidecar is not None:
         print(f"Saved beside the video as {sidecar}")
     return 0
-
-
-def _check_export_target(target: Path) -> None:
-    if target.is_dir():
-        raise InputError(
-            "--export needs a file name, not a folder",
-            where=str(target),
-            fix=f"For example: --export {target / 'video.json'}",
-        )
-    if not target.parent.is_dir():
-        raise InputError(
-            "The folder to export into does not exist",
-            where=str(target.parent),
-            fix="Create it, or choose another place",
-        )
 
 
 def _sidecar(library: Library, project: Project) -> Path | None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -14,6 +16,7 @@ from studio.errors import InputError, StoreError
 from studio.store import SCHEMA_VERSION, Library
 from studio.store.migrations import migrate
 from studio.store.models import ALL_MODELS, ClipSelection, Job, Project, Scene, database
+from tests.conftest import REPO
 
 
 def test_fresh_database_has_schema_pragmas_and_every_table(library: Library) -> None:
@@ -273,3 +276,58 @@ def test_settings_roundtrip(library: Library) -> None:
     library.set_setting("media_folders", ["/a", "/b"])
     assert library.get_setting("media_folders") == ["/a", "/b"]
     assert library.get_setting("missing", 42) == 42
+
+
+def _another_programs_database(db_path: Path, version: int) -> None:
+    conn = sqlite3.connect(db_path)
+    conn.execute("CREATE TABLE moz_places (id INTEGER PRIMARY KEY, url TEXT)")
+    conn.execute("INSERT INTO moz_places (url) VALUES ('https://example.org')")
+    conn.execute(f"PRAGMA user_version = {version}")
+    conn.commit()
+    conn.close()
+
+
+@pytest.mark.parametrize("version", [0, 2])
+def test_another_programs_database_is_refused_and_left_untouched(
+    tmp_path: Path, version: int
+) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    db_path = home / "studio.db"
+    _another_programs_database(db_path, version)
+    before = db_path.read_bytes()
+    with pytest.raises(InputError, match="not a Studio library") as info:
+        Library.open(home)
+    assert str(db_path) in info.value.message and "--home" in info.value.message
+    assert db_path.read_bytes() == before
+    assert not Path(str(db_path) + "-wal").exists()
+    assert not (home / "backups").exists()  # not even a snapshot of it
+
+
+def test_an_empty_sqlite_file_becomes_a_library(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    conn = sqlite3.connect(home / "studio.db", isolation_level=None)
+    conn.execute("CREATE TABLE gone (x)")
+    conn.execute("DROP TABLE gone")
+    conn.close()
+    library = Library.open(home)
+    library.create_project("Fresh")
+    assert [p.name for p in library.projects()] == ["Fresh"]
+    library.close()
+
+
+def test_the_cli_names_another_programs_database_in_one_line(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    _another_programs_database(home / "studio.db", 0)
+    before = (home / "studio.db").read_bytes()
+    result = subprocess.run(
+        [sys.executable, "-m", "studio", "--home", str(home), "projects"],
+        capture_output=True, text=True, cwd=REPO, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 2, result.stderr
+    err = result.stderr
+    assert "not a Studio library" in err and str(home / "studio.db") in err, err
+    assert err.count("\n") == 1 and "--home" in err
+    assert (home / "studio.db").read_bytes() == before

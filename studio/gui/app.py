@@ -25,8 +25,9 @@ from studio import APP_NAME, __version__
 from studio.errors import StudioError
 from studio.gui.crash_reporter import CrashReporter
 from studio.gui.resources import app_icon
-from studio.home import resolve_home
+from studio.home import Home, resolve_home
 from studio.logs import LOG_FILENAME, setup_logging
+from studio.savefile import check_output_target, output_path
 
 if TYPE_CHECKING:
     from studio.gui.main_window import MainWindow
@@ -130,11 +131,17 @@ class SettleWatcher(QObject):
 
 
 def _save_screenshot(window: object, path: Path, ok: bool) -> None:
+    """Save the window at ``path`` (checked at start-up) through a temporary file, then close."""
     if not ok:
         print("studio: the window did not settle in time; saving it anyway", file=sys.stderr)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if not window.screenshot().save(str(path)):  # type: ignore[attr-defined]
-        print(f"studio: could not save the screenshot to {path}", file=sys.stderr)
+    image_format = (path.suffix.lstrip(".") or "png").upper()
+    try:
+        pixmap = window.screenshot()  # type: ignore[attr-defined]
+        with output_path(path) as partial:
+            if not pixmap.save(str(partial), image_format):
+                raise OSError(f"Qt could not write a {image_format} image")
+    except (OSError, StudioError) as exc:
+        print(f"studio: could not save the screenshot to {path}: {exc}", file=sys.stderr)
     window.close()  # type: ignore[attr-defined]
 
 
@@ -155,6 +162,12 @@ def run_gui(home: str | None = None, screenshot: str | None = None,
     from studio.gui.setup_checklist import first_run_pending
     from studio.store import Library
 
+    if screenshot:  # refuse a bad target before the window, the library or any other work
+        try:
+            screenshot = str(check_output_target(screenshot, Home(resolve_home(home))))
+        except StudioError as exc:
+            print(f"studio: {exc.message}", file=sys.stderr)
+            return exc.exit_code
     log_file = current_log_file()
     app = create_application()
     try:

@@ -30,6 +30,7 @@ from studio.media.settings import RenderSettings
 from studio.pipeline.jobs import JobContext
 from studio.pipeline.splitter import split_sentences, visual_keywords
 from studio.progress import CancelToken
+from studio.savefile import check_output_target, write_atomically
 from studio.store import Library
 from studio.store import metadata as rules
 from studio.store.models import (
@@ -561,36 +562,19 @@ def export_publishing(
     """Write the publishing JSON of ``render`` (default: the latest) to ``target`` (default:
     ``<video stem>.json`` beside the video); return its path.
 
+    A ``target`` the creator chose is checked first (``savefile.check_output_target``: never
+    the library's own files, a folder or an unwritable place); the file is replaced atomically.
+
     Raises:
-        InputError: no render yet, or ``target`` is not a writable file path.
-        MediaError: the file could not be written.
+        InputError: no render yet, ``target`` can't be written, or the write failed.
     """
+    if target is not None:
+        target = check_output_target(target, library.home)
     render = render or latest_render(library, project)
     video = library.home.abs(render.file_path)
-    target = Path(target) if target is not None else video.with_suffix(".json")
-    if target.is_dir():
-        raise InputError(
-            "That is a folder, not a file",
-            where=str(target),
-            fix="Give a file name, e.g. video.json",
-        )
-    if not target.parent.is_dir():
-        raise InputError(
-            "The folder to export into does not exist",
-            where=str(target.parent),
-            fix="Create it, or choose another place",
-        )
+    target = target if target is not None else video.with_suffix(".json")
     text = json.dumps(publishing_document(library, project, render), indent=2, ensure_ascii=False)
-    try:
-        with atomic_output(target) as partial:
-            partial.write_text(text + "\n", encoding="utf-8")
-    except OSError as exc:
-        raise InputError(
-            f"Studio could not write the file: {exc.strerror or exc}",
-            where=str(target),
-            fix="Check the folder is writable",
-        ) from exc
-    return target
+    return write_atomically(target, text + "\n")
 
 
 def refresh_sidecar(library: Library, project: Project) -> Path | None:

@@ -20,6 +20,7 @@ import peewee
 
 from studio import __version__
 from studio.errors import InputError
+from studio.savefile import check_output_target, output_path
 from studio.store.api import Library
 from studio.store.metadata import clean_description, clean_tags, clean_title
 from studio.store.models import (
@@ -64,7 +65,12 @@ def _publishing(library: Library, project: Project) -> dict[str, Any] | None:
 
 
 def export_project(library: Library, project: Project, target: Path) -> Path:
-    """Write ``project`` (rows, audio, visuals; not renders or caches) to ``target``."""
+    """Write ``project`` (rows, audio, visuals; not renders or caches) to ``target``.
+
+    ``target`` is checked before anything else (never the library's own files, never a folder)
+    and replaced atomically, so a failed export leaves any file already there untouched.
+    """
+    target = check_output_target(target, library.home)
     project = library.refresh(project)
     folder = library.home.project_dir(project.id)
     prefix = library.home.rel(folder) + "/"
@@ -100,15 +106,15 @@ def export_project(library: Library, project: Project, target: Path) -> Path:
             )
         ],
     }
-    target = Path(target)
-    partial = target.with_name(f".{target.name}.partial")
-    with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as archive:
+    with (
+        output_path(target) as partial,
+        zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as archive,
+    ):
         archive.writestr(MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1))
         for sub in ("audio", "visuals"):
             for path in sorted((folder / sub).rglob("*")):
                 if path.is_file() and not path.name.startswith("."):
                     archive.write(path, FILES + path.relative_to(folder).as_posix())
-    partial.replace(target)
     return target
 
 

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
 import time
 from datetime import datetime
 from pathlib import Path
 
+from studio.errors import InputError
+from studio.store import identity
+
 KEEP = 5
 DAILY_SECONDS = 24 * 3600
+CHOOSE_ANOTHER = "Choose one listed by `studio backups`"
 
 
 def list_backups(backups_dir: Path) -> list[Path]:
@@ -45,10 +48,58 @@ def daily_snapshot_due(backups_dir: Path) -> bool:
     return not backups or time.time() - backups[0].stat().st_mtime > DAILY_SECONDS
 
 
+def _refuse(what: str, backup: Path, fix: str = CHOOSE_ANOTHER) -> InputError:
+    return InputError(what, where=str(backup), fix=fix)
+
+
+def check_backup(backup: Path) -> int:
+    """The schema version of ``backup`` if it can safely replace the library; else InputError.
+
+    A backup must be a real SQLite file that passes ``PRAGMA integrity_check``, hold Studio's
+    tables, and have a schema this Studio reads (1 to ``SCHEMA_VERSION``). Read-only.
+    """
+    try:
+        if not identity.has_sqlite_header(backup):
+            raise _refuse("This is not a Studio backup (not an SQLite database)", backup)
+        info = identity.inspect_database(backup, check_integrity=True)
+    except OSError as exc:
+        raise _refuse(f"Studio cannot read this backup: {exc.strerror or exc}", backup) from exc
+    except sqlite3.Error as exc:
+        raise _refuse(f"This backup is damaged ({exc})", backup) from exc
+    if info.version > identity.SCHEMA_VERSION:
+        raise _refuse(
+            f"This backup was made by a newer Studio (schema {info.version}; "
+            f"this Studio reads up to {identity.SCHEMA_VERSION})",
+            backup,
+            "Update Studio, or choose one listed by `studio backups`",
+        )
+    if not info.is_studio:
+        raise _refuse("This is not a Studio backup (its tables are not Studio's)", backup)
+    return info.version
+
+
 def restore(backup: Path, db_path: Path) -> None:
-    """Replace the database with ``backup`` (the store must be closed)."""
-    for suffix in ("-wal", "-shm"):
-        Path(str(db_path) + suffix).unlink(missing_ok=True)
-    partial = db_path.with_suffix(".restoring")
-    shutil.copyfile(backup, partial)
-    partial.replace(db_path)
+    """Replace the database with ``backup`` after ``check_backup`` (the store must be closed).
+
+    The copy is made (with SQLite's backup API, so a backup in WAL mode comes whole) and
+    checked before the current database is touched.
+    """
+    check_backup(backup)
+    partial = db_path.with_name(db_path.name + ".restoring")
+    partial.unlink(missing_ok=True)
+    try:
+        source = identity.connect_read_only(backup)
+        try:
+            dest = sqlite3.connect(partial)
+            try:
+                source.backup(dest)
+            finally:
+                dest.close()
+        finally:
+            source.close()
+        check_backup(partial)
+        for suffix in ("-wal", "-shm"):
+            Path(str(db_path) + suffix).unlink(missing_ok=True)
+        partial.replace(db_path)
+    finally:
+        partial.unlink(missing_ok=True)

@@ -12,8 +12,8 @@ import os
 import sqlite3
 from pathlib import Path
 
-from studio.errors import StoreError
-from studio.store import backup
+from studio.errors import InputError, StoreError
+from studio.store import backup, identity
 from studio.store.migrations import MIGRATIONS, migrate
 from studio.store.models import ALL_MODELS, Job, database, utcnow
 
@@ -57,30 +57,39 @@ def _known_error(exc: sqlite3.Error | Exception, db_path: Path) -> StoreError:
 
 
 def read_version(db_path: Path) -> int:
-    """The schema version of an existing database file, read without changing it."""
+    """The schema version of an existing Studio database file, read without changing it.
+
+    Raises:
+        StoreError: the file is damaged, unreadable, or from a newer Studio.
+        InputError: it is another program's database (tables that are not Studio's).
+    """
     try:
-        conn = sqlite3.connect(f"file:{db_path.as_posix()}?mode=ro", uri=True)
-        try:
-            version = int(conn.execute("PRAGMA user_version").fetchone()[0])
-            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-            return version
-        finally:
-            conn.close()
+        info = identity.inspect_database(db_path)
     except sqlite3.Error as exc:
         raise _known_error(exc, db_path) from exc
-
-
-def open_database(db_path: Path) -> tuple[int, int]:
-    """Check, back up, migrate and bind the database; return (version before, version now)."""
-    existed = db_path.exists() and db_path.stat().st_size > 0
-    version = read_version(db_path) if existed else 0
-    if version > SCHEMA_VERSION:
+    if info.version > SCHEMA_VERSION:
         raise StoreError(
-            f"This library was written by a newer Studio (schema {version}; "
+            f"This library was written by a newer Studio (schema {info.version}; "
             f"this Studio reads up to {SCHEMA_VERSION})",
             where=str(db_path),
             fix="Update Studio, or open another library with --home",
         )
+    if not (info.is_blank or info.is_studio):
+        raise InputError(
+            "This file is not a Studio library (another program's database is there)",
+            where=str(db_path),
+            fix="Choose another --home (or STUDIO_HOME), or move the file aside",
+        )
+    return info.version
+
+
+def open_database(db_path: Path) -> tuple[int, int]:
+    """Check, back up, migrate and bind the database; return (version before, version now).
+
+    Every check (damaged, newer, not Studio's) happens before the first write or pragma.
+    """
+    existed = db_path.exists() and db_path.stat().st_size > 0
+    version = read_version(db_path) if existed else 0
     backups_dir = db_path.parent / "backups"
     try:
         if existed and version < SCHEMA_VERSION:
