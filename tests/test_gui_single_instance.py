@@ -1,0 +1,112 @@
+"""One Studio window per library, across real processes.
+
+A second ``python -m studio`` on a home whose window is open must hand over (the first window
+is asked forward) and exit 0 at once; a crashed first window must not block the next start;
+``--screenshot`` is exempt.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtGui import QImage
+
+from studio.gui.single_instance import SingleInstance, server_name
+from studio.logs import LOG_DIR_ENV, LOG_FILENAME
+from tests.conftest import REPO
+
+pytestmark = pytest.mark.gui
+ALREADY_OPEN = "Studio is already open on this library"
+DEADLINE_S = 120
+
+
+def _studio(home: Path, *args: str, log_dir: Path | None = None) -> subprocess.Popen[str]:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    if log_dir is not None:
+        env[LOG_DIR_ENV] = str(log_dir)
+    return subprocess.Popen(
+        [sys.executable, "-m", "studio", "--home", str(home), *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=REPO,
+        start_new_session=True,
+    )
+
+
+def _wait_for_log(log_file: Path, text: str, proc: subprocess.Popen[str]) -> None:
+    """Poll the first window's log file until it says ``text`` (or the process ends)."""
+    deadline = time.monotonic() + DEADLINE_S
+    while time.monotonic() < deadline and proc.poll() is None:
+        if log_file.is_file() and text in log_file.read_text(encoding="utf-8", errors="replace"):
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"{text!r} never appeared in the log (exit {proc.poll()})")
+
+
+def test_a_second_start_asks_the_first_window_forward_and_exits(qtbot: Any, tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    first = SingleInstance(home)  # the first window's side, in this process's event loop
+    assert first.claim()
+    try:
+        started = time.monotonic()
+        with qtbot.waitSignal(first.activated, timeout=DEADLINE_S * 1000):
+            second = _studio(home)
+        _out, err = second.communicate(timeout=DEADLINE_S)
+        elapsed = time.monotonic() - started
+        assert second.returncode == 0, err
+        assert err.strip().splitlines() == [
+            f"studio: {ALREADY_OPEN} ({home.resolve()}); its window was brought forward."
+        ]
+        assert elapsed < 30, f"the second start took {elapsed:.1f} s to hand over"
+        assert not SingleInstance(home).claim(), "the library is still claimed by the first"
+    finally:
+        first.release()
+
+
+def test_a_screenshot_runs_beside_an_open_window(qtbot: Any, tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    first = SingleInstance(home)
+    assert first.claim()
+    try:
+        shot = tmp_path / "shot.png"
+        run = _studio(home, "--screenshot", str(shot))
+        _out, err = run.communicate(timeout=DEADLINE_S)
+        assert run.returncode == 0, err
+        assert not QImage(str(shot)).isNull()
+    finally:
+        first.release()
+
+
+@pytest.mark.slow
+def test_the_real_window_is_asked_forward_and_a_crashed_one_blocks_nothing(
+    qtbot: Any, tmp_path: Path
+) -> None:
+    home, logs = tmp_path / "home", tmp_path / "logs"
+    log_file = logs / LOG_FILENAME
+    window = _studio(home, log_dir=logs)
+    try:
+        _wait_for_log(log_file, "this window has the library", window)
+        second = _studio(home, log_dir=tmp_path / "logs-second")
+        _out, err = second.communicate(timeout=DEADLINE_S)
+        assert second.returncode == 0, err
+        assert ALREADY_OPEN in err
+        _wait_for_log(log_file, "another start asked for this window", window)
+        assert window.poll() is None, "the first window stays open"
+    finally:
+        if window.poll() is None:
+            os.killpg(window.pid, signal.SIGKILL)  # a crash: the lock and the socket stay
+        window.communicate(timeout=30)
+    assert (home / "locks" / "window.lock").is_file()
+    after_crash = SingleInstance(home)
+    assert after_crash.claim(), "a crashed window's lock is stale and taken over"
+    after_crash.release()
+    assert server_name(home) == after_crash.name
