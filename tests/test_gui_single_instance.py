@@ -56,10 +56,11 @@ def test_a_second_start_asks_the_first_window_forward_and_exits(qtbot: Any, tmp_
     home = tmp_path / "home"
     first = SingleInstance(home)  # the first window's side, in this process's event loop
     assert first.claim()
+    started = time.monotonic()
+    second = _studio(home)
     try:
-        started = time.monotonic()
         with qtbot.waitSignal(first.activated, timeout=DEADLINE_S * 1000):
-            second = _studio(home)
+            pass  # the event loop runs here, so the first side can accept the connection
         _out, err = second.communicate(timeout=DEADLINE_S)
         elapsed = time.monotonic() - started
         assert second.returncode == 0, err
@@ -69,6 +70,9 @@ def test_a_second_start_asks_the_first_window_forward_and_exits(qtbot: Any, tmp_
         assert elapsed < 30, f"the second start took {elapsed:.1f} s to hand over"
         assert not SingleInstance(home).claim(), "the library is still claimed by the first"
     finally:
+        if second.poll() is None:  # it opened a second window instead of handing over
+            os.killpg(second.pid, signal.SIGKILL)
+            second.communicate(timeout=30)
         first.release()
 
 
