@@ -1,8 +1,10 @@
-"""One Studio window per library, across real processes.
+# ruff: noqa: F811  (pytest fixtures imported from gui_helpers are redefined as arguments)
+"""Two of everything, across real processes: windows on one library, renders of one project.
 
 A second ``python -m studio`` on a home whose window is open must hand over (the first window
 is asked forward) and exit 0 at once; a crashed first window must not block the next start;
-``--screenshot`` is exempt.
+``--screenshot`` is exempt. A render the window starts while another process renders the same
+project is refused with the one-line reason, and writes no job.
 """
 
 from __future__ import annotations
@@ -16,6 +18,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from gui_helpers import (  # noqa: F401  (fixtures)
+    make_project,
+    make_window,
+    multimedia_noise,
+    no_leaked_qthreads,
+    qsettings,
+    quiet_qt,
+    window,
+)
 from PySide6.QtGui import QImage
 
 from studio.gui.single_instance import SingleInstance, server_name
@@ -114,3 +125,45 @@ def test_the_real_window_is_asked_forward_and_a_crashed_one_blocks_nothing(
     assert after_crash.claim(), "a crashed window's lock is stale and taken over"
     after_crash.release()
     assert server_name(home) == after_crash.name
+
+
+#: Holds a project's render lock from another process until its stdin closes.
+HOLD_LOCK = """
+import sys
+from pathlib import Path
+from studio.home import Home
+from studio.pipeline.locks import render_lock
+with render_lock(Home(Path(sys.argv[1])), sys.argv[2], "held"):
+    print("held", flush=True)
+    sys.stdin.readline()
+"""
+
+
+@multimedia_noise
+def test_the_window_reports_a_render_refused_because_another_process_renders(
+    qtbot: Any, library: Any, window: Any
+) -> None:
+    project = make_project(library, "Bees")
+    window.workspace.set_current_project(project.id)
+    jobs_before = len(library.jobs(project))
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_LOCK, str(library.home.root), project.id],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=REPO,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        with qtbot.waitSignal(window.jobs.failed, timeout=60_000) as refused:
+            assert window.render_panel.start_render()
+        qtbot.waitUntil(lambda: not window.jobs.busy, timeout=60_000)
+    finally:
+        holder.communicate(input="\n", timeout=30)
+    _info, message = refused.args
+    assert message == (
+        f"'Bees' is already rendering in another window or process (pid {holder.pid}). "
+        "Wait for it to finish or cancel it there, then render again."
+    )
+    assert window.render_panel.note.text() == message
+    assert len(library.jobs(project)) == jobs_before, "a refused render records no job"
