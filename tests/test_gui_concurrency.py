@@ -167,3 +167,34 @@ def test_the_window_reports_a_render_refused_because_another_process_renders(
     )
     assert window.render_panel.note.text() == message
     assert len(library.jobs(project)) == jobs_before, "a refused render records no job"
+
+
+#: Another process adding a project to the library (what ``studio import`` or a script does).
+ADD_PROJECT = """
+import sys
+from pathlib import Path
+from studio.store import Library
+library = Library.open(Path(sys.argv[1]))
+print(library.create_project("Made in another process").id)
+library.close()
+"""
+
+
+@multimedia_noise
+def test_the_window_shows_a_project_another_process_adds(
+    qtbot: Any, library: Any, window: Any
+) -> None:
+    from studio.gui.external_changes import ExternalChanges
+
+    watcher = ExternalChanges(library, window.workspace, window.jobs, parent=window)
+    watcher.start()
+    added = subprocess.run(
+        [sys.executable, "-c", ADD_PROJECT, str(library.home.root)],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=DEADLINE_S,
+        check=True,
+    ).stdout.strip()
+    assert window.tree.project_item(added) is None
+    qtbot.waitUntil(lambda: window.tree.project_item(added) is not None, timeout=30_000)

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from studio import APP_NAME, __version__
 from studio.errors import StudioError
 from studio.gui.crash_reporter import CrashReporter
+from studio.gui.external_changes import ExternalChanges
 from studio.gui.resources import app_icon
 from studio.gui.single_instance import SingleInstance, ask_first_window
 from studio.home import resolve_home
@@ -211,6 +212,7 @@ def run_gui(
             return 2
         if instance is not None:
             instance.activated.connect(partial(bring_forward, window))
+            ExternalChanges(library, window.workspace, window.jobs, parent=window).start()
         app.aboutToQuit.connect(closed.set)
         app.lastWindowClosed.connect(closed.set)
         window.show()
