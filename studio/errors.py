@@ -34,6 +34,17 @@ class InputError(StudioError):
     exit_code = 2
 
 
+class ProjectBusy(StudioError):
+    """Another window or process is already rendering this project. CLI exit code 75.
+
+    75 is ``EX_TEMPFAIL`` (sysexits.h): nothing was wrong with the request and nothing was
+    written; trying again once the other render ends will work, which a script can tell apart
+    from bad input (2).
+    """
+
+    exit_code = 75
+
+
 class StoreError(StudioError):
     """The project store cannot be used (locked, corrupt, newer version, disk full)."""
 

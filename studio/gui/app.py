@@ -3,6 +3,9 @@
 ``--screenshot FILE.png`` opens the window (optionally on ``--project``), waits until it has
 settled (no job, no thumbnail pending, layout done), saves ``window.grab()`` and exits 0.
 
+One window per library (:mod:`studio.gui.single_instance`): a second ``studio`` on the same home
+brings the first window forward and exits 0; ``--screenshot`` is exempt (it is headless).
+
 An unexpected exception is logged and shown (:mod:`studio.gui.crash_reporter`); in screenshot
 mode it is printed and the app exits 1. The setup checklist opens on the first launch.
 """
@@ -14,17 +17,20 @@ import logging
 import logging.handlers
 import sys
 import tempfile
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QLoggingCategory, QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from studio import APP_NAME, __version__
 from studio.errors import StudioError
 from studio.gui.crash_reporter import CrashReporter
+from studio.gui.external_changes import ExternalChanges
 from studio.gui.resources import app_icon
+from studio.gui.single_instance import SingleInstance, ask_first_window
 from studio.home import Home, resolve_home
 from studio.logs import LOG_FILENAME, setup_logging
 from studio.savefile import check_output_target, output_path
@@ -52,19 +58,27 @@ def dark_palette() -> QPalette:
     base, window, text = QColor("#1e1f24"), QColor("#2a2c33"), QColor("#e8e9ee")
     disabled = QColor("#8a8c96")
     for role, color in (
-        (QPalette.ColorRole.Window, window), (QPalette.ColorRole.WindowText, text),
-        (QPalette.ColorRole.Base, base), (QPalette.ColorRole.AlternateBase, window),
-        (QPalette.ColorRole.ToolTipBase, window), (QPalette.ColorRole.ToolTipText, text),
-        (QPalette.ColorRole.Text, text), (QPalette.ColorRole.Button, window),
-        (QPalette.ColorRole.ButtonText, text), (QPalette.ColorRole.BrightText, QColor("#ff6b6b")),
+        (QPalette.ColorRole.Window, window),
+        (QPalette.ColorRole.WindowText, text),
+        (QPalette.ColorRole.Base, base),
+        (QPalette.ColorRole.AlternateBase, window),
+        (QPalette.ColorRole.ToolTipBase, window),
+        (QPalette.ColorRole.ToolTipText, text),
+        (QPalette.ColorRole.Text, text),
+        (QPalette.ColorRole.Button, window),
+        (QPalette.ColorRole.ButtonText, text),
+        (QPalette.ColorRole.BrightText, QColor("#ff6b6b")),
         (QPalette.ColorRole.Highlight, QColor("#6a5cff")),
         (QPalette.ColorRole.HighlightedText, QColor("#ffffff")),
         (QPalette.ColorRole.Link, QColor("#9d8cff")),
         (QPalette.ColorRole.PlaceholderText, disabled),
     ):
         palette.setColor(role, color)
-    for role in (QPalette.ColorRole.Text, QPalette.ColorRole.WindowText,
-                 QPalette.ColorRole.ButtonText):
+    for role in (
+        QPalette.ColorRole.Text,
+        QPalette.ColorRole.WindowText,
+        QPalette.ColorRole.ButtonText,
+    ):
         palette.setColor(QPalette.ColorGroup.Disabled, role, disabled)
     return palette
 
@@ -73,8 +87,6 @@ def apply_color_scheme(app: QApplication) -> None:
     """Fusion with a light or dark palette, following the system's colour scheme."""
     dark = app.styleHints().colorScheme() == Qt.ColorScheme.Dark
     app.setPalette(dark_palette() if dark else app.style().standardPalette())
-
-
 
 
 def create_application() -> QApplication:
@@ -148,14 +160,17 @@ def _save_screenshot(window: object, path: Path, ok: bool) -> None:
 def current_log_file() -> Path:
     """The log file ``setup_logging`` opened (the CLI calls it first), else set logging up now."""
     for handler in logging.getLogger().handlers:
-        if (isinstance(handler, logging.handlers.RotatingFileHandler)
-                and Path(handler.baseFilename).name == LOG_FILENAME):
+        if (
+            isinstance(handler, logging.handlers.RotatingFileHandler)
+            and Path(handler.baseFilename).name == LOG_FILENAME
+        ):
             return Path(handler.baseFilename)
     return setup_logging()
 
 
-def run_gui(home: str | None = None, screenshot: str | None = None,
-            project: str | None = None) -> int:
+def run_gui(
+    home: str | None = None, screenshot: str | None = None, project: str | None = None
+) -> int:
     """Run the desktop app; returns the process exit code."""
     import qasync
 
@@ -178,10 +193,15 @@ def run_gui(home: str | None = None, screenshot: str | None = None,
         else:
             QMessageBox.critical(None, f"{APP_NAME} can't open its library", exc.message)
         return 2
+    instance = None if screenshot else SingleInstance(library.home.root)  # a shot is headless
+    if instance is not None and not instance.claim():
+        library.close()
+        return _hand_over(instance, library.home.root)
     scratch = tempfile.TemporaryDirectory(prefix="studio-shot-") if screenshot else None
     settings = (  # a screenshot neither reads nor keeps the creator's window layout
         QSettings(str(Path(scratch.name) / "window.ini"), QSettings.Format.IniFormat)
-        if scratch else QSettings()
+        if scratch
+        else QSettings()
     )
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
@@ -193,13 +213,19 @@ def run_gui(home: str | None = None, screenshot: str | None = None,
         exit_code = 1
         closed.set()
 
-    crashes = CrashReporter(log_file, parent_widget=QApplication.activeWindow,
-                            on_fatal=fail_the_screenshot if screenshot else None)
+    crashes = CrashReporter(
+        log_file,
+        parent_widget=QApplication.activeWindow,
+        on_fatal=fail_the_screenshot if screenshot else None,
+    )
     crashes.install()
     try:
         window = _open_window(library, settings, log_file.parent, screenshot, project)
         if window is None:
             return 2
+        if instance is not None:
+            instance.activated.connect(partial(bring_forward, window))
+            ExternalChanges(library, window.workspace, window.jobs, parent=window).start()
         app.aboutToQuit.connect(closed.set)
         app.lastWindowClosed.connect(closed.set)
         window.show()
@@ -216,13 +242,49 @@ def run_gui(home: str | None = None, screenshot: str | None = None,
     finally:
         crashes.uninstall()
         library.close()
+        if instance is not None:
+            instance.release()
         if scratch is not None:
             scratch.cleanup()
     return exit_code
 
 
-def _open_window(library: Library, settings: QSettings, log_folder: Path,
-                 screenshot: str | None, project: str | None) -> MainWindow | None:
+def _hand_over(instance: SingleInstance, root: Path) -> int:
+    """A second start on a library: bring its window forward instead of opening another."""
+    if ask_first_window(instance.name):
+        print(
+            f"studio: Studio is already open on this library ({root}); "
+            "its window was brought forward.",
+            file=sys.stderr,
+        )
+        return 0
+    pid = instance.holder_pid()
+    holder = f" (pid {pid})" if pid is not None else ""
+    print(
+        f"studio: Studio is already open on this library ({root}){holder} but did not "
+        "answer. Close that window (or end that process) and start Studio again.",
+        file=sys.stderr,
+    )
+    return 1
+
+
+def bring_forward(window: QWidget) -> None:
+    """Show, un-minimise, raise and activate ``window`` (a second start asked for it)."""
+    window.show()
+    window.setWindowState(
+        (window.windowState() & ~Qt.WindowState.WindowMinimized) | Qt.WindowState.WindowActive
+    )
+    window.raise_()
+    window.activateWindow()
+
+
+def _open_window(
+    library: Library,
+    settings: QSettings,
+    log_folder: Path,
+    screenshot: str | None,
+    project: str | None,
+) -> MainWindow | None:
     """The main window (on ``project`` for a screenshot); None if that project is unknown."""
     from studio.gui.main_window import MainWindow
 

@@ -16,6 +16,7 @@ from studio.pipeline import render as render_stage
 from studio.pipeline import script as script_stage
 from studio.pipeline import voiceover
 from studio.pipeline.jobs import JobContext, Reporter, run_job
+from studio.pipeline.locks import render_lock
 from studio.pipeline.templates import Template, create_project, get_template
 from studio.progress import CancelToken, install_sigint_as_cancel
 from studio.store import Library
@@ -152,7 +153,10 @@ def produce_from_cli(
         voice_speed=args.speed,
     )
     try:
-        with run_job(library, project, "produce", reporter=reporter, cancel=cancel) as ctx:
+        with (
+            render_lock(library.home, project.id, project.name),
+            run_job(library, project, "produce", reporter=reporter, cancel=cancel) as ctx,
+        ):
             if text is not None or not template.needs_script:
                 template.script_from_text(library, project, text or "", ctx)
             else:
@@ -236,6 +240,9 @@ def render_project(
             f"Project {project.name!r} has no scenes to render",
             fix="Write its script first (studio produce --script FILE)",
         )
-    with run_job(library, project, kind, reporter=reporter, cancel=cancel) as ctx:
+    with (
+        render_lock(library.home, project.id, project.name),  # refused before any job row
+        run_job(library, project, kind, reporter=reporter, cancel=cancel) as ctx,
+    ):
         render = _voice_visuals_render(library, project, ctx)
     return ProduceResult(library.refresh(project), render, library.home.abs(render.file_path))

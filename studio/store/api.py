@@ -140,6 +140,16 @@ class Library:
     def close_thread_connection() -> None:
         dbmod.close_thread_connection()
 
+    def data_version(self) -> int:
+        """SQLite's ``PRAGMA data_version`` on this thread's connection.
+
+        It changes when *another* connection (another process, or another thread's
+        connection) commits, so a window can notice edits made outside it by polling this.
+        """
+        with self.errors():
+            row = dbmod.database.execute_sql("PRAGMA data_version").fetchone()
+        return int(row[0])
+
     @contextmanager
     def errors(self) -> Iterator[None]:
         """Turn known SQLite failures into StoreError with a human message."""
