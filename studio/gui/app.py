@@ -148,8 +148,12 @@ def current_log_file() -> Path:
 
 
 def run_gui(home: str | None = None, screenshot: str | None = None,
-            project: str | None = None) -> int:
-    """Run the desktop app; returns the process exit code."""
+            project: str | None = None, open_archive: Path | None = None) -> int:
+    """Run the desktop app; returns the process exit code.
+
+    ``open_archive``: a ``.studio.zip`` to import once the window shows (the desktop's "Open
+    with Studio").
+    """
     import qasync
 
     from studio.gui.setup_checklist import first_run_pending
@@ -194,6 +198,8 @@ def run_gui(home: str | None = None, screenshot: str | None = None,
             watcher = SettleWatcher(window, window)
             watcher.settled.connect(lambda ok: _save_screenshot(window, Path(screenshot), ok))
             watcher.start()
+        elif open_archive is not None:
+            QTimer.singleShot(0, lambda: window.projects.import_archive(open_archive))
         elif first_run_pending(settings):
             QTimer.singleShot(0, window.show_setup_checklist)
         with loop:
