@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install everything Studio needs on Debian/Ubuntu with Python 3.11+:
 # the system libraries Qt and QtMultimedia load, a virtual environment in .venv,
-# PyTorch (CPU) before Kokoro, Studio itself with its test tools, and spaCy's English model
+# PyTorch (CPU) before Kokoro, Studio's dependencies and test tools at the versions locked in
+# packaging/requirements.lock (refresh: bash packaging/lock.sh), Studio itself, and spaCy's English model
 # that Kokoro's G2P uses (installed locally, never downloaded at run time).
 # Safe to run again: every step is idempotent.
 set -euo pipefail
@@ -16,6 +17,7 @@ SYSTEM_PACKAGES=(
   libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0
   libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 libxcb-xfixes0
   xvfb fonts-dejavu-core
+  desktop-file-utils appstream shared-mime-info  # checks of the Debian package (build_deb.sh)
 )
 missing=()
 for pkg in "${SYSTEM_PACKAGES[@]}"; do
@@ -36,7 +38,12 @@ PIP=(.venv/bin/python -m pip --disable-pip-version-check -q)
 "${PIP[@]}" install --upgrade pip wheel setuptools
 # The CPU build of PyTorch first: otherwise Kokoro's dependency pulls a multi-GB CUDA build.
 .venv/bin/python -c "import torch" 2>/dev/null || "${PIP[@]}" install "torch==2.13.0"
-echo "==> Installing Studio and its dependencies"
-"${PIP[@]}" install -e ".[dev]"
+# An older checkout installed this project under the distribution name "studio" (taken on PyPI
+# by an unrelated project): remove it so only one install provides the `studio` package.
+if .venv/bin/python -m pip show studio >/dev/null 2>&1; then "${PIP[@]}" uninstall -y studio; fi
+echo "==> Installing Studio's dependencies at the versions in packaging/requirements.lock"
+"${PIP[@]}" install -r packaging/requirements.lock
+"${PIP[@]}" install --no-deps -e .
+.venv/bin/python -m pip check >/dev/null || { .venv/bin/python -m pip check >&2; exit 1; }
 .venv/bin/python packaging/install_spacy_model.py
 echo "==> Studio is installed: run .venv/bin/studio"

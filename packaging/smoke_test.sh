@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Smoke-test the BUNDLED app (dist/Studio/Studio, built by packaging/build.sh) with no network:
-#   1. --version prints the version of the checkout it was built from;
+#   1. --version (of Studio and of studio-cli) prints the version of the checkout it was built from;
 #   2. produce --script resources/sample_script.txt --resolution 720p makes a real MP4
 #      (draft voice: more than 10 s, H.264 + AAC, 1280x720), probed with the venv's Studio;
 #   3. produce with Kokoro (a randomly initialised model in a fake Hugging Face cache), which
@@ -17,6 +17,11 @@ REPO=$PWD
 
 EXE=$REPO/dist/Studio/Studio
 [ -f "$REPO/dist/Studio/Studio.exe" ] && EXE=$REPO/dist/Studio/Studio.exe
+# STUDIO_SMOKE_EXE: test another install of the same bundle (packaging/smoke_test_deb.sh
+# points it at the .deb's /usr/bin/studio, unpacked).
+EXE=${STUDIO_SMOKE_EXE:-$EXE}
+CLI=$(dirname "$(readlink -f "$EXE")")/studio-cli
+[ -f "$CLI.exe" ] && CLI=$CLI.exe
 PY=$REPO/.venv/bin/python
 
 fail() { echo "smoke_test: FAIL: $*" >&2; exit 1; }
@@ -117,6 +122,9 @@ expected="Studio $("$PY" -c 'import studio; print(studio.__version__)')"
 got=$(cat "$TMP/version.out")
 [ "$got" = "$expected" ] || fail "--version printed '$got', expected '$expected'"
 echo "    $got"
+run_bundle version-cli "$CLI" --version
+[ "$(cat "$TMP/version-cli.out")" = "$expected" ] || fail "studio-cli --version printed '$(cat "$TMP/version-cli.out")'"
+echo "    studio-cli: $(cat "$TMP/version-cli.out")"
 
 step "Bundled produce, draft voice (sample script, 720p)"
 run_bundle produce-draft "$EXE" --home "$TMP/library" produce \

@@ -215,7 +215,33 @@ def _run_command(args: argparse.Namespace) -> int:
     return 0
 
 
+#: Options before the command that take a value (skipped when looking for an archive to open).
+_VALUE_OPTIONS = ("--home", "--screenshot", "--project")
+ARCHIVE_SUFFIX = ".studio.zip"
+
+
+def split_archive_to_open(argv: Sequence[str]) -> tuple[list[str], Path | None]:
+    """``studio FILE.studio.zip`` (how the desktop opens an archive): the other arguments and
+    the archive, which the window imports; (argv, None) for every other command line."""
+    rest = list(argv)
+    index = 0
+    while index < len(rest):
+        token = rest[index]
+        if token in _VALUE_OPTIONS:
+            index += 2
+            continue
+        if token.startswith("-"):
+            index += 1
+            continue
+        if token.lower().endswith(ARCHIVE_SUFFIX):
+            del rest[index]
+            return rest, Path(token)
+        break  # the first positional is a command
+    return rest, None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    argv, archive = split_archive_to_open(sys.argv[1:] if argv is None else argv)
     try:
         args = build_parser().parse_args(argv)
     except SystemExit as exc:  # --help, --version, or a usage error (exit 2)
@@ -226,7 +252,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.environ.setdefault("QT_LOGGING_RULES", "qt.multimedia*=false;qt.multimedia.*=false")
         from studio.gui.app import run_gui
 
-        return run_gui(home=args.home, screenshot=args.screenshot, project=args.project)
+        return run_gui(home=args.home, screenshot=args.screenshot, project=args.project,
+                       open_archive=archive)
     try:
         return _run_command(args)
     except Cancelled:

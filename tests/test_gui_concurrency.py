@@ -87,6 +87,30 @@ def test_a_second_start_asks_the_first_window_forward_and_exits(qtbot: Any, tmp_
         first.release()
 
 
+def test_a_second_start_with_an_archive_hands_it_to_the_first_window(
+    qtbot: Any, tmp_path: Path
+) -> None:
+    """``studio FILE.studio.zip`` (the desktop's Open with) while Studio is open: the open
+    window is asked to import it, by its absolute path; the second start exits 0."""
+    home = tmp_path / "home"
+    first = SingleInstance(home)
+    assert first.claim()
+    archive = tmp_path / "with space é.studio.zip"
+    second = _studio(home, os.path.relpath(archive, REPO))
+    try:
+        with qtbot.waitSignal(first.openRequested, timeout=DEADLINE_S * 1000) as opened:
+            pass
+        _out, err = second.communicate(timeout=DEADLINE_S)
+        assert second.returncode == 0, err
+        assert Path(opened.args[0]) == archive
+        assert f"its window was brought forward; it imports {archive.name}." in err
+    finally:
+        if second.poll() is None:
+            os.killpg(second.pid, signal.SIGKILL)
+            second.communicate(timeout=30)
+        first.release()
+
+
 def test_a_screenshot_runs_beside_an_open_window(qtbot: Any, tmp_path: Path) -> None:
     home = tmp_path / "home"
     first = SingleInstance(home)

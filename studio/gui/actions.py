@@ -19,6 +19,7 @@ from studio.gui.workspace import Workspace
 @dataclass
 class WindowActions:
     new_project: QAction
+    import_project: QAction
     rename: QAction
     duplicate: QAction
     delete: QAction
@@ -71,6 +72,8 @@ def create_actions(window: QMainWindow, workspace: Workspace) -> WindowActions:
     return WindowActions(
         new_project=_action(window, "&New project…", QKeySequence.StandardKey.New,
                             "Start a new video", sp.SP_FileIcon),
+        import_project=_action(window, "&Import project…", "Ctrl+I",
+                               "Add a project from a .studio.zip archive"),
         rename=_action(window, "&Rename", "F2", "Rename the selected project"),
         duplicate=_action(window, "D&uplicate", "Ctrl+D", "Copy the selected project"),
         delete=_action(window, "&Delete", QKeySequence.StandardKey.Delete,
@@ -104,6 +107,7 @@ def build_menus(window: QMainWindow, actions: WindowActions) -> None:
     bar = window.menuBar()
     file_menu = bar.addMenu("&File")
     file_menu.addAction(actions.new_project)
+    file_menu.addAction(actions.import_project)
     file_menu.addSeparator()
     file_menu.addAction(actions.settings)
     file_menu.addAction(actions.clean_up)

@@ -30,7 +30,7 @@ from studio.errors import StudioError
 from studio.gui.crash_reporter import CrashReporter
 from studio.gui.external_changes import ExternalChanges
 from studio.gui.resources import app_icon
-from studio.gui.single_instance import SingleInstance, ask_first_window
+from studio.gui.single_instance import SingleInstance, ask_first_window, request
 from studio.home import Home, resolve_home
 from studio.logs import LOG_FILENAME, setup_logging
 from studio.savefile import check_output_target, output_path
@@ -169,9 +169,16 @@ def current_log_file() -> Path:
 
 
 def run_gui(
-    home: str | None = None, screenshot: str | None = None, project: str | None = None
+    home: str | None = None,
+    screenshot: str | None = None,
+    project: str | None = None,
+    open_archive: Path | None = None,
 ) -> int:
-    """Run the desktop app; returns the process exit code."""
+    """Run the desktop app; returns the process exit code.
+
+    ``open_archive``: a ``.studio.zip`` to import once the window shows (the desktop's "Open
+    with Studio"); when Studio is already open on the library, that window imports it.
+    """
     import qasync
 
     from studio.gui.setup_checklist import first_run_pending
@@ -196,7 +203,7 @@ def run_gui(
     instance = None if screenshot else SingleInstance(library.home.root)  # a shot is headless
     if instance is not None and not instance.claim():
         library.close()
-        return _hand_over(instance, library.home.root)
+        return _hand_over(instance, library.home.root, open_archive)
     scratch = tempfile.TemporaryDirectory(prefix="studio-shot-") if screenshot else None
     settings = (  # a screenshot neither reads nor keeps the creator's window layout
         QSettings(str(Path(scratch.name) / "window.ini"), QSettings.Format.IniFormat)
@@ -225,6 +232,7 @@ def run_gui(
             return 2
         if instance is not None:
             instance.activated.connect(partial(bring_forward, window))
+            instance.openRequested.connect(lambda path: window.projects.import_archive(Path(path)))
             ExternalChanges(library, window.workspace, window.jobs, parent=window).start()
         app.aboutToQuit.connect(closed.set)
         app.lastWindowClosed.connect(closed.set)
@@ -233,6 +241,8 @@ def run_gui(
             watcher = SettleWatcher(window, window)
             watcher.settled.connect(lambda ok: _save_screenshot(window, Path(screenshot), ok))
             watcher.start()
+        elif open_archive is not None:
+            QTimer.singleShot(0, lambda: window.projects.import_archive(open_archive))
         elif first_run_pending(settings):
             QTimer.singleShot(0, window.show_setup_checklist)
         with loop:
@@ -249,12 +259,14 @@ def run_gui(
     return exit_code
 
 
-def _hand_over(instance: SingleInstance, root: Path) -> int:
-    """A second start on a library: bring its window forward instead of opening another."""
-    if ask_first_window(instance.name):
+def _hand_over(instance: SingleInstance, root: Path, archive: Path | None = None) -> int:
+    """A second start on a library: bring its window forward (and have it import ``archive``)
+    instead of opening another."""
+    if ask_first_window(instance.name, message=request(archive)):
+        then = f"; it imports {archive.name}" if archive is not None else ""
         print(
             f"studio: Studio is already open on this library ({root}); "
-            "its window was brought forward.",
+            f"its window was brought forward{then}.",
             file=sys.stderr,
         )
         return 0

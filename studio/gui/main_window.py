@@ -120,6 +120,7 @@ class MainWindow(QMainWindow):
     def _wire(self) -> None:
         a, ws, jobs = self.window_actions, self.workspace, self.jobs
         a.new_project.triggered.connect(self.projects.new_project)
+        a.import_project.triggered.connect(self.projects.choose_archive)
         a.rename.triggered.connect(self.tree.edit_selected_name)
         a.duplicate.triggered.connect(self.projects.duplicate)
         a.delete.triggered.connect(self.delete_selected)

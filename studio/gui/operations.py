@@ -156,6 +156,18 @@ def duplicate(library: Library, project_id: str) -> WorkFn:
     return work
 
 
+def import_archive(library: Library, source: Path) -> WorkFn:
+    """Add the project in a ``.studio.zip`` to the library; returns the new project's id."""
+
+    def work(reporter: SignalReporter, cancel: CancelToken) -> str:
+        from studio.store import archive
+
+        reporter.progress(0.0, f"Importing {source.name}", None)
+        return str(archive.import_project(library, source).id)
+
+    return work
+
+
 def download_voice_files(library: Library, target: Path, voices: Iterable[str]) -> WorkFn:
     """Download Kokoro's files into ``target`` and make it the library's Kokoro folder.
 

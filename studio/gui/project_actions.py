@@ -1,18 +1,19 @@
 """Project-level operations the menus, toolbar, tree and welcome page share: new, rename,
-duplicate, delete (with confirmation), and the sample project."""
+duplicate, delete (with confirmation), import of a ``.studio.zip``, and the sample project."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from studio.errors import StudioError
 from studio.gui import operations
 from studio.gui.commands import RenameProjectCommand
 from studio.gui.dialogs import BUSY, NewProjectDialog, ask
-from studio.gui.job_runner import JobRunner
+from studio.gui.job_runner import JobInfo, JobRunner
 from studio.gui.workspace import Workspace
 
 
@@ -36,6 +37,8 @@ class ProjectActions(QObject):
         self._window = window
         self._selected = selected_project
         self.new_dialog: NewProjectDialog | None = None
+        self.import_failure: QMessageBox | None = None
+        jobs.failed.connect(self._job_failed)
 
     def new_project(self) -> NewProjectDialog:
         """Open the New Project dialog (non-blocking); returns it (tests drive it)."""
@@ -63,6 +66,32 @@ class ProjectActions(QObject):
                                 operations.duplicate(self._library, project_id),
                                 on_success=self._created):
             self._workspace.report_error(BUSY)
+
+    def choose_archive(self) -> None:
+        """Ask for a ``.studio.zip`` (File → Import project…) and import it."""
+        path, _filter = QFileDialog.getOpenFileName(
+            self._window, "Import a project", str(Path.home()),
+            "Studio projects (*.studio.zip);;Zip archives (*.zip)")
+        if path:
+            self.import_archive(Path(path))
+
+    def import_archive(self, source: Path) -> bool:
+        """Import ``source`` as a new project in the background, then select it."""
+        started = self._jobs.start("import", f"Importing {source.name}",
+                                   operations.import_archive(self._library, source),
+                                   on_success=self._created)
+        if not started:
+            self._workspace.report_error(BUSY)
+        return started
+
+    def _job_failed(self, info: JobInfo, message: str) -> None:
+        if info.kind != "import":
+            return
+        box = QMessageBox(QMessageBox.Icon.Warning, "The project was not imported", message,
+                          QMessageBox.StandardButton.Ok, self._window)
+        box.finished.connect(box.deleteLater)
+        box.open()  # window-modal, and it doesn't block the event loop
+        self.import_failure = box
 
     def delete(self, *, confirm: bool = True) -> bool:
         """Delete the selected project after asking; not undoable (its files go too)."""

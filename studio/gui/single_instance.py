@@ -5,7 +5,8 @@ project tree, and silently overwrite each other's edits. So the first window of 
 holds a ``QLockFile`` in ``<home>/locks/`` and listens on a local socket named after the home's
 resolved path (hashed with the user name, so it fits the platform's limits and two users never
 meet). A later ``studio`` start on the same home fails to take the lock, connects, sends
-``activate`` and exits 0.
+``activate`` (and ``open "<archive>"`` when it was started to open a ``.studio.zip``, which the
+first window then imports) and exits 0.
 
 ``QLockFile`` records the holder's pid: a lock left by a crashed window is stale and taken over
 at once, and the socket the crashed window left behind is removed before listening again.
@@ -17,7 +18,9 @@ from __future__ import annotations
 
 import getpass
 import hashlib
+import json
 import logging
+import os
 import time
 from pathlib import Path
 
@@ -29,6 +32,7 @@ from studio.pipeline.locks import LOCKS_FOLDER
 log = logging.getLogger(__name__)
 
 ACTIVATE = b"activate\n"
+OPEN = b"open "
 #: How long a second start keeps trying to reach a first window that is still starting up.
 CONNECT_DEADLINE_S = 10.0
 CONNECT_ATTEMPT_MS = 500
@@ -45,12 +49,14 @@ class SingleInstance(QObject):
 
     Signals:
         activated(): another ``studio`` start on this home asked for the window.
+        openRequested(str): that start was asked to open this ``.studio.zip``.
 
     Attributes:
         name: the local socket's name.
     """
 
     activated = Signal()
+    openRequested = Signal(str)
 
     def __init__(self, home: Path, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -102,19 +108,39 @@ class SingleInstance(QObject):
             self._read_from(socket)
 
     def _read_from(self, socket: QLocalSocket) -> None:
-        if bytes(socket.readAll().data()).startswith(ACTIVATE.strip()):
-            log.info("single instance: another start asked for this window")
-            self.activated.emit()
+        while socket.canReadLine():
+            line = bytes(socket.readLine().data()).rstrip(b"\n")
+            if line == ACTIVATE.strip():
+                log.info("single instance: another start asked for this window")
+                self.activated.emit()
+            elif line.startswith(OPEN):
+                try:
+                    path = json.loads(line[len(OPEN) :].decode("utf-8"))
+                except (UnicodeDecodeError, ValueError):
+                    log.warning("single instance: unreadable open request %r", line[:200])
+                    continue
+                if isinstance(path, str):
+                    self.openRequested.emit(path)
 
 
-def ask_first_window(name: str, deadline_s: float = CONNECT_DEADLINE_S) -> bool:
-    """Send ``activate`` to the window listening as ``name``; False if none answered in time."""
+def request(archive: Path | None = None) -> bytes:
+    """The message a second start sends: activate, and open ``archive`` if given."""
+    if archive is None:
+        return ACTIVATE
+    return ACTIVATE + OPEN + json.dumps(os.path.abspath(archive)).encode("utf-8") + b"\n"
+
+
+def ask_first_window(
+    name: str, deadline_s: float = CONNECT_DEADLINE_S, message: bytes = ACTIVATE
+) -> bool:
+    """Send ``message`` (see ``request``) to the window listening as ``name``; False if none
+    answered in time."""
     deadline = time.monotonic() + deadline_s
     while time.monotonic() < deadline:
         socket = QLocalSocket()
         socket.connectToServer(name)
         if socket.waitForConnected(CONNECT_ATTEMPT_MS):
-            socket.write(QByteArray(ACTIVATE))
+            socket.write(QByteArray(message))
             sent = socket.waitForBytesWritten(CONNECT_ATTEMPT_MS)
             socket.disconnectFromServer()
             if socket.state() != QLocalSocket.LocalSocketState.UnconnectedState:
@@ -127,4 +153,4 @@ def ask_first_window(name: str, deadline_s: float = CONNECT_DEADLINE_S) -> bool:
     return False
 
 
-__all__ = ["ACTIVATE", "SingleInstance", "ask_first_window", "server_name"]
+__all__ = ["ACTIVATE", "SingleInstance", "ask_first_window", "request", "server_name"]
