@@ -16,6 +16,7 @@ from pathlib import Path
 from PIL import Image, UnidentifiedImageError
 
 from studio.errors import InputError, MediaError
+from studio.inputfiles import check_regular_file
 from studio.media.ffmpeg import capture_ffmpeg, last_meaningful_line
 
 #: Pillow formats Studio uses as pictures (and ffmpeg can decode for the render).
@@ -111,11 +112,7 @@ def audio_duration(path: Path) -> float:
 
 
 def _check_readable(path: Path) -> None:
-    if not path.exists():
-        raise InputError("The file does not exist", where=str(path),
-                         fix="Check the path, or choose the file again")
-    if not path.is_file():
-        raise InputError("This is a folder, not a file", where=str(path), fix="Choose a file")
+    check_regular_file(path)  # a FIFO or a device would block FFmpeg (or this open) forever
     try:
         size = path.stat().st_size
         with path.open("rb"):

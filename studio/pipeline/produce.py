@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from studio.errors import InputError
+from studio.inputfiles import check_regular_file
 from studio.media.settings import RenderSettings
 from studio.pipeline import render as render_stage
 from studio.pipeline import script as script_stage
@@ -74,10 +75,8 @@ def template_options_from_args(args: argparse.Namespace) -> dict[str, Any]:
 
 def _settings_from_args(args: argparse.Namespace) -> RenderSettings:
     music = args.music
-    if music is not None and not Path(music).is_file():
-        raise InputError(
-            "The music file does not exist", where=str(music), fix="Check the path given to --music"
-        )
+    if music is not None:
+        check_regular_file(music, what="music file")  # a FIFO would block FFmpeg forever
     return RenderSettings(
         aspect=args.aspect,
         resolution=args.resolution,

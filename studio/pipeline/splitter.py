@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from studio.errors import InputError
+from studio.inputfiles import read_regular_file
 from studio.pipeline.drafts import SceneDraft, estimate_seconds, scene_seconds_for
 
 #: No scene runs longer than this: a still picture for longer loses the viewer.
@@ -389,35 +390,20 @@ def parse_script_file(path: str | os.PathLike[str]) -> str:
 
     UTF-16 files with a BOM (Windows Notepad's "Unicode") are accepted too.
 
+    Only a regular file is read (a FIFO or ``/dev/zero`` would block or never end), and
+    never more than ``MAX_SCRIPT_FILE_BYTES``.
+
     Raises:
-        InputError: the file is missing, unreadable, empty, binary (a Word document or
-            PDF) or not UTF-8; the message names the file and how to fix it.
+        InputError: the file is missing, unreadable, not a regular file, too large, empty,
+            binary (a Word document or PDF) or not UTF-8; the message names the file and how
+            to fix it.
     """
     file = Path(path)
     where = str(file)
     save_as_text = "Save the script as plain text (.txt, UTF-8) and choose that file"
-    try:
-        if file.stat().st_size > MAX_SCRIPT_FILE_BYTES:
-            raise InputError(
-                "The script file is too large", where=where, fix="Split it into several projects"
-            )
-        data = file.read_bytes()
-    except FileNotFoundError:
-        raise InputError(
-            "The script file does not exist", where=where, fix="Check the name and folder"
-        ) from None
-    except IsADirectoryError:
-        raise InputError(
-            "That is a folder, not a script file", where=where, fix=save_as_text
-        ) from None
-    except PermissionError:
-        raise InputError(
-            "Studio may not read the script file", where=where, fix="Check its permissions"
-        ) from None
-    except OSError as exc:
-        raise InputError(
-            f"The script file could not be read ({exc.strerror or exc})", where=where
-        ) from None
+    data = read_regular_file(
+        file, limit=MAX_SCRIPT_FILE_BYTES, what="script file", fix="Split it into several projects"
+    )
     text = _decode(data, where, save_as_text)
     if not text.strip():
         raise InputError("The script file is empty", where=where, fix="Write the narration in it")

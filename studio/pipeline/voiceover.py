@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import math
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +25,8 @@ from studio.engines.base import (
     write_wav_atomically,
 )
 from studio.engines.weights import DEFAULT_VOICE, KOKORO_VOICES, find_kokoro_weights
-from studio.errors import MissingWeightsError
+from studio.errors import InputError, MissingWeightsError
+from studio.inputfiles import read_regular_file
 from studio.pipeline.drafts import sanitize_for_speech
 from studio.pipeline.jobs import JobContext
 from studio.progress import scaled
@@ -142,20 +144,35 @@ def _sidecar(wav: Path) -> Path:
     return wav.with_suffix(".json")
 
 
+#: Largest sidecar read back (a scene's word timings are a few kB).
+MAX_SIDECAR_BYTES = 4 * 1024**2
+#: Longest voice a sidecar may claim (a scene is at most a few minutes).
+MAX_SIDECAR_SECONDS = 3 * 3600.0
+
+
 def _load_cached(wav: Path) -> SpeechResult | None:
+    """The sidecar's result, or None (a miss: the scene is spoken again) if it can't be trusted.
+
+    The sidecar is JSON another program could have altered: a non-finite or out-of-range
+    duration or timing, a wrong type or a non-regular file is a miss, never a stored value.
+    """
     try:
-        data = json.loads(_sidecar(wav).read_text(encoding="utf-8"))
+        data = json.loads(read_regular_file(_sidecar(wav), limit=MAX_SIDECAR_BYTES))
         if not wav.is_file():
             return None
-        return SpeechResult(
+        result = SpeechResult(
             duration=float(data["duration"]),
             sample_rate=int(data["sample_rate"]),
             words=[WordTiming.from_json(w) for w in data["words"]],
-            engine=data["engine"],
-            voice=data["voice"],
+            engine=str(data["engine"]),
+            voice=str(data["voice"]),
         )
-    except (OSError, ValueError, KeyError, TypeError):
+    except (InputError, OSError, ValueError, KeyError, TypeError, RecursionError):
         return None
+    times = [result.duration] + [t for w in result.words for t in (w.start, w.end)]
+    if not all(math.isfinite(t) and 0 <= t < MAX_SIDECAR_SECONDS for t in times):
+        return None
+    return result if result.duration > 0 and result.sample_rate > 0 else None
 
 
 def _save_sidecar(wav: Path, result: SpeechResult) -> None:

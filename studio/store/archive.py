@@ -10,8 +10,11 @@ from __future__ import annotations
 import json
 import shutil
 import stat
+import struct
 import tempfile
 import zipfile
+import zlib
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -20,14 +23,22 @@ import peewee
 
 from studio import __version__
 from studio.errors import InputError
+from studio.inputfiles import check_regular_file
 from studio.savefile import check_output_target, output_path
 from studio.store.api import Library
+from studio.store.archive_schema import (
+    FILE_FOLDERS,
+    FORMAT,
+    MANIFEST,
+    PROJECT_FILE,
+    Manifest,
+    parse_manifest,
+)
 from studio.store.metadata import clean_description, clean_tags, clean_title
 from studio.store.models import (
     PROJECT_CONTENT_FIELDS,
     SCENE_CONTENT_FIELDS,
     SELECTION_FIELDS,
-    TEMPLATES,
     ClipSelection,
     Project,
     PublishingMetadata,
@@ -38,14 +49,10 @@ from studio.store.models import (
     utcnow,
 )
 
-FORMAT = 1
-MANIFEST = "studio-project.json"
 FILES = "files/"
 MAX_TOTAL_BYTES = 20 * 1024**3
 #: The archive carries a project's content plus its name and status.
 PROJECT_FIELDS = ("name", "status", *PROJECT_CONTENT_FIELDS)
-#: Marks a template option that names a file inside the project (``project:visuals/x.png``).
-PROJECT_FILE = "project:"
 SCENE_FIELDS = SCENE_CONTENT_FIELDS
 
 
@@ -118,6 +125,37 @@ def export_project(library: Library, project: Project, target: Path) -> Path:
     return target
 
 
+#: Longest member name accepted, in UTF-8 bytes: per folder or file name (what common file
+#: systems allow) and whole.
+MAX_NAME_PART_BYTES = 255
+MAX_NAME_BYTES = 1024
+#: Most members an archive may hold (a project has a few files per scene).
+MAX_MEMBERS = 100_000
+#: Largest manifest read (a 20,000-scene project's manifest is a few MB).
+MAX_MANIFEST_BYTES = 64 * 1024**2
+#: What zipfile and zlib raise for a damaged member (bad CRC, truncated or corrupt data,
+#: an unsupported compression method, encryption).
+_DAMAGED = (
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    NotImplementedError,
+    RuntimeError,
+    ValueError,
+    struct.error,
+)
+_TRUST_FIX = "Only import archives exported by Studio, unchanged"
+
+
+def _refuse_member(name: str, what: str, source: Path | None = None) -> InputError:
+    """One line naming the member and what is wrong with it."""
+    return InputError(
+        f"{what} ({name[:120]!r})",
+        where=str(source) if source else None,
+        fix="Only import archives exported by Studio from a source you trust",
+    )
+
+
 def _safe_member(name: str) -> PurePosixPath:
     """The member's path inside ``files/``, or InputError if it would escape the project."""
     path = PurePosixPath(name)
@@ -125,160 +163,257 @@ def _safe_member(name: str) -> PurePosixPath:
         name.startswith(("/", "\\"))
         or "\\" in name
         or (len(name) > 1 and name[1] == ":")
-        or any(part in ("..", "") for part in path.parts)
+        or any(part in ("..", ".", "") for part in name.rstrip("/").split("/"))
         or not name.startswith(FILES)
+        or len(path.parts) < 3
+        or path.parts[1] not in FILE_FOLDERS
     )
     if bad:
-        raise InputError(
-            f"This archive tries to write outside its project folder ({name!r})",
-            fix="Only import archives exported by Studio from a source you trust",
+        raise _refuse_member(name, "This archive tries to write outside its project folder")
+    if any(ord(char) < 32 or char == "\x7f" for char in name):
+        raise _refuse_member(name, "This archive holds a member whose name has control characters")
+    if len(name.encode("utf-8", "surrogatepass")) > MAX_NAME_BYTES or any(
+        len(part.encode("utf-8", "surrogatepass")) > MAX_NAME_PART_BYTES for part in path.parts
+    ):
+        raise _refuse_member(
+            name,
+            f"This archive holds a member whose name is too long (over {MAX_NAME_PART_BYTES} "
+            f"bytes a part or {MAX_NAME_BYTES} in all)",
         )
     return PurePosixPath(*path.parts[1:])
 
 
 def _check_members(archive: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
-    members = []
+    """The archive's files, every name safe and unique, no links, no encryption, bounded."""
+    infos = archive.infolist()
+    if len(infos) > MAX_MEMBERS:
+        raise InputError(f"This archive holds more than {MAX_MEMBERS:,} files")
+    members: list[zipfile.ZipInfo] = []
+    seen: set[str] = set()
     total = 0
-    for info in archive.infolist():
-        if info.filename == MANIFEST or info.is_dir():
+    for info in infos:
+        name = info.filename
+        if name in seen:
+            raise _refuse_member(name, "This archive holds two members of the same name")
+        seen.add(name)
+        if name == MANIFEST:
             continue
-        _safe_member(info.filename)
+        _safe_member(name)
+        if info.is_dir():
+            continue
         if stat.S_ISLNK(info.external_attr >> 16):
             raise InputError(
-                f"This archive holds a link ({info.filename!r}), which Studio never exports",
+                f"This archive holds a link ({name!r}), which Studio never exports",
                 fix="Only import archives exported by Studio",
             )
+        if info.flag_bits & 0x1:
+            raise _refuse_member(name, "This archive holds an encrypted member")
         total += info.file_size
         if total > MAX_TOTAL_BYTES:
             raise InputError("This archive is larger than any Studio project should be")
         members.append(info)
+    _check_collisions([m.filename for m in members])
     return members
 
 
-def _read_manifest(archive: zipfile.ZipFile, source: Path) -> dict[str, Any]:
+def _check_collisions(names: list[str]) -> None:
+    """Refuse a member that is both a file and a folder (``files/a`` and ``files/a/b``)."""
+    folders = {str(parent) for name in names for parent in PurePosixPath(name).parents}
+    for name in names:
+        if name in folders:
+            raise _refuse_member(name, "This archive holds a file and a folder of the same name")
+
+
+def _read_manifest(archive: zipfile.ZipFile, source: Path) -> Manifest:
+    """The manifest, decoded and checked whole against the schema (InputError naming a field)."""
     try:
-        manifest = json.loads(archive.read(MANIFEST).decode("utf-8"))
-    except KeyError as exc:
+        info = archive.getinfo(MANIFEST)
+    except KeyError:
         raise InputError(
             "This is not a Studio project archive (no manifest)", where=str(source)
-        ) from exc
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError("The archive's manifest is damaged", where=str(source)) from exc
-    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
-        raise InputError(
-            "This archive was made by another version of Studio's archive format",
-            where=str(source),
-            fix="Update Studio and try again",
-        )
-    project = manifest.get("project")
-    scenes = manifest.get("scenes")
-    if not isinstance(project, dict) or not isinstance(scenes, list):
-        raise InputError("The archive's manifest is incomplete", where=str(source))
-    if project.get("template") not in TEMPLATES:
-        raise InputError("The archive's project has an unknown template", where=str(source))
-    return manifest
-
-
-def import_project(library: Library, source: Path) -> Project:
-    """Add the project in ``source`` to the library as a new project; return it."""
-    source = Path(source)
+        ) from None
+    if info.file_size > MAX_MANIFEST_BYTES:
+        raise InputError(f"{MANIFEST} is too large to be a project's manifest", where=str(source))
     try:
-        archive = zipfile.ZipFile(source)
-    except (OSError, zipfile.BadZipFile) as exc:
+        data = json.loads(archive.read(info).decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        raise InputError(
+            f"The archive's manifest is damaged ({MANIFEST}: {type(exc).__name__})",
+            where=str(source),
+        ) from None
+    except _DAMAGED as exc:  # ValueError: e.g. an integer with thousands of digits
+        raise InputError(
+            f"The archive's manifest is damaged ({MANIFEST}: {_short(exc)})", where=str(source)
+        ) from None
+    return parse_manifest(data, where=str(source))
+
+
+def _short(exc: BaseException) -> str:
+    """An exception as a few words on one line."""
+    return " ".join(str(exc).split())[:120] or type(exc).__name__
+
+
+def _check_references(manifest: Manifest, members: list[zipfile.ZipInfo], source: Path) -> None:
+    """Every file the manifest names must be one of the archive's own files."""
+    names = {m.filename for m in members}
+    for field, relative in manifest.project_files():
+        if FILES + relative not in names:
+            raise InputError(
+                f"{MANIFEST}: {field}: {relative[:120]!r} is not among the archive's files",
+                where=str(source),
+                fix=_TRUST_FIX,
+            )
+
+
+def _extract(
+    archive: zipfile.ZipFile, members: list[zipfile.ZipInfo], staging: Path, source: Path
+) -> None:
+    """Copy every member into ``staging``, each read through (its CRC checked on the way)."""
+    for info in members:
+        relative = _safe_member(info.filename)
+        target = staging.joinpath(*relative.parts)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            with archive.open(info) as src, target.open("xb") as dst:
+                shutil.copyfileobj(src, dst)
+        except _DAMAGED as exc:
+            raise InputError(
+                f"The archive's member {info.filename[:120]!r} is damaged ({_short(exc)})",
+                where=str(source),
+                fix="Export the project again, or copy the archive again",
+            ) from None
+
+
+def _stage(
+    archive: zipfile.ZipFile, members: list[zipfile.ZipInfo], final_dir: Path, source: Path
+) -> None:
+    """Unpack into a hidden staging folder, then move it to ``final_dir`` in one rename."""
+    staging = Path(tempfile.mkdtemp(prefix=".import-", dir=final_dir.parent))
+    try:
+        _extract(archive, members, staging, source)
+        for sub in ("audio", "visuals", "renders", "segments"):
+            (staging / sub).mkdir(exist_ok=True)
+        staging.rename(final_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def _open_archive(source: Path) -> zipfile.ZipFile:
+    """``source`` as a zip file, or InputError (checked to be a regular file first)."""
+    check_regular_file(source, what="project archive")
+    try:
+        return zipfile.ZipFile(source)
+    except (OSError, *_DAMAGED) as exc:
         raise InputError(
             "This file is not a readable Studio project archive",
             where=str(source),
             fix="Choose a .studio.zip exported by Studio",
         ) from exc
-    with archive:
-        manifest = _read_manifest(archive, source)
+
+
+@dataclass(frozen=True)
+class _Rows:
+    """The rows an import creates, built (and cleaned) before anything is written."""
+
+    project: dict[str, Any]
+    scenes: list[tuple[dict[str, Any], dict[str, Any] | None]]
+    publishing: dict[str, Any] | None
+    voices: list[dict[str, str]]
+
+
+def _rows(library: Library, manifest: Manifest, prefix: str) -> _Rows:
+    """The manifest as rows; paths become the new project's (home-relative or absolute)."""
+    project = manifest.project
+    fields = project.model_dump(exclude_unset=True, exclude={"template_options", "render_settings"})
+    fields["name"] = " ".join(project.name.split())
+    if project.template_options is not None:
+        options = project.template_options.model_dump(exclude_unset=True)
+        background = options.get("background")
+        if isinstance(background, str) and background.startswith(PROJECT_FILE):
+            options["background"] = prefix + background.removeprefix(PROJECT_FILE)
+        fields["template_options"] = options
+    if project.render_settings is not None:
+        settings = project.render_settings.model_dump(exclude_unset=True)
+        if settings.get("music_path"):  # stored absolute, as `studio produce` stores it
+            relative = str(settings["music_path"]).removeprefix(PROJECT_FILE)
+            settings["music_path"] = str(library.home.abs(prefix + relative))
+        fields["render_settings"] = settings
+    scenes = []
+    for scene in manifest.scenes:
+        data = scene.model_dump(exclude_unset=True, exclude={"selection"})
+        if scene.audio_file_path:
+            data["audio_file_path"] = prefix + scene.audio_file_path
+        selection = None
+        if scene.selection is not None:
+            selection = scene.selection.model_dump(exclude_unset=True)
+            selection["asset_path"] = prefix + scene.selection.asset_path
+        scenes.append(({k: v for k, v in data.items() if v is not None}, selection))
+    published = None
+    if manifest.publishing is not None:
+        published = {
+            "title": clean_title(manifest.publishing.title),
+            "description": clean_description(manifest.publishing.description),
+            "tags": clean_tags(manifest.publishing.tags),
+            "source": manifest.publishing.source,
+        }
+    voices = [v.model_dump() for v in manifest.character_voices]
+    return _Rows({k: v for k, v in fields.items() if v is not None}, scenes, published, voices)
+
+
+def _insert(project_id: str, rows: _Rows) -> Project:
+    """Create the project's rows (inside the caller's transaction)."""
+    project = Project.create(
+        id=project_id, **rows.project, created_at=utcnow(), last_active=utcnow()
+    )
+    for scene_fields, selection in rows.scenes:
+        scene = Scene.create(id=new_id(), project=project_id, **scene_fields)
+        if selection is not None:
+            ClipSelection.create(id=new_id(), scene=scene.id, **selection)
+    if rows.publishing is not None:
+        PublishingMetadata.create(project=project_id, **rows.publishing)
+    for mapping in rows.voices:
+        Voice.create(
+            id=new_id(),
+            engine=mapping["engine"],
+            voice_id=mapping["voice_id"],
+            display_name=f"{mapping['character']} ({mapping['voice_id']})",
+            project=project_id,
+            character=mapping["character"],
+        )
+    return project
+
+
+def import_project(library: Library, source: Path) -> Project:
+    """Add the project in ``source`` to the library as a new project; return it.
+
+    Everything is checked before anything is written: the members (names, links, sizes,
+    collisions), the manifest against its schema, and that every file it names is in the
+    archive. Each member is read through (its CRC checked) into a hidden staging folder that
+    becomes the project's folder in one rename; only then are rows created, in one
+    transaction. A refusal (InputError, one line naming the member or field) leaves the
+    library exactly as it was.
+    """
+    source = Path(source)
+    with _open_archive(source) as archive:
         members = _check_members(archive)
+        manifest = _read_manifest(archive, source)
+        _check_references(manifest, members, source)
         project_id = new_id()
         final_dir = library.home.project_dir(project_id)
-        staging = Path(tempfile.mkdtemp(prefix=".import-", dir=library.home.projects_dir))
-        try:
-            for info in members:
-                relative = _safe_member(info.filename)
-                target = staging.joinpath(*relative.parts)
-                target.parent.mkdir(parents=True, exist_ok=True)
-                with archive.open(info) as src, target.open("wb") as dst:
-                    shutil.copyfileobj(src, dst)
-            for sub in ("audio", "visuals", "renders", "segments"):
-                (staging / sub).mkdir(exist_ok=True)
-            staging.rename(final_dir)
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
-    prefix = library.home.rel(final_dir) + "/"
-
-    def stored(relative: Any) -> str | None:
-        if not relative:
-            return None
-        _safe_member(FILES + str(relative))
-        return prefix + str(relative)
-
-    fields = {f: manifest["project"].get(f) for f in PROJECT_FIELDS}
-    if isinstance(fields.get("template_options"), dict):
-        fields["template_options"] = {
-            k: stored(v[len(PROJECT_FILE) :])
-            if isinstance(v, str) and v.startswith(PROJECT_FILE)
-            else v
-            for k, v in fields["template_options"].items()
-        }
+        prefix = library.home.rel(final_dir) + "/"
+        rows = _rows(library, manifest, prefix)
+        _stage(archive, members, final_dir, source)
     try:
         with library.transaction():
-            project = Project.create(
-                id=project_id,
-                **{k: v for k, v in fields.items() if v is not None},
-                created_at=utcnow(),
-                last_active=utcnow(),
-            )
-            for data in manifest["scenes"]:
-                scene_fields = {f: data.get(f) for f in SCENE_FIELDS}
-                scene_fields["audio_file_path"] = stored(scene_fields["audio_file_path"])
-                scene = Scene.create(
-                    id=new_id(),
-                    project=project_id,
-                    **{k: v for k, v in scene_fields.items() if v is not None},
-                )
-                selection = data.get("selection")
-                if isinstance(selection, dict):
-                    ClipSelection.create(
-                        id=new_id(),
-                        scene=scene.id,
-                        **{
-                            **{
-                                f: selection.get(f)
-                                for f in SELECTION_FIELDS
-                                if selection.get(f) is not None
-                            },
-                            "asset_path": stored(selection.get("asset_path")),
-                        },
-                    )
-            published = manifest.get("publishing")
-            if isinstance(published, dict):
-                PublishingMetadata.create(
-                    project=project_id,
-                    title=clean_title(str(published["title"])),
-                    description=clean_description(str(published["description"])),
-                    tags=clean_tags([str(t) for t in published["tags"]]),
-                    source=str(published["source"]),
-                )
-            for mapping in manifest.get("character_voices") or []:
-                voice_id = str(mapping["voice_id"])
-                Voice.create(
-                    id=new_id(),
-                    engine=str(mapping["engine"]),
-                    voice_id=voice_id,
-                    display_name=f"{mapping['character']} ({voice_id})",
-                    project=project_id,
-                    character=str(mapping["character"]),
-                )
-    except (TypeError, ValueError, KeyError, peewee.IntegrityError) as exc:
+            project = _insert(project_id, rows)
+    except peewee.IntegrityError as exc:
         shutil.rmtree(final_dir, ignore_errors=True)
         raise InputError(
-            "The archive's manifest has values Studio can't use", where=str(source)
-        ) from exc
+            f"The archive's manifest has values Studio can't use ({_short(exc)})",
+            where=str(source),
+            fix=_TRUST_FIX,
+        ) from None
     except BaseException:
         shutil.rmtree(final_dir, ignore_errors=True)
         raise
