@@ -12,13 +12,17 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 from types import ModuleType
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from studio import __version__
 from studio.errors import Cancelled, InputError, StudioError
 from studio.home import resolve_home
 from studio.logs import setup_logging
 from studio.store.models import TEMPLATES
+from studio.text import one_line
+
+if TYPE_CHECKING:
+    from studio.store import Library
 
 log = logging.getLogger("studio")
 
@@ -29,7 +33,7 @@ RESOLUTIONS = ("720p", "1080p")
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:  # argparse exits 2 as well, keep it one line
         self.print_usage(sys.stderr)
-        print(f"studio: error: {message}", file=sys.stderr)
+        print(f"studio: error: {one_line(message)}", file=sys.stderr)
         raise SystemExit(2)
 
 
@@ -127,7 +131,8 @@ def _command_modules() -> tuple[ModuleType, ...]:
     return (cli_publish, cli_usage)
 
 
-def _print_projects(library) -> None:  # type: ignore[no-untyped-def]
+def _print_projects(library: Library) -> None:
+    """``studio projects``: one aligned line per project (names escaped: one line each)."""
     rows = library.projects()
     if not rows:
         print(
@@ -137,7 +142,7 @@ def _print_projects(library) -> None:  # type: ignore[no-untyped-def]
     header = ("NAME", "STEP", "SCENES", "DURATION", "LAST RENDER")
     table = [
         (
-            r.name,
+            one_line(r.name),
             r.step,
             str(r.scenes),
             f"{int(r.duration // 60)}:{int(r.duration % 60):02d}",
@@ -163,13 +168,13 @@ def _restore(args: argparse.Namespace) -> int:
     if home.db_path.exists():
         try:
             saved = backup.snapshot(home.db_path, home.backups_dir, "before-restore")
-            print(f"The current database was saved as {saved}")
+            print(f"The current database was saved as {one_line(saved)}")
         except Exception as exc:  # a damaged database can't be snapshotted: keep its bytes
             aside = home.db_path.with_name(home.db_path.name + ".damaged")
             home.db_path.replace(aside)
             log.info("could not snapshot the current database (%s); moved to %s", exc, aside)
     backup.restore(source, home.db_path)
-    print(f"Restored {source}")
+    print(f"Restored {one_line(source)}")
     return 0
 
 
@@ -186,7 +191,7 @@ def _run_command(args: argparse.Namespace) -> int:
         from studio.store.backup import list_backups
 
         found = list_backups(library.home.backups_dir)
-        print("\n".join(str(p) for p in found) if found else "No backups yet.")
+        print("\n".join(one_line(p) for p in found) if found else "No backups yet.")
         return 0
     for module in _command_modules():
         if args.command in module.COMMANDS:
@@ -195,10 +200,11 @@ def _run_command(args: argparse.Namespace) -> int:
         from studio.store import archive
 
         if args.command == "export":
-            print(archive.export_project(library, library.project(args.project_ref), args.file))
+            path = archive.export_project(library, library.project(args.project_ref), args.file)
+            print(one_line(path))
         else:
             project = archive.import_project(library, args.file)
-            print(f"Imported {project.name!r} ({project.id})")
+            print(f"Imported {one_line(repr(project.name))} ({project.id})")
         return 0
     from studio.pipeline import produce as pipeline
 
@@ -210,7 +216,7 @@ def _run_command(args: argparse.Namespace) -> int:
         result = pipeline.render_project(library, project, reporter=reporter, kind=args.command)
     else:  # pragma: no cover - argparse guards this
         raise InputError(f"Unknown command {args.command!r}")
-    print(result.video_path)
+    print(one_line(result.video_path))
     return 0
 
 

@@ -6,6 +6,8 @@ fix it. Anything else that escapes is a bug and is reported as such.
 
 from __future__ import annotations
 
+from studio.text import one_line
+
 
 class StudioError(Exception):
     """A known failure with a human message (what, where, how to fix)."""
@@ -20,11 +22,16 @@ class StudioError(Exception):
 
     @property
     def message(self) -> str:
-        parts = [self.what.rstrip(".") + "."]
+        """What, where and the fix as one line, safe to print (controls shown escaped).
+
+        ``where`` is often a creator's path or name, which may hold anything; escaping it
+        keeps one message on one line and stops it acting on the terminal.
+        """
+        parts = [one_line(self.what).rstrip(".") + "."]
         if self.where:
-            parts.append(f"({self.where})")
+            parts.append(f"({one_line(self.where)})")
         if self.fix:
-            parts.append(self.fix.rstrip(".") + ".")
+            parts.append(one_line(self.fix).rstrip(".") + ".")
         return " ".join(parts)
 
 
