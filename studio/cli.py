@@ -15,7 +15,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING, NoReturn
 
 from studio import __version__
-from studio.errors import Cancelled, InputError, StudioError
+from studio.errors import Cancelled, InputError, StudioError, known_os_error
 from studio.home import resolve_home
 from studio.logs import setup_logging
 from studio.store.models import TEMPLATES
@@ -233,6 +233,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return run_gui(home=args.home, screenshot=args.screenshot, project=args.project)
     try:
+        _refuse_nul(args)
         return _run_command(args)
     except Cancelled:
         print("studio: cancelled", file=sys.stderr)
@@ -243,7 +244,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     except StudioError as exc:
         print(f"studio: {exc.message}", file=sys.stderr)
         return exc.exit_code
+    except OSError as exc:
+        known = known_os_error(exc)
+        if known is None:
+            return _report_bug()
+        log.info("%s", exc, exc_info=True)
+        print(f"studio: {known.message}", file=sys.stderr)
+        return known.exit_code
     except Exception:
-        log.exception("unexpected failure")
-        print("studio: unexpected failure (a bug); details above", file=sys.stderr)
-        return 1
+        return _report_bug()
+
+
+def _report_bug() -> int:
+    """Log the exception being handled with its traceback; say it is a bug (exit 1)."""
+    log.exception("unexpected failure")
+    print("studio: unexpected failure (a bug); details above", file=sys.stderr)
+    return 1
+
+
+def _refuse_nul(args: argparse.Namespace) -> None:
+    """Refuse an argument holding a NUL character (no path or text can; the OS would raise)."""
+    for name, value in vars(args).items():
+        values = value if isinstance(value, list) else [value]
+        if any(isinstance(v, str | os.PathLike) and "\x00" in os.fspath(v) for v in values):
+            raise InputError(
+                f"An argument ({name.replace('_', '-')}) holds a NUL character, "
+                "which no name or path can",
+                fix="Remove it and try again",
+            )

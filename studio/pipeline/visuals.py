@@ -157,6 +157,9 @@ def index_media_folders(library: Library, folders: Sequence[Path]) -> IndexRepor
         if root is None:
             report.missing_folders.append(os.path.realpath(Path(folder).expanduser()))
             continue
+        if not _storable(root.as_posix()):
+            report.skipped.append((root.as_posix(), f"folder: {_NOT_TEXT}"))
+            continue
         roots.append(root)
         for path in _media_files(root, report):
             stored = _index_file(library, root, path, known, report)
@@ -215,6 +218,9 @@ def _index_file(
     except (OSError, RuntimeError) as exc:
         report.skipped.append((path.as_posix(), _os_reason(exc, path)))
         return None
+    if not _storable(stored):
+        report.skipped.append((path.as_posix(), _NOT_TEXT))
+        return None
     old = known.get(stored)
     if old is not None and old.mtime_ns == stat.st_mtime_ns and old.size_bytes == stat.st_size:
         return stored
@@ -257,6 +263,18 @@ def _os_reason(exc: BaseException, path: Path | None = None) -> str:
     if isinstance(exc, PermissionError):
         return "not allowed to read it"
     return str(getattr(exc, "strerror", None) or exc)
+
+
+_NOT_TEXT = "its name isn't valid UTF-8 text (rename it)"
+
+
+def _storable(path: str) -> bool:
+    """Whether the database can hold ``path`` (a name of non-UTF-8 bytes it can't)."""
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _lower_first(text: str) -> str:

@@ -49,7 +49,7 @@ from studio.store.models import (
     utcnow,
 )
 from studio.store.usage import estimate_cost
-from studio.text import clean_text
+from studio.text import clean_text, one_line
 
 log = logging.getLogger(__name__)
 
@@ -151,11 +151,22 @@ class Library:
 
     @contextmanager
     def errors(self) -> Iterator[None]:
-        """Turn known SQLite failures into StoreError with a human message."""
+        """Turn known SQLite failures into StoreError with a human message.
+
+        Text SQLite can't take (a path or argument whose bytes aren't UTF-8, which Python
+        carries as lone surrogates) is the creator's input, not a bug: an InputError, and the
+        transaction it was in is rolled back.
+        """
         try:
             yield
         except StudioError:
             raise
+        except UnicodeEncodeError as exc:
+            raise InputError(
+                "Studio can't store a name or path that isn't valid text (UTF-8)",
+                where=one_line(exc.object) if isinstance(exc.object, str) else None,
+                fix="Rename the file or folder (or retype the name) and try again",
+            ) from exc
         except (peewee.OperationalError, peewee.DatabaseError, sqlite3.Error) as exc:
             if isinstance(exc, peewee.IntegrityError):
                 raise
@@ -184,10 +195,13 @@ class Library:
             raise InputError(
                 f"Unknown template {template!r}", fix=f"Use one of {', '.join(TEMPLATES)}"
             )
+        name = _clean_name(name)
+        project_id = new_id()
+        self.home.project_dir(project_id, create=True)  # first: a locked disk leaves no row
         with self.transaction():
             project = Project.create(
-                id=new_id(),
-                name=_clean_name(name),
+                id=project_id,
+                name=name,
                 topic=clean_text(topic).strip(),
                 target_duration=check_duration(target_duration),
                 voice_id=voice_id,
@@ -196,12 +210,11 @@ class Library:
                 template_options=template_options or {},
                 render_settings=render_settings or {},
             )
-        self.home.project_dir(project.id, create=True)
         return project
 
     def project(self, ref: str) -> Project:
         """Find a project by id, exact name, or unique id prefix / case-insensitive name."""
-        ref = (ref or "").strip()
+        ref = " ".join(clean_text(ref).split())  # as names are stored
         if not ref:
             raise InputError("Which project? Give its name or id", fix="See `studio projects`")
         with self.errors():
