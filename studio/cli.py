@@ -12,13 +12,17 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 from types import ModuleType
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from studio import __version__
-from studio.errors import Cancelled, InputError, StudioError
+from studio.errors import Cancelled, InputError, StudioError, known_os_error
 from studio.home import resolve_home
 from studio.logs import setup_logging
 from studio.store.models import TEMPLATES
+from studio.text import one_line
+
+if TYPE_CHECKING:
+    from studio.store import Library
 
 log = logging.getLogger("studio")
 
@@ -29,7 +33,7 @@ RESOLUTIONS = ("720p", "1080p")
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:  # argparse exits 2 as well, keep it one line
         self.print_usage(sys.stderr)
-        print(f"studio: error: {message}", file=sys.stderr)
+        print(f"studio: error: {one_line(message)}", file=sys.stderr)
         raise SystemExit(2)
 
 
@@ -127,7 +131,8 @@ def _command_modules() -> tuple[ModuleType, ...]:
     return (cli_publish, cli_usage)
 
 
-def _print_projects(library) -> None:  # type: ignore[no-untyped-def]
+def _print_projects(library: Library) -> None:
+    """``studio projects``: one aligned line per project (names escaped: one line each)."""
     rows = library.projects()
     if not rows:
         print(
@@ -137,7 +142,7 @@ def _print_projects(library) -> None:  # type: ignore[no-untyped-def]
     header = ("NAME", "STEP", "SCENES", "DURATION", "LAST RENDER")
     table = [
         (
-            r.name,
+            one_line(r.name),
             r.step,
             str(r.scenes),
             f"{int(r.duration // 60)}:{int(r.duration % 60):02d}",
@@ -164,13 +169,13 @@ def _restore(args: argparse.Namespace) -> int:
     if home.db_path.exists():
         try:
             saved = backup.snapshot(home.db_path, home.backups_dir, "before-restore")
-            print(f"The current database was saved as {saved}")
+            print(f"The current database was saved as {one_line(saved)}")
         except Exception as exc:  # a damaged database can't be snapshotted: keep its bytes
             aside = home.db_path.with_name(home.db_path.name + ".damaged")
             home.db_path.replace(aside)
             log.info("could not snapshot the current database (%s); moved to %s", exc, aside)
     backup.restore(source, home.db_path)
-    print(f"Restored {source}")
+    print(f"Restored {one_line(source)}")
     return 0
 
 
@@ -187,7 +192,7 @@ def _run_command(args: argparse.Namespace) -> int:
         from studio.store.backup import list_backups
 
         found = list_backups(library.home.backups_dir)
-        print("\n".join(str(p) for p in found) if found else "No backups yet.")
+        print("\n".join(one_line(p) for p in found) if found else "No backups yet.")
         return 0
     for module in _command_modules():
         if args.command in module.COMMANDS:
@@ -196,10 +201,11 @@ def _run_command(args: argparse.Namespace) -> int:
         from studio.store import archive
 
         if args.command == "export":
-            print(archive.export_project(library, library.project(args.project_ref), args.file))
+            path = archive.export_project(library, library.project(args.project_ref), args.file)
+            print(one_line(path))
         else:
             project = archive.import_project(library, args.file)
-            print(f"Imported {project.name!r} ({project.id})")
+            print(f"Imported {one_line(repr(project.name))} ({project.id})")
         return 0
     from studio.pipeline import produce as pipeline
 
@@ -211,7 +217,7 @@ def _run_command(args: argparse.Namespace) -> int:
         result = pipeline.render_project(library, project, reporter=reporter, kind=args.command)
     else:  # pragma: no cover - argparse guards this
         raise InputError(f"Unknown command {args.command!r}")
-    print(result.video_path)
+    print(one_line(result.video_path))
     return 0
 
 
@@ -255,6 +261,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_gui(home=args.home, screenshot=args.screenshot, project=args.project,
                        open_archive=archive)
     try:
+        _refuse_nul(args)
         return _run_command(args)
     except Cancelled:
         print("studio: cancelled", file=sys.stderr)
@@ -265,7 +272,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     except StudioError as exc:
         print(f"studio: {exc.message}", file=sys.stderr)
         return exc.exit_code
+    except OSError as exc:
+        known = known_os_error(exc)
+        if known is None:
+            return _report_bug()
+        log.info("%s", exc, exc_info=True)
+        print(f"studio: {known.message}", file=sys.stderr)
+        return known.exit_code
     except Exception:
-        log.exception("unexpected failure")
-        print("studio: unexpected failure (a bug); details above", file=sys.stderr)
-        return 1
+        return _report_bug()
+
+
+def _report_bug() -> int:
+    """Log the exception being handled with its traceback; say it is a bug (exit 1)."""
+    log.exception("unexpected failure")
+    print("studio: unexpected failure (a bug); details above", file=sys.stderr)
+    return 1
+
+
+def _refuse_nul(args: argparse.Namespace) -> None:
+    """Refuse an argument holding a NUL character (no path or text can; the OS would raise)."""
+    for name, value in vars(args).items():
+        values = value if isinstance(value, list) else [value]
+        if any(isinstance(v, str | os.PathLike) and "\x00" in os.fspath(v) for v in values):
+            raise InputError(
+                f"An argument ({name.replace('_', '-')}) holds a NUL character, "
+                "which no name or path can",
+                fix="Remove it and try again",
+            )

@@ -17,6 +17,7 @@ from studio.savefile import check_output_target
 from studio.store import Library
 from studio.store.metadata import parse_tags
 from studio.store.models import Project
+from studio.text import one_line
 
 #: The subcommands this module handles.
 COMMANDS: tuple[str, ...] = ("thumbnails", "metadata")
@@ -73,10 +74,10 @@ def _thumbnails(library: Library, project: Project, args: argparse.Namespace) ->
                 fix=f"Choose one of: {', '.join(offered)}",
             )
         chosen = publishing.choose_thumbnail(library, project, variant)
-        print(f"Selected {chosen.variant}: {library.home.abs(chosen.image_path)}")
+        print(f"Selected {chosen.variant}: {one_line(library.home.abs(chosen.image_path))}")
         return 0
     when = render.created_at.strftime("%Y-%m-%d %H:%M")
-    print(f"Thumbnails of the render of {when} ({Path(render.file_path).name}):")
+    print(f"Thumbnails of the render of {when} ({one_line(Path(render.file_path).name)}):")
     rows = library.thumbnails(render)
     width = max(len(t.variant) for t in rows)
     for thumb in rows:
@@ -84,7 +85,7 @@ def _thumbnails(library: Library, project: Project, args: argparse.Namespace) ->
         label = publishing.VARIANT_LABELS.get(thumb.variant, "")
         print(
             f"{mark} {thumb.variant.ljust(width)}  {label:<21}  "
-            f"{library.home.abs(thumb.image_path)}"
+            f"{one_line(library.home.abs(thumb.image_path))}"
         )
     print(f"(* = selected; to choose: studio thumbnails {_quoted(project)} --select NAME)")
     return 0
@@ -111,21 +112,22 @@ def _metadata(library: Library, project: Project, args: argparse.Namespace) -> i
     if args.generate:
         print("Writing the title, description and tags…", file=sys.stderr)
         written = publishing.write_metadata(library, project)
-        print(written.note, file=sys.stderr)
+        print(one_line(written.note), file=sys.stderr)
     elif editing:
         publishing.save_metadata(library, project, **edits)
     metadata = library.publishing(project) or publishing.ensure_metadata(library, project)
     if args.export is not None:
         target = publishing.export_publishing(library, project, args.export)
-        print(f"Exported to {target}")
+        print(f"Exported to {one_line(target)}")
         return 0
-    print(f"Title:        {metadata.title}")
+    tags = ", ".join(one_line(tag) for tag in metadata.tags or [])
+    print(f"Title:        {one_line(metadata.title)}")
     print("Description:  " + _indented(metadata.description or "(none)"))
-    print(f"Tags:         {', '.join(metadata.tags) if metadata.tags else '(none)'}")
+    print(f"Tags:         {tags or '(none)'}")
     print(f"Written by:   {publishing.SOURCE_LABELS.get(metadata.source, metadata.source)}")
     sidecar = _sidecar(library, project)
     if sidecar is not None:
-        print(f"Saved beside the video as {sidecar}")
+        print(f"Saved beside the video as {one_line(sidecar)}")
     return 0
 
 
@@ -138,11 +140,13 @@ def _sidecar(library: Library, project: Project) -> Path | None:
 
 
 def _indented(text: str) -> str:
+    """A description wrapped at 80 columns, its own line breaks kept, each line escaped."""
     lines = []
-    for paragraph in text.splitlines() or [""]:
-        lines.extend(textwrap.wrap(paragraph, 80) or [""])
+    for paragraph in text.split("\n") or [""]:
+        lines.extend(textwrap.wrap(one_line(paragraph), 80) or [""])
     return "\n              ".join(lines)
 
 
 def _quoted(project: Project) -> str:
-    return f'"{project.name}"' if " " in project.name else project.name
+    name = one_line(project.name)
+    return f'"{name}"' if " " in name else name

@@ -23,6 +23,7 @@ from studio.store.housekeeping import (
     run_cleanup,
 )
 from studio.store.usage import PRICES_AS_OF, UsageStats, format_usd, usage_stats
+from studio.text import one_line
 
 #: The subcommands this module handles.
 COMMANDS: tuple[str, ...] = ("stats", "clean")
@@ -58,7 +59,11 @@ def run(library: Library, args: argparse.Namespace) -> int:
 
 # -- stats ---------------------------------------------------------------------------------------
 def table(header: Sequence[str], rows: Sequence[Sequence[str]], right: set[int]) -> list[str]:
-    """Rows as aligned text lines; columns in ``right`` (numbers) are right-aligned."""
+    """Rows as aligned text lines; columns in ``right`` (numbers) are right-aligned.
+
+    Every cell is escaped to one line first (names and paths may hold controls).
+    """
+    rows = [[one_line(cell) for cell in row] for row in rows]
     widths = [max(len(h), *(len(row[i]) for row in rows)) for i, h in enumerate(header)]
     lines = []
     for row in (header, *rows):
@@ -136,10 +141,13 @@ def _age(days: float) -> str:
 def render_plan(plan: CleanupPlan) -> str:
     """The list ``studio clean`` shows before deleting (and ``--dry-run`` stops at)."""
     if plan.is_empty:
-        lines = [f"Nothing older than {plan.older_than_days:g} days to clean up in {plan.root}."]
+        lines = [
+            f"Nothing older than {plan.older_than_days:g} days to clean up in "
+            f"{one_line(plan.root)}."
+        ]
     else:
         lines = [
-            f"In {plan.root}, older than {plan.older_than_days:g} days: "
+            f"In {one_line(plan.root)}, older than {plan.older_than_days:g} days: "
             f"{_plural(len(plan.files), 'item')} ({format_bytes(plan.total_bytes)}) "
             f"and {_plural(len(plan.jobs), 'job')}."
         ]
@@ -171,7 +179,7 @@ def render_plan(plan: CleanupPlan) -> str:
     if not plan.is_empty:
         lines += ["", f"Total: {format_bytes(plan.total_bytes)}"]
     for name in plan.busy_projects:
-        lines.append(f"Skipped {name!r}: one of its jobs is running.")
+        lines.append(f"Skipped {one_line(repr(name))}: one of its jobs is running.")
     return "\n".join(lines)
 
 
@@ -180,7 +188,7 @@ def render_result(result: CleanupResult) -> str:
         f"Deleted {_plural(len(result.files), 'item')} ({format_bytes(result.freed_bytes)}) "
         f"and {_plural(len(result.jobs), 'job')}."
     ]
-    lines += [f"Kept {what}: {why}" for what, why in result.kept]
+    lines += [f"Kept {one_line(what)}: {one_line(why)}" for what, why in result.kept]
     return "\n".join(lines)
 
 

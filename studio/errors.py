@@ -6,6 +6,10 @@ fix it. Anything else that escapes is a bug and is reported as such.
 
 from __future__ import annotations
 
+import errno
+
+from studio.text import one_line
+
 
 class StudioError(Exception):
     """A known failure with a human message (what, where, how to fix)."""
@@ -20,11 +24,16 @@ class StudioError(Exception):
 
     @property
     def message(self) -> str:
-        parts = [self.what.rstrip(".") + "."]
+        """What, where and the fix as one line, safe to print (controls shown escaped).
+
+        ``where`` is often a creator's path or name, which may hold anything; escaping it
+        keeps one message on one line and stops it acting on the terminal.
+        """
+        parts = [one_line(self.what).rstrip(".") + "."]
         if self.where:
-            parts.append(f"({self.where})")
+            parts.append(f"({one_line(self.where)})")
         if self.fix:
-            parts.append(self.fix.rstrip(".") + ".")
+            parts.append(one_line(self.fix).rstrip(".") + ".")
         return " ".join(parts)
 
 
@@ -66,3 +75,30 @@ class Cancelled(StudioError):
 
     def __init__(self, what: str = "Cancelled by the creator") -> None:
         super().__init__(what)
+
+
+#: File-system failures the creator can fix, by errno: (what happened, how to fix it).
+_KNOWN_OS_ERRORS = {
+    errno.EACCES: ("Studio isn't allowed to use this file or folder", "Check its permissions"),
+    errno.EPERM: (
+        "Studio isn't allowed to change this file or folder",
+        "Check its permissions and that it isn't locked (immutable)",
+    ),
+    errno.EROFS: ("The disk is read-only", "Choose a folder on a writable disk"),
+    errno.ENOSPC: ("The disk is full", "Free some disk space and try again"),
+    errno.EDQUOT: ("Your disk quota is used up", "Free some disk space and try again"),
+}
+
+
+def known_os_error(exc: OSError) -> StudioError | None:
+    """The creator's message for a file-system failure they caused or can fix, else None.
+
+    Permission denied, a locked or read-only file, a full disk: the creator's environment, not
+    a bug in Studio, so they are reported as what happened, where, and what to do.
+    """
+    known = _KNOWN_OS_ERRORS.get(exc.errno or 0)
+    if known is None:
+        return None
+    what, fix = known
+    where = exc.filename if isinstance(exc.filename, str) else None
+    return StudioError(what, where=where, fix=fix)

@@ -100,7 +100,11 @@ def log_dir() -> Path:
 def _open_log_file(folder: Path) -> logging.handlers.RotatingFileHandler:
     folder.mkdir(parents=True, exist_ok=True)
     return logging.handlers.RotatingFileHandler(
-        folder / LOG_FILENAME, maxBytes=MAX_BYTES, backupCount=BACKUP_COUNT, encoding="utf-8"
+        folder / LOG_FILENAME,
+        maxBytes=MAX_BYTES,
+        backupCount=BACKUP_COUNT,
+        encoding="utf-8",
+        errors="backslashreplace",  # a path of non-UTF-8 bytes is logged, not an error
     )
 
 

@@ -15,6 +15,7 @@ import email.utils
 import json
 import logging
 import math
+import os
 import re
 import time
 from collections.abc import Callable, Iterator
@@ -50,6 +51,10 @@ MAX_TARGET_SECONDS = 30 * 60.0
 MAX_RETRY_WAIT = 30.0
 #: First backoff wait; it doubles with every further attempt.
 FIRST_RETRY_WAIT = 1.0
+#: Where the ``groq`` client sends requests when given no ``base_url`` and no ``GROQ_BASE_URL``.
+DEFAULT_GROQ_URL = "https://api.groq.com"
+#: The environment variable the ``groq`` client itself reads for its server.
+GROQ_BASE_URL_ENV = "GROQ_BASE_URL"
 #: Statuses worth retrying besides 5xx: 408 request timeout, 409 conflict, 429 rate limit.
 _RETRYABLE_4XX = frozenset({408, 409, 429})
 
@@ -113,6 +118,17 @@ class ScriptServiceError(ServiceError):
 
 
 # --- Input ---------------------------------------------------------------------------------
+
+
+def groq_host(base_url: str | None = None) -> str:
+    """The server (host, and port if given) a Groq client made with ``base_url`` talks to.
+
+    The same choice the ``groq`` client makes: ``base_url``, else ``$GROQ_BASE_URL``, else
+    api.groq.com; so a message names the server really used, not the default one.
+    """
+    url = base_url or os.environ.get(GROQ_BASE_URL_ENV) or DEFAULT_GROQ_URL
+    netloc = urlsplit(url if "//" in url else f"//{url}").netloc
+    return netloc.rpartition("@")[2] or url  # never a user:password@ part
 
 
 def check_topic(topic: str) -> str:
@@ -435,9 +451,10 @@ class _Session:
                 f"Groq's rate limit was still reached after {self.attempts}",
                 "Wait a minute and try again, or choose a smaller model in Settings",
             )
+        status_page = " (status: groqstatus.com)" if self.where.endswith(" at api.groq.com") else ""
         return self.error(
             f"Groq's service failed (HTTP {exc.status_code}, {self.attempts})",
-            "Try again in a few minutes (status: groqstatus.com)",
+            f"Try again in a few minutes{status_page}",
         )
 
     def _wait_before_retry(self, attempt: int, reason: str, retry_after: float | None) -> None:
@@ -538,7 +555,7 @@ def open_session(
     if max_attempts < 1:
         raise ValueError("max_attempts must be at least 1")
     cancel = cancel or CancelToken()
-    host = urlsplit(base_url).hostname if base_url else "api.groq.com"
+    host = groq_host(base_url)
     with groq.Groq(
         api_key=api_key.strip(), base_url=base_url, max_retries=0, timeout=timeout
     ) as client:

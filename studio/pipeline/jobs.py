@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Protocol
 
-from studio.errors import Cancelled, StudioError
+from studio.errors import Cancelled, StudioError, known_os_error
 from studio.progress import CancelToken
 from studio.store import Library
 from studio.store.models import Job, Project
@@ -103,6 +103,13 @@ def run_job(
     except StudioError as exc:
         library.finish_job(job, "failed", exc.message)
         raise
+    except OSError as exc:  # a full disk or a locked folder: the creator's to fix, not a bug
+        known = known_os_error(exc)
+        if known is None:
+            library.finish_job(job, "failed", f"Unexpected error ({type(exc).__name__}): {exc}")
+            raise
+        library.finish_job(job, "failed", known.message)
+        raise known from exc
     except BaseException as exc:
         library.finish_job(job, "failed", f"Unexpected error ({type(exc).__name__}): {exc}")
         raise

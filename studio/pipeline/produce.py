@@ -22,6 +22,7 @@ from studio.pipeline.templates import Template, create_project, get_template
 from studio.progress import CancelToken, install_sigint_as_cancel
 from studio.store import Library
 from studio.store.models import Project, RenderedVideo
+from studio.text import one_line
 
 log = logging.getLogger(__name__)
 
@@ -62,9 +63,10 @@ class ConsoleReporter:
         self._last_stage = stage
 
     def message(self, text: str) -> None:
+        """One line (names and paths in ``text`` are shown escaped, never acted on)."""
         if self.tty:
             self.stream.write("\n")
-        self.stream.write(text + "\n")
+        self.stream.write(one_line(text) + "\n")
 
 
 def template_options_from_args(args: argparse.Namespace) -> dict[str, Any]:
@@ -192,9 +194,13 @@ def sweep_partial_files(library: Library, project: Project, job_id: str) -> int:
         return 0
     removed = 0
     folder = library.home.project_dir(project.id)
-    for path in folder.rglob("*"):
+    for path in folder.rglob("*"):  # links to folders aren't followed; unreadable ones skipped
         if path.is_file() and (path.name.startswith(".") or ".partial" in path.name):
-            path.unlink(missing_ok=True)
+            try:
+                path.unlink(missing_ok=True)
+            except OSError as exc:  # a leftover we may not delete is harmless: keep going
+                log.info("could not remove the leftover %s: %s", path, exc)
+                continue
             removed += 1
     return removed
 

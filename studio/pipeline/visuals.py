@@ -7,14 +7,16 @@ project keeps working when the creator's media folders move, and its paths stay 
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import logging
 import os
 import re
 import shutil
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from stat import S_ISREG
 from typing import Any
 
 from studio.errors import InputError, StudioError
@@ -25,6 +27,7 @@ from studio.pipeline.jobs import JobContext
 from studio.progress import scaled
 from studio.store import Library
 from studio.store.models import ClipSelection, MediaAsset, Project, Scene
+from studio.text import one_line
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +36,9 @@ VIDEO_EXTENSIONS = frozenset({".mp4", ".mov", ".mkv", ".webm", ".m4v", ".avi"})
 SETTING_MEDIA_FOLDERS = "media_folders"
 MOTIONS = ("zoom-in", "pan-right", "zoom-out", "pan-left")
 MAX_SUGGESTIONS = 6
+#: How many skipped files the one summary line names; the log lists up to LOGGED_SKIPS.
+NAMED_SKIPS = 8
+LOGGED_SKIPS = 500
 _TAG_SPLIT = re.compile(r"[^\w]+|_")
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _IGNORED_TAGS = frozenset(
@@ -59,12 +65,55 @@ _IGNORED_TAGS = frozenset(
 
 @dataclass
 class IndexReport:
-    """What indexing the media folders found."""
+    """What indexing the media folders found.
+
+    Attributes:
+        added: files indexed for the first time.
+        updated: files indexed again because they changed.
+        removed: index entries dropped because their file is gone (or its folder is).
+        skipped: ``(path, reason)`` of every file or folder that could not be read or used.
+        missing_folders: media folders that do not exist (any more).
+    """
 
     added: int = 0
     updated: int = 0
     removed: int = 0
     skipped: list[tuple[str, str]] = field(default_factory=list)
+    missing_folders: list[str] = field(default_factory=list)
+
+    def summary(self) -> str | None:
+        """One line for the creator about what was skipped (None when nothing was).
+
+        A folder of thousands of unreadable files gives one line naming the first few, not a
+        line per file: the count, where, and the first ``NAMED_SKIPS`` with their reasons.
+        """
+        parts = []
+        if self.missing_folders:
+            missing = ", ".join(self.missing_folders)
+            parts.append(f"Skipped the media folder that does not exist: {missing}.")
+        if self.skipped:
+            count = len(self.skipped)
+            base = _common_folder([path for path, _reason in self.skipped])
+            named = "; ".join(
+                f"{_relative(path, base)}: {reason}" for path, reason in self.skipped[:NAMED_SKIPS]
+            )
+            more = f"; and {count - NAMED_SKIPS:,} more" if count > NAMED_SKIPS else ""
+            plural = "s" if count != 1 else ""
+            parts.append(
+                f"Skipped {count:,} media file{plural} Studio could not read or use in "
+                f"{base}: {named}{more}."
+            )
+        return one_line(" ".join(parts)) if parts else None
+
+
+def _common_folder(paths: Sequence[str]) -> str:
+    """The deepest folder holding every one of ``paths``."""
+    common = os.path.commonpath(paths)
+    return os.path.dirname(common) if len(paths) == 1 or common in paths else common
+
+
+def _relative(path: str, base: str) -> str:
+    return os.path.relpath(path, base) if base else path
 
 
 def media_kind(path: Path) -> str | None:
@@ -92,64 +141,151 @@ def tags_for(path: Path, root: Path) -> list[str]:
 
 
 def index_media_folders(library: Library, folders: Sequence[Path]) -> IndexReport:
-    """Index images and videos under ``folders`` into ``media_assets`` (unchanged files skipped)."""
+    """Index images and videos under ``folders`` into ``media_assets`` (unchanged files skipped).
+
+    Nothing in a folder stops the index: broken links, link loops, files that can't be read
+    or vanish while it runs, unreadable subfolders, FIFOs and corrupt files are skipped and
+    listed in the report (see ``IndexReport.summary``); a folder that does not exist is
+    skipped too (the creator may have unplugged it), and its files leave the index.
+    """
     report = IndexReport()
     known = {a.path: a for a in library.media_assets()}
     seen: set[str] = set()
-    for root in folders:
-        root = Path(root).expanduser().resolve()
-        if not root.is_dir():
-            raise InputError(
-                "That media folder does not exist",
-                where=str(root),
-                fix="Choose an existing folder of images or videos",
-            )
-        for dirpath, _dirs, files in os.walk(root):
-            for name in sorted(files):
-                path = Path(dirpath) / name
-                kind = media_kind(path)
-                if kind is None or name.startswith("."):
-                    continue
-                stored = path.resolve().as_posix()
+    roots = []
+    for folder in folders:
+        root = _existing_folder(Path(folder))
+        if root is None:
+            report.missing_folders.append(os.path.realpath(Path(folder).expanduser()))
+            continue
+        if not _storable(root.as_posix()):
+            report.skipped.append((root.as_posix(), f"folder: {_NOT_TEXT}"))
+            continue
+        roots.append(root)
+        for path in _media_files(root, report):
+            stored = _index_file(library, root, path, known, report)
+            if stored is not None:
                 seen.add(stored)
-                stat = path.stat()
-                old = known.get(stored)
-                if (
-                    old is not None
-                    and old.mtime_ns == stat.st_mtime_ns
-                    and old.size_bytes == stat.st_size
-                ):
-                    continue
-                try:
-                    info = probe(path)
-                except StudioError as exc:
-                    report.skipped.append((stored, exc.message))
-                    log.info("media library: skipped %s: %s", stored, exc.message)
-                    continue
-                if kind == "video" and not info.has_video:
-                    report.skipped.append((stored, "it has no video stream"))
-                    continue
-                library.upsert_media_asset(
-                    path,
-                    folder=root.as_posix(),
-                    kind=kind,
-                    duration=info.duration if kind == "video" else None,
-                    width=info.width,
-                    height=info.height,
-                    size_bytes=stat.st_size,
-                    mtime_ns=stat.st_mtime_ns,
-                    tags=tags_for(path, root),
-                )
-                if old is None:
-                    report.added += 1
-                else:
-                    report.updated += 1
-    folder_prefixes = [Path(f).expanduser().resolve().as_posix() + "/" for f in folders]
-    gone = [p for p in known if p not in seen and any(p.startswith(f) for f in folder_prefixes)]
+    prefixes = [root.as_posix() + "/" for root in roots]
+    prefixes += [Path(folder).as_posix() + "/" for folder in report.missing_folders]
+    gone = [p for p in known if p not in seen and any(p.startswith(f) for f in prefixes)]
     if gone:
         library.remove_media_assets(gone)
         report.removed = len(gone)
+    if report.skipped:
+        _log_skipped(report.skipped)
     return report
+
+
+def _existing_folder(folder: Path) -> Path | None:
+    """``folder`` resolved, or None if it is not a folder (missing, a file, a link loop)."""
+    try:
+        root = folder.expanduser().resolve()
+        return root if root.is_dir() else None
+    except (OSError, RuntimeError):  # RuntimeError: a symlink loop (Python 3.11's resolve)
+        return None
+
+
+def _media_files(root: Path, report: IndexReport) -> Iterator[Path]:
+    """Every picture or video file name under ``root``; unreadable folders go in the report.
+
+    Links to folders are not followed (so a link loop can't trap the walk).
+    """
+
+    def unreadable_folder(error: OSError) -> None:
+        report.skipped.append((str(error.filename or root), f"folder: {_os_reason(error)}"))
+
+    for dirpath, dirs, files in os.walk(root, onerror=unreadable_folder):
+        dirs.sort()
+        for name in sorted(files):
+            if not name.startswith(".") and media_kind(Path(name)) is not None:
+                yield Path(dirpath) / name
+
+
+def _index_file(
+    library: Library,
+    root: Path,
+    path: Path,
+    known: dict[str, MediaAsset],
+    report: IndexReport,
+) -> str | None:
+    """Index one file; return its stored path, or None if it was skipped (and why, in report)."""
+    try:
+        stat = path.stat()
+        if not S_ISREG(stat.st_mode):  # a FIFO or device would block or never end
+            report.skipped.append((path.as_posix(), "not a regular file"))
+            return None
+        stored = path.resolve().as_posix()
+    except (OSError, RuntimeError) as exc:
+        report.skipped.append((path.as_posix(), _os_reason(exc, path)))
+        return None
+    if not _storable(stored):
+        report.skipped.append((path.as_posix(), _NOT_TEXT))
+        return None
+    old = known.get(stored)
+    if old is not None and old.mtime_ns == stat.st_mtime_ns and old.size_bytes == stat.st_size:
+        return stored
+    kind = media_kind(path) or "image"
+    try:
+        info = probe(path)
+    except StudioError as exc:
+        report.skipped.append((stored, _lower_first(exc.what)))
+        return None
+    except OSError as exc:  # vanished or changed under the probe
+        report.skipped.append((stored, _os_reason(exc, path)))
+        return None
+    if kind == "video" and not info.has_video:
+        report.skipped.append((stored, "it has no video stream"))
+        return None
+    library.upsert_media_asset(
+        path,
+        folder=root.as_posix(),
+        kind=kind,
+        duration=info.duration if kind == "video" else None,
+        width=info.width,
+        height=info.height,
+        size_bytes=stat.st_size,
+        mtime_ns=stat.st_mtime_ns,
+        tags=tags_for(path, root),
+    )
+    if old is None:
+        report.added += 1
+    else:
+        report.updated += 1
+    return stored
+
+
+def _os_reason(exc: BaseException, path: Path | None = None) -> str:
+    """Why a file could not be read, in a few words."""
+    if isinstance(exc, RuntimeError) or getattr(exc, "errno", None) == errno.ELOOP:
+        return "a link that leads back to itself"
+    if isinstance(exc, FileNotFoundError):
+        return "a broken link" if path is not None and path.is_symlink() else "it vanished"
+    if isinstance(exc, PermissionError):
+        return "not allowed to read it"
+    return str(getattr(exc, "strerror", None) or exc)
+
+
+_NOT_TEXT = "its name isn't valid UTF-8 text (rename it)"
+
+
+def _storable(path: str) -> bool:
+    """Whether the database can hold ``path`` (a name of non-UTF-8 bytes it can't)."""
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+def _log_skipped(skipped: Sequence[tuple[str, str]]) -> None:
+    """One log record listing the skipped files (the first ``LOGGED_SKIPS`` of them)."""
+    listed = "\n".join(f"  {one_line(path)}: {reason}" for path, reason in skipped[:LOGGED_SKIPS])
+    more = f"\n  and {len(skipped) - LOGGED_SKIPS:,} more" if len(skipped) > LOGGED_SKIPS else ""
+    log.info("media library: skipped %d files:\n%s%s", len(skipped), listed, more)
 
 
 def _words(keywords: Iterable[str]) -> set[str]:
@@ -321,9 +457,9 @@ def source_visuals(
     folders += [Path(f) for f in media_folders if Path(f) not in folders]
     if folders:
         report(0.0, "Visuals: indexing your media")
-        result = index_media_folders(library, folders)
-        for path, reason in result.skipped:
-            ctx.message(f"Skipped {path}: {reason}")
+        summary = index_media_folders(library, folders).summary()
+        if summary:
+            ctx.message(summary)
     assets = library.media_assets()
     scenes = library.scenes(project)
     used: set[str] = set()

@@ -49,6 +49,7 @@ from studio.store.models import (
     utcnow,
 )
 from studio.store.usage import estimate_cost
+from studio.text import clean_text, one_line
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +73,8 @@ class ProjectSummary:
 
 
 def _clean_name(name: str) -> str:
-    cleaned = " ".join((name or "").split())
+    """A project's name on one line: controls removed, spaces collapsed, within MAX_NAME."""
+    cleaned = " ".join(clean_text(name).split())
     if not cleaned:
         raise InputError("A project needs a name", fix="Type a name with at least one letter")
     if len(cleaned) > MAX_NAME:
@@ -81,7 +83,8 @@ def _clean_name(name: str) -> str:
 
 
 def _clean_scene_text(text: str) -> str:
-    cleaned = (text or "").strip()
+    """A scene's narration: controls removed (line breaks and tabs kept), ends trimmed."""
+    cleaned = clean_text(text, multiline=True).strip()
     if not cleaned:
         raise InputError("A scene needs some narration text", fix="Type what the voice should say")
     if len(cleaned) > MAX_SCENE_TEXT:
@@ -90,6 +93,12 @@ def _clean_scene_text(text: str) -> str:
             fix="Split it into several scenes",
         )
     return cleaned
+
+
+def _clean_keywords(keywords: Iterable[str]) -> list[str]:
+    """Search words, each on one line without controls; empty ones dropped."""
+    cleaned = (" ".join(clean_text(str(word)).split()) for word in keywords)
+    return [word for word in cleaned if word]
 
 
 def check_duration(seconds: float | None, *, what: str = "target duration") -> float | None:
@@ -152,11 +161,22 @@ class Library:
 
     @contextmanager
     def errors(self) -> Iterator[None]:
-        """Turn known SQLite failures into StoreError with a human message."""
+        """Turn known SQLite failures into StoreError with a human message.
+
+        Text SQLite can't take (a path or argument whose bytes aren't UTF-8, which Python
+        carries as lone surrogates) is the creator's input, not a bug: an InputError, and the
+        transaction it was in is rolled back.
+        """
         try:
             yield
         except StudioError:
             raise
+        except UnicodeEncodeError as exc:
+            raise InputError(
+                "Studio can't store a name or path that isn't valid text (UTF-8)",
+                where=one_line(exc.object) if isinstance(exc.object, str) else None,
+                fix="Rename the file or folder (or retype the name) and try again",
+            ) from exc
         except (peewee.OperationalError, peewee.DatabaseError, sqlite3.Error) as exc:
             if isinstance(exc, peewee.IntegrityError):
                 raise
@@ -185,11 +205,14 @@ class Library:
             raise InputError(
                 f"Unknown template {template!r}", fix=f"Use one of {', '.join(TEMPLATES)}"
             )
+        name = _clean_name(name)
+        project_id = new_id()
+        self.home.project_dir(project_id, create=True)  # first: a locked disk leaves no row
         with self.transaction():
             project = Project.create(
-                id=new_id(),
-                name=_clean_name(name),
-                topic=(topic or "").strip(),
+                id=project_id,
+                name=name,
+                topic=clean_text(topic).strip(),
                 target_duration=check_duration(target_duration),
                 voice_id=voice_id,
                 voice_speed=voice_speed,
@@ -197,12 +220,11 @@ class Library:
                 template_options=template_options or {},
                 render_settings=render_settings or {},
             )
-        self.home.project_dir(project.id, create=True)
         return project
 
     def project(self, ref: str) -> Project:
         """Find a project by id, exact name, or unique id prefix / case-insensitive name."""
-        ref = (ref or "").strip()
+        ref = " ".join(clean_text(ref).split())  # as names are stored
         if not ref:
             raise InputError("Which project? Give its name or id", fix="See `studio projects`")
         with self.errors():
@@ -298,6 +320,8 @@ class Library:
             raise InputError(f"Unknown step {fields['current_step']!r}")
         if "target_duration" in fields:
             fields["target_duration"] = check_duration(fields["target_duration"])
+        if "topic" in fields:
+            fields["topic"] = clean_text(fields["topic"]).strip()
         with self.transaction():
             Project.update(**fields, last_active=utcnow()).where(Project.id == project.id).execute()
         return self.refresh(project)
@@ -435,7 +459,7 @@ class Library:
         """Replace all scenes with ``(text, visual_keywords)`` drafts, in order."""
         if not drafts:
             raise InputError("The script has no scenes")
-        cleaned = [(_clean_scene_text(text), list(kw)) for text, kw in drafts]
+        cleaned = [(_clean_scene_text(text), _clean_keywords(kw)) for text, kw in drafts]
         with self.transaction():
             Scene.delete().where(Scene.project == project.id).execute()
             for number, (text, keywords) in enumerate(cleaned, start=1):
@@ -468,7 +492,7 @@ class Library:
                 project=project.id,
                 scene_number=len(ids) + 1000,
                 text=text,
-                visual_keywords=list(keywords),
+                visual_keywords=_clean_keywords(keywords),
             )
             ids.insert(position, scene.id)
             self._renumber(project.id, ids)
@@ -483,6 +507,10 @@ class Library:
             raise ValueError(f"not updatable here: {sorted(unknown)}")
         if "text" in fields:
             fields["text"] = _clean_scene_text(fields["text"])
+        if fields.get("character") is not None:
+            fields["character"] = " ".join(clean_text(fields["character"]).split()) or None
+        if "visual_keywords" in fields:
+            fields["visual_keywords"] = _clean_keywords(fields["visual_keywords"] or [])
         with self.transaction():
             Scene.update(**fields, updated_at=utcnow()).where(Scene.id == scene.id).execute()
             self._touch_project(scene.project_id)
@@ -528,7 +556,8 @@ class Library:
 
     def split_scene(self, scene: Scene, at: int) -> tuple[Scene, Scene]:
         """Split a scene's text at character ``at``; the second half becomes a new scene."""
-        first, second = scene.text[:at].strip(), scene.text[at:].strip()
+        first = clean_text(scene.text[:at], multiline=True).strip()
+        second = clean_text(scene.text[at:], multiline=True).strip()
         if not first or not second:
             raise InputError(
                 "Split inside the text, so both scenes keep some words",
@@ -564,7 +593,7 @@ class Library:
         with self.transaction():
             keywords = list(dict.fromkeys([*first.visual_keywords, *second.visual_keywords]))
             Scene.update(
-                text=f"{first.text.rstrip()} {second.text.lstrip()}",
+                text=_clean_scene_text(f"{first.text.rstrip()} {second.text.lstrip()}"),
                 visual_keywords=keywords,
                 audio_file_path=None,
                 audio_key=None,
@@ -856,11 +885,13 @@ class Library:
             raise ValueError(f"unknown metadata source {source!r}")
         values: dict[str, Any] = {}
         if title is not None:
-            values["title"] = publishing_rules.clean_title(title)
+            values["title"] = publishing_rules.clean_title(clean_text(title))
         if description is not None:
-            values["description"] = publishing_rules.clean_description(description)
+            values["description"] = publishing_rules.clean_description(
+                clean_text(description, multiline=True)
+            )
         if tags is not None:
-            values["tags"] = publishing_rules.clean_tags(tags)
+            values["tags"] = publishing_rules.clean_tags(clean_text(tag) for tag in tags)
         with self.transaction():
             existing = PublishingMetadata.get_or_none(PublishingMetadata.project == project.id)
             if existing is not None and existing.source in keep_sources:
@@ -950,7 +981,7 @@ class Library:
         self, project: Project, character: str, voice_id: str, *, engine: str
     ) -> None:
         """Map ``character`` to ``voice_id`` in ``project`` (replacing its previous voice)."""
-        character = (character or "").strip()
+        character = " ".join(clean_text(character).split())
         if not character:
             raise InputError("A character needs a name")
         with self.transaction():

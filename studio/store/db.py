@@ -29,31 +29,68 @@ PRAGMAS = {
 }
 
 
+#: SQLite's primary result codes, grouped by what the creator can do about them.
+_DAMAGED = frozenset({sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB})
+_BUSY = frozenset({sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED})
+_UNWRITABLE = frozenset({sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_PERM})
+
+
+def _sqlite_code(exc: BaseException) -> int | None:
+    """The primary SQLite result code behind ``exc`` (peewee keeps sqlite3's as the context)."""
+    for error in (exc, exc.__cause__, exc.__context__):
+        code = getattr(error, "sqlite_errorcode", None)
+        if isinstance(code, int):
+            return code & 0xFF
+    return None
+
+
 def _known_error(exc: sqlite3.Error | Exception, db_path: Path) -> StoreError:
-    text = str(exc).lower()
+    """The creator's message for a failed database call: by SQLite's error code, then its text.
+
+    As qutebrowser's ``misc/sql.py`` does: damaged, busy, full, unwritable and disk errors are
+    known conditions the creator can act on; only an error none of these explains is reported
+    as one Studio does not know.
+    """
+    code, text = _sqlite_code(exc), str(exc).lower()
     latest = backup.list_backups(db_path.parent / "backups")
     restore_hint = (
         f"Restore the backup Studio made at {latest[0]}"
         if latest
         else "Restore it from your own backup or move it aside to start a new library"
     )
-    if "not a database" in text or "malformed" in text or "corrupt" in text:
+    if db_path.is_dir():
+        return StoreError(
+            "The project database is a folder, not a file",
+            where=str(db_path),
+            fix="Move that folder aside, or choose another home with --home",
+        )
+    if code in _DAMAGED or "not a database" in text or "malformed" in text or "corrupt" in text:
         return StoreError("The project database is damaged", where=str(db_path), fix=restore_hint)
-    if "locked" in text or "busy" in text:
+    if code in _BUSY or "locked" in text or "busy" in text:
         return StoreError(
             "The project database is busy (another Studio may be writing to it)",
             where=str(db_path),
             fix="Wait for the other job to finish, then try again",
         )
-    if "disk" in text and "full" in text:
+    if code == sqlite3.SQLITE_FULL or ("disk" in text and "full" in text):
         return StoreError("The disk is full", where=str(db_path), fix="Free some space and retry")
-    if "readonly" in text or "read-only" in text or "unable to open" in text:
+    if code in _UNWRITABLE or "readonly" in text or "read-only" in text or "unable to open" in text:
         return StoreError(
             "The project database cannot be written",
             where=str(db_path),
             fix="Check the folder's permissions or choose another home with --home",
         )
-    return StoreError(f"The project database failed: {exc}", where=str(db_path))
+    if code == sqlite3.SQLITE_IOERR or "disk i/o" in text:
+        return StoreError(
+            "The disk failed to read or write the project database",
+            where=str(db_path),
+            fix="Check that the disk is still connected and not full, then try again",
+        )
+    return StoreError(
+        f"SQLite reported an error Studio does not recognise: {exc}",
+        where=str(db_path),
+        fix="Try again; if it happens again, report it with Studio's log file",
+    )
 
 
 def read_version(db_path: Path) -> int:

@@ -138,7 +138,9 @@ class MusicTemplate(Template):
         ]
         if folders:
             report(0.0, "Visuals: indexing your media")
-            visuals_stage.index_media_folders(library, folders)
+            summary = visuals_stage.index_media_folders(library, folders).summary()
+            if summary:
+                ctx.message(summary)
         assets = [a for a in library.media_assets() if a.kind in ("image", "video")]
         scenes = library.scenes(project)
         for index, scene in enumerate(scenes):
