@@ -7,7 +7,11 @@ library until the whole archive has been checked.
 
 from __future__ import annotations
 
+import hashlib
+import itertools
 import json
+import logging
+import re
 import shutil
 import stat
 import struct
@@ -27,6 +31,7 @@ from studio.inputfiles import check_regular_file
 from studio.savefile import check_output_target, output_path
 from studio.store.api import Library
 from studio.store.archive_schema import (
+    COLOUR,
     FILE_FOLDERS,
     FORMAT,
     MANIFEST,
@@ -48,6 +53,9 @@ from studio.store.models import (
     new_id,
     utcnow,
 )
+from studio.text import one_line
+
+log = logging.getLogger(__name__)
 
 FILES = "files/"
 MAX_TOTAL_BYTES = 20 * 1024**3
@@ -71,16 +79,116 @@ def _publishing(library: Library, project: Project) -> dict[str, Any] | None:
     return fields_of(published, ("title", "description", "tags", "source"))
 
 
+class _Outside:
+    """Files a project uses from outside its folder (its music, a template's background).
+
+    Each is copied into the archive under a fresh name (``files/audio/`` or
+    ``files/visuals/``) so the manifest can name it as a ``project:`` path; one that is gone
+    at export time is left out, with a warning, rather than failing the export.
+
+    Attributes:
+        copies: ``(source file, member name)`` of each file to add to the archive.
+        names: every member name taken so far (the project's own files included).
+    """
+
+    def __init__(self, folder: Path, names: set[str]) -> None:
+        self.folder = folder.resolve()
+        self.names = names
+        self.copies: list[tuple[Path, str]] = []
+
+    def reference(self, path: Path, sub: str, setting: str) -> str | None:
+        """``project:<sub>/<name>`` for ``path`` (copied in if outside), or None if unusable."""
+        try:
+            resolved = path.resolve()
+        except (OSError, RuntimeError, ValueError):
+            resolved = path
+        if resolved.is_relative_to(self.folder):
+            relative = resolved.relative_to(self.folder).as_posix()
+            if FILES + relative in self.names:
+                return PROJECT_FILE + relative
+        try:
+            check_regular_file(resolved, what=setting)
+        except InputError as exc:
+            log.warning("export: %s left out: %s", setting, one_line(exc.message))
+            return None
+        name = self._fresh_name(sub, resolved)
+        self.copies.append((resolved, name))
+        return PROJECT_FILE + name.removeprefix(FILES)
+
+    def _fresh_name(self, sub: str, source: Path) -> str:
+        """A member name in ``files/<sub>/`` no other member has (the suffix kept, if plain)."""
+        suffix = source.suffix.lower() if _PLAIN_SUFFIX.match(source.suffix) else ""
+        digest = hashlib.sha256(str(source).encode("utf-8", "surrogatepass")).hexdigest()[:16]
+        for count in itertools.count():
+            name = f"{FILES}{sub}/outside-{digest}{f'-{count}' if count else ''}{suffix}"
+            if name not in self.names:
+                self.names.add(name)
+                return name
+        raise AssertionError("unreachable")
+
+
+#: A file suffix kept on an outside file's copy (``.mp3``); anything else is dropped.
+_PLAIN_SUFFIX = re.compile(r"^\.[A-Za-z0-9]{1,10}$")
+
+
+def _project_files(folder: Path) -> list[tuple[Path, str]]:
+    """The project's own audio and visuals as ``(file, member name)`` (hidden files skipped)."""
+    return [
+        (path, FILES + path.relative_to(folder).as_posix())
+        for sub in ("audio", "visuals")
+        for path in sorted((folder / sub).rglob("*"))
+        if path.is_file() and not path.name.startswith(".")
+    ]
+
+
+def _render_settings(
+    library: Library, stored: dict[str, Any] | None, outside: _Outside
+) -> dict[str, Any] | None:
+    """The render settings with the music as a ``project:`` path (or left out if it is gone)."""
+    if not isinstance(stored, dict):
+        return None
+    settings = dict(stored)
+    music = settings.get("music_path")
+    if isinstance(music, str) and music:
+        reference = outside.reference(library.home.abs(music), "audio", "music file")
+        if reference is None:
+            settings.pop("music_path")
+        else:
+            settings["music_path"] = reference
+    elif "music_path" in settings:
+        settings["music_path"] = None
+    return settings
+
+
+def _template_options(
+    library: Library, stored: dict[str, Any] | None, outside: _Outside
+) -> dict[str, Any]:
+    """The template options with a background file as a ``project:`` path (colours kept)."""
+    options = dict(stored or {})
+    background = options.get("background")
+    if isinstance(background, str) and background and not COLOUR.match(background):
+        reference = outside.reference(library.home.abs(background), "visuals", "background")
+        if reference is None:
+            options.pop("background")
+        else:
+            options["background"] = reference
+    return options
+
+
 def export_project(library: Library, project: Project, target: Path) -> Path:
     """Write ``project`` (rows, audio, visuals; not renders or caches) to ``target``.
 
     ``target`` is checked before anything else (never the library's own files, never a folder)
     and replaced atomically, so a failed export leaves any file already there untouched.
+    Music or a background from outside the project folder is copied into the archive; one
+    that no longer exists is left out (logged as a warning).
     """
     target = check_output_target(target, library.home)
     project = library.refresh(project)
     folder = library.home.project_dir(project.id)
     prefix = library.home.rel(folder) + "/"
+    own_files = _project_files(folder)
+    outside = _Outside(folder, {name for _path, name in own_files})
     scenes = []
     for scene in library.scenes(project):
         data: dict[str, Any] = fields_of(scene, SCENE_FIELDS)
@@ -91,14 +199,8 @@ def export_project(library: Library, project: Project, target: Path) -> Path:
             data["selection"]["asset_path"] = _inside(prefix, selection.asset_path)
         scenes.append(data)
     fields = fields_of(project, PROJECT_FIELDS)
-    fields["template_options"] = {  # files the template uses travel inside the project
-        k: (
-            f"{PROJECT_FILE}{_inside(prefix, v)}"
-            if isinstance(v, str) and _inside(prefix, v)
-            else v
-        )
-        for k, v in (project.template_options or {}).items()
-    }
+    fields["template_options"] = _template_options(library, project.template_options, outside)
+    fields["render_settings"] = _render_settings(library, project.render_settings, outside)
     manifest = {
         "format": FORMAT,
         "app_version": __version__,
@@ -118,10 +220,8 @@ def export_project(library: Library, project: Project, target: Path) -> Path:
         zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as archive,
     ):
         archive.writestr(MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1))
-        for sub in ("audio", "visuals"):
-            for path in sorted((folder / sub).rglob("*")):
-                if path.is_file() and not path.name.startswith("."):
-                    archive.write(path, FILES + path.relative_to(folder).as_posix())
+        for path, name in own_files + outside.copies:
+            archive.write(path, name)
     return target
 
 
