@@ -29,7 +29,7 @@ from studio import __version__
 from studio.errors import InputError
 from studio.inputfiles import check_regular_file
 from studio.savefile import check_output_target, output_path
-from studio.store.api import Library
+from studio.store.api import Library, clean_keywords, clean_name, clean_scene_text
 from studio.store.archive_schema import (
     COLOUR,
     FILE_FOLDERS,
@@ -37,6 +37,8 @@ from studio.store.archive_schema import (
     MANIFEST,
     PROJECT_FILE,
     Manifest,
+    ProjectModel,
+    SceneModel,
     parse_manifest,
 )
 from studio.store.metadata import clean_description, clean_tags, clean_title
@@ -53,7 +55,7 @@ from studio.store.models import (
     new_id,
     utcnow,
 )
-from studio.text import one_line
+from studio.text import clean_text
 
 log = logging.getLogger(__name__)
 
@@ -109,7 +111,7 @@ class _Outside:
         try:
             check_regular_file(resolved, what=setting)
         except InputError as exc:
-            log.warning("export: %s left out: %s", setting, one_line(exc.message))
+            log.warning("export: %s left out: %s", setting, exc.message)
             return None
         name = self._fresh_name(sub, resolved)
         self.copies.append((resolved, name))
@@ -422,16 +424,29 @@ class _Rows:
     voices: list[dict[str, str]]
 
 
-def _rows(library: Library, manifest: Manifest, prefix: str) -> _Rows:
-    """The manifest as rows; paths become the new project's (home-relative or absolute)."""
-    project = manifest.project
+def _line(text: str | None) -> str | None:
+    """A short stored text (a key, a voice, a word) without controls, on one line."""
+    return None if text is None else clean_text(text)
+
+
+def _label(text: str | None) -> str | None:
+    """A name shown to the creator (a character, the chat's "me"): one line, tidy spaces."""
+    return None if text is None else " ".join(clean_text(text).split()) or None
+
+
+def _project_fields(library: Library, project: ProjectModel, prefix: str) -> dict[str, Any]:
+    """The project row's fields: text cleaned as typed text is, paths the new project's."""
     fields = project.model_dump(exclude_unset=True, exclude={"template_options", "render_settings"})
-    fields["name"] = " ".join(project.name.split())
+    fields["name"] = clean_name(project.name)
+    fields["topic"] = clean_text(project.topic).strip()
+    fields["voice_id"] = _line(project.voice_id)
     if project.template_options is not None:
         options = project.template_options.model_dump(exclude_unset=True)
         background = options.get("background")
         if isinstance(background, str) and background.startswith(PROJECT_FILE):
             options["background"] = prefix + background.removeprefix(PROJECT_FILE)
+        if "me" in options:
+            options["me"] = _label(options["me"])
         fields["template_options"] = options
     if project.render_settings is not None:
         settings = project.render_settings.model_dump(exclude_unset=True)
@@ -439,26 +454,71 @@ def _rows(library: Library, manifest: Manifest, prefix: str) -> _Rows:
             relative = str(settings["music_path"]).removeprefix(PROJECT_FILE)
             settings["music_path"] = str(library.home.abs(prefix + relative))
         fields["render_settings"] = settings
-    scenes = []
-    for scene in manifest.scenes:
-        data = scene.model_dump(exclude_unset=True, exclude={"selection"})
-        if scene.audio_file_path:
-            data["audio_file_path"] = prefix + scene.audio_file_path
-        selection = None
-        if scene.selection is not None:
-            selection = scene.selection.model_dump(exclude_unset=True)
-            selection["asset_path"] = prefix + scene.selection.asset_path
-        scenes.append(({k: v for k, v in data.items() if v is not None}, selection))
+    return {k: v for k, v in fields.items() if v is not None}
+
+
+def _scene_rows(scene: SceneModel, prefix: str) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """One scene's row (text cleaned as the editor cleans it) and its selection, if any."""
+    data = scene.model_dump(exclude_unset=True, exclude={"selection"})
+    data["text"] = clean_scene_text(scene.text)
+    data["sanitized_text"] = clean_text(scene.sanitized_text, multiline=True)
+    data["visual_keywords"] = clean_keywords(scene.visual_keywords)
+    data["character"] = _label(scene.character)
+    data["voice_id"] = _line(scene.voice_id)
+    data["audio_key"] = _line(scene.audio_key)
+    if scene.word_timings is not None:
+        data["word_timings"] = [
+            {**timing.model_dump(), "word": clean_text(timing.word)}
+            for timing in scene.word_timings
+        ]
+    if scene.audio_file_path:
+        data["audio_file_path"] = prefix + scene.audio_file_path
+    selection = None
+    if scene.selection is not None:
+        selection = scene.selection.model_dump(exclude_unset=True)
+        selection["asset_path"] = prefix + scene.selection.asset_path
+        selection["source"] = clean_text(scene.selection.source)
+    return {k: v for k, v in data.items() if v is not None}, selection
+
+
+def _rows(library: Library, manifest: Manifest, prefix: str) -> _Rows:
+    """The manifest as rows; paths become the new project's (home-relative or absolute).
+
+    Every text is cleaned as the creator's typing is (``studio.text.clean_text``): an archive
+    can't store terminal escapes, NUL or other controls. A name or scene left empty by that
+    is refused (InputError), before anything is written.
+    """
+    fields = _project_fields(library, manifest.project, prefix)
+    scenes = [_scene_rows(scene, prefix) for scene in manifest.scenes]
     published = None
     if manifest.publishing is not None:
         published = {
-            "title": clean_title(manifest.publishing.title),
-            "description": clean_description(manifest.publishing.description),
-            "tags": clean_tags(manifest.publishing.tags),
+            "title": clean_title(clean_text(manifest.publishing.title)),
+            "description": clean_description(
+                clean_text(manifest.publishing.description, multiline=True)
+            ),
+            "tags": clean_tags(clean_text(tag) for tag in manifest.publishing.tags),
             "source": manifest.publishing.source,
         }
-    voices = [v.model_dump() for v in manifest.character_voices]
-    return _Rows({k: v for k, v in fields.items() if v is not None}, scenes, published, voices)
+    voices = [
+        {
+            "character": _label(v.character) or "?",
+            "voice_id": clean_text(v.voice_id),
+            "engine": v.engine,
+        }
+        for v in manifest.character_voices
+    ]
+    return _Rows(fields, scenes, published, voices)
+
+
+def _checked_rows(library: Library, manifest: Manifest, prefix: str, source: Path) -> _Rows:
+    """``_rows``, a refusal naming the manifest and the archive."""
+    try:
+        return _rows(library, manifest, prefix)
+    except InputError as exc:
+        raise InputError(
+            f"{MANIFEST}: {exc.what}", where=str(source), fix=exc.fix or _TRUST_FIX
+        ) from None
 
 
 def _insert(project_id: str, rows: _Rows) -> Project:
@@ -502,7 +562,7 @@ def import_project(library: Library, source: Path) -> Project:
         project_id = new_id()
         final_dir = library.home.project_dir(project_id)
         prefix = library.home.rel(final_dir) + "/"
-        rows = _rows(library, manifest, prefix)
+        rows = _checked_rows(library, manifest, prefix, source)
         _stage(archive, members, final_dir, source)
     try:
         with library.transaction():
