@@ -49,11 +49,8 @@ MUSIC_FILTER = "Audio (*.mp3 *.m4a *.aac *.wav *.flac *.ogg *.opus)"
 
 
 def effective_settings(stored: dict[str, Any] | None) -> dict[str, Any]:
-    """A project's render settings with defaults filled in (defaults if they are invalid)."""
-    try:
-        return RenderSettings.from_json(stored).to_json()
-    except StudioError:
-        return RenderSettings().to_json()
+    """A project's render settings with defaults filled in (each unusable value's default)."""
+    return RenderSettings.from_stored(stored).to_json()
 
 
 class RenderPanel(QWidget):

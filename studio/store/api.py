@@ -25,6 +25,7 @@ from studio.errors import InputError, StudioError
 from studio.home import Home
 from studio.store import db as dbmod
 from studio.store import metadata as publishing_rules
+from studio.store import settings as settings_rules
 from studio.store.models import (
     PROJECT_CONTENT_FIELDS,
     SCENE_CONTENT_FIELDS,
@@ -999,9 +1000,14 @@ class Library:
             self._touch_project(project.id)
 
     def get_setting(self, key: str, default: Any = None) -> Any:
+        """The setting ``key``, or ``default`` when it is unset or not of its declared kind.
+
+        A stored value another program wrote (a number for a folder, damaged JSON) is never
+        handed on: ``studio.store.settings`` logs one warning and the default is used.
+        """
         with self.errors():
             row = Setting.get_or_none(Setting.key == key)
-        return default if row is None else row.value
+        return default if row is None else settings_rules.checked(key, row.value, default)
 
     def set_setting(self, key: str, value: Any) -> None:
         with self.transaction():
