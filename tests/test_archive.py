@@ -116,3 +116,79 @@ def test_not_an_archive(library: Library, tmp_path: Path) -> None:
     junk.write_bytes(b"not a zip")
     with pytest.raises(InputError, match="not a readable"):
         import_project(library, junk)
+
+
+# -- files from outside the project travel inside the archive ---------------------------------
+def _import_elsewhere(library: Library, project: object, tmp_path: Path) -> tuple[Library, object]:
+    target = export_project(library, project, tmp_path / "outside.studio.zip")  # type: ignore[arg-type]
+    other = Library.open(tmp_path / "other home")
+    return other, import_project(other, target)
+
+
+def test_outside_music_and_background_travel_inside_the_archive(
+    library: Library, tmp_path: Path
+) -> None:
+    song = tmp_path / "elsewhere" / "song.mp3"
+    song.parent.mkdir()
+    song.write_bytes(b"ID3 song bytes")
+    wall = tmp_path / "elsewhere" / "wall.png"
+    wall.write_bytes(b"png wall")
+    project = _project_with_files(library)
+    # Outside files, as an older Studio stored them; one named like the project's own file.
+    (library.home.project_dir(project.id) / "audio" / "outside.mp3").write_bytes(b"own")
+    library.update_project(
+        project,
+        render_settings={"music_path": str(song), "music_volume": 0.5},
+        template_options={"background": str(wall)},
+    )
+    other, imported = _import_elsewhere(library, project, tmp_path)
+    folder = other.home.project_dir(imported.id).resolve()
+    music = Path(imported.render_settings["music_path"])
+    assert music.resolve().is_relative_to(folder) and music.read_bytes() == song.read_bytes()
+    assert imported.render_settings["music_volume"] == 0.5
+    background = other.home.abs(imported.template_options["background"])
+    assert background.resolve().is_relative_to(folder)
+    assert background.read_bytes() == wall.read_bytes()
+    assert (folder / "audio" / "outside.mp3").read_bytes() == b"own"  # nothing overwritten
+    other.close()
+
+
+def test_a_music_video_round_trips_with_its_song(library: Library, tmp_path: Path) -> None:
+    from studio.media.settings import RenderSettings
+    from studio.pipeline.templates import create_project
+    from tests.test_media_tempo import write_beats
+
+    song = tmp_path / "click120.wav"
+    write_beats(song, 120, seconds=4, start=0.0)
+    project = create_project(
+        library,
+        "Song",
+        template="music",
+        options={"beats_per_cut": 2},
+        settings=RenderSettings(music_path=song),
+    )
+    other, imported = _import_elsewhere(library, project, tmp_path)
+    assert imported.template == "music"
+    music = Path(imported.render_settings["music_path"])
+    assert music.resolve().is_relative_to(other.home.project_dir(imported.id).resolve())
+    assert music.read_bytes() == song.read_bytes()
+    assert imported.render_settings["music_volume"] == 1.0
+    other.close()
+
+
+def test_missing_outside_music_is_left_out_with_a_warning(
+    library: Library, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    project = _project_with_files(library)
+    library.update_project(
+        project,
+        render_settings={"music_path": str(tmp_path / "gone.mp3"), "captions": False},
+        template_options={"background": str(tmp_path / "gone.png")},
+    )
+    with caplog.at_level("WARNING", logger="studio.store.archive"):
+        other, imported = _import_elsewhere(library, project, tmp_path)
+    assert "music_path" not in imported.render_settings
+    assert imported.render_settings["captions"] is False
+    assert "background" not in imported.template_options
+    assert "music file" in caplog.text and "background" in caplog.text
+    other.close()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import sqlite3
 import subprocess
 import sys
 import zipfile
@@ -454,3 +455,67 @@ def test_cli_import_of_a_fifo_does_not_hang(home: Path, tmp_path: Path) -> None:
     result = _studio(home, "import", str(fifo))
     assert result.returncode == 2 and "pipe" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+# -- text from an archive is stored clean -----------------------------------------------------
+DIRTY = "\x1b[31mRed\x00 \x07bell\x1b]0;title\x07\u202eevil\x9b"
+
+
+def _stored_text(library: Library) -> list[str]:
+    """Every text value of every row, read with raw SQL through a connection of its own."""
+    connection = sqlite3.connect(library.home.db_path)
+    try:
+        tables = [
+            row[0]
+            for row in connection.execute(
+                "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite%'"
+            )
+        ]
+        return [
+            value
+            for table in tables
+            for row in connection.execute(f'SELECT * FROM "{table}"')  # noqa: S608
+            for value in row
+            if isinstance(value, str)
+        ]
+    finally:
+        connection.close()
+
+
+def test_controls_in_imported_text_are_removed(
+    library: Library, good: Path, tmp_path: Path
+) -> None:
+    manifest = _manifest(good)
+    manifest["project"]["name"] = f"Bees{DIRTY}\nline"
+    manifest["project"]["topic"] = f"Topic{DIRTY}"
+    manifest["project"]["voice_id"] = f"af{DIRTY}"
+    manifest["project"]["template_options"]["me"] = f"Me{DIRTY}"
+    scene = manifest["scenes"][0]
+    scene.update(
+        text=f"One{DIRTY}\nsecond line",
+        sanitized_text=f"One{DIRTY}",
+        character=f"Al{DIRTY}",
+        visual_keywords=[f"bee{DIRTY}"],
+        audio_key=f"k{DIRTY}",
+        voice_id=f"v{DIRTY}",
+    )
+    scene["word_timings"][0]["word"] = f"One{DIRTY}"
+    manifest["publishing"].update(
+        title=f"Title{DIRTY}", description=f"About{DIRTY}\nbees", tags=[f"tag{DIRTY}"]
+    )
+    manifest["character_voices"] = [
+        {"character": f"Al{DIRTY}", "voice_id": f"bm{DIRTY}", "engine": "kokoro"}
+    ]
+    project = import_project(library, _with_manifest(good, tmp_path / "dirty.zip", manifest))
+    texts = _stored_text(library)
+    assert texts and not [t for t in texts if any(c < " " and c not in "\n\t" for c in t)]
+    assert not [t for t in texts if any("\x7f" <= c <= "\x9f" for c in t)]
+    assert project.name == "BeesRed bell\u202eevil line"  # bidi marks kept (one_line escapes)
+    assert library.scenes(project)[0].text == "OneRed bell\u202eevil\nsecond line"
+
+
+def test_a_name_of_only_controls_is_refused(library: Library, good: Path, tmp_path: Path) -> None:
+    manifest = _manifest(good)
+    manifest["project"]["name"] = "\x1b[2J\x00\x07"
+    error = _refused(library, _with_manifest(good, tmp_path / "blank.zip", manifest))
+    assert "studio-project.json" in str(error) and "name" in str(error)

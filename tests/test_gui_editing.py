@@ -283,3 +283,24 @@ def test_ai_script_through_the_dialog(qtbot: Any, window: Any, library: Any,
     assert len(library.scenes(project)) == 3
     assert library.llm_calls(project)
     qtbot.waitUntil(lambda: len(window.editor.cards()) == 3)
+
+
+def test_a_raw_name_with_controls_shows_on_one_line(
+        qtbot: Any, make_window: Any, library: Any) -> None:
+    import sqlite3
+
+    project = make_project(library)
+    raw = "Bees\nsecond line\x1b[31m\x00"
+    with sqlite3.connect(library.home.db_path) as connection:  # as an older version wrote it
+        connection.execute("UPDATE projects SET name = ? WHERE id = ?", (raw, project.id))
+    connection.close()
+    win = make_window()
+    win.workspace.set_current_project(project.id)
+    item = win.tree.project_item(project.id)
+    shown = [item.text(0), item.toolTip(0).split("\n")[0], win.windowTitle(),
+             win.editor.title.text()]
+    for text in shown:
+        assert text.startswith("Bees\\nsecond line\\x1b[31m\\x00"), text
+        assert not any(ord(c) < 32 for c in text), text
+    item.setText(0, item.text(0))  # an edit that changes nothing renames nothing
+    assert library.refresh(project).name == raw

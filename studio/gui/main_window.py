@@ -42,6 +42,7 @@ from studio.gui.thumbnails import ThumbnailLoader
 from studio.gui.workspace import Workspace
 from studio.logs import log_dir
 from studio.store import Library
+from studio.text import one_line
 
 STATUS_TIMEOUT_MS = 8000
 
@@ -218,7 +219,7 @@ class MainWindow(QMainWindow):
 
     def _update_title(self) -> None:
         project = self.workspace.current_project()
-        self.setWindowTitle(f"{project.name} — {APP_NAME}" if project else APP_NAME)
+        self.setWindowTitle(f"{one_line(project.name)} — {APP_NAME}" if project else APP_NAME)
 
     def _update_actions(self) -> None:
         has_project = bool(self.workspace.current_project_id)

@@ -15,6 +15,7 @@ from studio.gui.commands import RenameProjectCommand
 from studio.gui.dialogs import BUSY, NewProjectDialog, ask
 from studio.gui.job_runner import JobInfo, JobRunner
 from studio.gui.workspace import Workspace
+from studio.text import one_line
 
 
 class ProjectActions(QObject):
@@ -105,7 +106,7 @@ class ProjectActions(QObject):
             project = self._library.project(project_id)
             if confirm and not ask(
                 self._window, "Delete project?",
-                f"Delete “{project.name}” with its scenes, audio and renders? "
+                f"Delete “{one_line(project.name)}” with its scenes, audio and renders? "
                 "This can't be undone.", "Delete",
             ):
                 return False

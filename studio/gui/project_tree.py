@@ -25,6 +25,7 @@ from studio.errors import StudioError
 from studio.gui.formatting import format_duration, relative_time, step_label
 from studio.gui.workspace import Workspace
 from studio.store.api import ProjectSummary
+from studio.text import one_line
 
 KIND_ROLE = Qt.ItemDataRole.UserRole
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -175,10 +176,11 @@ class ProjectTree(QTreeWidget):
                     self.insertTopLevelItem(0, item)
                     self._items[summary.id] = item
                     self._fill_scenes(item, summary.id)
-                item.setText(0, summary.name)
-                item.setToolTip(0, f"{summary.name}\n{project_subtitle(summary)}")
+                shown = one_line(summary.name)  # an old row may hold a newline or ESC
+                item.setText(0, shown)
+                item.setToolTip(0, f"{shown}\n{project_subtitle(summary)}")
                 item.setData(0, SUBTITLE_ROLE, project_subtitle(summary))
-                self._names[summary.id] = summary.name
+                self._names[summary.id] = shown  # editing without a change renames nothing
             for gone in set(self._items) - seen:
                 item = self._items.pop(gone)
                 self._names.pop(gone, None)
@@ -196,7 +198,7 @@ class ProjectTree(QTreeWidget):
         if item is None:
             return
         try:
-            name = self._workspace.library.project(project_id).name
+            name = one_line(self._workspace.library.project(project_id).name)
         except StudioError:
             return
         self._names[project_id] = name

@@ -249,7 +249,7 @@ class PublishPanel(QWidget):
     @staticmethod
     def _icon_size(render: RenderedVideo) -> QSize:
         try:
-            settings = RenderSettings.from_json(render.settings)
+            settings = RenderSettings.from_stored(render.settings)
             width, height = settings.width, settings.height
         except StudioError:
             width, height = 16, 9

@@ -41,6 +41,7 @@ from studio.gui.thumbnails import ThumbnailLoader, placeholder
 from studio.gui.workspace import Workspace
 from studio.media.settings import ASPECTS, CAPTION_STYLES, RESOLUTIONS, RenderSettings
 from studio.store.models import RenderedVideo
+from studio.text import one_line
 
 HISTORY_THUMB = QSize(128, 72)
 POSTER_SIZE = QSize(640, 360)
@@ -48,11 +49,8 @@ MUSIC_FILTER = "Audio (*.mp3 *.m4a *.aac *.wav *.flac *.ogg *.opus)"
 
 
 def effective_settings(stored: dict[str, Any] | None) -> dict[str, Any]:
-    """A project's render settings with defaults filled in (defaults if they are invalid)."""
-    try:
-        return RenderSettings.from_json(stored).to_json()
-    except StudioError:
-        return RenderSettings().to_json()
+    """A project's render settings with defaults filled in (each unusable value's default)."""
+    return RenderSettings.from_stored(stored).to_json()
 
 
 class RenderPanel(QWidget):
@@ -235,7 +233,7 @@ class RenderPanel(QWidget):
         project = self._workspace.current_project()
         if project is None:
             return False
-        started = self._jobs.start("render", f"Rendering “{project.name}”",
+        started = self._jobs.start("render", f"Rendering “{one_line(project.name)}”",
                                    operations.render(self._library, project.id),
                                    project_id=project.id)
         if not started:

@@ -34,6 +34,7 @@ from studio.gui.workspace import Workspace
 from studio.pipeline.drafts import estimate_seconds, sanitize_for_speech
 from studio.pipeline.templates import get_template
 from studio.store.models import Scene
+from studio.text import one_line
 
 NEW_SCENE_TEXT = "New scene: type what the voice should say."
 
@@ -148,7 +149,7 @@ class SceneEditor(QWidget):
             self.summary.setText("")
             self.empty.setText("Choose a project on the left, or make a new one (Ctrl+N).")
             return
-        self.title.setText(project.name)  # type: ignore[attr-defined]
+        self.title.setText(one_line(project.name))  # type: ignore[attr-defined]
         voiced = all(s.duration for s in scenes)
         total = sum((s.duration or estimate_seconds(s.text)) for s in scenes)
         length = format_duration(total) if voiced else f"≈ {format_duration(total)}"
@@ -165,7 +166,7 @@ class SceneEditor(QWidget):
         if project_id == self._project_id:
             project = self._workspace.current_project()
             if project is not None:
-                self.title.setText(project.name)
+                self.title.setText(one_line(project.name))
 
     def _scene_changed(self, project_id: str, scene_id: str) -> None:
         if project_id != self._project_id or scene_id not in self._cards:

@@ -9,11 +9,14 @@ another 10-20 %). ``veryfast`` costs 40 % more for files 30-60 % smaller.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from studio.errors import InputError
+
+log = logging.getLogger(__name__)
 
 ASPECTS = ("16:9", "9:16", "1:1")
 RESOLUTIONS = ("720p", "1080p")
@@ -140,6 +143,48 @@ class RenderSettings:
         if "fps" in known and isinstance(known["fps"], float) and known["fps"].is_integer():
             known["fps"] = int(known["fps"])
         return cls(**known)
+
+    @classmethod
+    def from_stored(cls, data: object) -> RenderSettings:
+        """Settings read back from the database, never refused: each value that is missing,
+        of the wrong type or out of range (NaN included) takes its default, with one warning.
+
+        Another program or an old Studio may have written anything there; what the creator
+        chose is kept wherever it can be used. A music path is kept as text (the render checks
+        the file, ``studio.media.soundtrack``); one that is not a non-empty path is dropped.
+        """
+        if not isinstance(data, dict):
+            if data is not None:
+                _warn_stored("render settings", data)
+            return cls()
+        settings = cls()
+        for name in cls.__dataclass_fields__:
+            if name not in data:
+                continue
+            value = data[name]
+            if name == "music_path" and isinstance(value, str) and "\x00" in value:
+                _warn_stored(name, value)
+                continue
+            try:
+                settings = cls.from_json({**settings.to_json(), name: value})
+            except (InputError, TypeError, ValueError):
+                _warn_stored(name, value)
+        return settings
+
+
+_warned: set[tuple[str, str]] = set()
+
+
+def _warn_stored(name: str, value: object) -> None:
+    """One warning for each unusable stored value (a panel reading it again says nothing)."""
+    key = (name, repr(value)[:200])
+    if key not in _warned:
+        _warned.add(key)
+        log.warning(
+            "stored render setting %s is unusable (%s); its default is used",
+            name,
+            type(value).__name__,
+        )
 
 
 def _choice(label: str, value: object, allowed: tuple[str, ...]) -> None:

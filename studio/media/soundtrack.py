@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from studio.errors import InputError
+from studio.inputfiles import check_regular_file
 from studio.media import settings as encoding
 from studio.media.aac import encode_chunked
 from studio.media.ffmpeg import ffmpeg_exe, run_ffmpeg
@@ -278,7 +279,16 @@ def _music_input(settings: RenderSettings) -> Path | None:
     """
     if settings.music_path is None or settings.music_volume <= 0:
         return None
-    return check_music(Path(settings.music_path))
+    music = Path(settings.music_path)
+    try:
+        check_regular_file(music, what="music file")
+    except InputError as exc:  # stored settings: say which setting, not only which file
+        raise InputError(
+            f"The render setting music_path can't be used: {exc.what}",
+            where=exc.where,
+            fix="Choose the music again in the render settings, or remove it",
+        ) from None
+    return check_music(music)
 
 
 def check_music(music: Path) -> Path:

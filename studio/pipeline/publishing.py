@@ -154,7 +154,7 @@ def make_thumbnail_variants(
     if not video.is_file():
         raise InputError("The rendered video is missing", where=str(video), fix="Render again")
     if not frames:
-        settings = RenderSettings.from_json(render.settings)
+        settings = RenderSettings.from_stored(render.settings)
         size = pictures.thumbnail_size(settings.width, settings.height)
         duration = float(render.duration_seconds)
         times = sample_times(render, duration)
@@ -511,7 +511,7 @@ def publishing_document(
 ) -> dict[str, Any]:
     """What upload tools need about ``render``: metadata, chapters, the files beside it."""
     metadata = library.publishing(project) or ensure_metadata(library, project)
-    settings = RenderSettings.from_json(render.settings)
+    settings = RenderSettings.from_stored(render.settings)
     video = library.home.abs(render.file_path)
     chapters = (render.settings or {}).get("chapters")
     if chapters is None:  # a render made before chapters were kept: the scenes as they are now

@@ -48,7 +48,7 @@ FRAMES_WEIGHT = 2
 
 
 def settings_for(project: Project) -> RenderSettings:
-    return RenderSettings.from_json(project.render_settings or {})
+    return RenderSettings.from_stored(project.render_settings)
 
 
 def _slug(name: str) -> str:

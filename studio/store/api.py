@@ -25,6 +25,7 @@ from studio.errors import InputError, StudioError
 from studio.home import Home
 from studio.store import db as dbmod
 from studio.store import metadata as publishing_rules
+from studio.store import settings as settings_rules
 from studio.store.models import (
     PROJECT_CONTENT_FIELDS,
     SCENE_CONTENT_FIELDS,
@@ -72,7 +73,7 @@ class ProjectSummary:
     last_active: datetime
 
 
-def _clean_name(name: str) -> str:
+def clean_name(name: str) -> str:
     """A project's name on one line: controls removed, spaces collapsed, within MAX_NAME."""
     cleaned = " ".join(clean_text(name).split())
     if not cleaned:
@@ -82,7 +83,7 @@ def _clean_name(name: str) -> str:
     return cleaned
 
 
-def _clean_scene_text(text: str) -> str:
+def clean_scene_text(text: str) -> str:
     """A scene's narration: controls removed (line breaks and tabs kept), ends trimmed."""
     cleaned = clean_text(text, multiline=True).strip()
     if not cleaned:
@@ -95,7 +96,7 @@ def _clean_scene_text(text: str) -> str:
     return cleaned
 
 
-def _clean_keywords(keywords: Iterable[str]) -> list[str]:
+def clean_keywords(keywords: Iterable[str]) -> list[str]:
     """Search words, each on one line without controls; empty ones dropped."""
     cleaned = (" ".join(clean_text(str(word)).split()) for word in keywords)
     return [word for word in cleaned if word]
@@ -205,7 +206,7 @@ class Library:
             raise InputError(
                 f"Unknown template {template!r}", fix=f"Use one of {', '.join(TEMPLATES)}"
             )
-        name = _clean_name(name)
+        name = clean_name(name)
         project_id = new_id()
         self.home.project_dir(project_id, create=True)  # first: a locked disk leaves no row
         with self.transaction():
@@ -290,7 +291,7 @@ class Library:
 
     def rename_project(self, project: Project, name: str) -> Project:
         with self.transaction():
-            Project.update(name=_clean_name(name), last_active=utcnow()).where(
+            Project.update(name=clean_name(name), last_active=utcnow()).where(
                 Project.id == project.id
             ).execute()
         return self.refresh(project)
@@ -342,7 +343,7 @@ class Library:
                 **{
                     **fields_of(project, PROJECT_CONTENT_FIELDS),
                     "id": new_id(),
-                    "name": _clean_name(name or f"{project.name} (copy)"),
+                    "name": clean_name(name or f"{project.name} (copy)"),
                     "status": "draft",
                 }
             )
@@ -459,7 +460,7 @@ class Library:
         """Replace all scenes with ``(text, visual_keywords)`` drafts, in order."""
         if not drafts:
             raise InputError("The script has no scenes")
-        cleaned = [(_clean_scene_text(text), _clean_keywords(kw)) for text, kw in drafts]
+        cleaned = [(clean_scene_text(text), clean_keywords(kw)) for text, kw in drafts]
         with self.transaction():
             Scene.delete().where(Scene.project == project.id).execute()
             for number, (text, keywords) in enumerate(cleaned, start=1):
@@ -483,7 +484,7 @@ class Library:
         scene_id: str | None = None,
     ) -> Scene:
         """Insert a scene at ``index`` (0-based; default: at the end)."""
-        text = _clean_scene_text(text)
+        text = clean_scene_text(text)
         with self.transaction():
             ids = self._ordered_ids(project.id)
             position = len(ids) if index is None else max(0, min(index, len(ids)))
@@ -492,7 +493,7 @@ class Library:
                 project=project.id,
                 scene_number=len(ids) + 1000,
                 text=text,
-                visual_keywords=_clean_keywords(keywords),
+                visual_keywords=clean_keywords(keywords),
             )
             ids.insert(position, scene.id)
             self._renumber(project.id, ids)
@@ -506,11 +507,11 @@ class Library:
         if unknown:
             raise ValueError(f"not updatable here: {sorted(unknown)}")
         if "text" in fields:
-            fields["text"] = _clean_scene_text(fields["text"])
+            fields["text"] = clean_scene_text(fields["text"])
         if fields.get("character") is not None:
             fields["character"] = " ".join(clean_text(fields["character"]).split()) or None
         if "visual_keywords" in fields:
-            fields["visual_keywords"] = _clean_keywords(fields["visual_keywords"] or [])
+            fields["visual_keywords"] = clean_keywords(fields["visual_keywords"] or [])
         with self.transaction():
             Scene.update(**fields, updated_at=utcnow()).where(Scene.id == scene.id).execute()
             self._touch_project(scene.project_id)
@@ -593,7 +594,7 @@ class Library:
         with self.transaction():
             keywords = list(dict.fromkeys([*first.visual_keywords, *second.visual_keywords]))
             Scene.update(
-                text=_clean_scene_text(f"{first.text.rstrip()} {second.text.lstrip()}"),
+                text=clean_scene_text(f"{first.text.rstrip()} {second.text.lstrip()}"),
                 visual_keywords=keywords,
                 audio_file_path=None,
                 audio_key=None,
@@ -999,9 +1000,14 @@ class Library:
             self._touch_project(project.id)
 
     def get_setting(self, key: str, default: Any = None) -> Any:
+        """The setting ``key``, or ``default`` when it is unset or not of its declared kind.
+
+        A stored value another program wrote (a number for a folder, damaged JSON) is never
+        handed on: ``studio.store.settings`` logs one warning and the default is used.
+        """
         with self.errors():
             row = Setting.get_or_none(Setting.key == key)
-        return default if row is None else row.value
+        return default if row is None else settings_rules.checked(key, row.value, default)
 
     def set_setting(self, key: str, value: Any) -> None:
         with self.transaction():

@@ -7,7 +7,11 @@ library until the whole archive has been checked.
 
 from __future__ import annotations
 
+import hashlib
+import itertools
 import json
+import logging
+import re
 import shutil
 import stat
 import struct
@@ -25,13 +29,16 @@ from studio import __version__
 from studio.errors import InputError
 from studio.inputfiles import check_regular_file
 from studio.savefile import check_output_target, output_path
-from studio.store.api import Library
+from studio.store.api import Library, clean_keywords, clean_name, clean_scene_text
 from studio.store.archive_schema import (
+    COLOUR,
     FILE_FOLDERS,
     FORMAT,
     MANIFEST,
     PROJECT_FILE,
     Manifest,
+    ProjectModel,
+    SceneModel,
     parse_manifest,
 )
 from studio.store.metadata import clean_description, clean_tags, clean_title
@@ -48,6 +55,9 @@ from studio.store.models import (
     new_id,
     utcnow,
 )
+from studio.text import clean_text
+
+log = logging.getLogger(__name__)
 
 FILES = "files/"
 MAX_TOTAL_BYTES = 20 * 1024**3
@@ -71,16 +81,116 @@ def _publishing(library: Library, project: Project) -> dict[str, Any] | None:
     return fields_of(published, ("title", "description", "tags", "source"))
 
 
+class _Outside:
+    """Files a project uses from outside its folder (its music, a template's background).
+
+    Each is copied into the archive under a fresh name (``files/audio/`` or
+    ``files/visuals/``) so the manifest can name it as a ``project:`` path; one that is gone
+    at export time is left out, with a warning, rather than failing the export.
+
+    Attributes:
+        copies: ``(source file, member name)`` of each file to add to the archive.
+        names: every member name taken so far (the project's own files included).
+    """
+
+    def __init__(self, folder: Path, names: set[str]) -> None:
+        self.folder = folder.resolve()
+        self.names = names
+        self.copies: list[tuple[Path, str]] = []
+
+    def reference(self, path: Path, sub: str, setting: str) -> str | None:
+        """``project:<sub>/<name>`` for ``path`` (copied in if outside), or None if unusable."""
+        try:
+            resolved = path.resolve()
+        except (OSError, RuntimeError, ValueError):
+            resolved = path
+        if resolved.is_relative_to(self.folder):
+            relative = resolved.relative_to(self.folder).as_posix()
+            if FILES + relative in self.names:
+                return PROJECT_FILE + relative
+        try:
+            check_regular_file(resolved, what=setting)
+        except InputError as exc:
+            log.warning("export: %s left out: %s", setting, exc.message)
+            return None
+        name = self._fresh_name(sub, resolved)
+        self.copies.append((resolved, name))
+        return PROJECT_FILE + name.removeprefix(FILES)
+
+    def _fresh_name(self, sub: str, source: Path) -> str:
+        """A member name in ``files/<sub>/`` no other member has (the suffix kept, if plain)."""
+        suffix = source.suffix.lower() if _PLAIN_SUFFIX.match(source.suffix) else ""
+        digest = hashlib.sha256(str(source).encode("utf-8", "surrogatepass")).hexdigest()[:16]
+        for count in itertools.count():
+            name = f"{FILES}{sub}/outside-{digest}{f'-{count}' if count else ''}{suffix}"
+            if name not in self.names:
+                self.names.add(name)
+                return name
+        raise AssertionError("unreachable")
+
+
+#: A file suffix kept on an outside file's copy (``.mp3``); anything else is dropped.
+_PLAIN_SUFFIX = re.compile(r"^\.[A-Za-z0-9]{1,10}$")
+
+
+def _project_files(folder: Path) -> list[tuple[Path, str]]:
+    """The project's own audio and visuals as ``(file, member name)`` (hidden files skipped)."""
+    return [
+        (path, FILES + path.relative_to(folder).as_posix())
+        for sub in ("audio", "visuals")
+        for path in sorted((folder / sub).rglob("*"))
+        if path.is_file() and not path.name.startswith(".")
+    ]
+
+
+def _render_settings(
+    library: Library, stored: dict[str, Any] | None, outside: _Outside
+) -> dict[str, Any] | None:
+    """The render settings with the music as a ``project:`` path (or left out if it is gone)."""
+    if not isinstance(stored, dict):
+        return None
+    settings = dict(stored)
+    music = settings.get("music_path")
+    if isinstance(music, str) and music:
+        reference = outside.reference(library.home.abs(music), "audio", "music file")
+        if reference is None:
+            settings.pop("music_path")
+        else:
+            settings["music_path"] = reference
+    elif "music_path" in settings:
+        settings["music_path"] = None
+    return settings
+
+
+def _template_options(
+    library: Library, stored: dict[str, Any] | None, outside: _Outside
+) -> dict[str, Any]:
+    """The template options with a background file as a ``project:`` path (colours kept)."""
+    options = dict(stored or {})
+    background = options.get("background")
+    if isinstance(background, str) and background and not COLOUR.match(background):
+        reference = outside.reference(library.home.abs(background), "visuals", "background")
+        if reference is None:
+            options.pop("background")
+        else:
+            options["background"] = reference
+    return options
+
+
 def export_project(library: Library, project: Project, target: Path) -> Path:
     """Write ``project`` (rows, audio, visuals; not renders or caches) to ``target``.
 
     ``target`` is checked before anything else (never the library's own files, never a folder)
     and replaced atomically, so a failed export leaves any file already there untouched.
+    Music or a background from outside the project folder is copied into the archive; one
+    that no longer exists is left out (logged as a warning).
     """
     target = check_output_target(target, library.home)
     project = library.refresh(project)
     folder = library.home.project_dir(project.id)
     prefix = library.home.rel(folder) + "/"
+    own_files = _project_files(folder)
+    outside = _Outside(folder, {name for _path, name in own_files})
     scenes = []
     for scene in library.scenes(project):
         data: dict[str, Any] = fields_of(scene, SCENE_FIELDS)
@@ -91,14 +201,8 @@ def export_project(library: Library, project: Project, target: Path) -> Path:
             data["selection"]["asset_path"] = _inside(prefix, selection.asset_path)
         scenes.append(data)
     fields = fields_of(project, PROJECT_FIELDS)
-    fields["template_options"] = {  # files the template uses travel inside the project
-        k: (
-            f"{PROJECT_FILE}{_inside(prefix, v)}"
-            if isinstance(v, str) and _inside(prefix, v)
-            else v
-        )
-        for k, v in (project.template_options or {}).items()
-    }
+    fields["template_options"] = _template_options(library, project.template_options, outside)
+    fields["render_settings"] = _render_settings(library, project.render_settings, outside)
     manifest = {
         "format": FORMAT,
         "app_version": __version__,
@@ -118,10 +222,8 @@ def export_project(library: Library, project: Project, target: Path) -> Path:
         zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as archive,
     ):
         archive.writestr(MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1))
-        for sub in ("audio", "visuals"):
-            for path in sorted((folder / sub).rglob("*")):
-                if path.is_file() and not path.name.startswith("."):
-                    archive.write(path, FILES + path.relative_to(folder).as_posix())
+        for path, name in own_files + outside.copies:
+            archive.write(path, name)
     return target
 
 
@@ -322,16 +424,29 @@ class _Rows:
     voices: list[dict[str, str]]
 
 
-def _rows(library: Library, manifest: Manifest, prefix: str) -> _Rows:
-    """The manifest as rows; paths become the new project's (home-relative or absolute)."""
-    project = manifest.project
+def _line(text: str | None) -> str | None:
+    """A short stored text (a key, a voice, a word) without controls, on one line."""
+    return None if text is None else clean_text(text)
+
+
+def _label(text: str | None) -> str | None:
+    """A name shown to the creator (a character, the chat's "me"): one line, tidy spaces."""
+    return None if text is None else " ".join(clean_text(text).split()) or None
+
+
+def _project_fields(library: Library, project: ProjectModel, prefix: str) -> dict[str, Any]:
+    """The project row's fields: text cleaned as typed text is, paths the new project's."""
     fields = project.model_dump(exclude_unset=True, exclude={"template_options", "render_settings"})
-    fields["name"] = " ".join(project.name.split())
+    fields["name"] = clean_name(project.name)
+    fields["topic"] = clean_text(project.topic).strip()
+    fields["voice_id"] = _line(project.voice_id)
     if project.template_options is not None:
         options = project.template_options.model_dump(exclude_unset=True)
         background = options.get("background")
         if isinstance(background, str) and background.startswith(PROJECT_FILE):
             options["background"] = prefix + background.removeprefix(PROJECT_FILE)
+        if "me" in options:
+            options["me"] = _label(options["me"])
         fields["template_options"] = options
     if project.render_settings is not None:
         settings = project.render_settings.model_dump(exclude_unset=True)
@@ -339,26 +454,71 @@ def _rows(library: Library, manifest: Manifest, prefix: str) -> _Rows:
             relative = str(settings["music_path"]).removeprefix(PROJECT_FILE)
             settings["music_path"] = str(library.home.abs(prefix + relative))
         fields["render_settings"] = settings
-    scenes = []
-    for scene in manifest.scenes:
-        data = scene.model_dump(exclude_unset=True, exclude={"selection"})
-        if scene.audio_file_path:
-            data["audio_file_path"] = prefix + scene.audio_file_path
-        selection = None
-        if scene.selection is not None:
-            selection = scene.selection.model_dump(exclude_unset=True)
-            selection["asset_path"] = prefix + scene.selection.asset_path
-        scenes.append(({k: v for k, v in data.items() if v is not None}, selection))
+    return {k: v for k, v in fields.items() if v is not None}
+
+
+def _scene_rows(scene: SceneModel, prefix: str) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """One scene's row (text cleaned as the editor cleans it) and its selection, if any."""
+    data = scene.model_dump(exclude_unset=True, exclude={"selection"})
+    data["text"] = clean_scene_text(scene.text)
+    data["sanitized_text"] = clean_text(scene.sanitized_text, multiline=True)
+    data["visual_keywords"] = clean_keywords(scene.visual_keywords)
+    data["character"] = _label(scene.character)
+    data["voice_id"] = _line(scene.voice_id)
+    data["audio_key"] = _line(scene.audio_key)
+    if scene.word_timings is not None:
+        data["word_timings"] = [
+            {**timing.model_dump(), "word": clean_text(timing.word)}
+            for timing in scene.word_timings
+        ]
+    if scene.audio_file_path:
+        data["audio_file_path"] = prefix + scene.audio_file_path
+    selection = None
+    if scene.selection is not None:
+        selection = scene.selection.model_dump(exclude_unset=True)
+        selection["asset_path"] = prefix + scene.selection.asset_path
+        selection["source"] = clean_text(scene.selection.source)
+    return {k: v for k, v in data.items() if v is not None}, selection
+
+
+def _rows(library: Library, manifest: Manifest, prefix: str) -> _Rows:
+    """The manifest as rows; paths become the new project's (home-relative or absolute).
+
+    Every text is cleaned as the creator's typing is (``studio.text.clean_text``): an archive
+    can't store terminal escapes, NUL or other controls. A name or scene left empty by that
+    is refused (InputError), before anything is written.
+    """
+    fields = _project_fields(library, manifest.project, prefix)
+    scenes = [_scene_rows(scene, prefix) for scene in manifest.scenes]
     published = None
     if manifest.publishing is not None:
         published = {
-            "title": clean_title(manifest.publishing.title),
-            "description": clean_description(manifest.publishing.description),
-            "tags": clean_tags(manifest.publishing.tags),
+            "title": clean_title(clean_text(manifest.publishing.title)),
+            "description": clean_description(
+                clean_text(manifest.publishing.description, multiline=True)
+            ),
+            "tags": clean_tags(clean_text(tag) for tag in manifest.publishing.tags),
             "source": manifest.publishing.source,
         }
-    voices = [v.model_dump() for v in manifest.character_voices]
-    return _Rows({k: v for k, v in fields.items() if v is not None}, scenes, published, voices)
+    voices = [
+        {
+            "character": _label(v.character) or "?",
+            "voice_id": clean_text(v.voice_id),
+            "engine": v.engine,
+        }
+        for v in manifest.character_voices
+    ]
+    return _Rows(fields, scenes, published, voices)
+
+
+def _checked_rows(library: Library, manifest: Manifest, prefix: str, source: Path) -> _Rows:
+    """``_rows``, a refusal naming the manifest and the archive."""
+    try:
+        return _rows(library, manifest, prefix)
+    except InputError as exc:
+        raise InputError(
+            f"{MANIFEST}: {exc.what}", where=str(source), fix=exc.fix or _TRUST_FIX
+        ) from None
 
 
 def _insert(project_id: str, rows: _Rows) -> Project:
@@ -402,7 +562,7 @@ def import_project(library: Library, source: Path) -> Project:
         project_id = new_id()
         final_dir = library.home.project_dir(project_id)
         prefix = library.home.rel(final_dir) + "/"
-        rows = _rows(library, manifest, prefix)
+        rows = _checked_rows(library, manifest, prefix, source)
         _stage(archive, members, final_dir, source)
     try:
         with library.transaction():

@@ -49,7 +49,7 @@ CAPTION_STYLES = ("clean", "bold", "boxed")
 FRAME_RATES = (24, 25, 30, 50, 60)
 #: A picture's moves (studio.media.segments.MOTIONS).
 MOTIONS = ("zoom-in", "zoom-out", "pan-left", "pan-right", "none")
-_COLOUR = re.compile(r"^#?[0-9a-fA-F]{6}$")
+COLOUR = re.compile(r"^#?[0-9a-fA-F]{6}$")
 #: Project-relative folders a manifest path may point into.
 FILE_FOLDERS = ("audio", "visuals")
 
@@ -158,7 +158,7 @@ class TemplateOptionsModel(BaseModel):
     @field_validator("background")
     @classmethod
     def _colour_or_file(cls, value: str | None) -> str | None:
-        if value is None or _COLOUR.match(value):
+        if value is None or COLOUR.match(value):
             return value
         return _project_file(value)
 

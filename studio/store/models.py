@@ -7,6 +7,8 @@ database upgrades exactly); these models map onto the latest schema version.
 from __future__ import annotations
 
 import json
+import logging
+import math
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -22,6 +24,8 @@ from peewee import (
     SqliteDatabase,
     TextField,
 )
+
+log = logging.getLogger(__name__)
 
 #: Bound to a file at run time by ``studio.store.db.open_database``.
 database = SqliteDatabase(None)
@@ -55,7 +59,41 @@ class JSONField(TextField):
         return None if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
 
     def python_value(self, value: str | None) -> Any:
-        return None if value is None else json.loads(value)
+        """The stored JSON; text that is not strict JSON (damaged, NaN, Infinity, ``1e999``, a
+        number too long to read) gives the column's default instead, with one warning."""
+        if value is None:
+            return None
+        try:
+            return json.loads(value, parse_constant=_no_constant, parse_float=_finite)
+        except (TypeError, ValueError, RecursionError) as exc:
+            _warn_once(self.name, value, exc)
+            return self.default() if callable(self.default) else self.default
+
+
+def _finite(text: str) -> float:
+    """A JSON number as a float; ``1e999`` (valid JSON, infinite in Python) is refused."""
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"{text[:20]} is not a finite number")
+    return value
+
+
+def _no_constant(name: str) -> Any:
+    """Refuse ``NaN``/``Infinity`` in stored JSON (Python's json reads them; nothing else may)."""
+    raise ValueError(f"{name} is not a JSON value")
+
+
+_warned: set[tuple[str, str]] = set()
+
+
+def _warn_once(column: str, value: object, exc: BaseException) -> None:
+    """Log one warning for each unreadable value (a list shown again doesn't repeat it)."""
+    key = (column, repr(value)[:200])
+    if key not in _warned:
+        _warned.add(key)
+        log.warning(
+            "stored %s is not valid JSON (%s); its default is used", column, type(exc).__name__
+        )
 
 
 class BaseModel(Model):
