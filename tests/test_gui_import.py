@@ -25,8 +25,13 @@ from studio.store.archive import export_project
 pytestmark = [pytest.mark.gui, multimedia_noise]
 
 
-def _archive(tmp_path: Path) -> Path:
-    """A real archive exported from another library."""
+@pytest.fixture
+def archive(tmp_path: Path) -> Path:
+    """A real archive exported from another library.
+
+    Requested before ``window``/``library``, so it is made before the window's library opens:
+    one library is bound per process, and the window's must be the one bound while it runs.
+    """
     other = Library.open(tmp_path / "other-home")
     try:
         return export_project(other, make_project(other, "Imported bees"),
@@ -36,8 +41,7 @@ def _archive(tmp_path: Path) -> Path:
 
 
 def test_import_adds_the_project_and_selects_it(
-        qtbot: Any, window: Any, library: Library, tmp_path: Path) -> None:
-    archive = _archive(tmp_path)
+        archive: Path, qtbot: Any, window: Any, library: Library) -> None:
     with qtbot.waitSignal(window.projects.projectCreated, timeout=30_000) as created:
         assert window.projects.import_archive(archive)
     imported = library.project(created.args[0])

@@ -331,3 +331,66 @@ def test_the_cli_names_another_programs_database_in_one_line(tmp_path: Path) -> 
     assert "not a Studio library" in err and str(home / "studio.db") in err, err
     assert err.count("\n") == 1 and "--home" in err
     assert (home / "studio.db").read_bytes() == before
+
+
+def test_opening_another_library_makes_the_first_refuse_instead_of_re_pointing(
+    tmp_path: Path,
+) -> None:
+    first = Library.open(tmp_path / "first")
+    mine = first.create_project("Mine")
+    second = Library.open(tmp_path / "second")
+    for call in (
+        first.projects,
+        lambda: first.create_project("Lost"),
+        lambda: first.rooms.scenes.scenes(mine),
+        lambda: first.get_setting("voice"),
+    ):
+        with pytest.raises(StoreError, match="another library was opened") as refused:
+            call()
+        assert refused.value.where == str(first.home.db_path)
+    assert second.projects() == []  # nothing of the first's reached the second's file
+    again = Library.open(tmp_path / "first")
+    assert [p.name for p in again.projects()] == ["Mine"]
+    assert [p.name for p in first.projects()] == ["Mine"]  # its file is the bound one again
+    with pytest.raises(StoreError, match="another library was opened"):
+        second.projects()
+    again.close()
+
+
+def test_reopening_the_same_library_leaves_the_first_usable(home: Path) -> None:
+    first = Library.open(home)
+    first.create_project("Kept")
+    Library.open(home).create_project("Also")
+    assert sorted(p.name for p in first.projects()) == ["Also", "Kept"]
+    first.close()
+
+
+def test_a_thread_connection_opened_before_another_library_follows_the_new_one(
+    tmp_path: Path,
+) -> None:
+    first = Library.open(tmp_path / "first")
+    first.create_project("Of the first")
+    opened, rebound = threading.Event(), threading.Event()
+    seen: list[list[str]] = []
+    errors: list[BaseException] = []
+
+    def worker() -> None:
+        try:
+            first.projects()  # this thread's own connection, to the first file
+            opened.set()
+            assert rebound.wait(30)
+            seen.append([p.name for p in second.projects()])
+        except BaseException as exc:  # noqa: BLE001 - surfaced below
+            errors.append(exc)
+        finally:
+            Library.close_thread_connection()
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    assert opened.wait(30)
+    second = Library.open(tmp_path / "second")
+    second.create_project("Of the second")
+    rebound.set()
+    thread.join(30)
+    assert errors == [] and seen == [["Of the second"]]
+    second.close()

@@ -29,7 +29,9 @@ from studio import __version__
 from studio.errors import InputError
 from studio.inputfiles import check_regular_file
 from studio.savefile import check_output_target, output_path
-from studio.store.api import Library, clean_keywords, clean_name, clean_scene_text
+from studio.store.api import Library
+from studio.store.rooms.projects import clean_name
+from studio.store.rooms.scenes import clean_keywords, clean_scene_text
 from studio.store.archive_schema import (
     COLOUR,
     FILE_FOLDERS,

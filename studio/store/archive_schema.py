@@ -25,8 +25,9 @@ from pydantic import (
 )
 
 from studio.errors import InputError
-from studio.store.api import MAX_NAME, MAX_SCENE_TEXT
 from studio.store.models import STEPS, TEMPLATES
+from studio.store.rooms.projects import MAX_NAME
+from studio.store.rooms.scenes import MAX_SCENE_TEXT
 
 MANIFEST = "studio-project.json"
 FORMAT = 1

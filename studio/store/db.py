@@ -1,21 +1,20 @@
-"""Opening the database: version check, backup, migrations, pragmas, stale jobs.
+"""Preparing the database file: version check, backup, migrations; SQLite errors by code.
 
 Modelled on qutebrowser's ``misc/sql.py``: the schema version lives in ``PRAGMA user_version``,
 a database from a newer app is refused untouched, and errors are split into known ones (locked,
-corrupt, disk full: tell the creator) and bugs.
+corrupt, disk full: tell the creator) and bugs. Binding the models to the prepared file is
+``connection.Connection.bind``'s (the only module that touches Peewee's ``database``).
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import sqlite3
 from pathlib import Path
 
 from studio.errors import InputError, StoreError
 from studio.store import backup, identity
 from studio.store.migrations import MIGRATIONS, migrate
-from studio.store.models import ALL_MODELS, Job, database, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +43,7 @@ def _sqlite_code(exc: BaseException) -> int | None:
     return None
 
 
-def _known_error(exc: sqlite3.Error | Exception, db_path: Path) -> StoreError:
+def known_error(exc: sqlite3.Error | Exception, db_path: Path) -> StoreError:
     """The creator's message for a failed database call: by SQLite's error code, then its text.
 
     As qutebrowser's ``misc/sql.py`` does: damaged, busy, full, unwritable and disk errors are
@@ -103,7 +102,7 @@ def read_version(db_path: Path) -> int:
     try:
         info = identity.inspect_database(db_path)
     except sqlite3.Error as exc:
-        raise _known_error(exc, db_path) from exc
+        raise known_error(exc, db_path) from exc
     if info.version > SCHEMA_VERSION:
         raise StoreError(
             f"This library was written by a newer Studio (schema {info.version}; "
@@ -120,8 +119,8 @@ def read_version(db_path: Path) -> int:
     return info.version
 
 
-def open_database(db_path: Path) -> tuple[int, int]:
-    """Check, back up, migrate and bind the database; return (version before, version now).
+def prepare(db_path: Path) -> tuple[int, int]:
+    """Check, back up and migrate the database; return (version before, version now).
 
     Every check (damaged, newer, not Studio's) happens before the first write or pragma.
     """
@@ -141,61 +140,21 @@ def open_database(db_path: Path) -> tuple[int, int]:
         finally:
             conn.close()
     except sqlite3.Error as exc:
-        raise _known_error(exc, db_path) from exc
+        raise known_error(exc, db_path) from exc
     except OSError as exc:
         raise StoreError(
             f"Studio could not prepare its database: {exc.strerror or exc}", where=str(db_path)
         ) from exc
-    if not database.is_closed():
-        database.close()
-    database.init(str(db_path), pragmas=PRAGMAS, timeout=int(BUSY_TIMEOUT_S))
     if result[0] != result[1]:
         log.info("migrated %s from schema %d to %d", db_path, *result)
     return result
 
 
-def _pid_alive(pid: int | None) -> bool:
-    if not pid:
-        return False
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OSError):
-        return True
-    return True
-
-
-def interrupt_stale_jobs() -> int:
-    """Mark jobs left ``pending``/``running`` by a dead process as ``interrupted``."""
-    stale = [
-        job.id
-        for job in Job.select(Job.id, Job.pid).where(Job.status.in_(("pending", "running")))
-        if not _pid_alive(job.pid) or job.pid == os.getpid()
-    ]
-    if not stale:
-        return 0
-    with database.atomic("IMMEDIATE"):
-        Job.update(
-            status="interrupted",
-            finished_at=utcnow(),
-            error_message="Studio stopped while this job was running",
-        ).where(Job.id.in_(stale)).execute()
-    return len(stale)
-
-
-def close_thread_connection() -> None:
-    """Close this thread's connection (each thread gets its own; call when a worker ends)."""
-    if not database.is_closed():
-        database.close()
-
-
 __all__ = [
-    "ALL_MODELS",
+    "BUSY_TIMEOUT_S",
+    "PRAGMAS",
     "SCHEMA_VERSION",
-    "close_thread_connection",
-    "interrupt_stale_jobs",
-    "open_database",
+    "known_error",
+    "prepare",
+    "read_version",
 ]

@@ -36,7 +36,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from studio.errors import InputError
-from studio.store.db import _pid_alive
 from studio.store.models import (
     ClipSelection,
     Job,
@@ -47,9 +46,9 @@ from studio.store.models import (
     Setting,
     Thumbnail,
     VisualSuggestion,
-    database,
     utcnow,
 )
+from studio.store.rooms.jobs import pid_alive
 
 if TYPE_CHECKING:
     from studio.store.api import Library
@@ -296,7 +295,7 @@ def _busy_project_ids() -> set[str]:
         Iterable[tuple[str | None, int | None]],
         Job.select(Job.project, Job.pid).where(Job.status.in_(("pending", "running"))).tuples(),
     )
-    return {project_id for project_id, pid in rows if project_id and _pid_alive(pid)}
+    return {project_id for project_id, pid in rows if project_id and pid_alive(pid)}
 
 
 # -- finding orphans ---------------------------------------------------------------------------
@@ -437,7 +436,7 @@ def plan_cleanup(
     """List what a clean-up would delete (nothing is changed)."""
     days = check_age(older_than_days)
     now = time.time() if now is None else now
-    with library.errors(), database.atomic():  # one consistent read
+    with library.snapshot():  # one consistent read
         names = {p.id: p.name for p in Project.select(Project.id, Project.name)}
         busy = _busy_project_ids()
         refs = _references(library)

@@ -27,7 +27,8 @@ from peewee import (
 
 log = logging.getLogger(__name__)
 
-#: Bound to a file at run time by ``studio.store.db.open_database``.
+#: Bound to a file at run time by ``studio.store.connection.Connection.bind`` (the only module
+#: that may use it: everything else goes through a Library's connection and rooms).
 database = SqliteDatabase(None)
 
 STEPS = (

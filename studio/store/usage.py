@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, cast
 
-from studio.store.models import LlmCall, Project, RenderedVideo, database
+from studio.store.models import LlmCall, Project, RenderedVideo
 
 if TYPE_CHECKING:
     from studio.store.api import Library
@@ -197,7 +197,7 @@ def usage_stats(library: Library, *, now: datetime | None = None) -> UsageStats:
     """Count projects, renders and LLM usage in one read of the library."""
     now_local = (now or datetime.now(UTC)).astimezone()
     month_start, month_end = _local_month_start_utc(now_local)
-    with library.errors(), database.atomic():  # one snapshot for all three reads
+    with library.snapshot():  # one state of the database for all three reads
         projects = list(
             Project.select(Project.id, Project.name, Project.status, Project.current_step).order_by(
                 Project.last_active.desc()

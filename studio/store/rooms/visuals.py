@@ -1,0 +1,89 @@
+"""The visuals room: suggested visuals, each scene's chosen one, and the media catalogue."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from studio.errors import InputError
+from studio.store.models import ClipSelection, MediaAsset, Scene, VisualSuggestion, new_id, utcnow
+from studio.store.rooms.base import Room
+
+
+class VisualsRoom(Room):
+    """The ``visual_suggestions``, ``clip_selections`` and ``media_assets`` tables."""
+
+    def set_suggestions(
+        self, scene: Scene, source: str, query: str, candidates: list[dict[str, Any]]
+    ) -> VisualSuggestion:
+        with self._db.transaction():
+            VisualSuggestion.delete().where(
+                (VisualSuggestion.scene == scene.id) & (VisualSuggestion.source == source)
+            ).execute()
+            return VisualSuggestion.create(
+                id=new_id(), scene=scene.id, source=source, query=query, candidates=candidates
+            )
+
+    def suggestions(self, scene: Scene) -> list[VisualSuggestion]:
+        with self._db.errors():
+            return list(
+                VisualSuggestion.select()
+                .where(VisualSuggestion.scene == scene.id)
+                .order_by(VisualSuggestion.created_at)
+            )
+
+    def select_clip(
+        self,
+        scene: Scene,
+        asset_path: Path,
+        *,
+        kind: str,
+        source: str,
+        in_point: float = 0.0,
+        out_point: float | None = None,
+        motion: str = "zoom-in",
+    ) -> ClipSelection:
+        if kind not in ("image", "video"):
+            raise InputError(f"A scene's visual must be an image or a video, not {kind!r}")
+        with self._db.transaction():
+            ClipSelection.delete().where(ClipSelection.scene == scene.id).execute()
+            selection = ClipSelection.create(
+                id=new_id(),
+                scene=scene.id,
+                asset_path=self.home.rel(asset_path),
+                kind=kind,
+                source=source,
+                in_point=max(0.0, in_point),
+                out_point=out_point,
+                motion=motion,
+            )
+            Scene.update(updated_at=utcnow()).where(Scene.id == scene.id).execute()
+        return selection
+
+    def clear_selection(self, scene: Scene) -> None:
+        """Forget the scene's chosen visual (the render falls back to its slide)."""
+        with self._db.transaction():
+            ClipSelection.delete().where(ClipSelection.scene == scene.id).execute()
+            Scene.update(updated_at=utcnow()).where(Scene.id == scene.id).execute()
+
+    def selection(self, scene: Scene) -> ClipSelection | None:
+        with self._db.errors():
+            return ClipSelection.get_or_none(ClipSelection.scene == scene.id)
+
+    def upsert_media_asset(self, path: Path, **fields: Any) -> MediaAsset:
+        stored = path.resolve().as_posix()
+        with self._db.transaction():
+            MediaAsset.insert(id=new_id(), path=stored, **fields).on_conflict(
+                conflict_target=[MediaAsset.path], update=fields
+            ).execute()
+        with self._db.errors():
+            return MediaAsset.get(MediaAsset.path == stored)
+
+    def media_assets(self) -> list[MediaAsset]:
+        with self._db.errors():
+            return list(MediaAsset.select().order_by(MediaAsset.path))
+
+    def remove_media_assets(self, paths: Sequence[str]) -> None:
+        with self._db.transaction():
+            MediaAsset.delete().where(MediaAsset.path.in_(list(paths))).execute()
