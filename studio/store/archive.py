@@ -30,8 +30,6 @@ from studio.errors import InputError
 from studio.inputfiles import check_regular_file
 from studio.savefile import check_output_target, output_path
 from studio.store.api import Library
-from studio.store.rooms.projects import clean_name
-from studio.store.rooms.scenes import clean_keywords, clean_scene_text
 from studio.store.archive_schema import (
     COLOUR,
     FILE_FOLDERS,
@@ -57,6 +55,8 @@ from studio.store.models import (
     new_id,
     utcnow,
 )
+from studio.store.rooms.projects import clean_name
+from studio.store.rooms.scenes import clean_keywords, clean_scene_text
 from studio.text import clean_text
 
 log = logging.getLogger(__name__)
