@@ -33,7 +33,8 @@ def test_new_chat_story_from_the_dialog(qtbot: Any, window: Any, library: Any) -
     assert "Alex:" in dialog.script.placeholderText()
     dialog.name.setText("Quiz night")
     form = dialog.template_form
-    form.chat_style.setCurrentIndex(form.chat_style.findData("light"))
+    bubbles = form.field("chat_style")
+    bubbles.setCurrentIndex(bubbles.findData("light"))
     qtbot.mouseClick(dialog.own_button, Qt.MouseButton.LeftButton)
     dialog.script.setPlainText(CHAT)
     with qtbot.waitSignal(dialog.accepted, timeout=10_000):
@@ -46,6 +47,32 @@ def test_new_chat_story_from_the_dialog(qtbot: Any, window: Any, library: Any) -
     assert window.window_actions.characters.isEnabled()
     card = window.editor.cards()[1]
     assert card.character.isVisibleTo(card) and "Sam" in card.character.text()
+
+
+def test_each_template_page_is_built_from_its_declared_options(
+    qtbot: Any, window: Any, library: Any
+) -> None:
+    from studio.pipeline.templates import all_templates
+
+    dialog = window.projects.new_project()
+    form = dialog.template_form
+    for template in all_templates():
+        choose_template(dialog, template.name)
+        assert form.current().name == template.name
+        for option in template.options:
+            assert form.field(option.key).isVisibleTo(form), (template.name, option.key)
+        assert form.song_file.isVisibleTo(form) == template.needs_song
+        assert dialog.voice.isEnabled() == template.narrated
+        assert dialog.script.placeholderText() == template.script_hint
+        assert template.check_options(library, form.options()) is not None  # creatable as is
+    choose_template(dialog, "music")
+    assert "bpm" not in form.options()  # "Detect": not given
+    form.field("bpm").setValue(120)
+    assert form.options() == {"bpm": 120.0, "beats_per_cut": 4}
+    choose_template(dialog, "chat")
+    form.field("me").setText("Sam")
+    assert form.options() == {"chat_style": "dark", "me": "Sam"}
+    dialog.reject()
 
 
 def test_characters_dialog_changes_a_voice(qtbot: Any, window: Any, library: Any) -> None:

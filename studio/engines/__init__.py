@@ -12,9 +12,8 @@ from studio.engines.base import (
     SpeechResult,
     TTSEngine,
     VoiceInfo,
-    default_engine,
-    get_engine,
 )
+from studio.engines.registry import default_engine, get_engine
 from studio.engines.weights import (
     KOKORO_REPO_ID,
     KOKORO_VOICES,

@@ -11,7 +11,7 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 import numpy.typing as npt
@@ -21,13 +21,10 @@ from studio.errors import InputError
 from studio.progress import CancelToken
 from studio.timing import WordTiming
 
-if TYPE_CHECKING:
-    from studio.engines.weights import KokoroWeights
-
 #: Every engine writes mono WAVs at this rate (Kokoro's native rate).
 SAMPLE_RATE = 24000
 
-#: Engine names accepted by :func:`get_engine`.
+#: Engine names accepted by :func:`studio.engines.registry.get_engine`.
 KOKORO = "kokoro"
 DRAFT = "draft"
 ENGINE_NAMES = (KOKORO, DRAFT)
@@ -149,38 +146,3 @@ def write_wav_atomically(
             tmp_path.unlink()
         raise
     return duration
-
-
-def get_engine(name: str, **config: Any) -> TTSEngine:
-    """The engine called ``name`` ("kokoro" or "draft"), built with ``config``.
-
-    Kokoro accepts ``weights`` (a KokoroWeights) or ``weights_dir`` (a folder to search before
-    the Hugging Face cache) and ``device``; the draft engine takes no options.
-    Raises InputError for an unknown name, MissingWeightsError if Kokoro's files are absent.
-    """
-    # Imported here: the engines import this module, and Kokoro pulls in torch (seconds).
-    if name == KOKORO:
-        from studio.engines.kokoro_engine import KokoroEngine
-
-        return KokoroEngine(**config)
-    if name == DRAFT:
-        from studio.engines.draft import DraftEngine
-
-        return DraftEngine(**config)
-    raise InputError(
-        f"Unknown voice engine {name!r}",
-        fix=f"Use one of: {', '.join(ENGINE_NAMES)}",
-    )
-
-
-def default_engine(weights_dir: Path | None = None) -> TTSEngine:
-    """Kokoro if its weights are here (``weights_dir`` or the HF cache), else the draft voice."""
-    from studio.engines.weights import find_kokoro_weights
-    from studio.errors import MissingWeightsError
-
-    weights: KokoroWeights
-    try:
-        weights = find_kokoro_weights(weights_dir)
-    except MissingWeightsError:
-        return get_engine(DRAFT)
-    return get_engine(KOKORO, weights=weights)

@@ -32,7 +32,7 @@ from studio.gui.job_runner import JobInfo, JobRunner
 from studio.gui.qt_helpers import named
 from studio.gui.render_panel import effective_settings
 from studio.gui.resources import app_icon
-from studio.gui.template_form import SCRIPT_HINTS, TemplateForm
+from studio.gui.template_form import TemplateForm
 from studio.gui.workspace import Workspace
 from studio.media.settings import ASPECTS, RenderSettings
 from studio.media.soundtrack import check_music
@@ -152,7 +152,7 @@ class NewProjectDialog(QDialog):
     def _script_page(self) -> QWidget:
         page = QWidget()
         self.script = named(QPlainTextEdit(), "scriptText")
-        self.script.setPlaceholderText(SCRIPT_HINTS["explainer"])
+        self.script.setPlaceholderText(self.template_form.current().script_hint)
         back = QPushButton("Back")
         back.clicked.connect(lambda: self.pages.setCurrentIndex(0))
         self.create_button = named(QPushButton("Create project"), "createProject")
@@ -185,17 +185,18 @@ class NewProjectDialog(QDialog):
         return page
 
     # -- actions ----------------------------------------------------------------------------------
-    def _template_changed(self, name: str) -> None:
-        from_topic = self.template_form.writes_from_topic()
+    def _template_changed(self, _name: str) -> None:
+        template = self.template_form.current()
+        from_topic = template.writes_from_topic
         self.ai_button.setEnabled(from_topic)
         self.ai_button.setToolTip(
             "Groq writes a script about the topic (needs an API key)" if from_topic
             else "This kind of video is made from your own script")
         self.topic.setEnabled(from_topic)
         self.duration.setEnabled(from_topic)  # chats and songs are as long as they are
-        self.voice.setEnabled(name != "music")  # a music video has no narration
-        self.own_button.setText("Next" if name == "music" else "I'll write it")
-        self.script.setPlaceholderText(SCRIPT_HINTS[name])
+        self.voice.setEnabled(template.narrated)  # a music video has no narration
+        self.own_button.setText("Next" if template.needs_song else "I'll write it")
+        self.script.setPlaceholderText(template.script_hint)
         (self.ai_button if from_topic else self.own_button).setDefault(True)
 
     def project_name(self) -> str:
@@ -218,7 +219,7 @@ class NewProjectDialog(QDialog):
         if not self._create():
             self.pages.setCurrentIndex(0)
             return
-        if not text and self.template_form.name() == "music":
+        if not text and not self.template_form.current().needs_script:
             self._run("Finding the beat and cutting the song…",
                       operations.write_script_from_text(self._library, self.project_id, ""))
             return

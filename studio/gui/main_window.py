@@ -41,6 +41,7 @@ from studio.gui.stats_dialog import show_statistics
 from studio.gui.thumbnails import ThumbnailLoader
 from studio.gui.workspace import Workspace
 from studio.logs import log_dir
+from studio.pipeline.templates import get_template
 from studio.store import Library
 from studio.text import one_line
 
@@ -228,7 +229,8 @@ class MainWindow(QMainWindow):
             action.setEnabled(has_project)
         self.window_actions.render.setEnabled(has_project and not self.jobs.busy)
         project = self.workspace.current_project() if has_project else None
-        wa.characters.setEnabled(project is not None and project.template == "chat")
+        has_characters = project is not None and get_template(project.template).has_characters
+        wa.characters.setEnabled(has_characters)
         self.window_actions.cancel.setEnabled(self.jobs.busy)
 
     def _busy_changed(self, busy: bool) -> None:

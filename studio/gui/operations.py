@@ -61,9 +61,10 @@ def voice_scene(
         scene = library.scene(scene_id)
         with run_job(library, project, "voice", reporter=reporter, cancel=cancel) as ctx:
             ctx.progress(0.05, f"Voice: scene {scene.scene_number}")
-            if voiceover.choose_voice(library, project, scene).is_draft:
+            template = get_template(project.template)
+            if template.narrated and voiceover.choose_voice(library, project, scene).is_draft:
                 ctx.message("Using the draft voice: Kokoro's voice files are not installed.")
-            voiceover.voice_scene(library, project, scene, ctx, force=force)
+            template.voice_scene(library, project, scene, ctx, force=force)
             ctx.progress(1.0, "Voice: done")
         audio = library.scene(scene_id).audio_file_path
         if not audio:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import logging
 import sys
 from dataclasses import dataclass
@@ -88,17 +87,14 @@ def _settings_from_args(args: argparse.Namespace) -> RenderSettings:
     )
 
 
-def _project_name(args: argparse.Namespace, text: str | None) -> str:
+def _project_name(args: argparse.Namespace, text: str | None, template: Template) -> str:
     if args.project_name:
         return str(args.project_name)
     if args.topic:
         return " ".join(str(args.topic).split()[:8])[:80] or "Untitled"
-    if getattr(args, "template", None) == "chat" and text:
-        from studio.pipeline.templates.chat import characters_of, parse_chat
-
-        with contextlib.suppress(InputError):  # a bad chat is reported by the script stage
-            names = characters_of(parse_chat(text))
-            return " and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
+    named = template.project_name(text) if text else None
+    if named:
+        return named
     first_line = next((line.strip() for line in (text or "").splitlines() if line.strip()), "")
     words = first_line.lstrip("#>*- \t").split()
     if words:
@@ -142,7 +138,7 @@ def produce_from_cli(
             )
     project = create_project(
         library,
-        _project_name(args, text),
+        _project_name(args, text, template),
         template=template.name,
         options=template_options_from_args(args),
         settings=settings,
@@ -181,9 +177,9 @@ def _check_source(template: Template, args: argparse.Namespace) -> None:
         raise InputError(
             f"The {template.label.lower()} template can't be written from a topic yet",
             fix="Write it yourself and give --script FILE"
-            + (" (one 'Name: message' line per message)" if template.name == "chat" else ""),
+            + (f" ({template.script_format})" if template.script_format else ""),
         )
-    if template.name == "music" and args.music is None:
+    if template.needs_song and args.music is None:
         raise InputError("A music video needs a song", fix="Give --music FILE")
 
 

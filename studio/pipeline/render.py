@@ -31,7 +31,7 @@ from studio.media.soundtrack import (
 )
 from studio.pipeline.jobs import JobContext
 from studio.pipeline.publishing import is_frame_of, publish_render, segment_frames
-from studio.pipeline.templates import get_template
+from studio.pipeline.templates import get_template, settings_for
 from studio.progress import CancelToken, ProgressFn, Step, run_concurrently, scaled
 from studio.store import Library
 from studio.store.models import Project, RenderedVideo, Scene
@@ -45,10 +45,6 @@ ASSEMBLE_SHARE = 0.04  # of the render span, for the join (streams copied) and t
 SOUND_WEIGHT = 0.1
 #: The thumbnail frames' cost, in frames of segment encoding per scene.
 FRAMES_WEIGHT = 2
-
-
-def settings_for(project: Project) -> RenderSettings:
-    return RenderSettings.from_stored(project.render_settings)
 
 
 def _slug(name: str) -> str:

@@ -11,6 +11,7 @@ import json
 import logging
 import math
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,9 +22,9 @@ from studio.engines.base import (
     KOKORO,
     SpeechResult,
     TTSEngine,
-    get_engine,
     write_wav_atomically,
 )
+from studio.engines.registry import get_engine
 from studio.engines.weights import DEFAULT_VOICE, KOKORO_VOICES, find_kokoro_weights
 from studio.errors import InputError, MissingWeightsError
 from studio.inputfiles import read_regular_file
@@ -40,8 +41,6 @@ KOKORO_IDS = {v.id for v in KOKORO_VOICES}
 DRAFT_DEFAULT = "en-us"
 SETTING_WEIGHTS_DIR = "kokoro_weights_dir"
 SETTING_DEFAULT_VOICE = "default_voice"
-#: A music video's cut when nothing else says how long (two seconds: four beats at 120 BPM).
-DEFAULT_CUT_SECONDS = 2.0
 
 _engines: dict[tuple[str, str], TTSEngine] = {}
 _engines_lock = threading.Lock()
@@ -195,19 +194,6 @@ def voice_scene(
 
     ``force`` speaks it again even when the cached audio is current ("Regenerate voice").
     """
-    if project.template == "music":  # no narration: the scene's cut is silence
-        if scene.audio_key and scene.audio_key.startswith("silence-") and scene.duration:
-            wav = library.home.project_dir(project.id) / "audio" / f"{scene.audio_key}.wav"
-            if wav.is_file():
-                return False
-        options = project.template_options or {}
-        silent_scene(
-            library,
-            project,
-            scene,
-            float(scene.duration or options.get("cut_seconds") or DEFAULT_CUT_SECONDS),
-        )
-        return True
     choice = choose_voice(library, project, scene)
     text = sanitize_for_speech(scene.text) or scene.text
     key = audio_key(text, choice.engine.name, choice.voice, project.voice_speed)
@@ -251,23 +237,37 @@ def silent_scene(library: Library, project: Project, scene: Scene, seconds: floa
     )
 
 
+#: Gives one scene current audio; True if it had to be made (``voice_scene``'s shape).
+SceneVoicer = Callable[..., bool]
+
+
 def voice_project(
-    library: Library, project: Project, ctx: JobContext, *, start: float, end: float
+    library: Library,
+    project: Project,
+    ctx: JobContext,
+    *,
+    start: float,
+    end: float,
+    speak: SceneVoicer = voice_scene,
+    narrated: bool = True,
 ) -> int:
-    """Voice every scene that needs it; return how many were synthesised."""
+    """Voice every scene that needs it with ``speak``; return how many were made.
+
+    ``narrated`` False (a template whose scenes are not spoken): no word on the draft voice.
+    """
     library.set_step(project, "voiceover")
     scenes = library.scenes(project)
     report = scaled(ctx.progress, start, end)
     made = 0
     first = choose_voice(library, project)
-    if first.is_draft and project.template != "music":
+    if first.is_draft and narrated:
         ctx.message(
             "Using the draft voice (espeak-ng): Kokoro's voice files are not installed. "
             "Add them in Settings for the natural voice."
         )
     for index, scene in enumerate(scenes):
         report(index / max(1, len(scenes)), f"Voice: scene {index + 1} of {len(scenes)}")
-        if voice_scene(library, project, scene, ctx):
+        if speak(library, project, scene, ctx):
             made += 1
     report(1.0, "Voice: done")
     return made

@@ -1,14 +1,20 @@
-"""Video templates: explainer (the default), scrolling script, chat story, music video."""
+"""Video templates: explainer (the default), scrolling script, chat story, music video.
+
+Each template is a strategy (``Template``): code elsewhere asks it what it can do (narrated,
+needs a song, has characters, its options) and never compares its name. Adding a template
+touches this package (and the store's list of names, which the database checks).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from studio.errors import InputError
 from studio.media.settings import RenderSettings
-from studio.pipeline.templates.base import SceneLook, Template, TemplateOption
+from studio.pipeline.templates.base import SceneLook, Template, TemplateOption, settings_for
 from studio.store import Library
-from studio.store.models import TEMPLATES, Project
+from studio.store.models import Project
 
 __all__ = [
     "SceneLook",
@@ -17,44 +23,59 @@ __all__ = [
     "all_templates",
     "create_project",
     "get_template",
+    "settings_for",
+    "template_names",
 ]
 
 
-def _template_class(name: str) -> type[Template] | None:
-    """The class of template ``name``, imported on first use (a project loads only its own).
+def _scroll() -> type[Template]:
+    from studio.pipeline.templates.scroll import ScrollTemplate
 
-    Plain import statements, not ``importlib``: the app bundler follows these.
-    """
-    if name == "explainer":
-        return Template
-    if name == "scroll":
-        from studio.pipeline.templates.scroll import ScrollTemplate
+    return ScrollTemplate
 
-        return ScrollTemplate
-    if name == "chat":
-        from studio.pipeline.templates.chat import ChatTemplate
 
-        return ChatTemplate
-    if name == "music":
-        from studio.pipeline.templates.music import MusicTemplate
+def _chat() -> type[Template]:
+    from studio.pipeline.templates.chat import ChatTemplate
 
-        return MusicTemplate
-    return None
+    return ChatTemplate
+
+
+def _music() -> type[Template]:
+    from studio.pipeline.templates.music import MusicTemplate
+
+    return MusicTemplate
+
+
+#: The registry: each template's name and its class, imported on first use (a project loads
+#: only its own). Plain import statements, not ``importlib``: the app bundler follows these.
+#: In the order the creator is offered them; the store keeps the same names (``TEMPLATES``).
+_REGISTRY: dict[str, Callable[[], type[Template]]] = {
+    "explainer": lambda: Template,
+    "scroll": _scroll,
+    "chat": _chat,
+    "music": _music,
+}
+
+
+def template_names() -> tuple[str, ...]:
+    """Every template's name, in the order the creator is offered them."""
+    return tuple(_REGISTRY)
 
 
 def get_template(name: str | None) -> Template:
     """The template called ``name`` (None: the explainer); InputError if there is none."""
-    found = _template_class(name or "explainer")
+    found = _REGISTRY.get(name or "explainer")
     if found is None:
         raise InputError(
-            f"There is no template called {name!r}", fix=f"Use one of {', '.join(TEMPLATES)}"
+            f"There is no template called {name!r}",
+            fix=f"Use one of {', '.join(template_names())}",
         )
-    return found()
+    return found()()
 
 
 def all_templates() -> list[Template]:
     """One instance of each template, in the order the creator is offered them."""
-    return [get_template(name) for name in TEMPLATES]
+    return [get_template(name) for name in template_names()]
 
 
 def create_project(

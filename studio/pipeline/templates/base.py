@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 from studio.errors import InputError
 from studio.media.segments import Overlay
@@ -45,15 +45,40 @@ class SceneLook:
     padding: float = 0.0
 
 
+#: How a template option is entered: free text, one of its choices, a colour or a picture or
+#: video (a backdrop), a number (empty when not given), or a whole number.
+OptionKind = Literal["text", "choice", "backdrop", "number", "whole"]
+
+
 @dataclass(frozen=True)
 class TemplateOption:
-    """One template-specific choice, as the CLI and the New Project dialog offer it."""
+    """One template-specific choice, as the CLI and the New Project dialog offer it.
+
+    The New Project dialog builds its field from this declaration alone.
+
+    Attributes:
+        key: the key in ``projects.template_options``.
+        label: the field's label.
+        help: one line on what it does.
+        default: the value when the creator gives none (None: not given).
+        choices: the allowed values of a ``choice`` option.
+        kind: how the value is entered (see ``OptionKind``).
+        choice_labels: what the creator sees for each choice (default: the choice itself).
+        low: the smallest value of a ``number``/``whole`` option.
+        high: the largest value of a ``number``/``whole`` option.
+        empty_text: what an empty field says (a ``number`` at zero: "not given").
+    """
 
     key: str
     label: str
     help: str
     default: Any = None
     choices: tuple[str, ...] = field(default_factory=tuple)
+    kind: OptionKind = "text"
+    choice_labels: tuple[str, ...] = field(default_factory=tuple)
+    low: float = 0.0
+    high: float = 0.0
+    empty_text: str = ""
 
 
 class Template:
@@ -65,6 +90,12 @@ class Template:
         summary: one line on what the template makes.
         options: the template's own choices (kept in ``projects.template_options``).
         needs_script: a script (topic or text) is required; the music video needs a song instead.
+        writes_from_topic: the AI can write its script from a topic.
+        narrated: its scenes are spoken (a voice is chosen, the draft voice is announced).
+        needs_song: the project is made from a song (the render settings' music).
+        has_characters: scenes name who speaks, each character with its own voice.
+        script_hint: what the script box asks for.
+        script_format: how the script file is written, when it has a form of its own.
     """
 
     name: ClassVar[str] = "explainer"
@@ -73,6 +104,14 @@ class Template:
     options: ClassVar[tuple[TemplateOption, ...]] = ()
     needs_script: ClassVar[bool] = True
     writes_from_topic: ClassVar[bool] = True
+    narrated: ClassVar[bool] = True
+    needs_song: ClassVar[bool] = False
+    has_characters: ClassVar[bool] = False
+    script_hint: ClassVar[str] = (
+        "Paste or type your script. Blank lines separate scenes; long paragraphs are "
+        "split between sentences.\n\nYou can also leave this empty and add scenes one by one."
+    )
+    script_format: ClassVar[str | None] = None
     #: Why scenes have no visual of their own (None: each scene picks a picture or clip).
     scene_visual_note: ClassVar[str | None] = None
 
@@ -103,10 +142,34 @@ class Template:
 
         return script_stage.script_from_text(library, project, text, ctx)
 
+    def project_name(self, text: str) -> str | None:
+        """A name for a project made from ``text`` (None: the caller's usual naming)."""
+        return None
+
     def voice(
         self, library: Library, project: Project, ctx: JobContext, *, start: float, end: float
     ) -> None:
-        voiceover.voice_project(library, project, ctx, start=start, end=end)
+        voiceover.voice_project(
+            library,
+            project,
+            ctx,
+            start=start,
+            end=end,
+            speak=self.voice_scene,
+            narrated=self.narrated,
+        )
+
+    def voice_scene(
+        self,
+        library: Library,
+        project: Project,
+        scene: Scene,
+        ctx: JobContext,
+        *,
+        force: bool = False,
+    ) -> bool:
+        """Make sure ``scene`` has current audio; True if it had to be made (see voiceover)."""
+        return voiceover.voice_scene(library, project, scene, ctx, force=force)
 
     def visuals(
         self,
@@ -150,3 +213,8 @@ class Template:
 def options_of(project: Project) -> dict[str, Any]:
     """The project's template options (an empty dict when none were given)."""
     return dict(project.template_options or {})
+
+
+def settings_for(project: Project) -> RenderSettings:
+    """The render settings the project is made with (stored values checked one by one)."""
+    return RenderSettings.from_stored(project.render_settings)

@@ -98,6 +98,9 @@ class ChatTemplate(BackdropTemplate):
         "by its character."
     )
     writes_from_topic: ClassVar[bool] = False
+    has_characters: ClassVar[bool] = True
+    script_hint: ClassVar[str] = f"One message per line, starting with who speaks:\n\n{EXAMPLE}"
+    script_format: ClassVar[str | None] = "one 'Name: message' line per message"
     default_background: ClassVar[str] = DEFAULT_BACKGROUND
     scene_visual_note: ClassVar[str | None] = "Shown as a chat bubble\nover the background"
     options: ClassVar[tuple[TemplateOption, ...]] = (
@@ -106,12 +109,23 @@ class ChatTemplate(BackdropTemplate):
             "Background",
             "a colour (#RRGGBB), a picture or a video behind the chat",
             DEFAULT_BACKGROUND,
+            kind="backdrop",
+            empty_text="a colour like #1d3557, or a picture or video",
         ),
-        TemplateOption("chat_style", "Bubbles", "light or dark chat bubbles", "dark", CHAT_STYLES),
+        TemplateOption(
+            "chat_style",
+            "Bubbles",
+            "light or dark chat bubbles",
+            "dark",
+            CHAT_STYLES,
+            kind="choice",
+            choice_labels=tuple(f"{style.title()} bubbles" for style in CHAT_STYLES),
+        ),
         TemplateOption(
             "me",
             "On the right",
             "the character whose bubbles sit on the right (default: whoever speaks first)",
+            empty_text="whoever speaks first",
         ),
     )
 
@@ -123,6 +137,15 @@ class ChatTemplate(BackdropTemplate):
                 f"There is no chat style {style!r}", fix=f"Use one of {', '.join(CHAT_STYLES)}"
             )
         return cleaned
+
+    def project_name(self, text: str) -> str | None:
+        """The characters, "Alex and Sam" (None when the chat can't be read: the script
+        stage reports that)."""
+        try:
+            names = characters_of(parse_chat(text))
+        except InputError:
+            return None
+        return " and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
 
     def script_from_text(
         self, library: Library, project: Project, text: str, ctx: JobContext

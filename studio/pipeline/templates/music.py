@@ -21,7 +21,7 @@ from studio.pipeline import visuals as visuals_stage
 from studio.pipeline.jobs import JobContext
 from studio.pipeline.splitter import visual_keywords
 from studio.pipeline.templates.background import content_name
-from studio.pipeline.templates.base import Template, TemplateOption, options_of
+from studio.pipeline.templates.base import Template, TemplateOption, options_of, settings_for
 from studio.pipeline.voiceover import silent_scene
 from studio.progress import scaled
 from studio.store import Library
@@ -29,6 +29,8 @@ from studio.store.models import Project, Scene
 
 DEFAULT_BEATS_PER_CUT = 4
 MIN_BPM, MAX_BPM = 40.0, 240.0
+#: A cut when nothing else says how long (two seconds: four beats at 120 BPM).
+DEFAULT_CUT_SECONDS = 2.0
 
 
 def cut_frames(cuts: list[float], fps: int) -> list[int]:
@@ -45,13 +47,28 @@ class MusicTemplate(Template):
     )
     needs_script: ClassVar[bool] = False
     writes_from_topic: ClassVar[bool] = False
+    narrated: ClassVar[bool] = False
+    needs_song: ClassVar[bool] = True
+    script_hint: ClassVar[str] = (
+        "Optional: captions for the generated slides, one per line (used in turn)."
+    )
     options: ClassVar[tuple[TemplateOption, ...]] = (
-        TemplateOption("bpm", "Tempo (BPM)", "the song's tempo; leave empty to detect it"),
+        TemplateOption(
+            "bpm",
+            "Tempo (BPM)",
+            "the song's tempo; leave empty to detect it",
+            kind="number",
+            high=MAX_BPM,
+            empty_text="Detect",
+        ),
         TemplateOption(
             "beats_per_cut",
             "Beats per cut",
             "how many beats each picture lasts",
             DEFAULT_BEATS_PER_CUT,
+            kind="whole",
+            low=1,
+            high=32,
         ),
     )
 
@@ -84,8 +101,6 @@ class MusicTemplate(Template):
         self, library: Library, project: Project, text: str, ctx: JobContext
     ) -> list[Scene]:
         """One scene per cut; the text's lines (or the project's name) label the slides."""
-        from studio.pipeline.render import settings_for
-
         library.set_step(project, "script-generation")
         settings = settings_for(project)
         if settings.music_path is None:
@@ -118,6 +133,25 @@ class MusicTemplate(Template):
         ctx.message(f"Tempo {tempo.bpm:.1f} BPM: {len(scenes)} cuts of {beats} beats")
         library.set_step(project, "voice")
         return library.scenes(project)
+
+    def voice_scene(
+        self,
+        library: Library,
+        project: Project,
+        scene: Scene,
+        ctx: JobContext,
+        *,
+        force: bool = False,
+    ) -> bool:
+        """No narration: the scene's "voice" is silence as long as its cut."""
+        if scene.audio_key and scene.audio_key.startswith("silence-") and scene.duration:
+            wav = library.home.project_dir(project.id) / "audio" / f"{scene.audio_key}.wav"
+            if wav.is_file():
+                return False
+        options = options_of(project)
+        seconds = scene.duration or options.get("cut_seconds") or DEFAULT_CUT_SECONDS
+        silent_scene(library, project, scene, float(seconds))
+        return True
 
     def visuals(
         self,
@@ -175,8 +209,9 @@ class MusicTemplate(Template):
         palette = int(hashlib.sha256(project.id.encode()).hexdigest()[:4], 16) + index
         out = out.with_name(f"{out.stem}-p{palette % len(PALETTES)}{out.suffix}")
         if not out.is_file():
-            make_slide(scene.text, [], (settings.width, settings.height), out, seed=seed,
-                       palette=palette)
+            make_slide(
+                scene.text, [], (settings.width, settings.height), out, seed=seed, palette=palette
+            )
         # Held still: the beat cuts are the movement, and a zoom on a flat gradient is barely
         # seen but costs most of the encode (docs/benchmarks.md, templates).
         library.select_clip(scene, out, kind="image", source="generated", motion="none")

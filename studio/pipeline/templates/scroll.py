@@ -72,12 +72,18 @@ class ScrollTemplate(BackdropTemplate):
     )
     default_background: ClassVar[str] = DEFAULT_BACKGROUND
     scene_visual_note: ClassVar[str | None] = "Part of the page\nscrolling over the background"
+    script_hint: ClassVar[str] = (
+        "Paste your script. Each paragraph is a scene; code between ``` fences is shown "
+        "in a monospaced panel and not read aloud."
+    )
     options: ClassVar[tuple[TemplateOption, ...]] = (
         TemplateOption(
             "background",
             "Background",
             "a colour (#RRGGBB), a picture or a video to scroll over",
             DEFAULT_BACKGROUND,
+            kind="backdrop",
+            empty_text="a colour like #1d3557, or a picture or video",
         ),
     )
 
