@@ -27,6 +27,7 @@ from studio.media.ffmpeg import ffmpeg_exe, run_ffmpeg
 from studio.media.probe import probe
 from studio.media.settings import RenderSettings
 from studio.progress import CancelToken, ProgressFn, scaled
+from studio.savefile import atomic_write
 
 MIN_MUSIC_SECONDS = 1.0
 #: Ducking: the music is compressed hard (ratio 8) whenever the voice is above the threshold.
@@ -200,10 +201,8 @@ def _manifest(soundtrack: Path) -> Path:
 
 
 def _write_manifest(soundtrack: Path, chunks: Sequence[Path]) -> None:
-    manifest = _manifest(soundtrack)
-    partial = manifest.with_name(f".{manifest.name}.partial")
-    partial.write_text(json.dumps([chunk.name for chunk in chunks]), encoding="utf-8")
-    partial.replace(manifest)
+    atomic_write(_manifest(soundtrack), json.dumps([chunk.name for chunk in chunks]),
+                 durable=False)
 
 
 def _scene_starts(parts: Sequence[SoundPart]) -> list[int]:
