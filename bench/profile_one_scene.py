@@ -29,6 +29,7 @@ from studio.media import assemble as assemble_mod  # noqa: E402
 from studio.media import ffmpeg as ffmpeg_mod  # noqa: E402
 from studio.media import segments as segments_mod  # noqa: E402
 from studio.media import soundtrack as soundtrack_mod  # noqa: E402
+from studio.media.segment_cache import SegmentCache  # noqa: E402
 from studio.pipeline import render as render_stage  # noqa: E402
 from studio.pipeline import voiceover  # noqa: E402
 from studio.pipeline.jobs import run_job  # noqa: E402
@@ -86,7 +87,8 @@ def change_one_scene(library: Library, project, n: int) -> tuple[float, list[Ste
 def alone_and_side_by_side(library: Library, project, work: Path) -> list[str]:  # type: ignore[no-untyped-def]
     """Scenes 4-6's segments and the soundtrack, each alone, then each segment beside it."""
     settings = render_stage.settings_for(project)
-    specs = [render_stage.segment_for(library, project, scene, settings, work)[0]
+    specs = [render_stage.segment_for(library, project, scene, settings,
+                                       SegmentCache(work))[0]
              for scene in library.scenes(project)]
     parts = [soundtrack_mod.SoundPart(s.audio_path, s.sample_count) for s in specs]
     made = iter(range(1000))

@@ -6,21 +6,29 @@ would destroy the library (its database, the database's ``-wal``/``-shm``/``-jou
 backup, anything in the home folder) or that can't hold a file (a folder, a device, a missing
 or unwritable folder). ``output_path`` and ``write_atomically`` write a temporary file beside
 the target, flush it to disk and ``os.replace`` it, so the old file is never truncated and a
-failure leaves it as it was.
+failure leaves it as it was; a refusal is an ``InputError``.
+
+Studio's own files (caches, sidecars, backups) go through the same mechanism one level down,
+``atomic_path`` and ``atomic_write``, which raise the ``OSError`` for the caller to word (a
+``MediaError`` for ffmpeg's outputs: ``studio.media.ffmpeg.atomic_output``).
 """
 
 from __future__ import annotations
 
 import errno
+import logging
 import os
 import stat
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from studio.errors import InputError
 from studio.home import Home
+
+log = logging.getLogger(__name__)
 
 #: Files SQLite keeps beside a database while it is open or mid-transaction.
 DB_SIDECARS = ("", "-wal", "-shm", "-journal")
@@ -123,36 +131,90 @@ def _fsync_folder(folder: Path) -> None:
 
 
 @contextmanager
-def output_path(target: Path) -> Iterator[Path]:
-    """Yield a fresh temporary path beside ``target``; on success it replaces ``target``.
+def atomic_path(
+    target: Path, *, temp_name: str | None = None, durable: bool = True
+) -> Iterator[Path]:
+    """Yield a temporary path beside ``target``; on success it replaces ``target``.
 
-    The temporary file keeps ``target``'s suffix so tools that pick a format from it (zip,
-    Qt's image writers) still work. It is flushed to disk before ``os.replace``; on any error
-    it is removed and ``target`` is left exactly as it was.
+    The one way Studio writes a file: the old file is never truncated, and a failure (or a
+    kill) leaves it as it was, with at most a temporary file whose name starts with ``.`` and
+    holds ``.partial`` (what ``housekeeping`` and ``produce`` sweep). The temporary file keeps
+    ``target``'s suffix so tools that pick a format from it (ffmpeg, zip, Qt's and Pillow's
+    image writers) still work, and is written in place: nothing is copied.
+
+    Args:
+        temp_name: a fixed name for the temporary file (a cache writer that wants a killed
+            job's leftover overwritten by the next try); by default a fresh unique one, so
+            writers racing for the same target never share a temporary file.
+        durable: flush the file (and the rename) to disk; caches that can be made again skip
+            it, files that can't (the library's database, a creator's export) keep it.
+
+    Raises:
+        OSError: the file system refused (low level on purpose: callers say it their way).
+    """
+    target = Path(target)
+    if temp_name is None:
+        fd, name = tempfile.mkstemp(
+            prefix=f".{target.stem}.", suffix=f".partial{target.suffix}", dir=target.parent
+        )
+        os.close(fd)
+        partial = Path(name)
+    else:
+        partial = target.with_name(temp_name)
+        partial.unlink(missing_ok=True)
+    try:
+        yield partial
+        if durable:
+            _fsync(partial)
+        os.replace(partial, target)
+        if durable:
+            _fsync_folder(target.parent)
+    finally:
+        _remove(partial)
+
+
+def atomic_write(target: Path, data: bytes | str, *, durable: bool = True) -> Path:
+    """Write ``data`` (text as UTF-8) to ``target`` through ``atomic_path``; return ``target``.
+
+    Raises:
+        OSError: the file system refused.
+    """
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    with atomic_path(target, durable=durable) as partial:
+        partial.write_bytes(payload)
+    return Path(target)
+
+
+def _remove(path: Path) -> None:
+    """Delete ``path`` if it is there; retry briefly (Windows keeps a just-killed file locked)."""
+    for attempt in range(5):
+        try:
+            path.unlink(missing_ok=True)
+            return
+        except PermissionError:
+            time.sleep(0.1 * (attempt + 1))
+        except OSError:
+            break
+    log.warning("could not remove the unfinished file %s", path)
+
+
+@contextmanager
+def output_path(target: Path) -> Iterator[Path]:
+    """``atomic_path`` (a unique, durable temporary file) for a file the creator named.
 
     Raises:
         InputError: the disk, the folder or the file system refused the write.
     """
     target = Path(target)
+    partial: Path | None = None
     try:
-        fd, name = tempfile.mkstemp(
-            prefix=f".{target.stem}.", suffix=f".partial{target.suffix}", dir=target.parent
-        )
+        with atomic_path(target) as partial:
+            yield partial
     except OSError as exc:
-        raise _write_error(exc, target) from exc
-    os.close(fd)
-    partial = Path(name)
-    try:
-        yield partial
-        _fsync(partial)
-        os.replace(partial, target)
-        _fsync_folder(target.parent)
-    except OSError as exc:
-        if exc.errno in WRITE_ERRNOS or exc.filename in (str(partial), str(target)):
+        ours = exc.filename in (str(partial), str(target))
+        if partial is None or exc.errno in WRITE_ERRNOS or ours:
             raise _write_error(exc, target) from exc
         raise
-    finally:
-        partial.unlink(missing_ok=True)
 
 
 def write_atomically(target: Path, data: bytes | str) -> Path:
@@ -171,4 +233,10 @@ def _write_error(exc: OSError, target: Path) -> InputError:
     )
 
 
-__all__ = ["check_output_target", "output_path", "write_atomically"]
+__all__ = [
+    "atomic_path",
+    "atomic_write",
+    "check_output_target",
+    "output_path",
+    "write_atomically",
+]

@@ -35,6 +35,7 @@ from pathlib import Path
 from studio.errors import MediaError
 from studio.media import settings as encoding
 from studio.media.ffmpeg import atomic_output, ffmpeg_exe, run_ffmpeg
+from studio.media.segment_cache import SegmentCache
 from studio.progress import CancelToken, ProgressFn, run_concurrently, scaled
 
 log = logging.getLogger(__name__)
@@ -146,9 +147,8 @@ def encode_chunked(
     cancel = cancel or CancelToken()
     chunks = plan_chunks(samples, boundaries)
     with tempfile.TemporaryDirectory(prefix="studio-aac-") as work:
-        folder = Path(cache) if cache is not None else Path(work)
-        folder.mkdir(parents=True, exist_ok=True)
-        files = [folder / f"aac-{_chunk_key(pcm, chunk)}.aac" for chunk in chunks]
+        folder = SegmentCache(Path(cache) if cache is not None else Path(work)).ensure()
+        files = [folder.chunk(_chunk_key(pcm, chunk)) for chunk in chunks]
         packets: list[list[bytes] | None] = [_cached_packets(f, c) for f, c in zip(
             files, chunks, strict=True)]
         missing = [i for i, p in enumerate(packets) if p is None]

@@ -18,6 +18,7 @@ from pathlib import Path
 from studio.media.ffmpeg import filter_path
 from studio.media.resources import FONT_FAMILY, fonts_dir
 from studio.media.settings import RenderSettings
+from studio.savefile import atomic_write
 from studio.timing import WordTiming
 
 MAX_WORDS = 7
@@ -344,10 +345,4 @@ def ass_filter(ass_path: Path) -> str:
 
 def _write_text(path: Path, text: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.stem}.partial{path.suffix}")
-    try:
-        partial.write_text(text, encoding="utf-8", newline="\n")
-        partial.replace(path)
-    finally:
-        partial.unlink(missing_ok=True)
-    return path
+    return atomic_write(path, text, durable=False)

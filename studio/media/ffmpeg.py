@@ -17,7 +17,6 @@ import re
 import signal
 import subprocess
 import threading
-import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -25,6 +24,7 @@ from pathlib import Path
 from studio.errors import Cancelled, MediaError
 from studio.media.resources import fontconfig_file
 from studio.progress import CancelToken, ProgressFn
+from studio.savefile import atomic_path
 
 log = logging.getLogger(__name__)
 
@@ -279,9 +279,12 @@ def capture_ffmpeg(args: list[str], *, timeout: float = 60.0) -> tuple[int, str,
 def atomic_output(path: Path) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; move it onto ``path`` only if the block succeeds.
 
-    The temporary file keeps the suffix (``.name.partial.mp4`` for ``name.mp4``) so tools that
-    pick a format from the extension still work. On any exception, cancellation included, the
-    temporary file is deleted and ``path`` is left as it was.
+    ``savefile.atomic_path`` for ffmpeg's (and Pillow's) outputs: the temporary file keeps the
+    suffix (``.name.partial.mp4`` for ``name.mp4``) so tools that pick a format from the
+    extension still work, and its fixed name means a killed job's leftover is overwritten by
+    the next try. Outputs are caches or re-made on demand, so they are not flushed to disk.
+    On any exception, cancellation included, the temporary file is deleted and ``path`` is
+    left as it was.
 
     Raises:
         MediaError: the block finished without writing the file, or it could not be moved into
@@ -289,35 +292,23 @@ def atomic_output(path: Path) -> Iterator[Path]:
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.stem}.partial{path.suffix}")
-    partial.unlink(missing_ok=True)
+    written = False
     try:
-        yield partial
-        if not partial.is_file():
-            raise MediaError("Nothing was written", where=str(path))
-        try:
-            os.replace(partial, path)
-        except OSError as exc:
-            raise MediaError(
-                f"Studio could not save the file: {exc.strerror or exc}",
-                where=str(path),
-                fix="Close any program that has it open and check the disk has space",
-            ) from exc
-    finally:
-        _remove(partial)
-
-
-def _remove(path: Path) -> None:
-    """Delete ``path`` if it exists; retry briefly (Windows keeps a just-killed file locked)."""
-    for attempt in range(5):
-        try:
-            path.unlink(missing_ok=True)
-            return
-        except PermissionError:
-            time.sleep(0.1 * (attempt + 1))
-        except OSError:
-            break
-    log.warning("could not remove the unfinished file %s", path)
+        with atomic_path(
+            path, temp_name=f".{path.stem}.partial{path.suffix}", durable=False
+        ) as partial:
+            yield partial
+            if not partial.is_file():
+                raise MediaError("Nothing was written", where=str(path))
+            written = True  # what fails from here is the move into place
+    except OSError as exc:
+        if not written:
+            raise
+        raise MediaError(
+            f"Studio could not save the file: {exc.strerror or exc}",
+            where=str(path),
+            fix="Close any program that has it open and check the disk has space",
+        ) from exc
 
 
 _FILTER_SPECIAL = re.compile(r"([\\'\[\],;])")

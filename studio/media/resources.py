@@ -15,6 +15,7 @@ import tempfile
 from pathlib import Path
 
 from studio.errors import MediaError
+from studio.savefile import atomic_write
 
 FONT_REGULAR = "fonts/DejaVuSans.ttf"
 FONT_BOLD = "fonts/DejaVuSans-Bold.ttf"
@@ -96,9 +97,7 @@ def fontconfig_file() -> Path:
         "</fontconfig>\n"
     )
     if not conf.is_file() or conf.read_text(encoding="utf-8") != text:
-        partial = conf.with_name(f"fonts.conf.{id(text)}.partial")
-        partial.write_text(text, encoding="utf-8")
-        partial.replace(conf)
+        atomic_write(conf, text, durable=False)  # a unique temporary: processes share it
     return conf
 
 

@@ -16,19 +16,19 @@ import os
 import tempfile
 import threading
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from PIL import Image, ImageOps
 
-from studio.errors import Cancelled, InputError
+from studio.errors import InputError
 from studio.media import settings as encoding
 from studio.media.captions import ass_filter
 from studio.media.ffmpeg import atomic_output, ffmpeg_exe, run_ffmpeg
 from studio.media.probe import MediaInfo, probe
 from studio.media.settings import RenderSettings
-from studio.progress import CancelToken, ProgressFn
+from studio.progress import CancelToken, ProgressFn, no_progress, run_concurrently
 
 MOTIONS = ("zoom-in", "zoom-out", "pan-left", "pan-right", "none")
 VISUAL_KINDS = ("image", "video")
@@ -385,7 +385,7 @@ def render_segments(
     """Render ``specs`` to ``outs``, ``jobs`` at a time, sharing the CPU cores between them.
 
     Progress is reported for the whole batch (weighted by frames). The first failure stops the
-    other jobs and is raised; cancelling stops all of them.
+    other jobs and is raised; cancelling stops all of them (``progress.run_concurrently``).
 
     Raises:
         Cancelled, InputError, MediaError: as ``render_segment``.
@@ -396,44 +396,30 @@ def render_segments(
         return []
     jobs = max(1, min(jobs, len(specs)))
     threads = max(1, (os.cpu_count() or 2) // jobs)
-    inner = CancelToken()
-    if cancel is not None:
-        cancel.raise_if_cancelled()
-        cancel.add_callback(inner.cancel)
-    weights = [spec.frame_count for spec in specs]
-    total = float(sum(weights))
-    done = [0.0] * len(specs)
+    finished: set[int] = set()
     lock = threading.Lock()
 
-    def render(index: int) -> Path:
-        def report(fraction: float, _stage: str) -> None:
-            with lock:
-                done[index] = fraction * weights[index]
-                finished = sum(1 for i, d in enumerate(done) if d >= weights[i])
-                if progress is not None:
-                    progress(sum(done) / total,
-                             f"Rendering scenes ({finished} of {len(specs)} done)")
+    def stage() -> str:
+        return f"Rendering scenes ({len(finished)} of {len(specs)} done)"
 
-        inner.raise_if_cancelled()
-        return render_segment(specs[index], outs[index], progress=report, cancel=inner,
-                              threads=threads)
+    def step(index: int, *, progress: ProgressFn, cancel: CancelToken) -> Path:
+        cancel.raise_if_cancelled()  # a job still queued when another failed
+        out = render_segment(
+            specs[index],
+            outs[index],
+            progress=lambda fraction, _stage: progress(fraction, stage()),
+            cancel=cancel,
+            threads=threads,
+        )
+        with lock:
+            finished.add(index)
+        progress(1.0, stage())
+        return out
 
-    errors: list[BaseException] = []
-    try:
-        with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="segment") as pool:
-            futures = [pool.submit(render, i) for i in range(len(specs))]
-            for future in futures:
-                try:
-                    future.result()
-                except BaseException as exc:  # noqa: BLE001 - re-raised below
-                    errors.append(exc)
-                    inner.cancel()
-    finally:
-        if cancel is not None:
-            cancel.remove_callback(inner.cancel)
-    if errors:
-        real = [e for e in errors if not isinstance(e, Cancelled)]
-        if cancel is not None and cancel.cancelled:
-            raise Cancelled()
-        raise real[0] if real else errors[0]
+    run_concurrently(
+        [(float(spec.frame_count), partial(step, i)) for i, spec in enumerate(specs)],
+        progress=progress or no_progress,
+        cancel=cancel or CancelToken(),
+        max_workers=jobs,
+    )
     return [Path(o) for o in outs]

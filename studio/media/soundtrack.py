@@ -26,6 +26,7 @@ from studio.media import settings as encoding
 from studio.media.aac import encode_chunked
 from studio.media.ffmpeg import ffmpeg_exe, run_ffmpeg
 from studio.media.probe import probe
+from studio.media.segment_cache import SegmentCache
 from studio.media.settings import RenderSettings
 from studio.progress import CancelToken, ProgressFn, scaled
 
@@ -178,33 +179,13 @@ def build_soundtrack(
                                 cache=cache, progress=scaled(report, _MIX_SHARE, 1.0),
                                 cancel=cancel)
     if cache is not None:
-        _write_manifest(out_path, chunks)
+        SegmentCache.write_chunk_list(out_path, chunks)
     return out_path
 
 
 def chunks_of(soundtrack: Path) -> list[str]:
     """The names of the cached chunk files ``soundtrack`` was made from (beside it)."""
-    try:
-        names = json.loads(_manifest(soundtrack).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return []
-    return [name for name in names if isinstance(name, str)]
-
-
-def manifest_name(soundtrack: Path) -> str:
-    """The name of the file listing ``soundtrack``'s chunks."""
-    return _manifest(soundtrack).name
-
-
-def _manifest(soundtrack: Path) -> Path:
-    return Path(soundtrack).with_suffix(".chunks")
-
-
-def _write_manifest(soundtrack: Path, chunks: Sequence[Path]) -> None:
-    manifest = _manifest(soundtrack)
-    partial = manifest.with_name(f".{manifest.name}.partial")
-    partial.write_text(json.dumps([chunk.name for chunk in chunks]), encoding="utf-8")
-    partial.replace(manifest)
+    return SegmentCache.chunks_of(soundtrack)
 
 
 def _scene_starts(parts: Sequence[SoundPart]) -> list[int]:

@@ -26,6 +26,7 @@ from studio import __version__
 from studio.errors import Cancelled, InputError, StudioError
 from studio.media import thumbnails as pictures
 from studio.media.ffmpeg import atomic_output
+from studio.media.segment_cache import SegmentCache
 from studio.media.settings import RenderSettings
 from studio.pipeline.jobs import JobContext
 from studio.pipeline.splitter import split_sentences, visual_keywords
@@ -237,7 +238,7 @@ def segment_frames(
     cancel: CancelToken | None = None,
 ) -> list[Image.Image]:
     """The frames ``make_thumbnail_variants`` samples, read from a render's segments before
-    they are joined, and cached beside them (``frame-<segment>-<ms>.jpg``).
+    they are joined, and cached beside them (``SegmentCache.frame``).
 
     A segment is named by its content, so after a one-scene change only that scene's frame is
     decoded again; the others come from the cache. Frames are the same as in the joined video.
@@ -249,7 +250,7 @@ def segment_frames(
         index = max(0, bisect.bisect_right(starts, moment) - 1)
         local = max(0.0, min(moment - starts[index], scene_seconds[index] - 0.05))
         segment = Path(segments[index])
-        cached = segment.with_name(f"frame-{segment.stem}-{round(local * 1000)}.jpg")
+        cached = SegmentCache(segment.parent).frame(segment, local)
         wanted.append((segment, local, cached))
     missing = list({c: (seg, t) for seg, t, c in wanted if not c.is_file()}.items())
     if missing:
@@ -262,13 +263,6 @@ def segment_frames(
         with Image.open(cached) as image:
             frames.append(image.convert("RGB"))
     return frames
-
-
-def is_frame_of(name: str, segment_stems: set[str]) -> bool:
-    """Whether ``name`` is a cached frame (``segment_frames``) of one of ``segment_stems``."""
-    if not (name.startswith("frame-") and name.endswith(".jpg")):
-        return False
-    return name[len("frame-") :].rsplit("-", 1)[0] in segment_stems
 
 
 def _variant_path(video: Path, variant: str) -> Path:

@@ -20,17 +20,12 @@ from PIL import Image
 from studio.errors import InputError, MediaError
 from studio.media import captions
 from studio.media.assemble import assemble
+from studio.media.segment_cache import SegmentCache
 from studio.media.segments import SegmentSpec, render_segments, segment_key
 from studio.media.settings import RenderSettings
-from studio.media.soundtrack import (
-    SoundPart,
-    build_soundtrack,
-    chunks_of,
-    manifest_name,
-    soundtrack_key,
-)
+from studio.media.soundtrack import SoundPart, build_soundtrack, soundtrack_key
 from studio.pipeline.jobs import JobContext
-from studio.pipeline.publishing import is_frame_of, publish_render, segment_frames
+from studio.pipeline.publishing import publish_render, segment_frames
 from studio.pipeline.templates import get_template, settings_for
 from studio.progress import CancelToken, ProgressFn, Step, run_concurrently, scaled
 from studio.store import Library
@@ -60,7 +55,11 @@ def scene_cues(scene: Scene) -> list[captions.Cue]:
 
 
 def segment_for(
-    library: Library, project: Project, scene: Scene, settings: RenderSettings, segdir: Path
+    library: Library,
+    project: Project,
+    scene: Scene,
+    settings: RenderSettings,
+    cache: SegmentCache,
 ) -> tuple[SegmentSpec, list[captions.Cue]]:
     """The exact recipe of a scene's segment (captions written beside it when on)."""
     if not scene.duration or not scene.audio_file_path:
@@ -75,17 +74,11 @@ def segment_for(
             where=str(audio),
             fix="Regenerate the scene's voice",
         )
-    look = get_template(project.template).look(library, project, scene, settings, segdir)
+    look = get_template(project.template).look(library, project, scene, settings, cache.folder)
     cues = scene_cues(scene)
     ass_path = None
     if settings.captions and look.captions:
-        text = captions.ass_document(cues, settings)
-        digest = hashlib.sha256(text.encode()).hexdigest()[:16]
-        ass_path = segdir / f"captions-{digest}.ass"
-        if not ass_path.is_file():
-            partial = ass_path.with_suffix(".partial")
-            partial.write_text(text, encoding="utf-8")
-            partial.replace(ass_path)
+        ass_path = cache.captions(captions.ass_document(cues, settings))
     spec = SegmentSpec(
         visual_path=look.visual_path,
         visual_kind=look.visual_kind,
@@ -122,8 +115,7 @@ def render_project_video(
     settings = settings_for(project)
     report = scaled(ctx.progress, start, end)
     project_dir = library.home.project_dir(project.id, create=True)
-    segdir = project_dir / "segments"
-    segdir.mkdir(exist_ok=True)
+    cache = SegmentCache(project_dir / "segments").ensure()
     scenes = library.scenes(project)
     if not scenes:
         raise InputError("This project has no scenes to render")
@@ -133,9 +125,9 @@ def render_project_video(
     all_cues: list[captions.Cue] = []
     offset = 0.0
     for scene in scenes:
-        spec, cues = segment_for(library, project, scene, settings, segdir)
+        spec, cues = segment_for(library, project, scene, settings, cache)
         specs.append(spec)
-        outs.append(segdir / f"{segment_key(spec)}.mp4")
+        outs.append(cache.segment(segment_key(spec)))
         all_cues.extend(c.shifted(offset) for c in cues)
         offset += spec.exact_duration
     key = render_key(outs, settings)
@@ -155,7 +147,7 @@ def render_project_video(
         + (f" ({len(specs) - len(todo)} unchanged, reused)" if len(todo) < len(specs) else "")
     )
     parts = [SoundPart(s.audio_path, s.sample_count) for s in specs]
-    soundtrack = segdir / f"soundtrack-{soundtrack_key(parts, settings)}.m4a"
+    soundtrack = cache.soundtrack(soundtrack_key(parts, settings))
     frames: list[Image.Image] = []
 
     def pictures(*, progress: ProgressFn, cancel: CancelToken) -> None:
@@ -182,8 +174,14 @@ def render_project_video(
         steps.append(
             (
                 SOUND_WEIGHT * sum(s.frame_count for s in specs),
-                partial(build_soundtrack, parts, soundtrack, settings=settings, duration=offset,
-                        cache=segdir),
+                partial(
+                    build_soundtrack,
+                    parts,
+                    soundtrack,
+                    settings=settings,
+                    duration=offset,
+                    cache=cache.folder,
+                ),
             )
         )
     run_concurrently(  # a failed sound doesn't stop scenes that can still be finished
@@ -220,25 +218,14 @@ def render_project_video(
         settings={**settings.to_json(), "render_key": key},
         job=ctx.job,
     )
-    _prune_segments(
-        segdir,
-        keep={o.name for o in outs}
-        | {s.ass_path.name for s in specs if s.ass_path is not None}
-        | {s.overlay.path.name for s in specs if s.overlay is not None}
-        | {s.visual_path.name for s in specs if s.visual_path.parent == segdir}
-        | {soundtrack.name, manifest_name(soundtrack), *chunks_of(soundtrack)},
-    )
+    cache.prune(keep=[*outs, soundtrack, *(path for spec in specs for path in _files_of(spec))])
     publish_render(library, project, render, scenes, seconds, ctx, frames=frames)
     report(1.0, "Render: done")
     return render
 
 
-def _prune_segments(segdir: Path, keep: set[str]) -> None:
-    """Drop segments (and their cached frames), soundtracks (and their chunks of sound) and
-    template overlays no render uses any more (the cache follows the project)."""
-    segments = {name.removesuffix(".mp4") for name in keep if name.endswith(".mp4")}
-    for path in segdir.iterdir():
-        if path.name in keep or is_frame_of(path.name, segments):
-            continue
-        if path.suffix in (".mp4", ".ass", ".m4a", ".aac", ".chunks", ".png", ".jpg"):
-            path.unlink(missing_ok=True)
+def _files_of(spec: SegmentSpec) -> list[Path]:
+    """The files a segment is made from (those in the render cache are kept by the prune)."""
+    overlay = [spec.overlay.path] if spec.overlay is not None else []
+    ass = [spec.ass_path] if spec.ass_path is not None else []
+    return [spec.visual_path, *ass, *overlay]

@@ -25,6 +25,7 @@ from studio.media.settings import RenderSettings
 from studio.media.slides import make_slide
 from studio.pipeline.jobs import JobContext
 from studio.progress import scaled
+from studio.savefile import atomic_path
 from studio.store import Library
 from studio.store.models import ClipSelection, MediaAsset, Project, Scene
 from studio.text import one_line
@@ -364,12 +365,11 @@ def import_visual(library: Library, project: Project, source: Path) -> tuple[Pat
     visuals = library.home.project_dir(project.id, create=True) / "visuals"
     target = visuals / f"{digest.hexdigest()[:16]}{source.suffix.lower()}"
     if not target.exists():
-        partial = target.with_name(f".{target.name}.partial")
-        try:
-            os.link(source, partial)
-        except OSError:
-            shutil.copyfile(source, partial)
-        partial.replace(target)
+        with atomic_path(target, temp_name=f".{target.name}.partial", durable=False) as partial:
+            try:
+                os.link(source, partial)
+            except OSError:
+                shutil.copyfile(source, partial)
     return target, kind
 
 

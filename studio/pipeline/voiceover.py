@@ -31,6 +31,7 @@ from studio.inputfiles import read_regular_file
 from studio.pipeline.drafts import sanitize_for_speech
 from studio.pipeline.jobs import JobContext
 from studio.progress import scaled
+from studio.savefile import atomic_write
 from studio.store import Library
 from studio.store.models import Project, Scene
 from studio.timing import WordTiming
@@ -182,9 +183,7 @@ def _save_sidecar(wav: Path, result: SpeechResult) -> None:
         "engine": result.engine,
         "voice": result.voice,
     }
-    tmp = _sidecar(wav).with_suffix(".json.partial")
-    tmp.write_text(json.dumps(data), encoding="utf-8")
-    tmp.replace(_sidecar(wav))
+    atomic_write(_sidecar(wav), json.dumps(data), durable=False)  # the wav isn't synced either
 
 
 def voice_scene(

@@ -8,6 +8,7 @@ from datetime import datetime
 from pathlib import Path
 
 from studio.errors import InputError
+from studio.savefile import atomic_path
 from studio.store import identity
 
 KEEP = 5
@@ -27,17 +28,16 @@ def snapshot(db_path: Path, backups_dir: Path, reason: str, *, keep: int = KEEP)
     backups_dir.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
     target = backups_dir / f"studio-{stamp}-{reason}.db"
-    partial = target.with_suffix(".partial")
     source = sqlite3.connect(f"file:{db_path.as_posix()}?mode=ro", uri=True)
     try:
-        dest = sqlite3.connect(partial)
-        try:
-            source.backup(dest)
-        finally:
-            dest.close()
+        with atomic_path(target) as partial:
+            dest = sqlite3.connect(partial)
+            try:
+                source.backup(dest)
+            finally:
+                dest.close()
     finally:
         source.close()
-    partial.replace(target)
     for old in list_backups(backups_dir)[keep:]:
         old.unlink(missing_ok=True)
     return target
@@ -85,9 +85,7 @@ def restore(backup: Path, db_path: Path) -> None:
     checked before the current database is touched.
     """
     check_backup(backup)
-    partial = db_path.with_name(db_path.name + ".restoring")
-    partial.unlink(missing_ok=True)
-    try:
+    with atomic_path(db_path) as partial:
         source = identity.connect_read_only(backup)
         try:
             dest = sqlite3.connect(partial)
@@ -100,6 +98,3 @@ def restore(backup: Path, db_path: Path) -> None:
         check_backup(partial)
         for suffix in ("-wal", "-shm"):
             Path(str(db_path) + suffix).unlink(missing_ok=True)
-        partial.replace(db_path)
-    finally:
-        partial.unlink(missing_ok=True)

@@ -15,11 +15,12 @@ from studio.engines.base import DRAFT, KOKORO
 from studio.engines.weights import DEFAULT_VOICE
 from studio.errors import InputError
 from studio.media.chat import CHAT_STYLES, ChatMessage, render_chat_frame
+from studio.media.segment_cache import SegmentCache
 from studio.media.segments import Overlay
 from studio.media.settings import RenderSettings
 from studio.pipeline import voiceover
 from studio.pipeline.jobs import JobContext
-from studio.pipeline.templates.background import BackdropTemplate, content_name
+from studio.pipeline.templates.background import BackdropTemplate
 from studio.pipeline.templates.base import SceneLook, TemplateOption, options_of
 from studio.store import Library
 from studio.store.models import Project, Scene
@@ -188,7 +189,7 @@ class ChatTemplate(BackdropTemplate):
         me = options.get("me") or next(iter(characters_of(scenes)), None)
         style = options.get("chat_style", "dark")
         size = (settings.width, settings.height)
-        out = workdir / content_name(
+        out = SegmentCache(workdir).drawing(
             "chat", [(m.character, m.text) for m in messages], size, style, me
         )
         if not out.is_file():

@@ -13,10 +13,11 @@ from typing import ClassVar
 
 from studio.errors import InputError
 from studio.media.scroll import ScrollBlock, ScrollPage, parse_blocks, render_scroll_page
+from studio.media.segment_cache import SegmentCache
 from studio.media.segments import Overlay
 from studio.media.settings import RenderSettings
 from studio.pipeline.jobs import JobContext
-from studio.pipeline.templates.background import BackdropTemplate, content_name
+from studio.pipeline.templates.background import BackdropTemplate
 from studio.pipeline.templates.base import SceneLook, TemplateOption
 from studio.store import Library
 from studio.store.models import Project, Scene
@@ -112,7 +113,7 @@ class ScrollTemplate(BackdropTemplate):
             mine = parse_blocks(scene.text)
             ranges.append((len(blocks), len(blocks) + len(mine)))
             blocks.extend(mine)
-        out = workdir / content_name(
+        out = SegmentCache(workdir).drawing(
             "scroll-page", [(b.kind, b.text) for b in blocks], settings.width, settings.height
         )
         page = _PAGES.get(out)
