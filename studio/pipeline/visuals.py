@@ -33,7 +33,6 @@ log = logging.getLogger(__name__)
 
 IMAGE_EXTENSIONS = frozenset({".jpg", ".jpeg", ".png", ".webp", ".bmp"})
 VIDEO_EXTENSIONS = frozenset({".mp4", ".mov", ".mkv", ".webm", ".m4v", ".avi"})
-SETTING_MEDIA_FOLDERS = "media_folders"
 MOTIONS = ("zoom-in", "pan-right", "zoom-out", "pan-left")
 MAX_SUGGESTIONS = 6
 #: How many skipped files the one summary line names; the log lists up to LOGGED_SKIPS.
@@ -450,11 +449,13 @@ def source_visuals(
     end: float,
     media_folders: Sequence[Path] = (),
 ) -> None:
-    """Suggest visuals for every scene and pick one where the creator hasn't chosen yet."""
+    """Suggest visuals for every scene and pick one where the creator hasn't chosen yet.
+
+    ``media_folders`` are every folder to index (the run request's: settings and command line).
+    """
     library.set_step(project, "visual-sourcing")
     report = scaled(ctx.progress, start, end)
-    folders = [Path(f) for f in (library.get_setting(SETTING_MEDIA_FOLDERS) or [])]
-    folders += [Path(f) for f in media_folders if Path(f) not in folders]
+    folders = [Path(f) for f in media_folders]
     if folders:
         report(0.0, "Visuals: indexing your media")
         summary = index_media_folders(library, folders).summary()

@@ -32,14 +32,14 @@ from studio.pipeline.jobs import JobContext
 from studio.progress import scaled
 from studio.store import Library
 from studio.store.models import Project, Scene
+from studio.store.settings_registry import DEFAULT_VOICE as DEFAULT_VOICE_SETTING
+from studio.store.settings_registry import KOKORO_DIR
 from studio.timing import WordTiming
 
 log = logging.getLogger(__name__)
 
 KOKORO_IDS = {v.id for v in KOKORO_VOICES}
 DRAFT_DEFAULT = "en-us"
-SETTING_WEIGHTS_DIR = "kokoro_weights_dir"
-SETTING_DEFAULT_VOICE = "default_voice"
 #: A music video's cut when nothing else says how long (two seconds: four beats at 120 BPM).
 DEFAULT_CUT_SECONDS = 2.0
 
@@ -60,7 +60,7 @@ class VoiceChoice:
 
 
 def _weights_dir(library: Library) -> Path | None:
-    folder = library.get_setting(SETTING_WEIGHTS_DIR)
+    folder = library.get_setting(KOKORO_DIR)
     return Path(folder) if folder else None
 
 
@@ -95,7 +95,7 @@ def choose_voice(library: Library, project: Project, scene: Scene | None = None)
         (scene.voice_id if scene is not None else None)
         or (library.character_voices(project).get(character) if character else None)
         or project.voice_id
-        or library.get_setting(SETTING_DEFAULT_VOICE)
+        or library.get_setting(DEFAULT_VOICE_SETTING)
         or DEFAULT_VOICE
     )
     if wanted in KOKORO_IDS:

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 import peewee
 
@@ -25,6 +25,7 @@ from studio.errors import InputError, StudioError
 from studio.home import Home
 from studio.store import db as dbmod
 from studio.store import metadata as publishing_rules
+from studio.store import settings_registry
 from studio.store.models import (
     PROJECT_CONTENT_FIELDS,
     SCENE_CONTENT_FIELDS,
@@ -52,6 +53,7 @@ from studio.store.usage import estimate_cost
 from studio.text import clean_text, one_line
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 MAX_NAME = 200
 MAX_SCENE_TEXT = 20_000
@@ -998,14 +1000,23 @@ class Library:
             )
             self._touch_project(project.id)
 
-    def get_setting(self, key: str, default: Any = None) -> Any:
+    def get_setting(self, key: str | settings_registry.SettingSpec[T]) -> T:
+        """A declared setting's typed value (its default if unset or stored invalid)."""
+        spec = settings_registry.spec_of(key)
         with self.errors():
-            row = Setting.get_or_none(Setting.key == key)
-        return default if row is None else row.value
+            row = Setting.get_or_none(Setting.key == spec.key)
+        return cast(T, settings_registry.read(spec, None if row is None else row.value))
 
-    def set_setting(self, key: str, value: Any) -> None:
+    def set_setting(self, key: str | settings_registry.SettingSpec[T], value: T | None) -> None:
+        """Store a declared setting (None unsets it); a value it refuses raises InputError."""
+        spec = settings_registry.spec_of(key)
+        stored = settings_registry.to_store(spec, value)
+        with self.errors():
+            row = Setting.get_or_none(Setting.key == spec.key)
+        if row is not None and row.value == stored:
+            return  # unchanged: no write
         with self.transaction():
-            Setting.insert(key=key, value=value).on_conflict_replace().execute()
+            Setting.insert(key=spec.key, value=stored).on_conflict_replace().execute()
 
     def upsert_media_asset(self, path: Path, **fields: Any) -> MediaAsset:
         stored = path.resolve().as_posix()
