@@ -196,10 +196,8 @@ def voice_scene(
     ``force`` speaks it again even when the cached audio is current ("Regenerate voice").
     """
     if project.template == "music":  # no narration: the scene's cut is silence
-        if scene.audio_key and scene.audio_key.startswith("silence-") and scene.duration:
-            wav = library.home.project_dir(project.id) / "audio" / f"{scene.audio_key}.wav"
-            if wav.is_file():
-                return False
+        if _silence_is_current(library, project, scene):
+            return False
         options = project.template_options or {}
         silent_scene(
             library,
@@ -212,7 +210,7 @@ def voice_scene(
     text = sanitize_for_speech(scene.text) or scene.text
     key = audio_key(text, choice.engine.name, choice.voice, project.voice_speed)
     wav = library.home.project_dir(project.id, create=True) / "audio" / f"{key}.wav"
-    if not force and scene.audio_key == key and wav.is_file() and scene.duration:
+    if not force and _audio_is_current(scene, key, wav):
         return False
     result = None if force else _load_cached(wav)
     synthesised = result is None
@@ -251,12 +249,38 @@ def silent_scene(library: Library, project: Project, scene: Scene, seconds: floa
     )
 
 
+def _audio_is_current(scene: Scene, key: str, wav: Path) -> bool:
+    return scene.audio_key == key and wav.is_file() and bool(scene.duration)
+
+
+def _silence_is_current(library: Library, project: Project, scene: Scene) -> bool:
+    if not (scene.audio_key and scene.audio_key.startswith("silence-") and scene.duration):
+        return False
+    return (library.home.project_dir(project.id) / "audio" / f"{scene.audio_key}.wav").is_file()
+
+
+def voice_is_current(library: Library, project: Project, scene: Scene) -> bool:
+    """Whether ``scene``'s stored audio is what ``voice_scene`` would make now (no write)."""
+    if project.template == "music":
+        return _silence_is_current(library, project, scene)
+    choice = choose_voice(library, project, scene)
+    text = sanitize_for_speech(scene.text) or scene.text
+    key = audio_key(text, choice.engine.name, choice.voice, project.voice_speed)
+    wav = library.home.project_dir(project.id) / "audio" / f"{key}.wav"
+    return _audio_is_current(scene, key, wav)
+
+
 def voice_project(
     library: Library, project: Project, ctx: JobContext, *, start: float, end: float
 ) -> int:
-    """Voice every scene that needs it; return how many were synthesised."""
-    library.set_step(project, "voiceover")
+    """Voice every scene that needs it; return how many were synthesised.
+
+    The step moves to "voiceover" only when a scene needs its voice (re-rendering an
+    unchanged project writes nothing here).
+    """
     scenes = library.scenes(project)
+    if not all(voice_is_current(library, project, scene) for scene in scenes):
+        library.set_step(project, "voiceover")
     report = scaled(ctx.progress, start, end)
     made = 0
     first = choose_voice(library, project)
