@@ -9,7 +9,7 @@ what they need from it and read neither the keyring nor the command line.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from studio.store import Library
@@ -54,10 +54,6 @@ class RunRequest:
             groq_base_url=library.get_setting(GROQ_BASE_URL),
             media_folders=tuple(folders),
         )
-
-    def with_key(self, groq_key: str | None) -> RunRequest:
-        """The same request with another key (a key typed in but not saved yet)."""
-        return replace(self, groq_key=groq_key)
 
 
 __all__ = ["RunRequest"]
