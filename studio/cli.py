@@ -22,6 +22,7 @@ from studio.store.models import TEMPLATES
 from studio.text import one_line
 
 if TYPE_CHECKING:
+    from studio.pipeline.produce import ProduceRequest
     from studio.store import Library
 
 log = logging.getLogger("studio")
@@ -211,7 +212,7 @@ def _run_command(args: argparse.Namespace) -> int:
 
     reporter = pipeline.ConsoleReporter(sys.stderr)
     if args.command == "produce":
-        result = pipeline.produce_from_cli(library, args, reporter=reporter)
+        result = pipeline.produce(library, _produce_request(library, args), reporter=reporter)
     elif args.command in ("render", "resume"):
         project = library.project(args.project_ref)
         result = pipeline.render_project(library, project, reporter=reporter, kind=args.command)
@@ -219,6 +220,46 @@ def _run_command(args: argparse.Namespace) -> int:
         raise InputError(f"Unknown command {args.command!r}")
     print(one_line(result.video_path))
     return 0
+
+
+#: ``studio produce``'s template options (``--background`` ...), as the templates name them.
+_TEMPLATE_OPTIONS = ("background", "chat_style", "me", "bpm", "beats_per_cut")
+
+
+def _produce_request(library: Library, args: argparse.Namespace) -> ProduceRequest:
+    """``studio produce``'s arguments as the pipeline's request; the key only for ``--topic``
+    (reading the keyring can be slow, and a script needs no key)."""
+    from studio.pipeline.produce import ProduceRequest
+    from studio.pipeline.request import RunRequest
+    from studio.secrets import get_groq_key
+
+    run = RunRequest.from_library(
+        library,
+        groq_key=get_groq_key() if args.topic is not None else None,
+        groq_model=args.model,
+        media_folders=args.media,
+    )
+    return ProduceRequest(
+        run=run,
+        topic=args.topic,
+        script=args.script,
+        template=args.template,
+        duration=args.duration,
+        voice=args.voice,
+        speed=args.speed,
+        aspect=args.aspect,
+        resolution=args.resolution,
+        music=args.music,
+        captions=not args.no_captions,
+        caption_style=args.caption_style,
+        project_name=args.project_name,
+        media=tuple(args.media),
+        template_options={
+            name: getattr(args, name)
+            for name in _TEMPLATE_OPTIONS
+            if getattr(args, name, None) is not None
+        },
+    )
 
 
 #: Options before the command that take a value (skipped when looking for an archive to open).

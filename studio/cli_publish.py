@@ -111,7 +111,11 @@ def _metadata(library: Library, project: Project, args: argparse.Namespace) -> i
         publishing.latest_render(library, project)
     if args.generate:
         print("Writing the title, description and tags…", file=sys.stderr)
-        written = publishing.write_metadata(library, project)
+        from studio.pipeline.request import RunRequest
+        from studio.secrets import get_groq_key
+
+        request = RunRequest.from_library(library, groq_key=get_groq_key())
+        written = publishing.write_metadata(library, project, request)
         print(one_line(written.note), file=sys.stderr)
     elif editing:
         publishing.save_metadata(library, project, **edits)

@@ -34,8 +34,8 @@ from studio.gui import crash_reporter, setup_sections
 from studio.gui.crash_reporter import CrashReporter
 from studio.gui.setup_checklist import FIRST_RUN_KEY, first_run_pending
 from studio.gui.setup_sections import DOWNLOAD_VOICES, OPTIONAL, READY, TODO
-from studio.pipeline.voiceover import SETTING_WEIGHTS_DIR
 from studio.secrets import KEYRING_GROQ_USER, KEYRING_SERVICE
+from studio.store.settings_registry import KOKORO_DIR as SETTING_WEIGHTS_DIR
 from tests.fakes.groq_server import MODELS_PATH, Behaviour, FakeGroq, unauthorized
 from tests.fakes.hf_hub import FakeFile, FakeHub
 from tests.fakes.memory_keyring import MemoryKeyring

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import QTabWidget
 
 from studio.media.ffmpeg import ffmpeg_exe
 from studio.pipeline import publishing
-from studio.pipeline.script import SETTING_GROQ_BASE_URL
+from studio.store.settings_registry import GROQ_BASE_URL as SETTING_GROQ_BASE_URL
 from tests.fakes.groq_server import FakeGroq, reply, unauthorized
 
 pytestmark = [pytest.mark.gui, multimedia_noise]

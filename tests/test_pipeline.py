@@ -15,11 +15,12 @@ from studio.errors import Cancelled, InputError
 from studio.media.probe import probe
 from studio.pipeline import produce as pipeline
 from studio.pipeline.jobs import NullReporter, run_job
+from studio.pipeline.request import RunRequest
 from studio.pipeline.script import script_from_text, script_from_topic
-from studio.pipeline.voiceover import SETTING_WEIGHTS_DIR
 from studio.progress import CancelToken
 from studio.store import Library
 from studio.store.models import RenderedVideo
+from studio.store.settings_registry import KOKORO_DIR as SETTING_WEIGHTS_DIR
 from tests.fakes.groq_server import FakeGroq, valid_script
 
 SCRIPT = (
@@ -158,7 +159,9 @@ def test_script_from_topic_through_fake_groq(library: Library) -> None:
         server.enqueue(valid_script(scenes=3))
         library.set_setting("groq_base_url", server.base_url)
         with run_job(library, project, "script") as ctx:
-            script_from_topic(library, project, ctx, api_key="gsk_test_key_123")
+            script_from_topic(
+                library, project, ctx, RunRequest.from_library(library, groq_key="gsk_test_key_123")
+            )
     assert len(library.scenes(project)) == 3
     calls = library.llm_calls(project)
     assert len(calls) == 1 and calls[0].total_tokens > 0
@@ -168,7 +171,7 @@ def test_script_from_topic_through_fake_groq(library: Library) -> None:
 def test_script_from_topic_without_key_points_to_script(library: Library) -> None:
     project = library.create_project("No key", topic="Bees")
     with pytest.raises(InputError, match="--script"), run_job(library, project, "script") as ctx:
-        script_from_topic(library, project, ctx)
+        script_from_topic(library, project, ctx, RunRequest.from_library(library, groq_key=None))
     assert library.scenes(project) == []
 
 

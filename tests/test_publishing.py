@@ -24,10 +24,11 @@ from studio.media import thumbnails as pictures
 from studio.media.ffmpeg import ffmpeg_exe
 from studio.pipeline import publishing
 from studio.pipeline.jobs import JobContext, NullReporter, run_job
-from studio.pipeline.script import SETTING_GROQ_BASE_URL
+from studio.pipeline.request import RunRequest
 from studio.progress import CancelToken
 from studio.store import Library
 from studio.store.models import Project, RenderedVideo, Thumbnail
+from studio.store.settings_registry import GROQ_BASE_URL as SETTING_GROQ_BASE_URL
 from tests.fakes.groq_server import (
     FakeGroq,
     invalid_json,
@@ -275,13 +276,18 @@ def test_derived_metadata_follows_the_script_until_someone_writes_it(library: Li
     assert (kept.description, kept.source) == ("My own words.", "creator")
 
 
+def groq(library: Library, key: str | None) -> RunRequest:
+    """The run request the CLI or the window would build, with ``key`` as the saved key."""
+    return RunRequest.from_library(library, groq_key=key)
+
+
 def test_groq_writes_the_metadata_and_its_call_is_recorded(
     library: Library, fake: FakeGroq, rendered: tuple[Project, RenderedVideo]
 ) -> None:
     project, render = rendered
     library.set_setting(SETTING_GROQ_BASE_URL, fake.base_url)
     fake.enqueue(reply(GOOD_METADATA))
-    written = publishing.write_metadata(library, project, api_key=KEY, sleep=no_wait)
+    written = publishing.write_metadata(library, project, groq(library, KEY), sleep=no_wait)
     assert written.by_ai and written.metadata.source == "groq"
     assert written.metadata.title == "How Honeybees Make Honey"
     assert written.metadata.tags == ["honeybees", "honey", "bees"]
@@ -301,7 +307,7 @@ def test_groq_refusing_the_key_leaves_the_metadata_and_says_what_to_do(
     library.set_setting(SETTING_GROQ_BASE_URL, fake.base_url)
     fake.enqueue(unauthorized(echo_key=True))
     with pytest.raises(ServiceError) as caught:
-        publishing.write_metadata(library, project, api_key=KEY, sleep=no_wait)
+        publishing.write_metadata(library, project, groq(library, KEY), sleep=no_wait)
     assert "rejected the API key" in caught.value.message and "Settings" in caught.value.message
     assert KEY not in caught.value.message
     after = library.publishing(project)
@@ -315,7 +321,7 @@ def test_groq_replying_badly_twice_is_a_clear_error_and_both_calls_are_counted(
     library.set_setting(SETTING_GROQ_BASE_URL, fake.base_url)
     fake.enqueue(invalid_json(), reply(json.dumps({"title": "", "tags": "bees"})))
     with pytest.raises(ServiceError, match="not a usable title, description and tags"):
-        publishing.write_metadata(library, project, api_key=KEY, sleep=no_wait)
+        publishing.write_metadata(library, project, groq(library, KEY), sleep=no_wait)
     assert "could not be used" in fake.requests[1].messages[-1]["content"], "one repair request"
     assert [call.purpose for call in library.llm_calls(project)] == ["metadata", "metadata"]
 
@@ -327,7 +333,7 @@ def test_groq_rate_limit_is_retried_then_a_repaired_reply_is_used(
     library.set_setting(SETTING_GROQ_BASE_URL, fake.base_url)
     waits: list[float] = []
     fake.enqueue(rate_limited(retry_after=2), invalid_json(), reply(GOOD_METADATA))
-    written = publishing.write_metadata(library, project, api_key=KEY, sleep=waits.append)
+    written = publishing.write_metadata(library, project, groq(library, KEY), sleep=waits.append)
     assert waits == [2.0] and len(fake.requests) == 3
     assert written.metadata.source == "groq"
 
@@ -335,7 +341,7 @@ def test_groq_rate_limit_is_retried_then_a_repaired_reply_is_used(
 def test_without_a_key_the_metadata_is_written_from_the_script(library: Library) -> None:
     project = make_project(library)
     publishing.save_metadata(library, project, title="Mine")
-    written = publishing.write_metadata(library, project)
+    written = publishing.write_metadata(library, project, groq(library, None))
     assert not written.by_ai and "No Groq API key" in written.note
     assert (written.metadata.title, written.metadata.source) == (project.name, "script")
     assert library.llm_calls(project) == []

@@ -25,7 +25,7 @@ from studio.media.settings import ASPECTS, CAPTION_STYLES, FRAME_RATES, RESOLUTI
 from studio.media.soundtrack import SoundPart, build_soundtrack
 from studio.pipeline.render import settings_for
 from studio.store import Library
-from studio.store.settings import DECLARED, fits
+from studio.store.settings_registry import REGISTRY
 
 GARBAGE = settings(
     max_examples=100,
@@ -70,14 +70,15 @@ def _execute(library: Library, sql: str, *args: object) -> bool:
 
 
 @GARBAGE
-@given(key=st.sampled_from(sorted(DECLARED)), text=stored_text)
+@given(key=st.sampled_from(sorted(REGISTRY)), text=stored_text)
 def test_library_settings_are_defaults_or_of_their_kind(
     library: Library, key: str, text: str
 ) -> None:
     assume(_execute(library, "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", key,
                     text))
-    value = library.get_setting(key, "DEFAULT")
-    assert value == "DEFAULT" or fits(DECLARED[key], value), value
+    spec = REGISTRY[key]
+    value = library.get_setting(spec)
+    assert value == spec.default or spec.convert(value) == value, value
 
 
 @GARBAGE

@@ -275,7 +275,7 @@ def test_project_lookup_rename_duplicate(library: Library) -> None:
 def test_settings_roundtrip(library: Library) -> None:
     library.set_setting("media_folders", ["/a", "/b"])
     assert library.get_setting("media_folders") == ["/a", "/b"]
-    assert library.get_setting("missing", 42) == 42
+    assert library.get_setting("groq_base_url") is None  # unset: the declared default
 
 
 def _another_programs_database(db_path: Path, version: int) -> None:
@@ -343,7 +343,7 @@ def test_opening_another_library_makes_the_first_refuse_instead_of_re_pointing(
         first.projects,
         lambda: first.create_project("Lost"),
         lambda: first.rooms.scenes.scenes(mine),
-        lambda: first.get_setting("voice"),
+        lambda: first.get_setting("groq_model"),
     ):
         with pytest.raises(StoreError, match="another library was opened") as refused:
             call()

@@ -56,10 +56,11 @@ def tokyo_time(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 def test_every_model_studio_offers_has_a_price() -> None:
-    from studio.gui.settings_dialog import GROQ_MODELS
     from studio.pipeline.groq_script import DEFAULT_MODEL
+    from studio.store.settings_registry import GROQ_MODEL
+    from studio.store.usage import GROQ_MODELS
 
-    assert set(GROQ_MODELS) | {DEFAULT_MODEL} <= set(GROQ_PRICES)
+    assert set(GROQ_MODELS) | {DEFAULT_MODEL, GROQ_MODEL.default} <= set(GROQ_PRICES)
     assert all(p.input_per_million > 0 and p.output_per_million > 0 for p in GROQ_PRICES.values())
 
 

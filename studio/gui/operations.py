@@ -24,9 +24,12 @@ from studio.errors import InputError, ServiceError
 from studio.gui.workers import SignalReporter, WorkFn
 from studio.pipeline import produce, publishing, sample, script, visuals, voiceover
 from studio.pipeline.jobs import run_job
+from studio.pipeline.request import RunRequest
 from studio.pipeline.templates import get_template
 from studio.progress import CancelToken, run_abandonable
+from studio.secrets import get_groq_key
 from studio.store import Library
+from studio.store.settings_registry import KOKORO_DIR
 
 #: Seconds the Groq key check waits for an answer.
 KEY_CHECK_TIMEOUT = 15.0
@@ -40,13 +43,20 @@ class ImportedVisual:
     kind: str
 
 
+def _request(library: Library, *, with_key: bool = True) -> RunRequest:
+    """The run's outside inputs as the window knows them: the saved settings and, for AI work,
+    the saved key (read here, at the edge, on the worker thread: the keyring can be slow)."""
+    return RunRequest.from_library(library, groq_key=get_groq_key() if with_key else None)
+
+
 def render(library: Library, project_id: str) -> WorkFn:
     """Voice (cached), visuals and render of a project; returns the ProduceResult."""
 
     def work(reporter: SignalReporter, cancel: CancelToken) -> Any:
         project = library.project(project_id)
-        return produce.render_project(library, project, reporter=reporter, cancel=cancel,
-                              install_sigint=False, kind="render")
+        return produce.render_project(library, project, _request(library, with_key=False),
+                                      reporter=reporter, cancel=cancel, install_sigint=False,
+                                      kind="render")
 
     return work
 
@@ -92,8 +102,9 @@ def write_script_from_topic(library: Library, project_id: str) -> WorkFn:
 
     def work(reporter: SignalReporter, cancel: CancelToken) -> int:
         project = library.project(project_id)
+        request = _request(library)
         with run_job(library, project, "script", reporter=reporter, cancel=cancel) as ctx:
-            return len(script.script_from_topic(library, project, ctx))
+            return len(script.script_from_topic(library, project, ctx, request))
 
     return work
 
@@ -116,7 +127,8 @@ def write_publishing(library: Library, project_id: str) -> WorkFn:
 
     def work(reporter: SignalReporter, cancel: CancelToken) -> publishing.WrittenMetadata:
         reporter.progress(0.0, "Writing the title, description and tags", None)
-        written = publishing.write_metadata(library, library.project(project_id), cancel=cancel)
+        project = library.project(project_id)
+        written = publishing.write_metadata(library, project, _request(library), cancel=cancel)
         reporter.progress(1.0, "Title, description and tags written", None)
         return written
 
@@ -181,7 +193,7 @@ def download_voice_files(library: Library, target: Path, voices: Iterable[str]) 
         weights = download_kokoro_weights(
             target, wanted, cancel=cancel,
             progress=lambda fraction, stage: reporter.progress(fraction, stage, None))
-        library.set_setting(voiceover.SETTING_WEIGHTS_DIR, str(target))
+        library.set_setting(KOKORO_DIR, str(target))
         return weights
 
     return work

@@ -25,13 +25,8 @@ from PySide6.QtWidgets import (
 from studio.errors import StudioError
 from studio.gui.qt_helpers import named, text_button
 from studio.gui.workspace import Workspace
-
-SETTING_GROQ_MODEL = "groq_model"
-SETTING_WEIGHTS_DIR = "kokoro_weights_dir"
-SETTING_MEDIA_FOLDERS = "media_folders"
-SETTING_DEFAULT_VOICE = "default_voice"
-GROQ_MODELS = ("llama-3.3-70b-versatile", "llama-3.1-8b-instant", "openai/gpt-oss-120b",
-               "openai/gpt-oss-20b")
+from studio.store.settings_registry import DEFAULT_VOICE, GROQ_MODEL, KOKORO_DIR, MEDIA_FOLDERS
+from studio.store.usage import GROQ_MODELS
 
 
 class SettingsDialog(QDialog):
@@ -79,7 +74,8 @@ class SettingsDialog(QDialog):
         self.model = named(QComboBox(), "groqModel")
         self.model.setEditable(True)
         self.model.addItems(GROQ_MODELS)
-        self.model.setCurrentText(self._library.get_setting(SETTING_GROQ_MODEL) or GROQ_MODELS[0])
+        self.model.setCurrentText(self._library.get_setting(GROQ_MODEL))
+        self.model.setToolTip(GROQ_MODEL.description)
         form = QFormLayout(box)
         form.addRow("API key", key_row)
         form.addRow("Model", self.model)
@@ -89,7 +85,8 @@ class SettingsDialog(QDialog):
     def _voice_box(self) -> QGroupBox:
         box = QGroupBox("Voice")
         self.weights = named(QLineEdit(), "kokoroFolder")
-        self.weights.setText(self._library.get_setting(SETTING_WEIGHTS_DIR) or "")
+        self.weights.setText(self._library.get_setting(KOKORO_DIR) or "")
+        self.weights.setToolTip(KOKORO_DIR.description)
         self.weights.setPlaceholderText("Folder with config.json, kokoro-v1_0.pth and voices/")
         browse = text_button("Browse…")
         browse.clicked.connect(self._browse_weights)
@@ -102,7 +99,7 @@ class SettingsDialog(QDialog):
         self.default_voice = named(QComboBox(), "defaultVoice")
         for voice_id, label in self._workspace.voice_choices():
             self.default_voice.addItem(label, voice_id)
-        current = self._library.get_setting(SETTING_DEFAULT_VOICE)
+        current = self._library.get_setting(DEFAULT_VOICE)
         index = self.default_voice.findData(current) if current else 0
         self.default_voice.setCurrentIndex(max(0, index))
         form = QFormLayout(box)
@@ -114,8 +111,8 @@ class SettingsDialog(QDialog):
     def _media_box(self) -> QGroupBox:
         box = QGroupBox("Media library")
         self.folders = named(QListWidget(), "mediaFolders")
-        self.folders.addItems([str(f) for f in self._library.get_setting(SETTING_MEDIA_FOLDERS)
-                               or []])
+        folders: list[str] = self._library.get_setting(MEDIA_FOLDERS)
+        self.folders.addItems(folders)
         self.folders.setMaximumHeight(90)
         add = QPushButton("Add folder…")
         remove = QPushButton("Remove")
@@ -129,7 +126,7 @@ class SettingsDialog(QDialog):
         row = QHBoxLayout(box)
         row.addWidget(self.folders, 1)
         row.addLayout(buttons)
-        box.setToolTip("Studio suggests your own pictures and clips whose names match a scene")
+        box.setToolTip(MEDIA_FOLDERS.description)
         return box
 
     # -- actions ----------------------------------------------------------------------------------
@@ -164,16 +161,16 @@ class SettingsDialog(QDialog):
                 set_groq_key(self.key.text())
             elif self._remove_key:
                 delete_groq_key()
-            self._library.set_setting(SETTING_GROQ_MODEL, self.model.currentText().strip()
-                                      or GROQ_MODELS[0])
+            self._library.set_setting(GROQ_MODEL, self.model.currentText().strip()
+                                      or GROQ_MODEL.default)
             weights = self.weights.text().strip()
             if weights and not Path(weights).expanduser().is_dir():
                 raise StudioError("The Kokoro folder does not exist", where=weights,
                                   fix="Choose the folder that holds config.json")
-            self._library.set_setting(SETTING_WEIGHTS_DIR, weights or None)
+            self._library.set_setting(KOKORO_DIR, weights or None)
             folders = [self.folders.item(i).text() for i in range(self.folders.count())]
-            self._library.set_setting(SETTING_MEDIA_FOLDERS, folders)
-            self._library.set_setting(SETTING_DEFAULT_VOICE, self.default_voice.currentData())
+            self._library.set_setting(MEDIA_FOLDERS, folders)
+            self._library.set_setting(DEFAULT_VOICE, self.default_voice.currentData())
         except StudioError as exc:
             self.error.setText(exc.message)
             self.error.show()

@@ -38,10 +38,8 @@ from studio.gui.job_runner import JobInfo, JobRunner
 from studio.gui.qt_helpers import named
 from studio.gui.workers import Worker
 from studio.gui.workspace import Workspace
-from studio.pipeline.script import SETTING_GROQ_BASE_URL
-from studio.pipeline.visuals import SETTING_MEDIA_FOLDERS
-from studio.pipeline.voiceover import SETTING_WEIGHTS_DIR
 from studio.secrets import GROQ_KEY_ENV, get_groq_key, mask, set_groq_key
+from studio.store.settings_registry import GROQ_BASE_URL, KOKORO_DIR, MEDIA_FOLDERS
 
 DOWNLOAD_JOB = "voice-download"
 #: Every English voice, so any voice the pickers offer speaks naturally (each is ~0.5 MB).
@@ -185,7 +183,7 @@ class VoiceRow(ChecklistRow):
 
     def refresh(self) -> None:
         if self._workspace.kokoro_available(refresh=True):
-            folder = self._library.get_setting(SETTING_WEIGHTS_DIR)
+            folder = self._library.get_setting(KOKORO_DIR)
             where = f"in {folder}" if folder else "in the Hugging Face cache"
             self.set_state(READY, f"Kokoro's voice files are installed ({where}): videos are "
                                   "narrated with a natural voice.")
@@ -224,7 +222,7 @@ class VoiceRow(ChecklistRow):
                     "That folder does not hold all of Kokoro's files", where=str(folder),
                     fix=f"Choose the folder that has {CONFIG_FILENAME}, {MODEL_FILENAME} and "
                         f"a {VOICES_DIRNAME}/ folder of .pt files")
-            self._library.set_setting(SETTING_WEIGHTS_DIR, str(folder))
+            self._library.set_setting(KOKORO_DIR, str(folder))
         except StudioError as exc:
             self.show_message(exc.message, error=True)
             return False
@@ -331,7 +329,7 @@ class GroqRow(ChecklistRow):
         if not key:
             self.show_message("Paste your API key first.", error=True)
             return False
-        base_url = self._library.get_setting(SETTING_GROQ_BASE_URL) or None
+        base_url = self._library.get_setting(GROQ_BASE_URL)
         checker = Worker(operations.check_groq_key(key, base_url), name="Checking the Groq key",
                          parent=self)
         checker.returned.connect(self._key_accepted)
@@ -400,7 +398,7 @@ class MediaRow(ChecklistRow):
         self.refresh()
 
     def folders(self) -> list[str]:
-        return [str(folder) for folder in self._library.get_setting(SETTING_MEDIA_FOLDERS) or []]
+        return [str(folder) for folder in self._library.get_setting(MEDIA_FOLDERS)]
 
     def refresh(self) -> None:
         folders = self.folders()
@@ -421,7 +419,7 @@ class MediaRow(ChecklistRow):
         folders = self.folders()
         if str(folder) not in folders:
             try:
-                self._library.set_setting(SETTING_MEDIA_FOLDERS, [*folders, str(folder)])
+                self._library.set_setting(MEDIA_FOLDERS, [*folders, str(folder)])
             except StudioError as exc:
                 self.show_message(exc.message, error=True)
                 return

@@ -36,13 +36,14 @@ from studio.pipeline.drafts import (
 from studio.pipeline.splitter import visual_keywords
 from studio.progress import CancelToken, run_abandonable
 from studio.secrets import GROQ_KEY_ENV, mask
+from studio.store.usage import DEFAULT_GROQ_MODEL
 
 if TYPE_CHECKING:
     from groq.types.chat import ChatCompletionMessageParam
 
 log = logging.getLogger(__name__)
 
-DEFAULT_MODEL = "llama-3.3-70b-versatile"
+DEFAULT_MODEL = DEFAULT_GROQ_MODEL
 #: Longest topic accepted; a topic is a sentence or two, not a script.
 MAX_TOPIC_CHARS = 2000
 #: Longest video one request may ask for (about 4,500 words fits a model's output limit).

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import argparse
 import logging
 import sys
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
@@ -17,6 +17,7 @@ from studio.pipeline import script as script_stage
 from studio.pipeline import voiceover
 from studio.pipeline.jobs import JobContext, Reporter, run_job
 from studio.pipeline.locks import render_lock
+from studio.pipeline.request import RunRequest
 from studio.pipeline.templates import Template, create_project, get_template
 from studio.progress import CancelToken, install_sigint_as_cancel
 from studio.store import Library
@@ -30,6 +31,37 @@ SCRIPT_SPAN = (0.0, 0.08)
 VOICE_SPAN = (0.08, 0.40)
 VISUALS_SPAN = (0.40, 0.46)
 RENDER_SPAN = (0.46, 1.0)
+
+
+@dataclass(frozen=True)
+class ProduceRequest:
+    """``studio produce``'s choices, built by the CLI (the pipeline never sees its arguments).
+
+    Attributes:
+        run: the outside inputs (Groq key and model, every media folder to index).
+        topic: a topic for Groq to write about, or None.
+        script: the creator's script file (or a music video's captions), or None.
+        template: the template's name (None: the default).
+        duration: the target length in seconds (None: the script's own, or 60 s for a topic).
+        media: the folders named for this video alone (checked to exist before anything).
+        template_options: the template's own options given (background, chat style, ...).
+    """
+
+    run: RunRequest
+    topic: str | None = None
+    script: Path | None = None
+    template: str | None = None
+    duration: float | None = None
+    voice: str | None = None
+    speed: float = 1.0
+    aspect: str = "16:9"
+    resolution: str = "1080p"
+    music: Path | None = None
+    captions: bool = True
+    caption_style: str = "clean"
+    project_name: str | None = None
+    media: tuple[Path, ...] = ()
+    template_options: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -68,30 +100,24 @@ class ConsoleReporter:
         self.stream.write(one_line(text) + "\n")
 
 
-def template_options_from_args(args: argparse.Namespace) -> dict[str, Any]:
-    """The ``--background``/``--chat-style``/``--me``/``--bpm``/``--beats-per-cut`` given."""
-    names = ("background", "chat_style", "me", "bpm", "beats_per_cut")
-    return {name: getattr(args, name) for name in names if getattr(args, name, None) is not None}
-
-
-def _settings_from_args(args: argparse.Namespace) -> RenderSettings:
-    music = args.music
+def _render_settings(request: ProduceRequest) -> RenderSettings:
+    music = request.music
     if music is not None:
         check_regular_file(music, what="music file")  # a FIFO would block FFmpeg forever
     return RenderSettings(
-        aspect=args.aspect,
-        resolution=args.resolution,
-        captions=not args.no_captions,
-        caption_style=args.caption_style,
+        aspect=request.aspect,
+        resolution=request.resolution,
+        captions=request.captions,
+        caption_style=request.caption_style,
         music_path=Path(music).resolve() if music else None,
     )
 
 
-def _project_name(args: argparse.Namespace, text: str | None, template: Template) -> str:
-    if args.project_name:
-        return str(args.project_name)
-    if args.topic:
-        return " ".join(str(args.topic).split()[:8])[:80] or "Untitled"
+def _project_name(request: ProduceRequest, text: str | None, template: Template) -> str:
+    if request.project_name:
+        return request.project_name
+    if request.topic:
+        return " ".join(request.topic.split()[:8])[:80] or "Untitled"
     named = template.project_name(text) if text else None
     if named:
         return named
@@ -99,12 +125,12 @@ def _project_name(args: argparse.Namespace, text: str | None, template: Template
     words = first_line.lstrip("#>*- \t").split()
     if words:
         return " ".join(words[:6]) + ("…" if len(words) > 6 else "")
-    return Path(args.script or args.music or "Untitled").stem
+    return Path(request.script or request.music or "Untitled").stem
 
 
-def produce_from_cli(
+def produce(
     library: Library,
-    args: argparse.Namespace,
+    request: ProduceRequest,
     *,
     reporter: Reporter,
     cancel: CancelToken | None = None,
@@ -114,22 +140,22 @@ def produce_from_cli(
 
     cancel = cancel or CancelToken()
     install_sigint_as_cancel(cancel)
-    if not 0.5 <= args.speed <= 2.0:
-        raise InputError(f"--speed must be between 0.5 and 2.0 (got {args.speed})")
-    template = get_template(getattr(args, "template", None))
-    _check_source(template, args)
-    settings = _settings_from_args(args)
-    voiceover.check_voice(args.voice)
-    if args.music is not None:
+    if not 0.5 <= request.speed <= 2.0:
+        raise InputError(f"--speed must be between 0.5 and 2.0 (got {request.speed})")
+    template = get_template(request.template)
+    _check_source(template, request)
+    settings = _render_settings(request)
+    voiceover.check_voice(request.voice)
+    if request.music is not None:
         from studio.media.soundtrack import check_music
 
-        check_music(Path(args.music))
-    text = parse_script_file(args.script) if args.script else None
-    if args.topic is not None:
+        check_music(Path(request.music))
+    text = parse_script_file(request.script) if request.script else None
+    if request.topic is not None:
         from studio.pipeline.groq_script import check_topic
 
-        check_topic(args.topic)
-    for folder in args.media:
+        check_topic(request.topic)
+    for folder in request.media:
         if not Path(folder).is_dir():
             raise InputError(
                 "The media folder does not exist",
@@ -138,16 +164,16 @@ def produce_from_cli(
             )
     project = create_project(
         library,
-        _project_name(args, text, template),
+        _project_name(request, text, template),
         template=template.name,
-        options=template_options_from_args(args),
+        options=dict(request.template_options),
         settings=settings,
-        topic=args.topic or "",
-        target_duration=args.duration
-        if args.duration is not None
-        else (script_stage.DEFAULT_TOPIC_SECONDS if args.topic else None),
-        voice_id=args.voice,
-        voice_speed=args.speed,
+        topic=request.topic or "",
+        target_duration=request.duration
+        if request.duration is not None
+        else (script_stage.DEFAULT_TOPIC_SECONDS if request.topic else None),
+        voice_id=request.voice,
+        voice_speed=request.speed,
     )
     try:
         with (
@@ -157,8 +183,8 @@ def produce_from_cli(
             if text is not None or not template.needs_script:
                 template.script_from_text(library, project, text or "", ctx)
             else:
-                script_stage.script_from_topic(library, project, ctx, model=args.model)
-            render = _voice_visuals_render(library, project, ctx, media_folders=args.media)
+                script_stage.script_from_topic(library, project, ctx, request.run)
+            render = _voice_visuals_render(library, project, ctx, request.run)
     except InputError:
         if not library.scenes(project):
             library.delete_project(project)  # nothing worth keeping was made
@@ -166,20 +192,20 @@ def produce_from_cli(
     return ProduceResult(library.refresh(project), render, library.home.abs(render.file_path))
 
 
-def _check_source(template: Template, args: argparse.Namespace) -> None:
+def _check_source(template: Template, request: ProduceRequest) -> None:
     """The template gets the script (or song) it needs, before anything is made."""
-    if template.needs_script and not (args.topic or args.script):
+    if template.needs_script and not (request.topic or request.script):
         raise InputError(
             f"The {template.label.lower()} template needs a script",
             fix="Give --script FILE (your text) or --topic TEXT (written with AI)",
         )
-    if args.topic and not template.writes_from_topic:
+    if request.topic and not template.writes_from_topic:
         raise InputError(
             f"The {template.label.lower()} template can't be written from a topic yet",
             fix="Write it yourself and give --script FILE"
             + (f" ({template.script_format})" if template.script_format else ""),
         )
-    if template.needs_song and args.music is None:
+    if template.needs_song and request.music is None:
         raise InputError("A music video needs a song", fix="Give --music FILE")
 
 
@@ -202,7 +228,7 @@ def sweep_partial_files(library: Library, project: Project, job_id: str) -> int:
 
 
 def _voice_visuals_render(
-    library: Library, project: Project, ctx: JobContext, *, media_folders: Any = ()
+    library: Library, project: Project, ctx: JobContext, request: RunRequest
 ) -> RenderedVideo:
     project = library.refresh(project)
     sweep_partial_files(library, project, ctx.job.id)
@@ -216,7 +242,7 @@ def _voice_visuals_render(
         ctx,
         start=VISUALS_SPAN[0],
         end=VISUALS_SPAN[1],
-        media_folders=media_folders,
+        media_folders=request.media_folders,
     )
     return render_stage.render_project_video(
         library, library.refresh(project), ctx, start=RENDER_SPAN[0], end=RENDER_SPAN[1]
@@ -226,13 +252,17 @@ def _voice_visuals_render(
 def render_project(
     library: Library,
     project: Project,
+    request: RunRequest | None = None,
     *,
     reporter: Reporter,
     kind: str = "render",
     cancel: CancelToken | None = None,
     install_sigint: bool = True,
 ) -> ProduceResult:
-    """Re-render (or resume) a project: only what changed or was never finished is redone."""
+    """Re-render (or resume) a project: only what changed or was never finished is redone.
+
+    Rendering needs no key: without ``request``, the library's media folders are used.
+    """
     cancel = cancel or CancelToken()
     if install_sigint:
         install_sigint_as_cancel(cancel)
@@ -245,5 +275,7 @@ def render_project(
         render_lock(library.home, project.id, project.name),  # refused before any job row
         run_job(library, project, kind, reporter=reporter, cancel=cancel) as ctx,
     ):
-        render = _voice_visuals_render(library, project, ctx)
+        render = _voice_visuals_render(
+            library, project, ctx, request or RunRequest.from_library(library, groq_key=None)
+        )
     return ProduceResult(library.refresh(project), render, library.home.abs(render.file_path))

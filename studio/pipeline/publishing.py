@@ -29,6 +29,7 @@ from studio.media.ffmpeg import atomic_output
 from studio.media.segment_cache import SegmentCache
 from studio.media.settings import RenderSettings
 from studio.pipeline.jobs import JobContext
+from studio.pipeline.request import RunRequest
 from studio.pipeline.splitter import split_sentences, visual_keywords
 from studio.progress import CancelToken
 from studio.savefile import check_output_target, write_atomically
@@ -385,15 +386,14 @@ def ensure_metadata(library: Library, project: Project) -> PublishingMetadata:
 def write_metadata(
     library: Library,
     project: Project,
+    request: RunRequest,
     *,
-    api_key: str | None = None,
-    model: str | None = None,
-    base_url: str | None = None,
     timeout: float = 60.0,
     cancel: CancelToken | None = None,
     sleep: Any = None,
 ) -> WrittenMetadata:
-    """(Re)write the project's metadata: by Groq when a key is set, else from the script.
+    """(Re)write the project's metadata: by Groq when ``request`` has a key, else from the
+    script.
 
     Groq's calls are recorded (purpose "metadata"), failed ones included. The JSON beside the
     latest video follows.
@@ -404,9 +404,7 @@ def write_metadata(
         Cancelled: ``cancel`` fired.
     """
     from studio.pipeline.groq_metadata import generate_metadata
-    from studio.pipeline.groq_script import DEFAULT_MODEL, ScriptServiceError
-    from studio.pipeline.script import SETTING_GROQ_BASE_URL, SETTING_GROQ_MODEL
-    from studio.secrets import get_groq_key
+    from studio.pipeline.groq_script import ScriptServiceError
 
     scenes = library.scenes(project)
     if not scenes:
@@ -414,7 +412,7 @@ def write_metadata(
             f"{project.name!r} has no script yet, so there is nothing to describe",
             fix="Write or paste the script first",
         )
-    key = api_key or get_groq_key()
+    key = request.groq_key
     if not key:
         derived = derive_metadata(project.name, scenes)
         row = library.set_publishing(
@@ -436,8 +434,8 @@ def write_metadata(
             project.name,
             [scene.text for scene in scenes],
             api_key=key,
-            model=model or library.get_setting(SETTING_GROQ_MODEL) or DEFAULT_MODEL,
-            base_url=base_url or library.get_setting(SETTING_GROQ_BASE_URL),
+            model=request.groq_model,
+            base_url=request.groq_base_url,
             timeout=timeout,
             cancel=cancel,
             sleep=sleep,

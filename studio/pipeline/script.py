@@ -7,13 +7,12 @@ import logging
 from studio.errors import InputError
 from studio.pipeline.drafts import SceneDraft
 from studio.pipeline.jobs import JobContext
+from studio.pipeline.request import RunRequest
 from studio.store import Library
 from studio.store.models import Project, Scene
 
 log = logging.getLogger(__name__)
 
-SETTING_GROQ_MODEL = "groq_model"
-SETTING_GROQ_BASE_URL = "groq_base_url"
 DEFAULT_TOPIC_SECONDS = 60.0
 
 
@@ -37,16 +36,13 @@ def script_from_topic(
     library: Library,
     project: Project,
     ctx: JobContext,
-    *,
-    api_key: str | None = None,
-    model: str | None = None,
-    base_url: str | None = None,
+    request: RunRequest,
 ) -> list[Scene]:
-    """Ask Groq for a script about the project's topic; record tokens per call."""
-    from studio.pipeline.groq_script import DEFAULT_MODEL, generate_script
-    from studio.secrets import get_groq_key
+    """Ask Groq (key, model and address from ``request``) for a script about the project's
+    topic; record tokens per call."""
+    from studio.pipeline.groq_script import generate_script
 
-    key = api_key or get_groq_key()
+    key = request.groq_key
     if not key:
         raise InputError(
             "Writing a script from a topic needs a Groq API key, and none is set",
@@ -59,8 +55,8 @@ def script_from_topic(
         project.topic,
         project.target_duration or DEFAULT_TOPIC_SECONDS,
         api_key=key,
-        model=model or library.get_setting(SETTING_GROQ_MODEL) or DEFAULT_MODEL,
-        base_url=base_url or library.get_setting(SETTING_GROQ_BASE_URL),
+        model=request.groq_model,
+        base_url=request.groq_base_url,
         cancel=ctx.cancel,
     )
     for call in result.calls:

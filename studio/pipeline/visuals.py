@@ -34,7 +34,6 @@ log = logging.getLogger(__name__)
 
 IMAGE_EXTENSIONS = frozenset({".jpg", ".jpeg", ".png", ".webp", ".bmp"})
 VIDEO_EXTENSIONS = frozenset({".mp4", ".mov", ".mkv", ".webm", ".m4v", ".avi"})
-SETTING_MEDIA_FOLDERS = "media_folders"
 MOTIONS = ("zoom-in", "pan-right", "zoom-out", "pan-left")
 MAX_SUGGESTIONS = 6
 #: How many skipped files the one summary line names; the log lists up to LOGGED_SKIPS.
@@ -450,25 +449,33 @@ def source_visuals(
     end: float,
     media_folders: Sequence[Path] = (),
 ) -> None:
-    """Suggest visuals for every scene and pick one where the creator hasn't chosen yet."""
-    library.set_step(project, "visual-sourcing")
+    """Suggest visuals for every scene and pick one where the creator hasn't chosen yet.
+
+    ``media_folders`` are every folder to index (the run request's: settings and command line).
+    A scene that already has a visual keeps it, and its suggestions once it has some (they
+    are not rewritten, so an unchanged re-render writes nothing here).
+    """
     report = scaled(ctx.progress, start, end)
-    folders = [Path(f) for f in (library.get_setting(SETTING_MEDIA_FOLDERS) or [])]
-    folders += [Path(f) for f in media_folders if Path(f) not in folders]
+    folders = [Path(f) for f in media_folders]
     if folders:
         report(0.0, "Visuals: indexing your media")
         summary = index_media_folders(library, folders).summary()
         if summary:
             ctx.message(summary)
     assets = library.media_assets()
-    scenes = library.scenes(project)
+    scenes = []
+    for scene in library.scenes(project):
+        if library.selection(scene) is None:
+            scenes.append(scene)
+        elif not library.suggestions(scene):  # chosen by hand: the picker still offers more
+            suggest(library, project, scene, settings, assets)
+    if scenes:
+        library.set_step(project, "visual-sourcing")
     used: set[str] = set()
     for index, scene in enumerate(scenes):
         ctx.check()
         report(index / max(1, len(scenes)), f"Visuals: scene {index + 1} of {len(scenes)}")
         candidates = suggest(library, project, scene, settings, assets)
-        if library.selection(scene) is not None:
-            continue
         fresh = [c for c in candidates if c["path"] not in used and c["score"] > 0]
         if fresh:
             used.add(fresh[0]["path"])
@@ -478,5 +485,6 @@ def source_visuals(
             except StudioError as exc:
                 ctx.message(f"Skipped {fresh[0]['path']}: {exc.message}")
         choose_slide(library, project, scene, settings)
-    library.set_step(project, "visual-curation")
+    if scenes:
+        library.set_step(project, "visual-curation")
     report(1.0, "Visuals: done")

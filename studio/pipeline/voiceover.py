@@ -34,14 +34,14 @@ from studio.progress import scaled
 from studio.savefile import atomic_write
 from studio.store import Library
 from studio.store.models import Project, Scene
+from studio.store.settings_registry import DEFAULT_VOICE as DEFAULT_VOICE_SETTING
+from studio.store.settings_registry import KOKORO_DIR
 from studio.timing import WordTiming
 
 log = logging.getLogger(__name__)
 
 KOKORO_IDS = {v.id for v in KOKORO_VOICES}
 DRAFT_DEFAULT = "en-us"
-SETTING_WEIGHTS_DIR = "kokoro_weights_dir"
-SETTING_DEFAULT_VOICE = "default_voice"
 
 _engines: dict[tuple[str, str], TTSEngine] = {}
 _engines_lock = threading.Lock()
@@ -60,7 +60,7 @@ class VoiceChoice:
 
 
 def _weights_dir(library: Library) -> Path | None:
-    folder = library.get_setting(SETTING_WEIGHTS_DIR)
+    folder = library.get_setting(KOKORO_DIR)
     return Path(folder) if folder else None
 
 
@@ -95,7 +95,7 @@ def choose_voice(library: Library, project: Project, scene: Scene | None = None)
         (scene.voice_id if scene is not None else None)
         or (library.character_voices(project).get(character) if character else None)
         or project.voice_id
-        or library.get_setting(SETTING_DEFAULT_VOICE)
+        or library.get_setting(DEFAULT_VOICE_SETTING)
         or DEFAULT_VOICE
     )
     if wanted in KOKORO_IDS:
@@ -197,7 +197,7 @@ def voice_scene(
     text = sanitize_for_speech(scene.text) or scene.text
     key = audio_key(text, choice.engine.name, choice.voice, project.voice_speed)
     wav = library.home.project_dir(project.id, create=True) / "audio" / f"{key}.wav"
-    if not force and scene.audio_key == key and wav.is_file() and scene.duration:
+    if not force and _audio_is_current(scene, key, wav):
         return False
     result = None if force else _load_cached(wav)
     synthesised = result is None
@@ -236,6 +236,19 @@ def silent_scene(library: Library, project: Project, scene: Scene, seconds: floa
     )
 
 
+def _audio_is_current(scene: Scene, key: str, wav: Path) -> bool:
+    return scene.audio_key == key and wav.is_file() and bool(scene.duration)
+
+
+def voice_is_current(library: Library, project: Project, scene: Scene) -> bool:
+    """Whether ``scene``'s stored audio is what ``voice_scene`` would make now (no write)."""
+    choice = choose_voice(library, project, scene)
+    text = sanitize_for_speech(scene.text) or scene.text
+    key = audio_key(text, choice.engine.name, choice.voice, project.voice_speed)
+    wav = library.home.project_dir(project.id) / "audio" / f"{key}.wav"
+    return _audio_is_current(scene, key, wav)
+
+
 #: Gives one scene current audio; True if it had to be made (``voice_scene``'s shape).
 SceneVoicer = Callable[..., bool]
 
@@ -253,9 +266,12 @@ def voice_project(
     """Voice every scene that needs it with ``speak``; return how many were made.
 
     ``narrated`` False (a template whose scenes are not spoken): no word on the draft voice.
+    The step moves to "voiceover" only when a narrated scene needs its voice (re-rendering an
+    unchanged project writes nothing here).
     """
-    library.set_step(project, "voiceover")
     scenes = library.scenes(project)
+    if not narrated or not all(voice_is_current(library, project, scene) for scene in scenes):
+        library.set_step(project, "voiceover")
     report = scaled(ctx.progress, start, end)
     made = 0
     first = choose_voice(library, project)

@@ -17,10 +17,10 @@ import logging
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from studio.home import Home
-from studio.store import db
+from studio.store import db, settings_registry
 from studio.store.connection import Connection
 from studio.store.models import (
     ClipSelection,
@@ -40,6 +40,7 @@ from studio.store.rooms.projects import MAX_NAME, ProjectSummary, check_duration
 from studio.store.rooms.scenes import MAX_SCENE_TEXT
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 class Library:
@@ -409,10 +410,12 @@ class Library:
         self.rooms.voices.set_character_voice(project, character, voice_id, engine=engine)
 
     # -- settings ----------------------------------------------------------------------------------
-    def get_setting(self, key: str, default: Any = None) -> Any:
-        return self.rooms.settings.get_setting(key, default)
+    def get_setting(self, key: str | settings_registry.SettingSpec[T]) -> T:
+        """A declared setting's typed value (its default if unset or stored invalid)."""
+        return self.rooms.settings.get_setting(key)
 
-    def set_setting(self, key: str, value: Any) -> None:
+    def set_setting(self, key: str | settings_registry.SettingSpec[T], value: T | None) -> None:
+        """Store a declared setting (None unsets it); a value it refuses raises InputError."""
         self.rooms.settings.set_setting(key, value)
 
 

@@ -46,6 +46,10 @@ GROQ_PRICES: Mapping[str, ModelPrice] = MappingProxyType(
         "openai/gpt-oss-20b": ModelPrice(0.075, 0.30),
     }
 )
+#: The Groq models Studio offers, in the order Settings lists them: the price table's models.
+GROQ_MODELS: tuple[str, ...] = tuple(GROQ_PRICES)
+#: The model used when the creator has chosen none (the first, the best writer of the four).
+DEFAULT_GROQ_MODEL = GROQ_MODELS[0]
 
 
 def price_of(model: str) -> ModelPrice | None:
@@ -279,6 +283,8 @@ def _as_datetime(value: Any) -> datetime:
 
 __all__ = [
     "DELETED_PROJECTS",
+    "DEFAULT_GROQ_MODEL",
+    "GROQ_MODELS",
     "GROQ_PRICES",
     "PRICES_AS_OF",
     "ModelPrice",

@@ -24,7 +24,7 @@ from studio.pipeline import visuals as visuals_stage
 from studio.pipeline.jobs import JobContext
 from studio.pipeline.templates.base import Template, options_of
 from studio.store import Library
-from studio.store.models import Project, Scene
+from studio.store.models import STEPS, Project, Scene
 
 _COLOUR = re.compile(r"^#?(?P<hex>[0-9a-fA-F]{6})$")
 
@@ -166,7 +166,8 @@ class BackdropTemplate(Template):
         end: float,
         media_folders: Sequence[Path] = (),
     ) -> None:
-        library.set_step(project, "visual-curation")  # the template draws: nothing to pick
+        if STEPS.index(library.refresh(project).current_step) < STEPS.index("visual-curation"):
+            library.set_step(project, "visual-curation")  # the template draws: nothing to pick
         ctx.progress(end, "Visuals: done")
 
     def backdrop(

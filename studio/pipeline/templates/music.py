@@ -167,9 +167,7 @@ class MusicTemplate(Template):
         """The media library's pictures and clips in turn; slides when it has none."""
         report = scaled(ctx.progress, start, end)
         library.set_step(project, "visual-sourcing")
-        folders = list(media_folders) + [
-            Path(f) for f in (library.get_setting(visuals_stage.SETTING_MEDIA_FOLDERS) or [])
-        ]
+        folders = [Path(f) for f in media_folders]
         if folders:
             report(0.0, "Visuals: indexing your media")
             summary = visuals_stage.index_media_folders(library, folders).summary()

@@ -245,7 +245,10 @@ class ProjectsRoom(Room):
         return self.refresh(project)
 
     def set_step(self, project: Project, step: str) -> None:
-        self.update_project(project, current_step=step)
+        """Move the project to ``step``; nothing is written when it is there already (so an
+        unchanged re-render writes nothing)."""
+        if self.refresh(project).current_step != step:
+            self.update_project(project, current_step=step)
 
     def refresh(self, project: Project) -> Project:
         with self._db.errors():

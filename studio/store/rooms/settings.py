@@ -1,27 +1,36 @@
-"""The settings room: the library's own key/value settings."""
+"""The settings room: the library's own key/value settings, typed by their declarations."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar, cast
 
-from studio.store import settings as settings_rules
+from studio.store import settings_registry
 from studio.store.models import Setting
 from studio.store.rooms.base import Room
 
+T = TypeVar("T")
+
 
 class SettingsRoom(Room):
-    """The ``settings`` table (values are JSON)."""
+    """The ``settings`` table (values are JSON), read and written through
+    ``studio.store.settings_registry``."""
 
-    def get_setting(self, key: str, default: Any = None) -> Any:
-        """The setting ``key``, or ``default`` when it is unset or not of its declared kind.
-
-        A stored value another program wrote (a number for a folder, damaged JSON) is never
-        handed on: ``studio.store.settings`` logs one warning and the default is used.
-        """
+    def get_setting(self, key: str | settings_registry.SettingSpec[T]) -> T:
+        """A declared setting's typed value (its default if unset or stored invalid: a value
+        another program wrote is never handed on; one warning is logged)."""
+        spec = settings_registry.spec_of(key)
         with self._db.errors():
-            row = Setting.get_or_none(Setting.key == key)
-        return default if row is None else settings_rules.checked(key, row.value, default)
+            row = Setting.get_or_none(Setting.key == spec.key)
+        return cast(T, settings_registry.read(spec, None if row is None else row.value))
 
-    def set_setting(self, key: str, value: Any) -> None:
+    def set_setting(self, key: str | settings_registry.SettingSpec[T], value: T | None) -> None:
+        """Store a declared setting (None unsets it); a value it refuses raises InputError.
+        An unchanged value writes nothing."""
+        spec = settings_registry.spec_of(key)
+        stored: Any = settings_registry.to_store(spec, value)
+        with self._db.errors():
+            row = Setting.get_or_none(Setting.key == spec.key)
+        if row is not None and row.value == stored:
+            return
         with self._db.transaction():
-            Setting.insert(key=key, value=value).on_conflict_replace().execute()
+            Setting.insert(key=spec.key, value=stored).on_conflict_replace().execute()

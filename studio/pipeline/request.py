@@ -1,0 +1,59 @@
+"""What a pipeline run needs from outside the project, resolved once at the edge.
+
+The CLI (from its arguments) and the GUI (from the window's state) build a ``RunRequest`` and
+hand it to the pipeline: the Groq key (read from the keyring or the environment by the edge,
+never by a stage), the model and address to ask, and the media folders to index. Stages take
+what they need from it and read neither the keyring nor the command line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from studio.store import Library
+from studio.store.settings_registry import GROQ_BASE_URL, GROQ_MODEL, MEDIA_FOLDERS
+from studio.store.usage import DEFAULT_GROQ_MODEL
+
+
+@dataclass(frozen=True)
+class RunRequest:
+    """The outside inputs of one run.
+
+    Attributes:
+        groq_key: the Groq API key, or None when the creator has none (AI steps then refuse,
+            or fall back where they can).
+        groq_model: the Groq model to ask.
+        groq_base_url: another address for Groq's API, or None for Groq's own.
+        media_folders: folders of the creator's pictures and clips to suggest from, in order.
+    """
+
+    groq_key: str | None = None
+    groq_model: str = DEFAULT_GROQ_MODEL
+    groq_base_url: str | None = None
+    media_folders: tuple[Path, ...] = ()
+
+    @classmethod
+    def from_library(
+        cls,
+        library: Library,
+        *,
+        groq_key: str | None,
+        groq_model: str | None = None,
+        media_folders: Iterable[Path | str] = (),
+    ) -> RunRequest:
+        """The library's settings, with the edge's key, model choice and extra media folders."""
+        folders: list[Path] = []
+        for folder in [*library.get_setting(MEDIA_FOLDERS), *media_folders]:
+            if Path(folder) not in folders:
+                folders.append(Path(folder))
+        return cls(
+            groq_key=(groq_key or "").strip() or None,
+            groq_model=groq_model or library.get_setting(GROQ_MODEL),
+            groq_base_url=library.get_setting(GROQ_BASE_URL),
+            media_folders=tuple(folders),
+        )
+
+
+__all__ = ["RunRequest"]
