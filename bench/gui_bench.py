@@ -25,7 +25,7 @@ def stalls(runs: int) -> list[tuple[float, int, int]]:
     for _ in range(runs):
         result = subprocess.run(
             [sys.executable, "-m", "pytest", "-q", "-s", "-p", "no:cacheprovider",
-             "tests/test_gui_render.py", "-k", "responsive"],
+             "tests/gui/test_render.py", "-k", "responsive"],
             cwd=REPO, capture_output=True, text=True, timeout=600,
         )
         match = STALL.search(result.stdout)

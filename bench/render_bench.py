@@ -258,7 +258,7 @@ def section_voice(out: list[str]) -> None:
         result = draft.synthesize(text, Path(tmp) / "d.wav", voice="en-us")
         rows.append(("Draft voice (espeak-ng)", result.duration, time.perf_counter() - started))
         sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-        from tests.test_engines import write_kokoro_files
+        from tests.engines.test_engines import write_kokoro_files
 
         weights = write_kokoro_files(Path(tmp) / "kokoro")
         kokoro = get_engine("kokoro", weights_dir=weights)
@@ -277,7 +277,8 @@ def section_voice(out: list[str]) -> None:
     for name, speech, compute in rows:
         out.append(f"| {name} | {speech:.1f} s | {compute:.2f} s | {speech / compute:.1f} |")
     out.append("\nThe random Kokoro model's duration head is biased to a human pace (see "
-               "`tests/test_engines.py`); its compute per second of speech is the real model's.\n")
+               "`tests/engines/test_engines.py`); its compute per second of speech is the real "
+               "model's.\n")
 
 
 def section_scale(library: Library, assets: Path, out: list[str]) -> None:

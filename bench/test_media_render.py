@@ -23,7 +23,7 @@ from studio.media.ffmpeg import ffmpeg_exe
 from studio.media.segments import SegmentSpec, render_segments
 from studio.media.settings import RenderSettings
 from studio.media.slides import make_slide
-from tests.test_media_support import write_picture, write_tone
+from tests.media.support import write_picture, write_tone
 
 pytestmark = [
     pytest.mark.slow,

@@ -140,7 +140,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, ".")
-from tests.test_engines import write_kokoro_files  # the test suite's random-weights Kokoro
+from tests.engines.test_engines import write_kokoro_files  # the test suite's random-weights Kokoro
 
 commit = "0" * 40
 repo = Path(sys.argv[1]) / "hub" / "models--hexgrad--Kokoro-82M"

@@ -7,15 +7,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image
-from test_media_support import (
-    decode_audio,
-    decode_frame,
-    tone_level,
-    video_packets,
-    write_clip,
-    write_picture,
-    write_tone,
-)
 
 from studio.errors import Cancelled, InputError
 from studio.media.assemble import assemble, concat_list
@@ -24,6 +15,15 @@ from studio.media.probe import probe
 from studio.media.segments import SegmentSpec, render_segment
 from studio.media.settings import RenderSettings
 from studio.progress import CancelToken
+from tests.media.support import (
+    decode_audio,
+    decode_frame,
+    tone_level,
+    video_packets,
+    write_clip,
+    write_picture,
+    write_tone,
+)
 
 SETTINGS = RenderSettings(resolution="720p")
 

@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (pytest fixtures imported from gui_helpers are redefined as arguments)
 """The publish panel through its real widgets: thumbnail choices and their redraw, the form, Write
 with AI.
 
@@ -16,15 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from gui_helpers import (  # noqa: F401  (fixtures)
-    make_project,
-    make_window,
-    multimedia_noise,
-    no_leaked_qthreads,
-    qsettings,
-    quiet_qt,
-    window,
-)
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QTabWidget
@@ -33,6 +23,7 @@ from studio.media.ffmpeg import ffmpeg_exe
 from studio.pipeline import publishing
 from studio.store.settings_registry import GROQ_BASE_URL as SETTING_GROQ_BASE_URL
 from tests.fakes.groq_server import FakeGroq, reply, unauthorized
+from tests.gui.support import make_project, multimedia_noise
 
 pytestmark = [pytest.mark.gui, multimedia_noise]
 

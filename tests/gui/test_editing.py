@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (pytest fixtures imported from gui_helpers are redefined as arguments)
 """The window's editing paths, driven through real widgets against a real library."""
 
 from __future__ import annotations
@@ -6,18 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from gui_helpers import (  # noqa: F401  (fixtures)
-    answer_next_question,
-    make_project,
-    make_window,
-    multimedia_noise,
-    no_leaked_qthreads,
-    qsettings,
-    quiet_qt,
-    scene_texts,
-    window,
-)
 from PySide6.QtCore import Qt
+
+from tests.gui.support import answer_next_question, make_project, multimedia_noise, scene_texts
 
 pytestmark = [pytest.mark.gui, multimedia_noise]
 

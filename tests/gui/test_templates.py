@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (pytest fixtures imported from gui_helpers are redefined as arguments)
 """Templates in the window: New Project's kind of video, and a chat story's voices."""
 
 from __future__ import annotations
@@ -6,15 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from gui_helpers import (  # noqa: F401  (fixtures)
-    make_window,
-    multimedia_noise,
-    no_leaked_qthreads,
-    qsettings,
-    quiet_qt,
-    window,
-)
 from PySide6.QtCore import Qt
+
+from tests.gui.support import multimedia_noise
 
 pytestmark = [pytest.mark.gui, multimedia_noise]
 
@@ -108,7 +101,7 @@ def test_a_music_video_needs_its_song(qtbot: Any, window: Any, library: Any) -> 
 
 
 def _song(path: Any) -> Any:
-    from tests.test_media_tempo import write_beats
+    from tests.media.test_tempo import write_beats
 
     write_beats(path, 120, seconds=6, start=0.0)
     return path

@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (pytest fixtures imported from gui_helpers are redefined as arguments)
 """Opening a ``.studio.zip`` in the window: File → Import project…, and ``studio FILE.studio.zip``
 (the desktop's "Open with Studio", issue #19)."""
 
@@ -8,19 +7,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from gui_helpers import (  # noqa: F401  (fixtures)
-    make_project,
-    make_window,
-    multimedia_noise,
-    no_leaked_qthreads,
-    qsettings,
-    quiet_qt,
-    window,
-)
 
 from studio.cli import split_archive_to_open
 from studio.store import Library
 from studio.store.archive import export_project
+from tests.gui.support import make_project, multimedia_noise
 
 pytestmark = [pytest.mark.gui, multimedia_noise]
 

@@ -10,14 +10,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image
-from test_media_support import (
-    decode_audio,
-    decode_frame,
-    video_packets,
-    write_clip,
-    write_picture,
-    write_tone,
-)
 
 from studio.errors import Cancelled, InputError, MediaError
 from studio.media.captions import Cue, write_ass
@@ -25,6 +17,14 @@ from studio.media.probe import probe
 from studio.media.segments import SegmentSpec, render_segment, render_segments, segment_key
 from studio.media.settings import RenderSettings
 from studio.progress import CancelToken
+from tests.media.support import (
+    decode_audio,
+    decode_frame,
+    video_packets,
+    write_clip,
+    write_picture,
+    write_tone,
+)
 
 SETTINGS = RenderSettings(resolution="720p")
 

@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (pytest fixtures imported from gui_helpers are redefined as arguments)
 """First-run setup: the checklist, its download and key check, the log folder, the crash box.
 
 Real widgets against a real library; the hub and Groq are the local fakes in tests/fakes.
@@ -18,14 +17,6 @@ import huggingface_hub
 import keyring
 import keyring.core
 import pytest
-from gui_helpers import (  # noqa: F401  (fixtures)
-    make_window,
-    multimedia_noise,
-    no_leaked_qthreads,
-    qsettings,
-    quiet_qt,
-    window,
-)
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtWidgets import QAbstractButton, QMenu
 
@@ -36,10 +27,11 @@ from studio.gui.setup_checklist import FIRST_RUN_KEY, first_run_pending
 from studio.gui.setup_sections import DOWNLOAD_VOICES, OPTIONAL, READY, TODO
 from studio.secrets import KEYRING_GROQ_USER, KEYRING_SERVICE
 from studio.store.settings_registry import KOKORO_DIR as SETTING_WEIGHTS_DIR
+from tests.engines.test_engines import write_kokoro_files
 from tests.fakes.groq_server import MODELS_PATH, Behaviour, FakeGroq, unauthorized
 from tests.fakes.hf_hub import FakeFile, FakeHub
 from tests.fakes.memory_keyring import MemoryKeyring
-from tests.test_engines import write_kokoro_files
+from tests.gui.support import multimedia_noise
 
 pytestmark = [pytest.mark.gui, multimedia_noise]
 

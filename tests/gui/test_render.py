@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (pytest fixtures imported from gui_helpers are redefined as arguments)
 """Real pipeline jobs from the window: voice, visuals, render, cancel, the sample, the preview.
 
 These run the real media layer (ffmpeg) and the draft voice (espeak-ng), offline.
@@ -13,18 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from gui_helpers import (  # noqa: F401  (fixtures)
-    ffmpeg_children,
-    make_project,
-    make_window,
-    multimedia_noise,
-    no_leaked_qthreads,
-    qsettings,
-    quiet_qt,
-    window,
-)
 from PySide6.QtCore import QElapsedTimer, Qt, QTimer
 from PySide6.QtMultimedia import QMediaPlayer
+
+from tests.gui.support import ffmpeg_children, make_project, multimedia_noise
 
 pytest.importorskip("studio.media.assemble", reason="the media layer is not ready yet")
 pytestmark = [pytest.mark.gui, pytest.mark.slow, multimedia_noise]

@@ -15,7 +15,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from test_media_support import decode_audio, tone_level, video_packets, write_picture, write_tone
 
 from studio.errors import Cancelled, InputError, MediaError
 from studio.media.assemble import assemble
@@ -26,6 +25,7 @@ from studio.media.settings import RenderSettings
 from studio.media.soundtrack import SoundPart, build_soundtrack, chunks_of, soundtrack_key
 from studio.progress import CancelToken, ProgressFn, run_concurrently
 from studio.store import Library
+from tests.media.support import decode_audio, tone_level, video_packets, write_picture, write_tone
 
 SETTINGS = RenderSettings(resolution="720p")
 RATE = 48000
@@ -300,7 +300,7 @@ def test_cancel_stops_every_step() -> None:
 def test_render_reuses_the_soundtrack_until_the_sound_changes(
     library: Library, tmp_path: Path
 ) -> None:
-    from tests.test_pipeline import make_project, render
+    from tests.pipeline.test_pipeline import make_project, render
 
     music = write_tone(tmp_path / "music.wav", 3.0, freq=150.0, rate=44100)
     project = make_project(library, music_path=str(music))
@@ -338,7 +338,7 @@ def test_render_reuses_the_soundtrack_until_the_sound_changes(
 def test_unusable_music_fails_the_render_and_leaves_no_partial_files(
     library: Library, tmp_path: Path
 ) -> None:
-    from tests.test_pipeline import make_project, render
+    from tests.pipeline.test_pipeline import make_project, render
 
     broken = tmp_path / "broken.mp3"
     broken.write_bytes(b"\x00" * 1000)

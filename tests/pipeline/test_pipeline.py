@@ -21,6 +21,7 @@ from studio.progress import CancelToken
 from studio.store import Library
 from studio.store.models import RenderedVideo
 from studio.store.settings_registry import KOKORO_DIR as SETTING_WEIGHTS_DIR
+from tests.conftest import REPO
 from tests.fakes.groq_server import FakeGroq, valid_script
 
 SCRIPT = (
@@ -187,7 +188,7 @@ def test_cli_topic_without_key_exits_2(home: Path, capsys: pytest.CaptureFixture
 def test_cli_produce_sample_script_prints_mp4(
     home: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    sample = Path(__file__).resolve().parent.parent / "resources" / "sample_script.txt"
+    sample = REPO / "resources" / "sample_script.txt"
     code = main(
         [
             "--home",
@@ -215,7 +216,7 @@ def test_cli_produce_sample_script_prints_mp4(
 
 
 def test_kokoro_voice_through_the_pipeline(library: Library, tmp_path: Path) -> None:
-    from tests.test_engines import write_kokoro_files
+    from tests.engines.test_engines import write_kokoro_files
 
     weights = write_kokoro_files(tmp_path / "kokoro")
     library.set_setting(SETTING_WEIGHTS_DIR, str(weights))

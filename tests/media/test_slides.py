@@ -7,10 +7,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image
-from test_media_support import write_picture
 
 from studio.errors import InputError
 from studio.media.slides import make_slide
+from tests.media.support import write_picture
 
 
 @pytest.mark.parametrize("size", [(1280, 720), (720, 1280), (720, 720)])

@@ -18,8 +18,8 @@ from studio.pipeline.templates.chat import parse_chat
 from studio.pipeline.templates.scroll import group_into_scenes
 from studio.store import Library
 from studio.store.models import Project
-from tests.test_media_support import decode_audio, decode_frame, write_picture
-from tests.test_media_tempo import write_beats
+from tests.media.support import decode_audio, decode_frame, write_picture
+from tests.media.test_tempo import write_beats
 
 CHAT = (
     "Alex: Did you see the launch?\n"

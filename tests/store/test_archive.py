@@ -156,7 +156,7 @@ def test_outside_music_and_background_travel_inside_the_archive(
 def test_a_music_video_round_trips_with_its_song(library: Library, tmp_path: Path) -> None:
     from studio.media.settings import RenderSettings
     from studio.pipeline.templates import create_project
-    from tests.test_media_tempo import write_beats
+    from tests.media.test_tempo import write_beats
 
     song = tmp_path / "click120.wav"
     write_beats(song, 120, seconds=4, start=0.0)

@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (pytest fixtures imported from gui_helpers are redefined as arguments)
 """Workers, the job runner, closing during a job, the preview player, and the app's entry."""
 
 from __future__ import annotations
@@ -10,25 +9,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from gui_helpers import (  # noqa: F401  (fixtures)
-    answer_next_question,
-    make_project,
-    make_window,
-    multimedia_noise,
-    no_leaked_qthreads,
-    qsettings,
-    quiet_qt,
-    window,
-)
 from PySide6.QtGui import QImage
 from PySide6.QtMultimedia import QMediaPlayer
 
 from studio.errors import Cancelled, InputError
 from studio.gui.job_runner import JobRunner
 from studio.gui.workers import BUG_MESSAGE
+from tests.conftest import REPO
+from tests.gui.support import answer_next_question, make_project, multimedia_noise
 
 pytestmark = [pytest.mark.gui, multimedia_noise]
-REPO = Path(__file__).resolve().parent.parent
 
 
 def test_worker_reports_progress_result_and_finishes(qtbot: Any, library: Any) -> None:

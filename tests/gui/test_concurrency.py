@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (pytest fixtures imported from gui_helpers are redefined as arguments)
 """Two of everything, across real processes: windows on one library, renders of one project.
 
 A second ``python -m studio`` on a home whose window is open must hand over (the first window
@@ -18,20 +17,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from gui_helpers import (  # noqa: F401  (fixtures)
-    make_project,
-    make_window,
-    multimedia_noise,
-    no_leaked_qthreads,
-    qsettings,
-    quiet_qt,
-    window,
-)
 from PySide6.QtGui import QImage
 
 from studio.gui.single_instance import SingleInstance, server_name
 from studio.logs import LOG_DIR_ENV, LOG_FILENAME
 from tests.conftest import REPO
+from tests.gui.support import make_project, multimedia_noise
 
 pytestmark = pytest.mark.gui
 ALREADY_OPEN = "Studio is already open on this library"

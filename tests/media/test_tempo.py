@@ -10,12 +10,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile as sf
-from test_media_support import write_clip
 
 from studio.errors import Cancelled, InputError
 from studio.media.ffmpeg import ffmpeg_exe
 from studio.media.tempo import Tempo, cut_points, detect_tempo
 from studio.progress import CancelToken
+from tests.media.support import write_clip
 
 RATE = 22050
 BEAT_TOLERANCE = 0.030  # seconds

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
-from test_media_support import write_clip, write_picture, write_tone
 
 from studio.errors import InputError
 from studio.media.ffmpeg import ffmpeg_exe
 from studio.media.probe import audio_duration, probe
+from tests.media.support import write_clip, write_picture, write_tone
 
 
 def test_probe_mp4_streams_duration_and_size(tmp_path: Path) -> None:

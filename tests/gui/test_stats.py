@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (pytest fixtures imported from gui_helpers are redefined as arguments)
 """View → Statistics… and File → Clean up…, driven through the window's menus and widgets."""
 
 from __future__ import annotations
@@ -11,20 +10,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from gui_helpers import (  # noqa: F401  (fixtures)
-    answer_next_question,
-    make_project,
-    make_window,
-    multimedia_noise,
-    no_leaked_qthreads,
-    qsettings,
-    quiet_qt,
-)
 from PySide6.QtWidgets import QMenu
 
 from studio.gui.cleanup_dialog import CleanupDialog
 from studio.gui.stats_dialog import StatsDialog
 from studio.store.usage import estimate_cost, format_usd
+from tests.gui.support import answer_next_question, make_project, multimedia_noise
 
 pytestmark = [pytest.mark.gui, multimedia_noise]
 

@@ -1,0 +1,81 @@
+"""Helpers for the GUI tests that are not fixtures: the Qt Multimedia noise mark, answering a
+modal question, reading scene texts, and finding this process's ffmpeg children.
+
+Qt Multimedia prints a few warnings on machines without a sound server or VA-API; those exact
+environment messages are ignored (``MULTIMEDIA_NOISE``), every other warning fails.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QAbstractButton, QApplication, QMessageBox
+
+#: Environment-only messages: Qt Multimedia without PulseAudio/PipeWire, VA-API or a GPU, and
+#: the offscreen platform plugin, which warns for every top-level window with size hints (a
+#: QMainWindow always has them); under xcb this message does not exist.
+MULTIMEDIA_NOISE = (
+    r"This plugin does not support propagateSizeHints\(\)",
+    r"PulseAudioService: pa_context_connect\(\) failed",
+    r"No audio device detected",
+    r"No RHI backend",
+    r"Couldn't (load|resolve) (va|pipewire)",
+)
+multimedia_noise = pytest.mark.qt_log_ignore(*MULTIMEDIA_NOISE)
+
+
+def answer_next_question(button_text: str) -> None:
+    """Click ``button_text`` in the next modal message box (asked from inside an event)."""
+
+    def click() -> None:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox):
+            QTimer.singleShot(10, click)
+            return
+        for button in box.findChildren(QAbstractButton):
+            if button.text().replace("&", "") == button_text:
+                button.click()
+                return
+        raise AssertionError(f"no button {button_text!r} in {box.text()!r}")
+
+    QTimer.singleShot(0, click)
+
+
+def make_project(
+    library: Any,
+    name: str = "Bees",
+    texts: tuple[str, ...] = (
+        "Bees visit flowers to collect nectar.",
+        "Back at the hive they pass it on.",
+        "Fanning wings dry it into honey.",
+    ),
+) -> Any:
+    project = library.create_project(name, render_settings={"resolution": "720p"})
+    library.replace_scenes(project, [(text, ["bees"]) for text in texts])
+    return library.refresh(project)
+
+
+def scene_texts(library: Any, project: Any) -> list[str]:
+    return [scene.text for scene in library.scenes(project)]
+
+
+def ffmpeg_children() -> list[str]:
+    """ffmpeg processes whose parent is this test process (Linux /proc)."""
+    me = str(os.getpid())
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        comm = stat[stat.find("(") + 1 : stat.rfind(")")]
+        ppid = stat[stat.rfind(")") + 2 :].split()[1]
+        if ppid == me and "ffmpeg" in comm:
+            found.append(f"{entry.name} {comm}")
+    return found
