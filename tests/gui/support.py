@@ -45,20 +45,6 @@ def answer_next_question(button_text: str) -> None:
     QTimer.singleShot(0, click)
 
 
-def make_project(
-    library: Any,
-    name: str = "Bees",
-    texts: tuple[str, ...] = (
-        "Bees visit flowers to collect nectar.",
-        "Back at the hive they pass it on.",
-        "Fanning wings dry it into honey.",
-    ),
-) -> Any:
-    project = library.create_project(name, render_settings={"resolution": "720p"})
-    library.replace_scenes(project, [(text, ["bees"]) for text in texts])
-    return library.refresh(project)
-
-
 def scene_texts(library: Any, project: Any) -> list[str]:
     return [scene.text for scene in library.scenes(project)]
 

@@ -22,7 +22,8 @@ from PySide6.QtGui import QImage
 from studio.gui.single_instance import SingleInstance, server_name
 from studio.logs import LOG_DIR_ENV, LOG_FILENAME
 from tests.conftest import REPO
-from tests.gui.support import make_project, multimedia_noise
+from tests.factories import make_project
+from tests.gui.support import multimedia_noise
 
 pytestmark = pytest.mark.gui
 ALREADY_OPEN = "Studio is already open on this library"

@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 
-from tests.gui.support import answer_next_question, make_project, multimedia_noise, scene_texts
+from tests.factories import make_project
+from tests.gui.support import answer_next_question, multimedia_noise, scene_texts
 
 pytestmark = [pytest.mark.gui, multimedia_noise]
 

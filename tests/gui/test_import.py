@@ -11,7 +11,8 @@ import pytest
 from studio.cli import split_archive_to_open
 from studio.store import Library
 from studio.store.archive import export_project
-from tests.gui.support import make_project, multimedia_noise
+from tests.factories import make_project
+from tests.gui.support import multimedia_noise
 
 pytestmark = [pytest.mark.gui, multimedia_noise]
 

@@ -16,7 +16,8 @@ from studio.errors import Cancelled, InputError
 from studio.gui.job_runner import JobRunner
 from studio.gui.workers import BUG_MESSAGE
 from tests.conftest import REPO
-from tests.gui.support import answer_next_question, make_project, multimedia_noise
+from tests.factories import make_project
+from tests.gui.support import answer_next_question, multimedia_noise
 
 pytestmark = [pytest.mark.gui, multimedia_noise]
 

@@ -22,8 +22,9 @@ from PySide6.QtWidgets import QTabWidget
 from studio.media.ffmpeg import ffmpeg_exe
 from studio.pipeline import publishing
 from studio.store.settings_registry import GROQ_BASE_URL as SETTING_GROQ_BASE_URL
+from tests.factories import make_project
 from tests.fakes.groq_server import FakeGroq, reply, unauthorized
-from tests.gui.support import make_project, multimedia_noise
+from tests.gui.support import multimedia_noise
 
 pytestmark = [pytest.mark.gui, multimedia_noise]
 

@@ -15,7 +15,8 @@ import pytest
 from PySide6.QtCore import QElapsedTimer, Qt, QTimer
 from PySide6.QtMultimedia import QMediaPlayer
 
-from tests.gui.support import ffmpeg_children, make_project, multimedia_noise
+from tests.factories import make_project
+from tests.gui.support import ffmpeg_children, multimedia_noise
 
 pytest.importorskip("studio.media.assemble", reason="the media layer is not ready yet")
 pytestmark = [pytest.mark.gui, pytest.mark.slow, multimedia_noise]

@@ -15,7 +15,8 @@ from PySide6.QtWidgets import QMenu
 from studio.gui.cleanup_dialog import CleanupDialog
 from studio.gui.stats_dialog import StatsDialog
 from studio.store.usage import estimate_cost, format_usd
-from tests.gui.support import answer_next_question, make_project, multimedia_noise
+from tests.factories import make_project
+from tests.gui.support import answer_next_question, multimedia_noise
 
 pytestmark = [pytest.mark.gui, multimedia_noise]
 

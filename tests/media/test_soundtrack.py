@@ -300,10 +300,10 @@ def test_cancel_stops_every_step() -> None:
 def test_render_reuses_the_soundtrack_until_the_sound_changes(
     library: Library, tmp_path: Path
 ) -> None:
-    from tests.pipeline.test_pipeline import make_project, render
+    from tests.pipeline.test_pipeline import render, scripted_project
 
     music = write_tone(tmp_path / "music.wav", 3.0, freq=150.0, rate=44100)
-    project = make_project(library, music_path=str(music))
+    project = scripted_project(library, music_path=str(music))
     segdir = library.home.project_dir(project.id) / "segments"  # type: ignore[attr-defined]
 
     def soundtracks() -> dict[str, int]:
@@ -338,11 +338,11 @@ def test_render_reuses_the_soundtrack_until_the_sound_changes(
 def test_unusable_music_fails_the_render_and_leaves_no_partial_files(
     library: Library, tmp_path: Path
 ) -> None:
-    from tests.pipeline.test_pipeline import make_project, render
+    from tests.pipeline.test_pipeline import render, scripted_project
 
     broken = tmp_path / "broken.mp3"
     broken.write_bytes(b"\x00" * 1000)
-    project = make_project(library, music_path=str(broken))
+    project = scripted_project(library, music_path=str(broken))
     with pytest.raises(InputError):
         render(library, project)
     segdir = library.home.project_dir(project.id) / "segments"  # type: ignore[attr-defined]

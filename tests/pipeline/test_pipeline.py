@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -16,12 +17,13 @@ from studio.media.probe import probe
 from studio.pipeline import produce as pipeline
 from studio.pipeline.jobs import NullReporter, run_job
 from studio.pipeline.request import RunRequest
-from studio.pipeline.script import script_from_text, script_from_topic
+from studio.pipeline.script import script_from_topic
 from studio.progress import CancelToken
 from studio.store import Library
 from studio.store.models import RenderedVideo
 from studio.store.settings_registry import KOKORO_DIR as SETTING_WEIGHTS_DIR
 from tests.conftest import REPO
+from tests.factories import make_project
 from tests.fakes.groq_server import FakeGroq, valid_script
 
 SCRIPT = (
@@ -32,12 +34,8 @@ SCRIPT = (
 FRAME = 1 / 30
 
 
-def make_project(library: Library, text: str = SCRIPT, **settings: object) -> object:
-    render_settings = {"aspect": "16:9", "resolution": "720p", "captions": True, **settings}
-    project = library.create_project("Bees", render_settings=render_settings)
-    with run_job(library, project, "script") as ctx:
-        script_from_text(library, project, text, ctx)
-    return library.refresh(project)
+#: The pipeline tests' project: SCRIPT split by the real script step, 16:9 with captions.
+scripted_project = partial(make_project, script=SCRIPT, aspect="16:9", captions=True)
 
 
 def render(library: Library, project: object, cancel: CancelToken | None = None):  # type: ignore[no-untyped-def]
@@ -53,7 +51,7 @@ def segment_files(library: Library, project: object) -> dict[str, int]:
 
 @pytest.mark.slow
 def test_render_makes_a_probed_mp4_recorded_in_the_store(library: Library) -> None:
-    project = make_project(library)
+    project = scripted_project(library)
     result = render(library, project)
     scenes = library.scenes(project)
     assert len(scenes) == 3
@@ -82,7 +80,7 @@ def test_render_makes_a_probed_mp4_recorded_in_the_store(library: Library) -> No
 
 @pytest.mark.slow
 def test_editing_one_scene_re_renders_exactly_one_segment(library: Library) -> None:
-    project = make_project(library)
+    project = scripted_project(library)
     render(library, project)
     before = segment_files(library, project)
     assert len(before) == 3
@@ -109,7 +107,7 @@ def test_square_render_with_own_media_and_music(library: Library, tmp_path: Path
     music = tmp_path / "music.wav"
     t = np.arange(48000 * 4) / 48000
     sf.write(music, 0.3 * np.sin(2 * np.pi * 220 * t), 48000)
-    project = make_project(library, aspect="1:1", music_path=str(music))
+    project = scripted_project(library, aspect="1:1", music_path=str(music))
     library.set_setting("media_folders", [str(media)])
     result = render(library, project)
     info = probe(result.video_path)
@@ -121,7 +119,7 @@ def test_square_render_with_own_media_and_music(library: Library, tmp_path: Path
 
 
 def test_cancelled_render_leaves_previous_state_and_no_partial_file(library: Library) -> None:
-    project = make_project(library)
+    project = scripted_project(library)
     cancel = CancelToken()
     seen: list[str] = []
 
@@ -143,7 +141,7 @@ def test_cancelled_render_leaves_previous_state_and_no_partial_file(library: Lib
 
 
 def test_failed_job_is_recorded_and_changes_nothing(library: Library) -> None:
-    project = make_project(library)
+    project = scripted_project(library)
     scene = library.scenes(project)[0]
     library.select_clip(scene, library.home.root / "missing.png", kind="image", source="file")
     with pytest.raises(InputError):
@@ -220,7 +218,7 @@ def test_kokoro_voice_through_the_pipeline(library: Library, tmp_path: Path) -> 
 
     weights = write_kokoro_files(tmp_path / "kokoro")
     library.set_setting(SETTING_WEIGHTS_DIR, str(weights))
-    project = make_project(library, text="Bees dance.")
+    project = scripted_project(library, script="Bees dance.")
     library.update_project(project, voice_id="af_heart")
     from studio.pipeline import voiceover
 
@@ -235,7 +233,7 @@ def test_kokoro_voice_through_the_pipeline(library: Library, tmp_path: Path) -> 
 def test_unchanged_scenes_are_never_re_synthesised(library: Library) -> None:
     from studio.pipeline import voiceover
 
-    project = make_project(library)
+    project = scripted_project(library)
     with run_job(library, project, "voice") as ctx:
         assert voiceover.voice_project(library, project, ctx, start=0, end=1) == 3
     with run_job(library, project, "voice") as ctx:
@@ -249,7 +247,7 @@ def test_two_threads_render_and_edit_concurrently(library: Library) -> None:
     """A worker thread voices scenes while the 'GUI' thread edits: both commit."""
     from studio.pipeline import voiceover
 
-    project = make_project(library)
+    project = scripted_project(library)
     errors: list[BaseException] = []
 
     def worker() -> None:

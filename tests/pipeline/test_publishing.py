@@ -11,6 +11,7 @@ import logging
 import shutil
 import subprocess
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 
 import peewee
@@ -29,6 +30,7 @@ from studio.progress import CancelToken
 from studio.store import Library
 from studio.store.models import Project, RenderedVideo, Thumbnail
 from studio.store.settings_registry import GROQ_BASE_URL as SETTING_GROQ_BASE_URL
+from tests.factories import make_project
 from tests.fakes.groq_server import (
     FakeGroq,
     invalid_json,
@@ -67,10 +69,10 @@ def grey_then_colour(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-def make_project(library: Library, name: str = "How bees make honey") -> Project:
-    project = library.create_project(name, render_settings={"resolution": "720p"})
-    library.replace_scenes(project, [(text, ["bees", "honeycomb"]) for text in SCENES])
-    return library.refresh(project)
+#: The publishing tests' project: SCENES, each searched with two keywords.
+honey_project = partial(
+    make_project, name="How bees make honey", texts=SCENES, keywords=("bees", "honeycomb")
+)
 
 
 def record_video(library: Library, project: Project, source: Path) -> RenderedVideo:
@@ -100,7 +102,7 @@ def record_video(library: Library, project: Project, source: Path) -> RenderedVi
 
 @pytest.fixture
 def rendered(library: Library, grey_then_colour: Path) -> tuple[Project, RenderedVideo]:
-    project = make_project(library)
+    project = honey_project(library)
     return project, record_video(library, project, grey_then_colour)
 
 
@@ -229,14 +231,14 @@ def test_redrawing_shows_the_new_title_and_keeps_the_creators_choice(
 
 def test_redrawing_without_a_render_says_to_render_first(library: Library) -> None:
     with pytest.raises(InputError, match="no render yet"):
-        publishing.redraw_thumbnails(library, make_project(library))
+        publishing.redraw_thumbnails(library, honey_project(library))
 
 
 # --- metadata ------------------------------------------------------------------------------
 
 
 def test_metadata_derived_from_the_script(library: Library) -> None:
-    project = make_project(library)
+    project = honey_project(library)
     derived = publishing.derive_metadata(project.name, library.scenes(project))
     assert derived.title == "How bees make honey"
     assert derived.description.startswith("Honeybees build their comb from wax.")
@@ -248,7 +250,7 @@ def test_metadata_derived_from_the_script(library: Library) -> None:
 
 
 def test_the_creator_edits_metadata_within_the_limits(library: Library) -> None:
-    project = make_project(library)
+    project = honey_project(library)
     row = publishing.save_metadata(
         library, project, title="  Bees,   honey ", tags=["Bees", "bees", " #hive ", ""]
     )
@@ -265,7 +267,7 @@ def test_the_creator_edits_metadata_within_the_limits(library: Library) -> None:
 
 
 def test_derived_metadata_follows_the_script_until_someone_writes_it(library: Library) -> None:
-    project = make_project(library)
+    project = honey_project(library)
     assert publishing.ensure_metadata(library, project).source == "script"
     first = library.scenes(project)[0]
     library.update_scene(first, text="Wasps are not bees. They hunt other insects.")
@@ -302,7 +304,7 @@ def test_groq_writes_the_metadata_and_its_call_is_recorded(
 def test_groq_refusing_the_key_leaves_the_metadata_and_says_what_to_do(
     library: Library, fake: FakeGroq
 ) -> None:
-    project = make_project(library)
+    project = honey_project(library)
     before = publishing.ensure_metadata(library, project)
     library.set_setting(SETTING_GROQ_BASE_URL, fake.base_url)
     fake.enqueue(unauthorized(echo_key=True))
@@ -317,7 +319,7 @@ def test_groq_refusing_the_key_leaves_the_metadata_and_says_what_to_do(
 def test_groq_replying_badly_twice_is_a_clear_error_and_both_calls_are_counted(
     library: Library, fake: FakeGroq
 ) -> None:
-    project = make_project(library)
+    project = honey_project(library)
     library.set_setting(SETTING_GROQ_BASE_URL, fake.base_url)
     fake.enqueue(invalid_json(), reply(json.dumps({"title": "", "tags": "bees"})))
     with pytest.raises(ServiceError, match="not a usable title, description and tags"):
@@ -329,7 +331,7 @@ def test_groq_replying_badly_twice_is_a_clear_error_and_both_calls_are_counted(
 def test_groq_rate_limit_is_retried_then_a_repaired_reply_is_used(
     library: Library, fake: FakeGroq
 ) -> None:
-    project = make_project(library)
+    project = honey_project(library)
     library.set_setting(SETTING_GROQ_BASE_URL, fake.base_url)
     waits: list[float] = []
     fake.enqueue(rate_limited(retry_after=2), invalid_json(), reply(GOOD_METADATA))
@@ -339,7 +341,7 @@ def test_groq_rate_limit_is_retried_then_a_repaired_reply_is_used(
 
 
 def test_without_a_key_the_metadata_is_written_from_the_script(library: Library) -> None:
-    project = make_project(library)
+    project = honey_project(library)
     publishing.save_metadata(library, project, title="Mine")
     written = publishing.write_metadata(library, project, groq(library, None))
     assert not written.by_ai and "No Groq API key" in written.note
@@ -485,7 +487,7 @@ def test_cli_lists_and_selects_thumbnails(
 def test_cli_thumbnails_of_a_project_never_rendered_exits_2(
     home: Path, library: Library, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    make_project(library, "Fresh")
+    honey_project(library, name="Fresh")
     assert cli(home, "thumbnails", "Fresh") == 2
     err = capsys.readouterr().err
     assert "no render yet" in err and "studio render" in err
@@ -544,7 +546,7 @@ def test_cli_generate_with_a_refused_key_exits_1_and_keeps_the_metadata(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    project = make_project(library)
+    project = honey_project(library)
     library.set_setting(SETTING_GROQ_BASE_URL, fake.base_url)
     monkeypatch.setenv("GROQ_API_KEY", KEY)
     fake.enqueue(unauthorized())

@@ -9,10 +9,10 @@ from contextlib import contextmanager
 import pytest
 
 from studio.pipeline import produce as pipeline
-from studio.pipeline.jobs import NullReporter, run_job
-from studio.pipeline.script import script_from_text
+from studio.pipeline.jobs import NullReporter
 from studio.store import Library
 from studio.store.models import Project, database
+from tests.factories import make_project
 
 SCRIPT = "Honeybees build their comb from wax.\n\nA forager dances.\n\nHoney is dried nectar."
 UP_TO_DATE = "Nothing changed since the last render"
@@ -43,15 +43,6 @@ def traced() -> Iterator[list[str]]:
         connection.set_trace_callback(None)
 
 
-def _project(library: Library) -> Project:
-    project = library.create_project(
-        "Bees", render_settings={"aspect": "16:9", "resolution": "720p", "captions": True}
-    )
-    with run_job(library, project, "script") as ctx:
-        script_from_text(library, project, SCRIPT, ctx)
-    return library.refresh(project)
-
-
 def _render(library: Library, project: Project, reporter: NullReporter) -> pipeline.ProduceResult:
     return pipeline.render_project(library, project, reporter=reporter, install_sigint=False)
 
@@ -69,7 +60,7 @@ def _transactions(statements: list[str]) -> int:
 
 @pytest.mark.slow
 def test_an_unchanged_render_writes_nothing_before_it_knows(library: Library) -> None:
-    project = _project(library)
+    project = make_project(library, script=SCRIPT, aspect="16:9", captions=True)
     first = _render(library, project, NullReporter())
     with traced() as statements:
         reporter = MarkUpToDate(statements)
