@@ -353,7 +353,7 @@ def test_kokoro_cancelled_between_chunks_leaves_no_file(
     kokoro: KokoroEngine, tmp_path: Path
 ) -> None:
     out = tmp_path / "scene.wav"
-    token = CancelAfterChecks(checks=2)  # the first check is before any chunk, the second after
+    token = CancelAfterChecks(checks=2)  # the first check is before any chunk, the second in it
 
     with pytest.raises(Cancelled):
         kokoro.synthesize("One chunk.\nAnother chunk.", out, voice="af_heart", cancel=token)
