@@ -1,8 +1,8 @@
 """Cancel during Kokoro voicing stops within a second, at any point, leaving nothing half-written.
 
-Kokoro runs for real on the randomly initialised model of ``tests/engines/test_engines.py`` (the real
-code path and the real model's compute cost). A scene is one long sentence with no punctuation:
-one chunk, one forward pass of seconds, the case that used to take 4-12 s to cancel.
+Kokoro runs for real on the randomly initialised model of ``tests/engines/test_engines.py``
+(the real code path and the real model's compute cost). A scene is one long sentence with no
+punctuation: one chunk, one forward pass of seconds, the case that used to take 4-12 s to cancel.
 """
 
 from __future__ import annotations
@@ -188,11 +188,11 @@ def _kokoro_home(home: Path, weights: Path) -> str:
     """A library whose project speaks a short scene, then the long sentence, with Kokoro."""
     from studio.pipeline.jobs import run_job
     from studio.pipeline.script import script_from_text
-    from studio.pipeline.voiceover import SETTING_DEFAULT_VOICE, SETTING_WEIGHTS_DIR
+    from studio.store.settings_registry import DEFAULT_VOICE, KOKORO_DIR
 
     library = Library.open(home)
-    library.set_setting(SETTING_WEIGHTS_DIR, str(weights))
-    library.set_setting(SETTING_DEFAULT_VOICE, "af_heart")
+    library.set_setting(KOKORO_DIR, str(weights))
+    library.set_setting(DEFAULT_VOICE, "af_heart")
     project = library.create_project("Kokoro cancel", render_settings={"resolution": "720p"})
     with run_job(library, project, "script") as ctx:
         script_from_text(library, project, f"Bees dance.\n\n{LONG_SENTENCE}.", ctx)
