@@ -12,13 +12,13 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from studio import __version__
 from studio.errors import Cancelled, InputError, StudioError, known_os_error
 from studio.home import resolve_home
 from studio.logs import setup_logging
-from studio.store.models import TEMPLATES
+from studio.pipeline.templates import Template, TemplateOption, all_templates
 from studio.text import one_line
 
 if TYPE_CHECKING:
@@ -66,12 +66,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="a text file with your own script (chat: 'Name: message' lines; "
         "music: optional slide captions, one per line)",
     )
+    templates = all_templates()
     produce.add_argument(
         "--template",
-        choices=TEMPLATES,
+        choices=[t.name for t in templates],
         default="explainer",
-        help="explainer (narrated scenes), scroll (scrolling script), chat (chat story), "
-        "music (music video cut on the beat)",
+        help=", ".join(f"{t.name} ({t.tagline})" for t in templates),
     )
     produce.add_argument(
         "--duration",
@@ -96,16 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
     produce.add_argument("--caption-style", choices=("clean", "bold", "boxed"), default="clean")
     produce.add_argument("--project", dest="project_name", metavar="NAME", help="project name")
     produce.add_argument("--model", help="Groq model for --topic")
-    look = produce.add_argument_group("template options")
-    look.add_argument(
-        "--background", metavar="COLOUR|FILE", help="scroll/chat: #RRGGBB, a picture or a video"
-    )
-    look.add_argument("--chat-style", choices=("light", "dark"), help="chat: bubble style")
-    look.add_argument("--me", metavar="NAME", help="chat: the character shown on the right")
-    look.add_argument("--bpm", type=float, help="music: the song's tempo (default: detected)")
-    look.add_argument(
-        "--beats-per-cut", type=int, metavar="N", help="music: beats per picture (default 4)"
-    )
+    _add_template_flags(produce.add_argument_group("template options"), templates)
 
     render = sub.add_parser("render", help="re-render a project, reusing every unchanged scene")
     render.add_argument("project_ref", metavar="PROJECT")
@@ -222,8 +213,49 @@ def _run_command(args: argparse.Namespace) -> int:
     return 0
 
 
-#: ``studio produce``'s template options (``--background`` ...), as the templates name them.
-_TEMPLATE_OPTIONS = ("background", "chat_style", "me", "bpm", "beats_per_cut")
+def _options_by_key(templates: Sequence[Template]) -> dict[str, tuple[TemplateOption, list[str]]]:
+    """Each option key the templates declare, with its first declaration and the templates
+    that share it (``background``: scroll and chat), in the order the creator is offered them."""
+    found: dict[str, tuple[TemplateOption, list[str]]] = {}
+    for template in templates:
+        for option in template.options:
+            found.setdefault(option.key, (option, []))[1].append(template.name)
+    return found
+
+
+def _flag_value(option: TemplateOption) -> dict[str, Any]:
+    """How argparse reads an option's value, from its declared kind."""
+    how: dict[str, Any] = {"metavar": option.metavar} if option.metavar else {}
+    if option.kind == "choice":
+        how["choices"] = option.choices
+    elif option.kind == "number":
+        how["type"] = float
+    elif option.kind == "whole":
+        how["type"] = int
+    return how
+
+
+def _add_template_flags(group: argparse._ArgumentGroup, templates: Sequence[Template]) -> None:
+    """One ``--flag`` per template option (``chat_style``: ``--chat-style``), built from the
+    templates' declarations, so a new option touches only its template."""
+    for key, (option, owners) in _options_by_key(templates).items():
+        group.add_argument(
+            option.flag,
+            dest=key,
+            help=f"{'/'.join(owners)}: {option.flag_help or option.help}",
+            **_flag_value(option),
+        )
+
+
+def template_options_from_args(
+    args: argparse.Namespace, templates: Sequence[Template]
+) -> dict[str, Any]:
+    """The template options given on the command line, keyed as the templates declare them."""
+    return {
+        key: getattr(args, key)
+        for key in _options_by_key(templates)
+        if getattr(args, key, None) is not None
+    }
 
 
 def _produce_request(library: Library, args: argparse.Namespace) -> ProduceRequest:
@@ -254,11 +286,7 @@ def _produce_request(library: Library, args: argparse.Namespace) -> ProduceReque
         caption_style=args.caption_style,
         project_name=args.project_name,
         media=tuple(args.media),
-        template_options={
-            name: getattr(args, name)
-            for name in _TEMPLATE_OPTIONS
-            if getattr(args, name, None) is not None
-        },
+        template_options=template_options_from_args(args, all_templates()),
     )
 
 
@@ -299,8 +327,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.environ.setdefault("QT_LOGGING_RULES", "qt.multimedia*=false;qt.multimedia.*=false")
         from studio.gui.app import run_gui
 
-        return run_gui(home=args.home, screenshot=args.screenshot, project=args.project,
-                       open_archive=archive)
+        return run_gui(
+            home=args.home, screenshot=args.screenshot, project=args.project, open_archive=archive
+        )
     try:
         _refuse_nul(args)
         return _run_command(args)

@@ -67,6 +67,8 @@ class TemplateOption:
         low: the smallest value of a ``number``/``whole`` option.
         high: the largest value of a ``number``/``whole`` option.
         empty_text: what an empty field says (a ``number`` at zero: "not given").
+        flag_help: the command line's help for its ``--flag`` (default: ``help``).
+        metavar: the value's name in the command line's help (default: argparse's).
     """
 
     key: str
@@ -79,6 +81,13 @@ class TemplateOption:
     low: float = 0.0
     high: float = 0.0
     empty_text: str = ""
+    flag_help: str = ""
+    metavar: str = ""
+
+    @property
+    def flag(self) -> str:
+        """The command line's flag: ``chat_style`` is ``--chat-style``."""
+        return "--" + self.key.replace("_", "-")
 
 
 class Template:
@@ -87,6 +96,7 @@ class Template:
     Attributes:
         name: stored in ``projects.template``.
         label: what the creator sees.
+        tagline: what it makes, in a few words (the command line's ``--template`` help).
         summary: one line on what the template makes.
         options: the template's own choices (kept in ``projects.template_options``).
         needs_script: a script (topic or text) is required; the music video needs a song instead.
@@ -100,6 +110,7 @@ class Template:
 
     name: ClassVar[str] = "explainer"
     label: ClassVar[str] = "Explainer"
+    tagline: ClassVar[str] = "narrated scenes"
     summary: ClassVar[str] = "Narrated scenes, each with a picture or a clip, captions and music."
     options: ClassVar[tuple[TemplateOption, ...]] = ()
     needs_script: ClassVar[bool] = True

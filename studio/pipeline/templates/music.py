@@ -42,6 +42,7 @@ def cut_frames(cuts: list[float], fps: int) -> list[int]:
 class MusicTemplate(Template):
     name: ClassVar[str] = "music"
     label: ClassVar[str] = "Music video"
+    tagline: ClassVar[str] = "music video cut on the beat"
     summary: ClassVar[str] = (
         "Your song with pictures and clips from your media cut on the beat (no narration)."
     )
@@ -60,6 +61,7 @@ class MusicTemplate(Template):
             kind="number",
             high=MAX_BPM,
             empty_text="Detect",
+            flag_help="the song's tempo (default: detected)",
         ),
         TemplateOption(
             "beats_per_cut",
@@ -69,6 +71,8 @@ class MusicTemplate(Template):
             kind="whole",
             low=1,
             high=32,
+            flag_help=f"beats per picture (default {DEFAULT_BEATS_PER_CUT})",
+            metavar="N",
         ),
     )
 
