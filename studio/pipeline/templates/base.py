@@ -18,6 +18,7 @@ from studio.media.settings import RenderSettings
 from studio.pipeline import visuals as visuals_stage
 from studio.pipeline import voiceover
 from studio.pipeline.jobs import JobContext
+from studio.pipeline.request import RunRequest
 from studio.store import Library
 from studio.store.models import Project, Scene
 
@@ -158,8 +159,16 @@ class Template:
         return None
 
     def voice(
-        self, library: Library, project: Project, ctx: JobContext, *, start: float, end: float
+        self,
+        library: Library,
+        project: Project,
+        ctx: JobContext,
+        *,
+        start: float,
+        end: float,
+        request: RunRequest | None = None,
     ) -> None:
+        """Give every scene current audio (``request``: the run's Kokoro folder)."""
         voiceover.voice_project(
             library,
             project,
@@ -168,6 +177,7 @@ class Template:
             end=end,
             speak=self.voice_scene,
             narrated=self.narrated,
+            request=request,
         )
 
     def voice_scene(
@@ -178,9 +188,10 @@ class Template:
         ctx: JobContext,
         *,
         force: bool = False,
+        request: RunRequest | None = None,
     ) -> bool:
         """Make sure ``scene`` has current audio; True if it had to be made (see voiceover)."""
-        return voiceover.voice_scene(library, project, scene, ctx, force=force)
+        return voiceover.voice_scene(library, project, scene, ctx, force=force, request=request)
 
     def visuals(
         self,

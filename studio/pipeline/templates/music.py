@@ -19,6 +19,7 @@ from studio.media.slides import PALETTES, make_slide
 from studio.media.tempo import cut_points, detect_tempo
 from studio.pipeline import visuals as visuals_stage
 from studio.pipeline.jobs import JobContext
+from studio.pipeline.request import RunRequest
 from studio.pipeline.splitter import visual_keywords
 from studio.pipeline.templates.background import content_name
 from studio.pipeline.templates.base import Template, TemplateOption, options_of, settings_for
@@ -146,6 +147,7 @@ class MusicTemplate(Template):
         ctx: JobContext,
         *,
         force: bool = False,
+        request: RunRequest | None = None,
     ) -> bool:
         """No narration: the scene's "voice" is silence as long as its cut."""
         if scene.audio_key and scene.audio_key.startswith("silence-") and scene.duration:
