@@ -281,19 +281,18 @@ def voice_project(
     start: float,
     end: float,
     speak: SceneVoicer = voice_scene,
+    is_current: Callable[..., bool] = voice_is_current,
     narrated: bool = True,
     request: RunRequest | None = None,
 ) -> int:
     """Voice every scene that needs it with ``speak``; return how many were made.
 
     ``narrated`` False (a template whose scenes are not spoken): no word on the draft voice.
-    The step moves to "voiceover" only when a narrated scene needs its voice (re-rendering an
-    unchanged project writes nothing here).
+    The step moves to "voiceover" only when a scene's audio is not current by ``is_current``
+    (``voice_is_current``'s shape; re-rendering an unchanged project writes nothing here).
     """
     scenes = library.scenes(project)
-    if not narrated or not all(
-        voice_is_current(library, project, scene, request) for scene in scenes
-    ):
+    if not all(is_current(library, project, scene, request) for scene in scenes):
         library.set_step(project, "voiceover")
     report = scaled(ctx.progress, start, end)
     made = 0

@@ -176,6 +176,7 @@ class Template:
             start=start,
             end=end,
             speak=self.voice_scene,
+            is_current=self.voice_is_current,
             narrated=self.narrated,
             request=request,
         )
@@ -192,6 +193,12 @@ class Template:
     ) -> bool:
         """Make sure ``scene`` has current audio; True if it had to be made (see voiceover)."""
         return voiceover.voice_scene(library, project, scene, ctx, force=force, request=request)
+
+    def voice_is_current(
+        self, library: Library, project: Project, scene: Scene, request: RunRequest | None = None
+    ) -> bool:
+        """Whether ``voice_scene`` would leave ``scene``'s audio as it is (reads only)."""
+        return voiceover.voice_is_current(library, project, scene, request)
 
     def visuals(
         self,
