@@ -189,3 +189,17 @@ def test_options_shared_by_templates_agree_on_how_they_are_entered() -> None:
                 option.choices,
                 option.metavar,
             ), option.key
+
+
+def test_commands_other_than_produce_do_not_import_the_templates() -> None:
+    """The template flags are added when ``produce`` parses, so ``studio projects`` (and
+    ``--version``) start without importing every template's module."""
+    probe_code = (
+        "import sys; from studio.cli import build_parser; "
+        "build_parser().parse_args(['projects']); "
+        "print('studio.pipeline.templates' in sys.modules)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe_code], capture_output=True, text=True, timeout=60
+    )
+    assert done.stdout.strip() == "False", done.stderr
