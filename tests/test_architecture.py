@@ -6,6 +6,7 @@ import ast
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -36,6 +37,15 @@ def test_mypy_is_clean_on_the_package() -> None:
     result = subprocess.run([_tool("mypy"), "studio", "tests"], cwd=REPO, capture_output=True,
                             text=True, timeout=600)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_mypy_demands_annotations_on_every_function_in_studio() -> None:
+    """The typing rule lives in pyproject, so a plain `mypy studio` (the test above) holds it."""
+    config = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["mypy"]
+    (studio,) = [o for o in config.get("overrides", []) if "studio.*" in o["module"]]
+    assert studio["module"] == ["studio", "studio.*"]
+    assert studio.get("disallow_untyped_defs") is True
+    assert studio.get("disallow_incomplete_defs") is True
 
 
 #: Modules still over the limit, each to be split by its owner; the lead empties this list.

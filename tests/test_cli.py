@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 import signal
 import sqlite3
@@ -12,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from studio.cli import main
+from studio.cli import _add_template_flags, build_parser, main, template_options_from_args
 from studio.media.probe import probe
+from studio.pipeline.templates import Template, TemplateOption, all_templates
 from studio.store import Library
 from tests.reliability.crash import edit_before_kill, prepare_project
 
@@ -135,3 +137,69 @@ def test_version_and_usage_errors(capsys: pytest.CaptureFixture[str]) -> None:
     assert __version__ in capsys.readouterr().out
     assert main(["produce"]) == 2
     assert "template needs a script" in capsys.readouterr().err
+
+
+def _produce_args(*flags: str) -> argparse.Namespace:
+    return build_parser().parse_args(["produce", "--script", "s.txt", *flags])
+
+
+def test_template_flags_are_built_from_the_templates_declarations() -> None:
+    """Every declared option has its flag, read as its kind says; the options dict the
+    pipeline gets is keyed as the templates declare them, holding only what was given."""
+    templates = all_templates()
+    declared = {option.key for template in templates for option in template.options}
+    assert declared == {"background", "chat_style", "me", "bpm", "beats_per_cut"}
+    args = _produce_args("--beats-per-cut", "2", "--bpm", "96.5", "--chat-style", "light")
+    assert template_options_from_args(args, templates) == {
+        "beats_per_cut": 2,
+        "bpm": 96.5,
+        "chat_style": "light",
+    }
+    assert template_options_from_args(_produce_args(), templates) == {}
+    with pytest.raises(SystemExit):
+        _produce_args("--chat-style", "neon")
+    with pytest.raises(SystemExit):
+        _produce_args("--beats-per-cut", "two")
+
+
+def test_a_new_template_option_needs_no_cli_change() -> None:
+    """An option declared only on a template becomes a flag and reaches the options dict."""
+
+    class Grainy(Template):
+        name = "grainy"
+        options = (
+            TemplateOption("film_grain", "Grain", "how much grain", kind="whole", metavar="N"),
+        )
+
+    parser = argparse.ArgumentParser()
+    _add_template_flags(parser.add_argument_group("template options"), [Grainy()])
+    assert "grainy: how much grain" in parser.format_help()
+    args = parser.parse_args(["--film-grain", "3"])
+    assert template_options_from_args(args, [Grainy()]) == {"film_grain": 3}
+
+
+def test_options_shared_by_templates_agree_on_how_they_are_entered() -> None:
+    """One flag serves every template declaring a key (``--background``), so they must agree."""
+    seen: dict[str, TemplateOption] = {}
+    for template in all_templates():
+        for option in template.options:
+            first = seen.setdefault(option.key, option)
+            assert (first.kind, first.choices, first.metavar) == (
+                option.kind,
+                option.choices,
+                option.metavar,
+            ), option.key
+
+
+def test_commands_other_than_produce_do_not_import_the_templates() -> None:
+    """The template flags are added when ``produce`` parses, so ``studio projects`` (and
+    ``--version``) start without importing every template's module."""
+    probe_code = (
+        "import sys; from studio.cli import build_parser; "
+        "build_parser().parse_args(['projects']); "
+        "print('studio.pipeline.templates' in sys.modules)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe_code], capture_output=True, text=True, timeout=60
+    )
+    assert done.stdout.strip() == "False", done.stderr

@@ -6,9 +6,6 @@ Both engines write the same format so the rest of Studio never cares which one s
 
 from __future__ import annotations
 
-import contextlib
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, runtime_checkable
@@ -19,6 +16,7 @@ import soundfile as sf
 
 from studio.errors import InputError
 from studio.progress import CancelToken
+from studio.savefile import atomic_path
 from studio.timing import WordTiming
 
 #: Every engine writes mono WAVs at this rate (Kokoro's native rate).
@@ -124,25 +122,18 @@ def write_wav_atomically(
     sample_rate: int = SAMPLE_RATE,
     cancel: CancelToken | None = None,
 ) -> float:
-    """Write mono 16-bit PCM to ``out_wav`` via a temp file + ``os.replace``; return its duration.
+    """Write mono 16-bit PCM to ``out_wav`` through ``savefile.atomic_path``; return its duration.
 
     Readers (the preview player, the renderer) therefore see the old file or the new one, never
-    a half-written WAV. The duration is measured from the written file, not assumed.
+    a half-written WAV. The duration is measured from the written file, not assumed. Not synced
+    to disk: a voice can be made again.
     """
     out_wav = Path(out_wav)
     out_wav.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{out_wav.stem}.", suffix=".wav", dir=out_wav.parent)
-    os.close(fd)
-    tmp_path = Path(tmp_name)
-    try:
-        sf.write(tmp_path, np.clip(samples, -1.0, 1.0), sample_rate, subtype="PCM_16")
-        info = sf.info(tmp_path)
+    with atomic_path(out_wav, durable=False) as partial:
+        sf.write(partial, np.clip(samples, -1.0, 1.0), sample_rate, subtype="PCM_16")
+        info = sf.info(partial)
         duration = info.frames / info.samplerate
         if cancel is not None:
             cancel.raise_if_cancelled()
-        os.replace(tmp_path, out_wav)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp_path.unlink()
-        raise
     return duration

@@ -246,6 +246,9 @@ def _fetch(
             fix="Try the download again; if it fails again, a proxy or antivirus may be "
             "altering downloads",
         )
+    # Not savefile.atomic_path: that deletes its temporary file on any failure, and this part
+    # file must outlive a cut or cancelled run so the next one resumes it. The end is the same:
+    # the whole, verified file is renamed over ``dest``.
     os.replace(part, dest)
 
 

@@ -3,15 +3,16 @@
 A render keeps what it made in one folder so the next render reuses it; everything there is
 named by its content, so a changed input makes a new file instead of changing an old one:
 
-==============================  =================================================================
-``<key>.mp4``                   a scene's segment (``segments.segment_key``)
-``captions-<digest>.ass``       a scene's captions (the hash of the ASS text)
-``frame-<segment>-<ms>.jpg``    a thumbnail frame read from a segment, ``ms`` into it
-``soundtrack-<key>.m4a``        the finished sound (``soundtrack.soundtrack_key``)
-``soundtrack-<key>.chunks``     the list of AAC chunks that sound was spliced from
-``aac-<key>.aac``               a chunk of AAC, named by the hash of its samples (``aac``)
-``<drawing>-<digest>.png``      overlays and backdrops a template draws (chat, scroll, colour)
-==============================  =================================================================
+==================================  ===============================================================
+``<key>.mp4``                       a scene's segment (``segments.segment_key``)
+``captions-<digest>.ass``           a scene's captions (the hash of the ASS text)
+``frame-<segment>-<ms>.jpg``        a thumbnail frame read from a segment, ``ms`` into it
+``soundtrack-<key>.m4a``            the finished sound (``soundtrack.soundtrack_key``)
+``soundtrack-<key>.chunks``         the list of AAC chunks that sound was spliced from
+``aac-<key>.aac``                   a chunk of AAC, named by the hash of its samples (``aac``)
+``<drawing>-<digest>.png``          overlays and backdrops a template draws (chat, scroll)
+``background-<hex>-<W>x<H>.png``    a colour backdrop card (``#rrggbb`` at the render's size)
+==================================  ===============================================================
 
 ``SegmentCache`` is the one place that knows these names: the writers ask it where to write
 (through ``savefile``/``atomic_output``, so a name only ever holds a whole file), and the render
@@ -74,6 +75,10 @@ class SegmentCache:
         """A picture a template draws (an overlay, a backdrop), named by what shapes it."""
         digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:16]
         return self.folder / f"{prefix}-{digest}.png"
+
+    def colour_card(self, colour: str, size: tuple[int, int]) -> Path:
+        """The full-frame card of ``colour`` (``#RRGGBB``) at ``size`` a backdrop template draws."""
+        return self.folder / f"background-{colour.lstrip('#').lower()}-{size[0]}x{size[1]}.png"
 
     @staticmethod
     def chunk_list(soundtrack: Path) -> Path:

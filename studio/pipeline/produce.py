@@ -234,7 +234,7 @@ def _voice_visuals_render(
     sweep_partial_files(library, project, ctx.job.id)
     settings = render_stage.settings_for(project)
     template = get_template(project.template)
-    template.voice(library, project, ctx, start=VOICE_SPAN[0], end=VOICE_SPAN[1])
+    template.voice(library, project, ctx, start=VOICE_SPAN[0], end=VOICE_SPAN[1], request=request)
     template.visuals(
         library,
         project,

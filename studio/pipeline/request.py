@@ -2,8 +2,9 @@
 
 The CLI (from its arguments) and the GUI (from the window's state) build a ``RunRequest`` and
 hand it to the pipeline: the Groq key (read from the keyring or the environment by the edge,
-never by a stage), the model and address to ask, and the media folders to index. Stages take
-what they need from it and read neither the keyring nor the command line.
+never by a stage), the model and address to ask, the media folders to index and Kokoro's
+weights folder. Stages take what they need from it and read neither the keyring, the command
+line nor the library's settings.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from studio.store import Library
-from studio.store.settings_registry import GROQ_BASE_URL, GROQ_MODEL, MEDIA_FOLDERS
+from studio.store.settings_registry import GROQ_BASE_URL, GROQ_MODEL, KOKORO_DIR, MEDIA_FOLDERS
 from studio.store.usage import DEFAULT_GROQ_MODEL
 
 
@@ -27,12 +28,14 @@ class RunRequest:
         groq_model: the Groq model to ask.
         groq_base_url: another address for Groq's API, or None for Groq's own.
         media_folders: folders of the creator's pictures and clips to suggest from, in order.
+        kokoro_dir: the folder with Kokoro's weights, or None to search the usual places.
     """
 
     groq_key: str | None = None
     groq_model: str = DEFAULT_GROQ_MODEL
     groq_base_url: str | None = None
     media_folders: tuple[Path, ...] = ()
+    kokoro_dir: Path | None = None
 
     @classmethod
     def from_library(
@@ -53,6 +56,7 @@ class RunRequest:
             groq_model=groq_model or library.get_setting(GROQ_MODEL),
             groq_base_url=library.get_setting(GROQ_BASE_URL),
             media_folders=tuple(folders),
+            kokoro_dir=Path(weights) if (weights := library.get_setting(KOKORO_DIR)) else None,
         )
 
 

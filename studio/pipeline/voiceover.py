@@ -30,6 +30,7 @@ from studio.errors import InputError, MissingWeightsError
 from studio.inputfiles import read_regular_file
 from studio.pipeline.drafts import sanitize_for_speech
 from studio.pipeline.jobs import JobContext
+from studio.pipeline.request import RunRequest
 from studio.progress import scaled
 from studio.savefile import atomic_write
 from studio.store import Library
@@ -59,7 +60,11 @@ class VoiceChoice:
         return self.engine.is_draft
 
 
-def _weights_dir(library: Library) -> Path | None:
+def _weights_dir(library: Library, request: RunRequest | None = None) -> Path | None:
+    """Kokoro's folder: the run's (``RunRequest.kokoro_dir``). The library's setting is read
+    only with no run request: the GUI's voice status and a single scene's "Regenerate voice"."""
+    if request is not None:
+        return request.kokoro_dir
     folder = library.get_setting(KOKORO_DIR)
     return Path(folder) if folder else None
 
@@ -85,10 +90,17 @@ def kokoro_available(library: Library) -> bool:
     return True
 
 
-def choose_voice(library: Library, project: Project, scene: Scene | None = None) -> VoiceChoice:
+def choose_voice(
+    library: Library,
+    project: Project,
+    scene: Scene | None = None,
+    *,
+    request: RunRequest | None = None,
+) -> VoiceChoice:
     """Scene override, else project voice, else the library default; Kokoro if it can speak.
 
-    A Kokoro voice without Kokoro's files falls back to the labelled draft voice.
+    A Kokoro voice without Kokoro's files (in the run's ``kokoro_dir``) falls back to the
+    labelled draft voice.
     """
     character = scene.character if scene is not None else None
     wanted = (
@@ -100,7 +112,7 @@ def choose_voice(library: Library, project: Project, scene: Scene | None = None)
     )
     if wanted in KOKORO_IDS:
         try:
-            engine = _cached_engine(KOKORO, _weights_dir(library))
+            engine = _cached_engine(KOKORO, _weights_dir(library, request))
             if wanted in {v.id for v in engine.voices()}:
                 return VoiceChoice(engine, wanted)
         except MissingWeightsError:
@@ -187,13 +199,19 @@ def _save_sidecar(wav: Path, result: SpeechResult) -> None:
 
 
 def voice_scene(
-    library: Library, project: Project, scene: Scene, ctx: JobContext, *, force: bool = False
+    library: Library,
+    project: Project,
+    scene: Scene,
+    ctx: JobContext,
+    *,
+    force: bool = False,
+    request: RunRequest | None = None,
 ) -> bool:
     """Make sure ``scene`` has current audio; return True if it had to be synthesised.
 
     ``force`` speaks it again even when the cached audio is current ("Regenerate voice").
     """
-    choice = choose_voice(library, project, scene)
+    choice = choose_voice(library, project, scene, request=request)
     text = sanitize_for_speech(scene.text) or scene.text
     key = audio_key(text, choice.engine.name, choice.voice, project.voice_speed)
     wav = library.home.project_dir(project.id, create=True) / "audio" / f"{key}.wav"
@@ -240,9 +258,11 @@ def _audio_is_current(scene: Scene, key: str, wav: Path) -> bool:
     return scene.audio_key == key and wav.is_file() and bool(scene.duration)
 
 
-def voice_is_current(library: Library, project: Project, scene: Scene) -> bool:
+def voice_is_current(
+    library: Library, project: Project, scene: Scene, request: RunRequest | None = None
+) -> bool:
     """Whether ``scene``'s stored audio is what ``voice_scene`` would make now (no write)."""
-    choice = choose_voice(library, project, scene)
+    choice = choose_voice(library, project, scene, request=request)
     text = sanitize_for_speech(scene.text) or scene.text
     key = audio_key(text, choice.engine.name, choice.voice, project.voice_speed)
     wav = library.home.project_dir(project.id) / "audio" / f"{key}.wav"
@@ -261,20 +281,22 @@ def voice_project(
     start: float,
     end: float,
     speak: SceneVoicer = voice_scene,
+    is_current: Callable[..., bool] = voice_is_current,
     narrated: bool = True,
+    request: RunRequest | None = None,
 ) -> int:
     """Voice every scene that needs it with ``speak``; return how many were made.
 
     ``narrated`` False (a template whose scenes are not spoken): no word on the draft voice.
-    The step moves to "voiceover" only when a narrated scene needs its voice (re-rendering an
-    unchanged project writes nothing here).
+    The step moves to "voiceover" only when a scene's audio is not current by ``is_current``
+    (``voice_is_current``'s shape; re-rendering an unchanged project writes nothing here).
     """
     scenes = library.scenes(project)
-    if not narrated or not all(voice_is_current(library, project, scene) for scene in scenes):
+    if not all(is_current(library, project, scene, request) for scene in scenes):
         library.set_step(project, "voiceover")
     report = scaled(ctx.progress, start, end)
     made = 0
-    first = choose_voice(library, project)
+    first = choose_voice(library, project, request=request)
     if first.is_draft and narrated:
         ctx.message(
             "Using the draft voice (espeak-ng): Kokoro's voice files are not installed. "
@@ -282,7 +304,7 @@ def voice_project(
         )
     for index, scene in enumerate(scenes):
         report(index / max(1, len(scenes)), f"Voice: scene {index + 1} of {len(scenes)}")
-        if speak(library, project, scene, ctx):
+        if speak(library, project, scene, ctx, request=request):
             made += 1
     report(1.0, "Voice: done")
     return made

@@ -28,6 +28,7 @@ from studio.engines import (
     find_kokoro_weights,
     get_engine,
 )
+from studio.engines.base import write_wav_atomically
 from studio.engines.draft import DraftEngine
 from studio.engines.kokoro_engine import KokoroEngine
 from studio.engines.weights import KokoroWeights
@@ -239,6 +240,29 @@ def test_draft_voice_cancelled_leaves_no_file(tmp_path: Path) -> None:
     with pytest.raises(Cancelled):
         DraftEngine().synthesize(SENTENCE, out, voice="en-us", cancel=token)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_wav_cut_off_mid_write_leaves_the_old_file_and_a_name_the_sweep_knows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """WAVs go through ``savefile.atomic_path``: the temporary file is a ``.partial`` one
+    (what ``sweep_partial_files`` removes after a kill) and a failed write keeps the old WAV."""
+    out = tmp_path / "scene.wav"
+    write_wav_atomically(out, np.zeros(2400, dtype=np.float32))
+    before = out.read_bytes()
+    written: list[Path] = []
+
+    def disk_full(path: Path, *args: object, **kwargs: object) -> None:
+        written.append(Path(path))
+        Path(path).write_bytes(b"RIFF")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(sf, "write", disk_full)
+    with pytest.raises(OSError):
+        write_wav_atomically(out, np.ones(2400, dtype=np.float32))
+    assert written and written[0].name.startswith(".") and ".partial" in written[0].name
+    assert out.read_bytes() == before
+    assert list(tmp_path.iterdir()) == [out]
 
 
 def test_draft_voice_rejects_unknown_voice(tmp_path: Path) -> None:

@@ -93,3 +93,19 @@ def test_atomic_path_raises_oserror_where_output_path_tells_the_creator(tmp_path
     assert raised.value.errno == errno.ENOENT and not isinstance(raised.value, InputError)
     with pytest.raises(InputError, match="could not write"), output_path(missing) as partial:
         partial.write_text("x")
+
+
+def test_a_colour_card_is_named_by_the_cache_and_pruned_when_unused(tmp_path: Path) -> None:
+    """The scroll/chat colour backdrop lands where ``SegmentCache`` names it, so ``prune``
+    keeps it while a render uses it and removes it once none does."""
+    from studio.media.settings import RenderSettings
+    from studio.pipeline.templates.background import colour_card
+
+    settings = RenderSettings(resolution="720p")
+    cache = SegmentCache(tmp_path)
+    card = colour_card("#14213D", settings, tmp_path)
+    assert card == cache.colour_card("#14213d", (settings.width, settings.height))
+    assert card.name == f"background-14213d-{settings.width}x{settings.height}.png"
+    assert card.read_bytes().startswith(b"\x89PNG")
+    assert cache.prune(keep=[card]) == 0 and card.is_file()
+    assert cache.prune(keep=[]) == 1 and not card.exists()

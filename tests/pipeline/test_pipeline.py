@@ -230,6 +230,40 @@ def test_kokoro_voice_through_the_pipeline(library: Library, tmp_path: Path) -> 
     assert voiceover.choose_voice(library, library.refresh(project)).engine.name == "kokoro"
 
 
+def test_the_runs_kokoro_folder_chooses_the_voice_not_the_library_setting(
+    library: Library, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Voices are chosen from ``RunRequest.kokoro_dir`` (built from the library's setting by
+    ``from_library``): during a run the pipeline reads no setting of its own."""
+    from studio.pipeline import voiceover
+    from tests.engines.test_engines import write_kokoro_files
+
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "no-hf-cache"))
+    monkeypatch.delenv("HF_HUB_CACHE", raising=False)
+    weights = write_kokoro_files(tmp_path / "kokoro")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    library.set_setting(SETTING_WEIGHTS_DIR, str(weights))
+    assert RunRequest.from_library(library, groq_key=None).kokoro_dir == weights
+    library.set_setting(SETTING_WEIGHTS_DIR, str(empty))
+    project = make_project(library, text="Bees dance.")
+    library.update_project(project, voice_id="af_heart")
+    project = library.refresh(project)
+
+    with_weights = RunRequest(kokoro_dir=weights)
+    with run_job(library, project, "voice") as ctx:
+        voiceover.voice_project(library, project, ctx, start=0, end=1, request=with_weights)
+    scene = library.scenes(project)[0]
+    assert voiceover.choose_voice(library, project, scene, request=with_weights).voice == "af_heart"
+    assert voiceover.voice_is_current(library, project, scene, with_weights)
+    assert scene.audio_key == voiceover.audio_key(
+        scene.sanitized_text or scene.text, "kokoro", "af_heart", project.voice_speed
+    )
+    library.set_setting(SETTING_WEIGHTS_DIR, str(weights))
+    without = voiceover.choose_voice(library, project, scene, request=RunRequest(kokoro_dir=empty))
+    assert without.is_draft
+
+
 def test_unchanged_scenes_are_never_re_synthesised(library: Library) -> None:
     from studio.pipeline import voiceover
 

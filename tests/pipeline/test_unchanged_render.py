@@ -5,14 +5,18 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 
 from studio.pipeline import produce as pipeline
 from studio.pipeline.jobs import NullReporter
+from studio.pipeline.produce import ProduceRequest
+from studio.pipeline.request import RunRequest
 from studio.store import Library
 from studio.store.models import Project, database
 from tests.factories import make_project
+from tests.media.test_tempo import write_beats
 
 SCRIPT = "Honeybees build their comb from wax.\n\nA forager dances.\n\nHoney is dried nectar."
 UP_TO_DATE = "Nothing changed since the last render"
@@ -71,3 +75,24 @@ def test_an_unchanged_render_writes_nothing_before_it_knows(library: Library) ->
     assert _writes(before) == [], "\n".join(w[:90] for w in _writes(before))
     job_writes = [s for s in before if s.startswith('INSERT INTO "jobs"')]
     assert len(job_writes) == 1, "one job row for the render (its progress updates that row)"
+
+
+@pytest.mark.slow
+def test_an_unchanged_music_render_writes_nothing_before_it_knows(
+    library: Library, tmp_path: Path
+) -> None:
+    """The music video's own stages (silent cuts, pictures in turn) leave an unchanged
+    project's rows alone too: no step set, nothing re-chosen."""
+    song = tmp_path / "click120.wav"
+    write_beats(song, 120, seconds=4, start=0.0)
+    request = ProduceRequest(
+        run=RunRequest(), template="music", music=song, resolution="720p", project_name="Song"
+    )
+    first = pipeline.produce(library, request, reporter=NullReporter())
+    with traced() as statements:
+        reporter = MarkUpToDate(statements)
+        second = _render(library, library.refresh(first.project), reporter)
+    assert second.render.id == first.render.id, "the same video: nothing was rendered again"
+    assert reporter.at is not None, "the render said it was up to date"
+    before = statements[: reporter.at]
+    assert _writes(before) == [], "\n".join(w[:90] for w in _writes(before))

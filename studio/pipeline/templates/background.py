@@ -19,6 +19,7 @@ from PIL import Image, ImageDraw
 from studio.errors import InputError
 from studio.media.ffmpeg import atomic_output
 from studio.media.probe import probe
+from studio.media.segment_cache import SegmentCache
 from studio.media.settings import RenderSettings
 from studio.pipeline import visuals as visuals_stage
 from studio.pipeline.jobs import JobContext
@@ -69,7 +70,7 @@ def colour_card(colour: str, settings: RenderSettings, folder: Path) -> Path:
     """A full-frame PNG of ``colour`` with a soft vertical gradient (made once, by content)."""
     hex_value = colour.lstrip("#").lower()
     size = (settings.width, settings.height)
-    out = folder / f"background-{hex_value}-{size[0]}x{size[1]}.png"
+    out = SegmentCache(folder).colour_card(colour, size)
     if out.is_file():
         return out
     r, g, b = (int(hex_value[i : i + 2], 16) for i in (0, 2, 4))

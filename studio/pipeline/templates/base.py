@@ -18,6 +18,7 @@ from studio.media.settings import RenderSettings
 from studio.pipeline import visuals as visuals_stage
 from studio.pipeline import voiceover
 from studio.pipeline.jobs import JobContext
+from studio.pipeline.request import RunRequest
 from studio.store import Library
 from studio.store.models import Project, Scene
 
@@ -67,6 +68,8 @@ class TemplateOption:
         low: the smallest value of a ``number``/``whole`` option.
         high: the largest value of a ``number``/``whole`` option.
         empty_text: what an empty field says (a ``number`` at zero: "not given").
+        flag_help: the command line's help for its ``--flag`` (default: ``help``).
+        metavar: the value's name in the command line's help (default: argparse's).
     """
 
     key: str
@@ -79,6 +82,13 @@ class TemplateOption:
     low: float = 0.0
     high: float = 0.0
     empty_text: str = ""
+    flag_help: str = ""
+    metavar: str = ""
+
+    @property
+    def flag(self) -> str:
+        """The command line's flag: ``chat_style`` is ``--chat-style``."""
+        return "--" + self.key.replace("_", "-")
 
 
 class Template:
@@ -87,6 +97,7 @@ class Template:
     Attributes:
         name: stored in ``projects.template``.
         label: what the creator sees.
+        tagline: what it makes, in a few words (the command line's ``--template`` help).
         summary: one line on what the template makes.
         options: the template's own choices (kept in ``projects.template_options``).
         needs_script: a script (topic or text) is required; the music video needs a song instead.
@@ -100,6 +111,7 @@ class Template:
 
     name: ClassVar[str] = "explainer"
     label: ClassVar[str] = "Explainer"
+    tagline: ClassVar[str] = "narrated scenes"
     summary: ClassVar[str] = "Narrated scenes, each with a picture or a clip, captions and music."
     options: ClassVar[tuple[TemplateOption, ...]] = ()
     needs_script: ClassVar[bool] = True
@@ -147,8 +159,16 @@ class Template:
         return None
 
     def voice(
-        self, library: Library, project: Project, ctx: JobContext, *, start: float, end: float
+        self,
+        library: Library,
+        project: Project,
+        ctx: JobContext,
+        *,
+        start: float,
+        end: float,
+        request: RunRequest | None = None,
     ) -> None:
+        """Give every scene current audio (``request``: the run's Kokoro folder)."""
         voiceover.voice_project(
             library,
             project,
@@ -156,7 +176,9 @@ class Template:
             start=start,
             end=end,
             speak=self.voice_scene,
+            is_current=self.voice_is_current,
             narrated=self.narrated,
+            request=request,
         )
 
     def voice_scene(
@@ -167,9 +189,16 @@ class Template:
         ctx: JobContext,
         *,
         force: bool = False,
+        request: RunRequest | None = None,
     ) -> bool:
         """Make sure ``scene`` has current audio; True if it had to be made (see voiceover)."""
-        return voiceover.voice_scene(library, project, scene, ctx, force=force)
+        return voiceover.voice_scene(library, project, scene, ctx, force=force, request=request)
+
+    def voice_is_current(
+        self, library: Library, project: Project, scene: Scene, request: RunRequest | None = None
+    ) -> bool:
+        """Whether ``voice_scene`` would leave ``scene``'s audio as it is (reads only)."""
+        return voiceover.voice_is_current(library, project, scene, request)
 
     def visuals(
         self,

@@ -94,6 +94,7 @@ def engine_of(voice_id: str) -> str:
 class ChatTemplate(BackdropTemplate):
     name: ClassVar[str] = "chat"
     label: ClassVar[str] = "Chat story"
+    tagline: ClassVar[str] = "chat story"
     summary: ClassVar[str] = (
         "A conversation between characters, message by message in chat bubbles, each voiced "
         "by its character."
@@ -112,6 +113,8 @@ class ChatTemplate(BackdropTemplate):
             DEFAULT_BACKGROUND,
             kind="backdrop",
             empty_text="a colour like #1d3557, or a picture or video",
+            flag_help="#RRGGBB, a picture or a video",
+            metavar="COLOUR|FILE",
         ),
         TemplateOption(
             "chat_style",
@@ -121,12 +124,15 @@ class ChatTemplate(BackdropTemplate):
             CHAT_STYLES,
             kind="choice",
             choice_labels=tuple(f"{style.title()} bubbles" for style in CHAT_STYLES),
+            flag_help="bubble style",
         ),
         TemplateOption(
             "me",
             "On the right",
             "the character whose bubbles sit on the right (default: whoever speaks first)",
             empty_text="whoever speaks first",
+            flag_help="the character shown on the right",
+            metavar="NAME",
         ),
     )
 

@@ -19,6 +19,7 @@ from studio.media.slides import PALETTES, make_slide
 from studio.media.tempo import cut_points, detect_tempo
 from studio.pipeline import visuals as visuals_stage
 from studio.pipeline.jobs import JobContext
+from studio.pipeline.request import RunRequest
 from studio.pipeline.splitter import visual_keywords
 from studio.pipeline.templates.background import content_name
 from studio.pipeline.templates.base import Template, TemplateOption, options_of, settings_for
@@ -42,6 +43,7 @@ def cut_frames(cuts: list[float], fps: int) -> list[int]:
 class MusicTemplate(Template):
     name: ClassVar[str] = "music"
     label: ClassVar[str] = "Music video"
+    tagline: ClassVar[str] = "music video cut on the beat"
     summary: ClassVar[str] = (
         "Your song with pictures and clips from your media cut on the beat (no narration)."
     )
@@ -60,6 +62,7 @@ class MusicTemplate(Template):
             kind="number",
             high=MAX_BPM,
             empty_text="Detect",
+            flag_help="the song's tempo (default: detected)",
         ),
         TemplateOption(
             "beats_per_cut",
@@ -69,6 +72,8 @@ class MusicTemplate(Template):
             kind="whole",
             low=1,
             high=32,
+            flag_help=f"beats per picture (default {DEFAULT_BEATS_PER_CUT})",
+            metavar="N",
         ),
     )
 
@@ -142,16 +147,23 @@ class MusicTemplate(Template):
         ctx: JobContext,
         *,
         force: bool = False,
+        request: RunRequest | None = None,
     ) -> bool:
         """No narration: the scene's "voice" is silence as long as its cut."""
-        if scene.audio_key and scene.audio_key.startswith("silence-") and scene.duration:
-            wav = library.home.project_dir(project.id) / "audio" / f"{scene.audio_key}.wav"
-            if wav.is_file():
-                return False
+        if self.voice_is_current(library, project, scene):
+            return False
         options = options_of(project)
         seconds = scene.duration or options.get("cut_seconds") or DEFAULT_CUT_SECONDS
         silent_scene(library, project, scene, float(seconds))
         return True
+
+    def voice_is_current(
+        self, library: Library, project: Project, scene: Scene, request: RunRequest | None = None
+    ) -> bool:
+        """The scene's silent cut is made (its WAV on disk)."""
+        if not (scene.audio_key and scene.audio_key.startswith("silence-") and scene.duration):
+            return False
+        return (library.home.project_dir(project.id) / "audio" / f"{scene.audio_key}.wav").is_file()
 
     def visuals(
         self,
@@ -164,9 +176,16 @@ class MusicTemplate(Template):
         end: float,
         media_folders: Any = (),
     ) -> None:
-        """The media library's pictures and clips in turn; slides when it has none."""
+        """The media library's pictures and clips in turn; slides when it has none.
+
+        The step moves only when a cut has no picture yet (an unchanged re-render writes
+        nothing here).
+        """
         report = scaled(ctx.progress, start, end)
-        library.set_step(project, "visual-sourcing")
+        scenes = library.scenes(project)
+        unchosen = any(library.selection(scene) is None for scene in scenes)
+        if unchosen:
+            library.set_step(project, "visual-sourcing")
         folders = [Path(f) for f in media_folders]
         if folders:
             report(0.0, "Visuals: indexing your media")
@@ -174,7 +193,6 @@ class MusicTemplate(Template):
             if summary:
                 ctx.message(summary)
         assets = [a for a in library.media_assets() if a.kind in ("image", "video")]
-        scenes = library.scenes(project)
         for index, scene in enumerate(scenes):
             ctx.check()
             report(index / max(1, len(scenes)), f"Visuals: cut {index + 1} of {len(scenes)}")
@@ -191,7 +209,8 @@ class MusicTemplate(Template):
             visuals_stage.choose_visual(
                 library, project, scene, Path(asset.path), origin="library", in_point=in_point
             )
-        library.set_step(project, "visual-curation")
+        if unchosen:
+            library.set_step(project, "visual-curation")
         report(1.0, "Visuals: done")
 
     @staticmethod

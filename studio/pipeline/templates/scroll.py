@@ -67,6 +67,7 @@ def blocks_to_text(blocks: list[ScrollBlock]) -> str:
 class ScrollTemplate(BackdropTemplate):
     name: ClassVar[str] = "scroll"
     label: ClassVar[str] = "Scrolling script"
+    tagline: ClassVar[str] = "scrolling script"
     summary: ClassVar[str] = (
         "Your script scrolls over a background in step with the narration; code is shown "
         "in a monospaced panel."
@@ -85,6 +86,8 @@ class ScrollTemplate(BackdropTemplate):
             DEFAULT_BACKGROUND,
             kind="backdrop",
             empty_text="a colour like #1d3557, or a picture or video",
+            flag_help="#RRGGBB, a picture or a video",
+            metavar="COLOUR|FILE",
         ),
     )
 
