@@ -34,7 +34,7 @@ done
 
 mkdir -p "$TMP/mime/packages"
 cp "$ROOT/usr/share/mime/packages/studio.xml" "$TMP/mime/packages/"
-update-mime-database "$TMP/mime"
+update-mime-database "$TMP/mime" >/dev/null 2>&1 || fail "update-mime-database failed"
 grep -q '^90:application/x-studio-project:\*\.studio\.zip$' "$TMP/mime/globs2" \
   || fail "*.studio.zip is not registered as application/x-studio-project"
 echo "    files, desktop entry, metainfo, icons and the .studio.zip file type: ok"
