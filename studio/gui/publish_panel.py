@@ -364,6 +364,7 @@ class PublishPanel(QWidget):
             .run_on(self._jobs)
         )
         self._redrawing = job
+        self._update_buttons()  # the choices lock while the pictures change
         if job is None:
             self._set_note(BUSY_NOTE, error=True)
             return False
