@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from gui_helpers import (  # noqa: F401  (fixtures)
     make_project,
-    multimedia_noise,
     make_window,
+    multimedia_noise,
     no_leaked_qthreads,
     qsettings,
     quiet_qt,
@@ -28,8 +28,9 @@ pytestmark = [pytest.mark.gui, multimedia_noise]
 WAIT_MS = 10_000
 
 
-def held(release: threading.Event, stage: str, fraction: float = 0.5,
-         changes: Changes | None = None) -> Any:
+def held(
+    release: threading.Event, stage: str, fraction: float = 0.5, changes: Changes | None = None
+) -> Any:
     """An operation that reports ``stage`` then waits for ``release`` (or a cancel)."""
 
     def work(reporter: Any, cancel: Any) -> Done[str]:
@@ -51,12 +52,16 @@ def test_two_projects_run_at_once_each_reporting_into_its_own_panel(
     seen_a: list[str] = []
     seen_b: list[str] = []
     try:
-        job_a = Op("Rendering “Apples”", held(release_a, "Render: apples", 0.25),
-                   project_id=a.id).with_progress(lambda _f, s, _e: seen_a.append(s)) \
+        job_a = (
+            Op("Rendering “Apples”", held(release_a, "Render: apples", 0.25), project_id=a.id)
+            .with_progress(lambda _f, s, _e: seen_a.append(s))
             .run_on(window.jobs)
-        job_b = Op("Voicing scene 1", held(release_b, "Voice: bees", 0.75),
-                   project_id=b.id).with_progress(lambda _f, s, _e: seen_b.append(s)) \
+        )
+        job_b = (
+            Op("Voicing scene 1", held(release_b, "Voice: bees", 0.75), project_id=b.id)
+            .with_progress(lambda _f, s, _e: seen_b.append(s))
             .run_on(window.jobs)
+        )
         qtbot.waitUntil(lambda: bool(seen_a and seen_b), timeout=WAIT_MS)
         assert job_a is not None and job_b is not None
         assert window.jobs.running() == [job_a, job_b], "both run at the same time"
@@ -76,21 +81,24 @@ def test_two_projects_run_at_once_each_reporting_into_its_own_panel(
         qtbot.waitUntil(lambda: not window.jobs.busy, timeout=WAIT_MS)
 
 
-def test_a_render_of_one_project_shows_nowhere_else(qtbot: Any, window: Any,
-                                                    library: Any) -> None:
+def test_a_render_of_one_project_shows_nowhere_else(qtbot: Any, window: Any, library: Any) -> None:
     a, b = make_project(library, "Apples"), make_project(library, "Bees")
     window.workspace.set_current_project(a.id)
     panel = window.render_panel
     release = threading.Event()
     try:
         with qtbot.waitSignal(window.jobs.progress, timeout=WAIT_MS):
-            assert Op("Rendering “Apples”", held(release, "Render: apples"), project_id=a.id,
-                      kind="render").run_on(window.jobs)
+            assert Op(
+                "Rendering “Apples”",
+                held(release, "Render: apples"),
+                project_id=a.id,
+                kind="render",
+            ).run_on(window.jobs)
         assert (not panel.progress.isHidden()) and panel.cancel_button.isEnabled()
         assert not panel.render_button.isEnabled()
 
         window.workspace.set_current_project(b.id)
-        assert not (not panel.progress.isHidden()) and panel.stage.text() == ""
+        assert panel.progress.isHidden() and panel.stage.text() == ""
         assert not panel.cancel_button.isEnabled(), "B's panel can't cancel A's render"
         assert panel.render_button.isEnabled(), "B can render while A renders"
         assert not window.window_actions.cancel.isEnabled()
@@ -106,26 +114,29 @@ def test_a_render_of_one_project_shows_nowhere_else(qtbot: Any, window: Any,
         qtbot.waitUntil(lambda: not window.jobs.busy, timeout=WAIT_MS)
 
 
-@pytest.mark.parametrize("error", [InputError("The file is broken", fix="Choose another"),
-                                   ValueError("internal detail")])
-def test_a_failure_delivers_the_exception_object(qtbot: Any, library: Any,
-                                                 error: Exception) -> None:
+@pytest.mark.parametrize(
+    "error", [InputError("The file is broken", fix="Choose another"), ValueError("internal detail")]
+)
+def test_a_failure_delivers_the_exception_object(
+    qtbot: Any, library: Any, error: Exception
+) -> None:
     runner = JobRunner(library)
     failures: list[BaseException] = []
 
     def work(reporter: Any, cancel: Any) -> None:
         raise error
 
-    with qtbot.waitSignal(runner.failed, timeout=WAIT_MS) as failed, \
-            qtbot.waitSignal(runner.jobFinished, timeout=WAIT_MS):
+    with (
+        qtbot.waitSignal(runner.failed, timeout=WAIT_MS) as failed,
+        qtbot.waitSignal(runner.jobFinished, timeout=WAIT_MS),
+    ):
         runner.run(Op("Testing", work).failure(failures.append))
     assert failures == [error] and failures[0] is error
     shown = error.message if isinstance(error, InputError) else BUG_MESSAGE
     assert failed.args[1] == shown
 
 
-def test_changes_are_broadcast_once_per_operation(qtbot: Any, window: Any,
-                                                  library: Any) -> None:
+def test_changes_are_broadcast_once_per_operation(qtbot: Any, window: Any, library: Any) -> None:
     project = make_project(library)
     scene = library.scenes(project)[0]
     ws = window.workspace
@@ -136,17 +147,22 @@ def test_changes_are_broadcast_once_per_operation(qtbot: Any, window: Any,
     ws.projectChanged.connect(lambda pid: heard.append(("project", pid)))
     ws.publishingChanged.connect(lambda pid: heard.append(("publishing", pid)))
     ws.settingsChanged.connect(lambda: heard.append(("settings", None)))
-    changes = Changes.of(scenes=[project.id], scene_ids=[(project.id, scene.id)],
-                         renders=[project.id])
+    changes = Changes.of(
+        scenes=[project.id], scene_ids=[(project.id, scene.id)], renders=[project.id]
+    )
     results: list[str] = []
     release = threading.Event()
     release.set()
     with qtbot.waitSignal(window.jobs.jobFinished, timeout=WAIT_MS):
-        Op("Voicing", held(release, "Voice", changes=changes), project_id=project.id) \
-            .success(results.append).run_on(window.jobs)
+        Op("Voicing", held(release, "Voice", changes=changes), project_id=project.id).success(
+            results.append
+        ).run_on(window.jobs)
     assert results == ["Voice"], "the typed result, unwrapped"
-    assert heard == [("scenes", project.id), ("scene", (project.id, scene.id)),
-                     ("renders", project.id)]
+    assert heard == [
+        ("scenes", project.id),
+        ("scene", (project.id, scene.id)),
+        ("renders", project.id),
+    ]
 
 
 def test_a_stopped_operation_broadcasts_only_what_it_may_have_changed(
@@ -171,12 +187,14 @@ def test_one_job_per_project_a_second_is_refused_or_queued(qtbot: Any, library: 
     try:
         assert runner.run(Op("First", held(first, "1"), project_id="p1").success(order.append))
         assert runner.run(Op("Refused", held(first, "x"), project_id="p1")) is None
-        waiting = runner.run(Op("Queued", held(queued, "2"), project_id="p1")
-                             .success(order.append), queue=True)
+        waiting = runner.run(
+            Op("Queued", held(queued, "2"), project_id="p1").success(order.append), queue=True
+        )
         assert waiting is not None and not waiting.running and runner.queued() == [waiting]
         assert runner.busy_for("p1") and not runner.busy_for("p2")
-        other = runner.run(Op("Other project", held(queued, "3"), project_id="p2")
-                           .success(order.append))
+        other = runner.run(
+            Op("Other project", held(queued, "3"), project_id="p2").success(order.append)
+        )
         assert other is not None and other.running
         with qtbot.waitSignal(runner.jobStarted, timeout=WAIT_MS) as started:
             first.set()

@@ -74,8 +74,7 @@ class Job(QObject):
     def start(self, on_thread_exit: Callable[[], None]) -> None:
         # Bound methods only: a lambda holding the worker, connected to the worker's own
         # signals, crashes PySide6 when the worker is deleted.
-        worker = Worker(self.op.fn, name=self.op.label, on_thread_exit=on_thread_exit,
-                        parent=self)
+        worker = Worker(self.op.fn, name=self.op.label, on_thread_exit=on_thread_exit, parent=self)
         worker.progress.connect(self._progress)
         worker.message.connect(self._message)
         worker.returned.connect(self._returned)
@@ -182,7 +181,8 @@ class JobRunner(QObject):
     def busy_for(self, project_id: str | None) -> bool:
         """Whether a job of ``project_id`` runs or waits in the queue."""
         return self.job_for(project_id) is not None or any(
-            j.project_id == project_id for j in self._queue)
+            j.project_id == project_id for j in self._queue
+        )
 
     # -- control ----------------------------------------------------------------------------------
     def run(self, op: Op[Any], *, queue: bool = False) -> Job | None:

@@ -53,8 +53,15 @@ class Changes:
         settings: bool = False,
     ) -> Changes:
         """Build from any iterables (``Changes.of(scenes=[pid])``)."""
-        return cls(project_list, _ids(projects), _ids(scenes), frozenset(scene_ids),
-                   _ids(renders), _ids(publishing), settings)
+        return cls(
+            project_list,
+            _ids(projects),
+            _ids(scenes),
+            frozenset(scene_ids),
+            _ids(renders),
+            _ids(publishing),
+            settings,
+        )
 
     @property
     def is_empty(self) -> bool:
