@@ -8,6 +8,7 @@ that are still orphaned (see ``studio.store.housekeeping``).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -23,9 +24,10 @@ from PySide6.QtWidgets import (
 )
 
 from studio.gui.dialogs import BUSY, ask
-from studio.gui.job_runner import JobInfo, JobRunner
+from studio.gui.job_runner import JobRunner
+from studio.gui.op import Op
 from studio.gui.qt_helpers import named, read_only_table
-from studio.gui.workers import SignalReporter
+from studio.gui.workers import SignalReporter, human_message
 from studio.progress import CancelToken
 from studio.store import Library
 from studio.store.housekeeping import (
@@ -111,7 +113,6 @@ class CleanupDialog(QDialog):
         layout.addWidget(self.table, 1)
         layout.addWidget(self.status)
         layout.addWidget(buttons)
-        jobs.failed.connect(self._job_failed)
 
     # -- scanning ---------------------------------------------------------------------------------
     def scan(self) -> bool:
@@ -129,9 +130,8 @@ class CleanupDialog(QDialog):
         self._set_rows([])
         self.delete_button.setEnabled(False)
         self.status.setText("Looking for files to clean up…")
-        return self._jobs.start(
-            SCAN_KIND, "Looking for files to clean up", work, on_success=self._show_plan
-        )
+        return self._run(Op("Looking for files to clean up", work, kind=SCAN_KIND)
+                         .success(self._show_plan))
 
     def _show_plan(self, plan: CleanupPlan) -> None:
         self.plan = plan
@@ -172,7 +172,14 @@ class CleanupDialog(QDialog):
 
         self.delete_button.setEnabled(False)
         self.status.setText("Deleting…")
-        return self._jobs.start(CLEAN_KIND, "Cleaning up", work, on_success=self._show_result)
+        return self._run(Op("Cleaning up", work, kind=CLEAN_KIND).success(self._show_result))
+
+    def _run(self, op: Op[Any]) -> bool:
+        """Run ``op`` alone (no job may write what the clean-up lists or deletes)."""
+        started = op.exclusive().failure(self._failed).run_on(self._jobs) is not None
+        if not started:
+            self.status.setText(BUSY)
+        return started
 
     def _show_result(self, result: CleanupResult) -> None:
         self.plan, self.last_result = None, result
@@ -188,9 +195,8 @@ class CleanupDialog(QDialog):
         self.status.setText(text)
         self.cleaned.emit(result)
 
-    def _job_failed(self, info: JobInfo, message: str) -> None:
-        if info.kind in (SCAN_KIND, CLEAN_KIND):
-            self.status.setText(message)
+    def _failed(self, error: BaseException) -> None:
+        self.status.setText(human_message(error))
 
     # -- the list ---------------------------------------------------------------------------------
     def _set_rows(self, items: list[OrphanFile | StaleJob]) -> None:

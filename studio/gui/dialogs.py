@@ -28,11 +28,13 @@ from PySide6.QtWidgets import (
 from studio import APP_NAME, __version__
 from studio.errors import StudioError
 from studio.gui import operations
-from studio.gui.job_runner import JobInfo, JobRunner
+from studio.gui.job_runner import Job, JobRunner
+from studio.gui.op import Op
 from studio.gui.qt_helpers import named
 from studio.gui.render_panel import effective_settings
 from studio.gui.resources import app_icon
 from studio.gui.template_form import TemplateForm
+from studio.gui.workers import human_message
 from studio.gui.workspace import Workspace
 from studio.media.settings import ASPECTS, RenderSettings
 from studio.media.soundtrack import check_music
@@ -94,9 +96,7 @@ class NewProjectDialog(QDialog):
         self.pages.addWidget(self._working_page())
         layout = QVBoxLayout(self)
         layout.addWidget(self.pages)
-        jobs.failed.connect(self._job_failed)
-        jobs.cancelled.connect(self._job_cancelled)
-        self._connected = True
+        self._job: Job | None = None  # the script job of the project made here
 
     # -- pages ------------------------------------------------------------------------------------
     def _details_page(self) -> QWidget:
@@ -175,7 +175,7 @@ class NewProjectDialog(QDialog):
         busy = QProgressBar()
         busy.setRange(0, 0)
         stop = QPushButton("Cancel")
-        stop.clicked.connect(self._jobs.cancel)
+        stop.clicked.connect(self._cancel_script)
         layout = QVBoxLayout(page)
         layout.addStretch(1)
         layout.addWidget(self.working)
@@ -230,9 +230,6 @@ class NewProjectDialog(QDialog):
                   operations.write_script_from_text(self._library, self.project_id, text))
 
     def _create(self) -> bool:
-        if self._jobs.busy:
-            self._show_error(BUSY)
-            return False
         song = self.template_form.song_path()
         try:
             if song is not None:
@@ -255,18 +252,30 @@ class NewProjectDialog(QDialog):
     def _run(self, label: str, work: operations.WorkFn) -> None:
         self.working.setText(label)
         self.pages.setCurrentIndex(2)
-        self._jobs.start("script", label, work, project_id=self.project_id,
-                         on_success=lambda _count: self.accept())
-
-    def _job_failed(self, info: JobInfo, message: str) -> None:
-        if info.kind == "script" and info.project_id == self.project_id:
+        self._job = (
+            Op(label, work, project_id=self.project_id, kind="script")
+            .success(lambda _count: self.accept())
+            .failure(self._script_failed)
+            .cancelled(self._script_cancelled)
+            .run_on(self._jobs)
+        )
+        if self._job is None:  # refused: the new project has a job already (not expected)
             self._discard_empty_project()
-            self._show_error(message)
+            self._show_error(BUSY)
 
-    def _job_cancelled(self, info: JobInfo) -> None:
-        if info.kind == "script" and info.project_id == self.project_id:
-            self._discard_empty_project()
-            self.pages.setCurrentIndex(0)
+    def _cancel_script(self) -> None:
+        if self._job is not None:
+            self._jobs.cancel(self._job)
+
+    def _script_failed(self, error: BaseException) -> None:
+        self._job = None
+        self._discard_empty_project()
+        self._show_error(human_message(error))
+
+    def _script_cancelled(self) -> None:
+        self._job = None
+        self._discard_empty_project()
+        self.pages.setCurrentIndex(0)
 
     def _discard_empty_project(self) -> None:
         try:
@@ -284,9 +293,8 @@ class NewProjectDialog(QDialog):
         self.details_error.show()
 
     def reject(self) -> None:
-        if self._jobs.busy and self._jobs.current and self._jobs.current.project_id == \
-                self.project_id and self.project_id:
-            self._jobs.cancel()  # _job_cancelled removes the empty project
+        if self._job is not None and self._job.running:
+            self._jobs.cancel(self._job)  # _script_cancelled removes the empty project
             return
         super().reject()
 
@@ -294,9 +302,4 @@ class NewProjectDialog(QDialog):
         super().accept()
         self.projectCreated.emit(self.project_id)
 
-    def done(self, result: int) -> None:
-        if self._connected:
-            self._connected = False
-            self._jobs.failed.disconnect(self._job_failed)
-            self._jobs.cancelled.disconnect(self._job_cancelled)
-        super().done(result)
+

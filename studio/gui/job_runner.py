@@ -1,143 +1,279 @@
-"""One pipeline job at a time per window: start, watch, cancel, wait for it to end.
+"""Background operations of one window: several at once, one per project (lane) at a time.
 
-Panels start jobs through a ``JobRunner`` they are given; the runner owns the single
-:class:`~studio.gui.workers.Worker` and re-emits its signals with the job's kind and project, so
-the render panel, the scene editor and the status bar all see the same job.
+Panels build an :class:`~studio.gui.op.Op` and run it here; the runner gives each a
+:class:`Job` (its own worker, progress and cancel), broadcasts what the operation changed once
+(through ``apply_changes``, the workspace), calls the op's own callbacks, and re-emits every
+job's events with the job, so a panel shows the jobs of the project it shows and the status bar
+the latest one. A second job in a busy lane is refused, or queued when asked.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from studio.gui.workers import Worker, WorkFn
+from studio.gui.op import Op
+from studio.gui.workers import Worker, human_message
+from studio.pipeline.changes import Changes, Done
 from studio.store import Library
 
 log = logging.getLogger(__name__)
 _NO_RESULT = object()
 
 
-@dataclass(frozen=True)
-class JobInfo:
-    """What is running: ``kind`` ("render", "voice", "script" ...), for which project."""
+class Job(QObject):
+    """One operation on the runner: queued, then running, then ended.
 
-    kind: str
-    label: str
-    project_id: str | None
+    Attributes:
+        op: what runs, with its callbacks.
+        fraction, stage, eta: the last progress reported (for a panel that starts showing it
+            part-way, e.g. when the creator switches back to the project).
+        note: the last message the work sent.
+        error: the exception that ended it, if it failed.
+    """
+
+    def __init__(self, runner: JobRunner, op: Op[Any]) -> None:
+        super().__init__()  # owned by Python: panels may keep a finished job to read it
+        self.op = op
+        self.fraction = 0.0
+        self.stage = ""
+        self.eta: float | None = None
+        self.note = ""
+        self.error: BaseException | None = None
+        self._runner = runner
+        self._worker: Worker | None = None
+        self._result: object = _NO_RESULT
+        self._aborted = False
+
+    # -- what panels read -------------------------------------------------------------------------
+    @property
+    def label(self) -> str:
+        return self.op.label
+
+    @property
+    def kind(self) -> str:
+        return self.op.kind
+
+    @property
+    def project_id(self) -> str | None:
+        return self.op.project_id
+
+    @property
+    def running(self) -> bool:
+        return self._worker is not None
+
+    def cancel(self) -> None:
+        """Ask the work to stop (no-op unless running; a queued job is dropped by the runner)."""
+        if self._worker is not None:
+            self._worker.cancel()
+
+    # -- the runner's side ------------------------------------------------------------------------
+    def start(self, on_thread_exit: Callable[[], None]) -> None:
+        # Bound methods only: a lambda holding the worker, connected to the worker's own
+        # signals, crashes PySide6 when the worker is deleted.
+        worker = Worker(self.op.fn, name=self.op.label, on_thread_exit=on_thread_exit, parent=self)
+        worker.progress.connect(self._progress)
+        worker.message.connect(self._message)
+        worker.returned.connect(self._returned)
+        worker.errored.connect(self._errored)
+        worker.aborted.connect(self._aborted_)
+        worker.finished.connect(self._finished)
+        self._worker = worker
+        worker.start()
+
+    def wait(self, timeout_ms: int) -> bool:
+        return self._worker.wait(timeout_ms) if self._worker is not None else True
+
+    def outcome(self) -> tuple[str, object]:
+        """("returned", Done) / ("errored", exception) / ("aborted", None)."""
+        if self._result is not _NO_RESULT:
+            result = self._result
+            return "returned", result if isinstance(result, Done) else Done(result)
+        if self.error is not None:
+            return "errored", self.error
+        return "aborted", None
+
+    def _progress(self, fraction: float, stage: str, eta: object) -> None:
+        self.fraction, self.stage = fraction, stage
+        self.eta = eta if isinstance(eta, (int, float)) else None
+        for callback in self.op.on_progress:
+            callback(fraction, stage, self.eta)
+        self._runner.progress.emit(self, fraction, stage, eta)
+
+    def _message(self, text: str) -> None:
+        self.note = text
+        for callback in self.op.on_message:
+            callback(text)
+        self._runner.message.emit(self, text)
+
+    def _returned(self, result: object) -> None:
+        self._result = result
+
+    def _errored(self, error: object) -> None:
+        self.error = error if isinstance(error, BaseException) else RuntimeError(str(error))
+
+    def _aborted_(self) -> None:
+        self._aborted = True
+
+    def _finished(self) -> None:
+        worker, self._worker = self._worker, None
+        if worker is not None:
+            worker.deleteLater()
+        self._runner._job_ended(self)
 
 
 class JobRunner(QObject):
-    """Runs at most one worker; refuses a second job while one runs.
+    """Runs operations, each on its own worker; one job per lane (project) at a time.
 
-    Signals:
-        busyChanged(bool): a job started (True) or ended (False).
-        jobStarted(object): the JobInfo of the job that started.
-        progress(float, str, object): fraction, stage, ETA seconds (or None).
-        message(str): a note from the job.
-        succeeded(object, object): the JobInfo and the job's result.
-        failed(object, str): the JobInfo and the human message.
-        cancelled(object): the JobInfo of a job that stopped on request.
-        jobFinished(object): the JobInfo, after its thread has ended.
-
-    Attributes:
-        current: the running job's JobInfo, or None.
+    Signals (every one carries the :class:`Job` it is about):
+        busyChanged(bool): the first job started (True) or the last one ended (False).
+        jobStarted(object): a job started running.
+        progress(object, float, str, object): job, fraction, stage, ETA seconds (or None).
+        message(object, str): job, a note from the work.
+        succeeded(object, object): job, its result (after its changes were broadcast).
+        failed(object, str): job, the human message (the op's ``failure`` gets the exception).
+        cancelled(object): a job stopped on request.
+        jobFinished(object): a job's thread has ended and its callbacks have run.
     """
 
     busyChanged = Signal(bool)
     jobStarted = Signal(object)
-    progress = Signal(float, str, object)
-    message = Signal(str)
+    progress = Signal(object, float, str, object)
+    message = Signal(object, str)
     succeeded = Signal(object, object)
     failed = Signal(object, str)
     cancelled = Signal(object)
     jobFinished = Signal(object)
 
-    def __init__(self, library: Library, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        library: Library,
+        parent: QObject | None = None,
+        *,
+        apply_changes: Callable[[Changes], None] | None = None,
+    ) -> None:
         super().__init__(parent)
         self._library = library
-        self._worker: Worker | None = None
-        self._result: object = _NO_RESULT
-        self._on_success: Callable[[Any], None] | None = None
-        self.current: JobInfo | None = None
+        self._apply_changes = apply_changes
+        self._running: dict[str, Job] = {}  # lane -> its running job
+        self._queue: list[Job] = []
 
+    # -- state ------------------------------------------------------------------------------------
     @property
     def busy(self) -> bool:
-        return self._worker is not None
+        """Whether any job runs."""
+        return bool(self._running)
 
-    def start(
-        self,
-        kind: str,
-        label: str,
-        fn: WorkFn,
-        *,
-        project_id: str | None = None,
-        on_success: Callable[[Any], None] | None = None,
-    ) -> bool:
-        """Start ``fn(reporter, cancel)`` in a worker; False (and nothing started) if busy.
+    def running(self) -> list[Job]:
+        """The running jobs, oldest first."""
+        return list(self._running.values())
 
-        ``on_success(result)`` runs after the worker's thread has ended and the runner is idle
-        again, so it may start the next job (create the sample, then render it).
-        """
-        if self._worker is not None:
-            return False
-        # Bound methods only: a lambda holding the worker, connected to the worker's own
-        # signals, crashes PySide6 when the worker is deleted.
-        worker = Worker(fn, name=label, on_thread_exit=self._library.close_thread_connection,
-                        parent=self)
-        worker.progress.connect(self.progress)
-        worker.message.connect(self.message)
-        worker.returned.connect(self._returned)
-        worker.errored.connect(self._errored)
-        worker.aborted.connect(self._aborted)
-        worker.finished.connect(self._finished)
-        self._worker = worker
-        self._result = _NO_RESULT
-        self._on_success = on_success
-        self.current = JobInfo(kind, label, project_id)
-        self.busyChanged.emit(True)
-        self.jobStarted.emit(self.current)
-        worker.start()
-        return True
+    def queued(self) -> list[Job]:
+        return list(self._queue)
 
-    def cancel(self) -> None:
-        """Ask the running job to stop (no-op when idle)."""
-        if self._worker is not None:
-            self._worker.cancel()
+    def job_for(self, project_id: str | None) -> Job | None:
+        """The running job of ``project_id`` (None: of no project), if any."""
+        return next((j for j in self._running.values() if j.project_id == project_id), None)
+
+    def busy_for(self, project_id: str | None) -> bool:
+        """Whether a job of ``project_id`` runs or waits in the queue."""
+        return self.job_for(project_id) is not None or any(
+            j.project_id == project_id for j in self._queue
+        )
+
+    # -- control ----------------------------------------------------------------------------------
+    def run(self, op: Op[Any], *, queue: bool = False) -> Job | None:
+        """Start ``op`` now if its lane is free; else queue it (``queue``) or refuse (None)."""
+        job = Job(self, op)
+        if self._can_start(op):
+            self._start(job)
+            return job
+        if not queue:
+            return None
+        self._queue.append(job)
+        return job
+
+    def cancel(self, job: Job | None = None) -> None:
+        """Stop ``job`` (running or queued); without one, every job and the whole queue."""
+        if job is None:
+            self._queue.clear()
+            for running in self.running():
+                running.cancel()
+        elif job in self._queue:
+            self._queue.remove(job)
+        else:
+            job.cancel()
+
+    def cancel_project(self, project_id: str | None) -> None:
+        """Stop the jobs of ``project_id`` (running and queued)."""
+        for job in [*self._queue, *self.running()]:
+            if job.project_id == project_id:
+                self.cancel(job)
 
     def shutdown(self, timeout_ms: int = 30_000) -> bool:
-        """Cancel and block until the worker ends: only for tear-down when no loop runs."""
-        worker = self._worker
-        if worker is None:
-            return True
-        worker.cancel()
-        return worker.wait(timeout_ms)
+        """Cancel and block until every worker ends: only for tear-down when no loop runs."""
+        self.cancel()
+        return all(job.wait(timeout_ms) for job in self.running())
 
-    def _returned(self, result: object) -> None:
-        self._result = result
-        if self.current is not None:
-            self.succeeded.emit(self.current, result)
+    # -- internals --------------------------------------------------------------------------------
+    def _can_start(self, op: Op[Any]) -> bool:
+        if any(job.op.is_exclusive for job in self._running.values()):
+            return False
+        if op.is_exclusive:
+            return not self._running
+        return op.lane not in self._running
 
-    def _errored(self, message: str) -> None:
-        if self.current is not None:
-            self.failed.emit(self.current, message)
+    def _start(self, job: Job) -> None:
+        was_busy = self.busy
+        self._running[job.op.lane] = job
+        log.info("job started: %s", job.label)
+        if not was_busy:
+            self.busyChanged.emit(True)
+        self.jobStarted.emit(job)
+        job.start(self._library.close_thread_connection)
 
-    def _aborted(self) -> None:
-        if self.current is not None:
-            self.cancelled.emit(self.current)
+    def _job_ended(self, job: Job) -> None:
+        """Free the lane, broadcast the changes once, tell the op, then start what waits."""
+        if self._running.get(job.op.lane) is job:
+            del self._running[job.op.lane]
+        status, value = job.outcome()
+        op = job.op
+        if status == "returned":
+            assert isinstance(value, Done)
+            self._broadcast(value.changes)
+            self.succeeded.emit(job, value.value)
+            for on_success in op.on_success:
+                on_success(value.value)
+        elif status == "errored":
+            assert isinstance(value, BaseException)
+            self._broadcast(op.changes_when_stopped)
+            self.failed.emit(job, human_message(value))
+            for on_failure in op.on_failure:
+                on_failure(value)
+        else:
+            self._broadcast(op.changes_when_stopped)
+            self.cancelled.emit(job)
+            for on_cancel in op.on_cancel:
+                on_cancel()
+        for on_end in op.on_end:
+            on_end()
+        self.jobFinished.emit(job)
+        self._start_queued()
+        if not self.busy:
+            self.busyChanged.emit(False)
 
-    def _finished(self) -> None:
-        worker, info = self._worker, self.current
-        result, on_success = self._result, self._on_success
-        self._worker, self.current = None, None
-        self._result, self._on_success = _NO_RESULT, None
-        if worker is not None:
-            worker.deleteLater()
-        if info is not None:
-            self.jobFinished.emit(info)
-        self.busyChanged.emit(False)
-        if result is not _NO_RESULT and on_success is not None:
-            on_success(result)
+    def _broadcast(self, changes: Changes) -> None:
+        if self._apply_changes is not None and not changes.is_empty:
+            self._apply_changes(changes)
+
+    def _start_queued(self) -> None:
+        for job in list(self._queue):
+            if self._can_start(job.op):
+                self._queue.remove(job)
+                self._start(job)
+
+
+__all__ = ["Job", "JobRunner"]

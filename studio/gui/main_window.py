@@ -27,7 +27,7 @@ from studio.gui.cleanup_dialog import show_cleanup
 from studio.gui.crash_reporter import open_folder
 from studio.gui.dialogs import ask, show_about
 from studio.gui.empty_state import WelcomePage
-from studio.gui.job_runner import JobInfo, JobRunner
+from studio.gui.job_runner import Job, JobRunner
 from studio.gui.preview import PreviewPlayer
 from studio.gui.project_actions import ProjectActions
 from studio.gui.project_tree import ProjectTree
@@ -36,7 +36,6 @@ from studio.gui.resources import app_icon
 from studio.gui.scene_editor import SceneEditor
 from studio.gui.settings_dialog import SettingsDialog
 from studio.gui.setup_checklist import SetupChecklist
-from studio.gui.setup_sections import DOWNLOAD_JOB
 from studio.gui.stats_dialog import show_statistics
 from studio.gui.thumbnails import ThumbnailLoader
 from studio.gui.workspace import Workspace
@@ -66,10 +65,11 @@ class MainWindow(QMainWindow):
         self.setWindowIcon(app_icon())
         self._settings = settings
         self._closing = False
+        self._status_job: Job | None = None
         self.log_folder = log_folder or log_dir()
         self.setup: SetupChecklist | None = None
         self.workspace = Workspace(library, self)
-        self.jobs = JobRunner(library, self)
+        self.jobs = JobRunner(library, self, apply_changes=self.workspace.apply)
         self.thumbnails = ThumbnailLoader(self)
         self.window_actions: WindowActions = create_actions(self, self.workspace)
         self.projects = ProjectActions(self.workspace, self.jobs, self,
@@ -135,7 +135,7 @@ class MainWindow(QMainWindow):
         a.merge_scene.triggered.connect(self._merge_current)
         a.render.triggered.connect(self.start_render)
         a.characters.triggered.connect(lambda: CharactersDialog(self.workspace, self).open())
-        a.cancel.triggered.connect(jobs.cancel)
+        a.cancel.triggered.connect(self.cancel_shown_jobs)
         a.about.triggered.connect(lambda: show_about(self))
         a.setup_checklist.triggered.connect(self.show_setup_checklist)
         a.open_log_folder.triggered.connect(lambda: open_folder(self.log_folder))
@@ -157,13 +157,13 @@ class MainWindow(QMainWindow):
         ws.errorRaised.connect(lambda text: self.statusBar().showMessage(text, STATUS_TIMEOUT_MS))
         jobs.busyChanged.connect(self._busy_changed)
         jobs.jobStarted.connect(self._job_started)
-        jobs.progress.connect(lambda f, _stage, _eta: self.job_progress.setValue(int(f * 1000)))
-        jobs.failed.connect(lambda info, text: self.statusBar().showMessage(
-            f"{info.label} failed: {text}", STATUS_TIMEOUT_MS * 2))
-        jobs.cancelled.connect(lambda info: self.statusBar().showMessage(
-            f"{info.label}: cancelled", STATUS_TIMEOUT_MS))
-        jobs.succeeded.connect(lambda info, _r: self.statusBar().showMessage(
-            f"{info.label}: done", STATUS_TIMEOUT_MS))
+        jobs.progress.connect(self._job_progress)
+        jobs.failed.connect(lambda job, text: self.statusBar().showMessage(
+            f"{job.label} failed: {text}", STATUS_TIMEOUT_MS * 2))
+        jobs.cancelled.connect(lambda job: self.statusBar().showMessage(
+            f"{job.label}: cancelled", STATUS_TIMEOUT_MS))
+        jobs.succeeded.connect(lambda job, _r: self.statusBar().showMessage(
+            f"{job.label}: done", STATUS_TIMEOUT_MS))
         jobs.jobFinished.connect(self._job_finished)
 
     # -- behaviour --------------------------------------------------------------------------------
@@ -171,6 +171,11 @@ class MainWindow(QMainWindow):
         """Commit any typing, then render the current project."""
         self.editor.commit_pending()
         return self.render_panel.start_render()
+
+    def cancel_shown_jobs(self) -> None:
+        """Esc: stop the jobs of the project on screen and those of no project."""
+        self.jobs.cancel_project(self.workspace.current_project_id or None)
+        self.jobs.cancel_project(None)
 
     def show_setup_checklist(self) -> SetupChecklist:
         """Open the setup checklist (window-modal, non-blocking); returns it (tests drive it)."""
@@ -227,11 +232,12 @@ class MainWindow(QMainWindow):
         wa = self.window_actions
         for action in (wa.rename, wa.duplicate, wa.add_scene, wa.split_scene, wa.merge_scene):
             action.setEnabled(has_project)
-        self.window_actions.render.setEnabled(has_project and not self.jobs.busy)
+        shown_busy = self.jobs.busy_for(self.workspace.current_project_id or None)
+        self.window_actions.render.setEnabled(has_project and not shown_busy)
         project = self.workspace.current_project() if has_project else None
         has_characters = project is not None and get_template(project.template).has_characters
         wa.characters.setEnabled(has_characters)
-        self.window_actions.cancel.setEnabled(self.jobs.busy)
+        self.window_actions.cancel.setEnabled(shown_busy or self.jobs.busy_for(None))
 
     def _busy_changed(self, busy: bool) -> None:
         self.welcome.set_busy(busy)
@@ -239,13 +245,24 @@ class MainWindow(QMainWindow):
         self.job_progress.setVisible(busy)
         self._update_actions()
 
-    def _job_started(self, info: JobInfo) -> None:
-        self.job_label.setText(info.label)
+    def _job_started(self, job: Job) -> None:
+        """The status bar follows the latest job started."""
+        self._status_job = job
+        self.job_label.setText(job.label)
         self.job_progress.setValue(0)
+        self._update_actions()
 
-    def _job_finished(self, info: JobInfo) -> None:
-        if info.project_id:  # every job may have changed scenes (audio, durations, visuals)
-            self.workspace.notify_scenes(info.project_id)
+    def _job_progress(self, job: Job, fraction: float, _stage: str, _eta: object) -> None:
+        if job is self._status_job:
+            self.job_progress.setValue(int(fraction * 1000))
+
+    def _job_finished(self, job: Job) -> None:
+        running = self.jobs.running()
+        if job is self._status_job and running:  # show the newest one still running
+            self._status_job = running[-1]
+            self.job_label.setText(self._status_job.label)
+            self.job_progress.setValue(int(self._status_job.fraction * 1000))
+        self._update_actions()
         if self._closing:
             self.close()
 
@@ -282,14 +299,11 @@ class MainWindow(QMainWindow):
             event.ignore()
             if self._closing:
                 return
-            current = self.jobs.current
-            label = current.label if current else "A job"
-            kept = {
-                "render": "Finished scenes are kept; the render can be resumed later.",
-                DOWNLOAD_JOB: "The files downloaded so far are kept; the download continues "
-                "where it stopped next time.",
-            }.get(current.kind if current else "", "Everything saved so far is kept.")
-            if ask(self, "Stop and close?", f"{label} is still running. Stop it and close "
+            running = self.jobs.running()
+            label = running[-1].label if len(running) == 1 else f"{len(running)} jobs"
+            verb, them = ("is", "it") if len(running) == 1 else ("are", "them")
+            kept = " ".join(dict.fromkeys(job.op.close_note for job in running))
+            if ask(self, "Stop and close?", f"{label} {verb} still running. Stop {them} and close "
                    f"Studio? {kept}", "Stop and close", "Keep working"):
                 self._closing = True
                 self.statusBar().showMessage("Stopping…")

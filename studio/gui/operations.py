@@ -1,8 +1,10 @@
 """The pipeline work the window can start, each as a function a worker runs.
 
 Every builder snapshots what it needs (ids, text) on the GUI thread and returns
-``fn(reporter, cancel)`` that runs entirely on the worker thread, re-reading rows there.
-Don't call UI routines in these functions: they only talk to the domain.
+``fn(reporter, cancel) -> Done[T]`` that runs entirely on the worker thread, re-reading rows
+there: its typed result and the :class:`~studio.pipeline.changes.Changes` it made, which the
+window broadcasts once (see :mod:`studio.gui.op`). Don't call UI routines in these functions: they
+only talk to the domain.
 
 The pipeline is imported here, at start-up, on purpose: importing a module holds Python's GIL,
 and the first import of the whole pipeline inside a worker froze the window for ~0.25 s.
@@ -23,6 +25,7 @@ from studio.engines.weights import KokoroWeights
 from studio.errors import InputError, ServiceError
 from studio.gui.workers import SignalReporter, WorkFn
 from studio.pipeline import produce, publishing, sample, script, visuals, voiceover
+from studio.pipeline.changes import Changes, Done
 from studio.pipeline.jobs import run_job
 from studio.pipeline.request import RunRequest
 from studio.pipeline.templates import get_template
@@ -34,6 +37,20 @@ from studio.store.settings_registry import KOKORO_DIR
 #: Seconds the Groq key check waits for an answer.
 KEY_CHECK_TIMEOUT = 15.0
 _T = TypeVar("_T")
+
+
+#: A project was added to the library (the sample, a copy, an imported archive).
+PROJECT_ADDED = Changes(project_list=True)
+
+
+def scenes_of(project_id: str) -> Changes:
+    """The project's scenes changed (text, audio, durations or visuals)."""
+    return Changes.of(scenes=[project_id])
+
+
+def rendered(project_id: str) -> Changes:
+    """A render ends: new render, and scenes voiced or drawn on the way."""
+    return Changes.of(scenes=[project_id], renders=[project_id])
 
 
 @dataclass(frozen=True)
@@ -52,11 +69,12 @@ def _request(library: Library, *, with_key: bool = True) -> RunRequest:
 def render(library: Library, project_id: str) -> WorkFn:
     """Voice (cached), visuals and render of a project; returns the ProduceResult."""
 
-    def work(reporter: SignalReporter, cancel: CancelToken) -> Any:
+    def work(reporter: SignalReporter, cancel: CancelToken) -> Done[Any]:
         project = library.project(project_id)
-        return produce.render_project(library, project, _request(library, with_key=False),
-                                      reporter=reporter, cancel=cancel, install_sigint=False,
-                                      kind="render")
+        result = produce.render_project(library, project, _request(library, with_key=False),
+                                        reporter=reporter, cancel=cancel, install_sigint=False,
+                                        kind="render")
+        return Done(result, rendered(project_id))
 
     return work
 
@@ -66,7 +84,7 @@ def voice_scene(
 ) -> WorkFn:
     """Make one scene's audio current (``force``: speak it again); returns the audio's path."""
 
-    def work(reporter: SignalReporter, cancel: CancelToken) -> Path:
+    def work(reporter: SignalReporter, cancel: CancelToken) -> Done[Path]:
         project = library.project(project_id)
         scene = library.scene(scene_id)
         with run_job(library, project, "voice", reporter=reporter, cancel=cancel) as ctx:
@@ -79,7 +97,8 @@ def voice_scene(
         audio = library.scene(scene_id).audio_file_path
         if not audio:
             raise InputError("The scene's voice could not be made", fix="Try again")
-        return library.home.abs(audio)
+        return Done(library.home.abs(audio),
+                    Changes.of(scenes=[project_id], scene_ids=[(project_id, scene_id)]))
 
     return work
 
@@ -87,12 +106,12 @@ def voice_scene(
 def import_visual(library: Library, project_id: str, scene_id: str, source: Path) -> WorkFn:
     """Copy a creator's file into the project (hashing can take a while for a video)."""
 
-    def work(reporter: SignalReporter, cancel: CancelToken) -> ImportedVisual:
+    def work(reporter: SignalReporter, cancel: CancelToken) -> Done[ImportedVisual]:
         reporter.progress(0.1, f"Importing {source.name}", None)
         path, kind = visuals.import_visual(library, library.project(project_id), source)
         cancel.raise_if_cancelled()
         reporter.progress(1.0, "Imported", None)
-        return ImportedVisual(scene_id, path, kind)
+        return Done(ImportedVisual(scene_id, path, kind), scenes_of(project_id))
 
     return work
 
@@ -100,11 +119,12 @@ def import_visual(library: Library, project_id: str, scene_id: str, source: Path
 def write_script_from_topic(library: Library, project_id: str) -> WorkFn:
     """Ask Groq for the project's script (InputError without a key)."""
 
-    def work(reporter: SignalReporter, cancel: CancelToken) -> int:
+    def work(reporter: SignalReporter, cancel: CancelToken) -> Done[int]:
         project = library.project(project_id)
         request = _request(library)
         with run_job(library, project, "script", reporter=reporter, cancel=cancel) as ctx:
-            return len(script.script_from_topic(library, project, ctx, request))
+            count = len(script.script_from_topic(library, project, ctx, request))
+        return Done(count, scenes_of(project_id))
 
     return work
 
@@ -112,11 +132,12 @@ def write_script_from_topic(library: Library, project_id: str) -> WorkFn:
 def write_script_from_text(library: Library, project_id: str, text: str) -> WorkFn:
     """Make the scenes from the creator's own text (offline), as the project's template does."""
 
-    def work(reporter: SignalReporter, cancel: CancelToken) -> int:
+    def work(reporter: SignalReporter, cancel: CancelToken) -> Done[int]:
         project = library.project(project_id)
         with run_job(library, project, "script", reporter=reporter, cancel=cancel) as ctx:
             template = get_template(project.template)
-            return len(template.script_from_text(library, project, text, ctx))
+            count = len(template.script_from_text(library, project, text, ctx))
+        return Done(count, scenes_of(project_id))
 
     return work
 
@@ -125,12 +146,14 @@ def write_publishing(library: Library, project_id: str) -> WorkFn:
     """The project's title, description and tags by Groq (from the script without a key);
     returns the ``WrittenMetadata``."""
 
-    def work(reporter: SignalReporter, cancel: CancelToken) -> publishing.WrittenMetadata:
+    def work(
+        reporter: SignalReporter, cancel: CancelToken
+    ) -> Done[publishing.WrittenMetadata]:
         reporter.progress(0.0, "Writing the title, description and tags", None)
         project = library.project(project_id)
         written = publishing.write_metadata(library, project, _request(library), cancel=cancel)
         reporter.progress(1.0, "Title, description and tags written", None)
-        return written
+        return Done(written, Changes.of(publishing=[project_id]))
 
     return work
 
@@ -139,12 +162,14 @@ def redraw_thumbnails(library: Library, project_id: str) -> WorkFn:
     """The latest render's thumbnails drawn again with the saved title, on the worker thread;
     returns the ``RedrawnThumbnails``."""
 
-    def work(reporter: SignalReporter, cancel: CancelToken) -> publishing.RedrawnThumbnails:
+    def work(
+        reporter: SignalReporter, cancel: CancelToken
+    ) -> Done[publishing.RedrawnThumbnails]:
         reporter.progress(0.0, "Redrawing the thumbnails", None)
         project = library.project(project_id)
         redrawn = publishing.redraw_thumbnails(library, project, cancel=cancel)
         reporter.progress(1.0, "Thumbnails redrawn", None)
-        return redrawn
+        return Done(redrawn, Changes.of(publishing=[project_id]))
 
     return work
 
@@ -152,9 +177,9 @@ def redraw_thumbnails(library: Library, project_id: str) -> WorkFn:
 def create_sample(library: Library) -> WorkFn:
     """The bundled sample project (script split, not rendered yet); returns its id."""
 
-    def work(reporter: SignalReporter, cancel: CancelToken) -> str:
+    def work(reporter: SignalReporter, cancel: CancelToken) -> Done[str]:
         reporter.progress(0.0, "Creating the sample project", None)
-        return str(sample.create_sample_project(library).id)
+        return Done(str(sample.create_sample_project(library).id), PROJECT_ADDED)
 
     return work
 
@@ -162,9 +187,10 @@ def create_sample(library: Library) -> WorkFn:
 def duplicate(library: Library, project_id: str) -> WorkFn:
     """Copy a project with its media; returns the copy's id."""
 
-    def work(reporter: SignalReporter, cancel: CancelToken) -> str:
+    def work(reporter: SignalReporter, cancel: CancelToken) -> Done[str]:
         reporter.progress(0.0, "Duplicating the project", None)
-        return str(library.duplicate_project(library.project(project_id)).id)
+        copy = library.duplicate_project(library.project(project_id))
+        return Done(str(copy.id), PROJECT_ADDED)
 
     return work
 
@@ -172,11 +198,11 @@ def duplicate(library: Library, project_id: str) -> WorkFn:
 def import_archive(library: Library, source: Path) -> WorkFn:
     """Add the project in a ``.studio.zip`` to the library; returns the new project's id."""
 
-    def work(reporter: SignalReporter, cancel: CancelToken) -> str:
+    def work(reporter: SignalReporter, cancel: CancelToken) -> Done[str]:
         from studio.store import archive
 
         reporter.progress(0.0, f"Importing {source.name}", None)
-        return str(archive.import_project(library, source).id)
+        return Done(str(archive.import_project(library, source).id), PROJECT_ADDED)
 
     return work
 
@@ -189,12 +215,12 @@ def download_voice_files(library: Library, target: Path, voices: Iterable[str]) 
     """
     wanted = tuple(voices)
 
-    def work(reporter: SignalReporter, cancel: CancelToken) -> KokoroWeights:
+    def work(reporter: SignalReporter, cancel: CancelToken) -> Done[KokoroWeights]:
         weights = download_kokoro_weights(
             target, wanted, cancel=cancel,
             progress=lambda fraction, stage: reporter.progress(fraction, stage, None))
         library.set_setting(KOKORO_DIR, str(target))
-        return weights
+        return Done(weights, Changes(settings=True))
 
     return work
 
@@ -206,7 +232,7 @@ def check_groq_key(api_key: str, base_url: str | None) -> WorkFn:
     left out, as a server may echo the key back). Cancel abandons the request at once.
     """
 
-    def work(reporter: SignalReporter, cancel: CancelToken) -> int:
+    def work(reporter: SignalReporter, cancel: CancelToken) -> Done[int]:
         client = groq.Groq(api_key=api_key, base_url=base_url, max_retries=0,
                            timeout=KEY_CHECK_TIMEOUT)
         try:
@@ -228,7 +254,7 @@ def check_groq_key(api_key: str, base_url: str | None) -> WorkFn:
                                    "firewall), then try again") from None
         finally:
             client.close()
-        return len(models.data)
+        return Done(len(models.data))
 
     return work
 

@@ -13,7 +13,9 @@ from studio.errors import StudioError
 from studio.gui import operations
 from studio.gui.commands import RenameProjectCommand
 from studio.gui.dialogs import BUSY, NewProjectDialog, ask
-from studio.gui.job_runner import JobInfo, JobRunner
+from studio.gui.job_runner import JobRunner
+from studio.gui.op import Op
+from studio.gui.workers import human_message
 from studio.gui.workspace import Workspace
 from studio.text import one_line
 
@@ -39,7 +41,6 @@ class ProjectActions(QObject):
         self._selected = selected_project
         self.new_dialog: NewProjectDialog | None = None
         self.import_failure: QMessageBox | None = None
-        jobs.failed.connect(self._job_failed)
 
     def new_project(self) -> NewProjectDialog:
         """Open the New Project dialog (non-blocking); returns it (tests drive it)."""
@@ -63,9 +64,9 @@ class ProjectActions(QObject):
         project_id = self._selected()
         if not project_id:
             return
-        if not self._jobs.start("duplicate", "Duplicating the project",
-                                operations.duplicate(self._library, project_id),
-                                on_success=self._created):
+        if Op("Duplicating the project", operations.duplicate(self._library, project_id),
+              project_id=project_id, kind="duplicate") \
+                .success(self._created).run_on(self._jobs) is None:
             self._workspace.report_error(BUSY)
 
     def choose_archive(self) -> None:
@@ -78,17 +79,16 @@ class ProjectActions(QObject):
 
     def import_archive(self, source: Path) -> bool:
         """Import ``source`` as a new project in the background, then select it."""
-        started = self._jobs.start("import", f"Importing {source.name}",
-                                   operations.import_archive(self._library, source),
-                                   on_success=self._created)
+        started = Op(f"Importing {source.name}", operations.import_archive(self._library, source),
+                     kind="import") \
+            .success(self._created).failure(self._import_failed).run_on(self._jobs) is not None
         if not started:
             self._workspace.report_error(BUSY)
         return started
 
-    def _job_failed(self, info: JobInfo, message: str) -> None:
-        if info.kind != "import":
-            return
-        box = QMessageBox(QMessageBox.Icon.Warning, "The project was not imported", message,
+    def _import_failed(self, error: BaseException) -> None:
+        box = QMessageBox(QMessageBox.Icon.Warning, "The project was not imported",
+                          human_message(error),
                           QMessageBox.StandardButton.Ok, self._window)
         box.finished.connect(box.deleteLater)
         box.open()  # window-modal, and it doesn't block the event loop
@@ -99,7 +99,7 @@ class ProjectActions(QObject):
         project_id = self._selected()
         if not project_id:
             return False
-        if self._jobs.current is not None and self._jobs.current.project_id == project_id:
+        if self._jobs.busy_for(project_id):
             self._workspace.report_error("This project has a job running. Cancel it first (Esc).")
             return False
         try:
@@ -120,15 +120,13 @@ class ProjectActions(QObject):
 
     def try_sample(self) -> bool:
         """Create the sample project, then ``sampleReady`` asks for its render."""
-        return self._jobs.start("sample", "Creating the sample project",
-                                operations.create_sample(self._library),
-                                on_success=self._sample_created)
+        return Op("Creating the sample project", operations.create_sample(self._library),
+                  kind="sample").success(self._sample_created).run_on(self._jobs) is not None
 
     def _sample_created(self, project_id: str) -> None:
         self._created(project_id)
         self.sampleReady.emit(project_id)
 
     def _created(self, project_id: str) -> None:
-        if project_id:
-            self._workspace.notify_projects()
+        if project_id:  # the operation's Changes already refreshed the project list
             self.projectCreated.emit(project_id)

@@ -30,9 +30,11 @@ from PySide6.QtWidgets import (
 
 from studio.errors import StudioError
 from studio.gui import operations
-from studio.gui.job_runner import JobInfo, JobRunner
+from studio.gui.job_runner import Job, JobRunner
+from studio.gui.op import Op
 from studio.gui.qt_helpers import named
 from studio.gui.thumbnails import ThumbnailLoader, placeholder
+from studio.gui.workers import human_message
 from studio.gui.workspace import Workspace
 from studio.media.settings import RenderSettings
 from studio.pipeline import publishing
@@ -90,6 +92,7 @@ class PublishPanel(QWidget):
         self._workspace = workspace
         self._library = workspace.library
         self._jobs = jobs
+        self._redrawing: Job | None = None  # the last redraw started here
         self._thumbnails = thumbnails
         self.choices: dict[str, QToolButton] = {}
         self._pending: dict[str, QToolButton] = {}
@@ -165,9 +168,8 @@ class PublishPanel(QWidget):
         self.write_button.clicked.connect(self.write_with_ai)
         self.redraw_button.clicked.connect(self.redraw)
         self._thumbnails.ready.connect(self._thumbnail_ready)
-        self._jobs.busyChanged.connect(lambda _busy: self._update_buttons())
-        self._jobs.failed.connect(self._job_failed)
-        self._jobs.cancelled.connect(self._job_cancelled)
+        self._jobs.jobStarted.connect(lambda _job: self._update_buttons())
+        self._jobs.jobFinished.connect(lambda _job: self._update_buttons())
 
     # -- loading ----------------------------------------------------------------------------------
     def reload(self) -> None:
@@ -347,20 +349,23 @@ class PublishPanel(QWidget):
         project = self._workspace.current_project()
         if project is None or not self._shown_render:
             return False
-        if self._jobs.busy:
+        if self._jobs.busy_for(project.id):
             self._set_note(BUSY_NOTE, error=True)
             return False
         saved_first = self.has_unsaved_edits()
         if saved_first and not self.save():
             return False  # the refusal (an empty title, say) is in the note
-        started = self._jobs.start(
-            REDRAW_JOB,
-            "Redrawing the thumbnails",
-            operations.redraw_thumbnails(self._library, project.id),
-            project_id=project.id,
-            on_success=partial(self._redrawn, project.id),
+        job = (
+            Op("Redrawing the thumbnails", operations.redraw_thumbnails(self._library, project.id),
+               project_id=project.id, kind=REDRAW_JOB)
+            .success(partial(self._redrawn, project.id))
+            .failure(partial(self._job_failed, project.id))
+            .cancelled(partial(self._redraw_cancelled, project.id))
+            .run_on(self._jobs)
         )
-        if not started:
+        self._redrawing = job
+        self._update_buttons()  # the choices lock while the pictures change
+        if job is None:
             self._set_note(BUSY_NOTE, error=True)
             return False
         first = "✓ Saved. " if saved_first else ""
@@ -391,13 +396,14 @@ class PublishPanel(QWidget):
         if project is None:
             return False
         self._title_before_write = self._saved_title(project)
-        started = self._jobs.start(
-            METADATA_JOB,
-            "Writing the title, description and tags",
-            operations.write_publishing(self._library, project.id),
-            project_id=project.id,
-            on_success=self._written,
-        )
+        started = (
+            Op("Writing the title, description and tags",
+               operations.write_publishing(self._library, project.id), project_id=project.id,
+               kind=METADATA_JOB)
+            .success(self._written)
+            .failure(partial(self._job_failed, project.id))
+            .run_on(self._jobs)
+        ) is not None
         if started:
             self._set_note("Writing…")
         else:
@@ -417,12 +423,12 @@ class PublishPanel(QWidget):
                 self._set_note(result.note)
         self.publishingChanged.emit(project_id)
 
-    def _job_failed(self, info: JobInfo, message: str) -> None:
-        if info.kind in (METADATA_JOB, REDRAW_JOB) and info.project_id == self._shown_project:
-            self._set_note(message, error=True)
+    def _job_failed(self, project_id: str, error: BaseException) -> None:
+        if project_id == self._shown_project:
+            self._set_note(human_message(error), error=True)
 
-    def _job_cancelled(self, info: JobInfo) -> None:
-        if info.kind == REDRAW_JOB and info.project_id == self._shown_project:
+    def _redraw_cancelled(self, project_id: str) -> None:
+        if project_id == self._shown_project:
             self._set_note("Redrawing stopped; the thumbnails are as they were.")
 
     def _saved_title(self, project: Project) -> str:
@@ -440,8 +446,9 @@ class PublishPanel(QWidget):
 
     def _update_buttons(self) -> None:
         has_project = bool(self._shown_project)
-        busy, current = self._jobs.busy, self._jobs.current
-        redrawing = current is not None and current.kind == REDRAW_JOB
+        busy = bool(self._shown_project) and self._jobs.busy_for(self._shown_project)
+        redrawing = (self._redrawing is not None and self._redrawing.running
+                     and self._redrawing.project_id == self._shown_project)
         self.write_button.setEnabled(has_project and not busy)
         self.save_button.setEnabled(has_project)
         self.redraw_button.setEnabled(bool(self._shown_render) and not busy)

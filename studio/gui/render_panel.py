@@ -33,7 +33,8 @@ from studio.gui import operations
 from studio.gui.commands import UpdateProjectCommand
 from studio.gui.empty_state import PRIMARY_BUTTON
 from studio.gui.formatting import format_duration, format_eta, local_time
-from studio.gui.job_runner import JobInfo, JobRunner
+from studio.gui.job_runner import Job, JobRunner
+from studio.gui.op import Op
 from studio.gui.preview import PreviewPlayer
 from studio.gui.publish_panel import PublishPanel, with_publish_tab
 from studio.gui.qt_helpers import named, text_button
@@ -155,7 +156,8 @@ class RenderPanel(QWidget):
         self.music_button.clicked.connect(self._choose_music)
         self.music_clear.clicked.connect(lambda: self._change("music_path", None))
         self.render_button.clicked.connect(self.renderClicked)
-        self.cancel_button.clicked.connect(self._jobs.cancel)
+        self.cancel_button.clicked.connect(
+            lambda: self._jobs.cancel_project(self._workspace.current_project_id))
         self.history.itemActivated.connect(self._play_item)
         self.history.customContextMenuRequested.connect(self._history_menu)
         ws = self._workspace
@@ -165,11 +167,12 @@ class RenderPanel(QWidget):
         ws.scenesChanged.connect(lambda _pid: self._update_buttons())
         self._jobs.jobStarted.connect(self._job_started)
         self._jobs.progress.connect(self._job_progress)
-        self._jobs.message.connect(self.note.setText)
+        self._jobs.message.connect(self._job_message)
         self._jobs.succeeded.connect(self._job_succeeded)
         self._jobs.failed.connect(self._job_failed)
         self._jobs.cancelled.connect(self._job_cancelled)
-        self._jobs.busyChanged.connect(lambda _busy: self._update_buttons())
+        self._jobs.jobStarted.connect(lambda _job: self._update_buttons())
+        self._jobs.jobFinished.connect(lambda _job: self._update_buttons())
         self._thumbnails.ready.connect(self._thumbnail_ready)
         self.publish.publishingChanged.connect(lambda _pid: self._load_history(show_latest=False))
 
@@ -178,8 +181,14 @@ class RenderPanel(QWidget):
         self._show_settings()
         self._load_history(show_latest=True)
         self._update_buttons()
-        if not self._jobs.busy:
+        job = self._jobs.job_for(project_id) if project_id else None
+        if job is None:
             self._show_progress(False)
+        else:  # its progress so far; the rest arrives as it comes
+            self._job_started(job)
+            if job.stage:
+                self._job_progress(job, job.fraction, job.stage, job.eta)
+            self.note.setText(job.note)
 
     def _project_changed(self, project_id: str) -> None:
         if project_id == self._workspace.current_project_id:
@@ -233,9 +242,15 @@ class RenderPanel(QWidget):
         project = self._workspace.current_project()
         if project is None:
             return False
-        started = self._jobs.start("render", f"Rendering “{one_line(project.name)}”",
-                                   operations.render(self._library, project.id),
-                                   project_id=project.id)
+        project_id = project.id
+        job = Op(f"Rendering “{one_line(project.name)}”",
+                 operations.render(self._library, project_id), project_id=project_id,
+                 kind="render") \
+            .success(lambda _result: self._render_finished(project_id)) \
+            .may_change_when_stopped(operations.scenes_of(project_id)) \
+            .keeps_on_close("Finished scenes are kept; the render can be resumed later.") \
+            .run_on(self._jobs)
+        started = job is not None
         if not started:
             self._workspace.report_error("Wait for the current job to finish, or cancel it (Esc).")
         return started
@@ -248,10 +263,11 @@ class RenderPanel(QWidget):
                 has_scenes = bool(self._library.scenes(project))
             except StudioError:
                 has_scenes = False
-        self.render_button.setEnabled(has_scenes and not self._jobs.busy)
-        self.cancel_button.setEnabled(self._jobs.busy)
+        busy = project is not None and self._jobs.busy_for(project.id)
+        self.render_button.setEnabled(has_scenes and not busy)
+        self.cancel_button.setEnabled(busy)
         interrupted = False
-        if project is not None and has_scenes and not self._jobs.busy:
+        if project is not None and has_scenes and not busy:
             try:
                 jobs = self._library.jobs(project)
             except StudioError:
@@ -275,36 +291,54 @@ class RenderPanel(QWidget):
             self.stage.setText("")
             self.note.setText("")
 
-    def _job_started(self, info: JobInfo) -> None:
+    # -- the shown project's jobs ------------------------------------------------------------------
+    def _shows(self, job: Job) -> bool:
+        """Whether ``job`` belongs to the project this panel shows (others report elsewhere)."""
+        return bool(job.project_id) and job.project_id == self._workspace.current_project_id
+
+    def _job_started(self, job: Job) -> None:
+        if not self._shows(job):
+            return
         self._show_progress(True)
         self.progress.setValue(0)
-        self.stage.setText(f"{info.label}…")
+        self.stage.setText(f"{job.label}…")
         self.note.setStyleSheet("")
         self.note.setText("")
 
-    def _job_progress(self, fraction: float, stage: str, eta: object) -> None:
+    def _job_progress(self, job: Job, fraction: float, stage: str, eta: object) -> None:
+        if not self._shows(job):
+            return
         self.progress.setValue(int(fraction * 1000))
         eta_text = format_eta(eta if isinstance(eta, (int, float)) else None)
         self.stage.setText(f"{stage} — {eta_text}" if eta_text else stage)
 
-    def _job_succeeded(self, info: JobInfo, result: object) -> None:
-        if info.kind != "render":
-            self.stage.setText(f"{info.label}: done")
+    def _job_message(self, job: Job, text: str) -> None:
+        if self._shows(job):
+            self.note.setText(text)
+
+    def _job_succeeded(self, job: Job, _result: object) -> None:
+        if self._shows(job):
+            self.stage.setText(f"{job.label}: done")
+
+    def _render_finished(self, project_id: str) -> None:
+        if project_id != self._workspace.current_project_id:
             return
         self.progress.setValue(1000)
         self.stage.setText("Render finished")
         self.note.setText("")
-        if info.project_id:
-            self._workspace.notify_renders(info.project_id)
 
-    def _job_failed(self, info: JobInfo, message: str) -> None:
-        self.stage.setText(f"{info.label} failed")
+    def _job_failed(self, job: Job, message: str) -> None:
+        if not self._shows(job):
+            return
+        self.stage.setText(f"{job.label} failed")
         self.note.setStyleSheet("color: #d64545;")
         self.note.setText(message)
 
-    def _job_cancelled(self, info: JobInfo) -> None:
+    def _job_cancelled(self, job: Job) -> None:
+        if not self._shows(job):
+            return
         self.progress.setValue(0)
-        self.stage.setText(f"{info.label}: cancelled")
+        self.stage.setText(f"{job.label}: cancelled")
 
     # -- history ----------------------------------------------------------------------------------
     def _load_history(self, *, show_latest: bool) -> None:

@@ -27,6 +27,7 @@ from studio.gui import commands, operations
 from studio.gui.card_list import CardList
 from studio.gui.formatting import format_duration
 from studio.gui.job_runner import JobRunner
+from studio.gui.op import Op
 from studio.gui.scene_card import THUMB_SIZE, SceneCard
 from studio.gui.thumbnails import ThumbnailLoader, placeholder
 from studio.gui.visual_picker import VisualChoice, VisualPicker
@@ -334,17 +335,14 @@ class SceneEditor(QWidget):
         project_id = self._project_id
         number = self._library.scene(scene_id).scene_number
 
-        def done(path: Path) -> None:
-            self._workspace.notify_scene(project_id, scene_id)
-            self._workspace.notify_projects()
-            if then is not None:
-                then(path)
-
-        started = self._jobs.start("voice", f"Voicing scene {number}",
-                                   operations.voice_scene(self._library, project_id, scene_id,
-                                                          force=force),
-                                   project_id=project_id, on_success=done)
-        if not started:
+        op: Op[Path] = Op(f"Voicing scene {number}",
+                          operations.voice_scene(self._library, project_id, scene_id,
+                                                 force=force),
+                          project_id=project_id, kind="voice")
+        if then is not None:
+            op.success(then)
+        started = op.may_change_when_stopped(operations.scenes_of(project_id)).run_on(self._jobs)
+        if started is None:
             self._workspace.report_error("Wait for the current job to finish, or cancel it (Esc).")
 
     def pick_visual(self, scene_id: str) -> VisualPicker:
@@ -369,9 +367,8 @@ class SceneEditor(QWidget):
                 self._workspace, project_id, result.scene_id, result.path, result.kind,
                 choice.source))
 
-        started = self._jobs.start(
-            "visual", f"Importing {choice.path.name}",
-            operations.import_visual(self._library, project_id, scene_id, choice.path),
-            project_id=project_id, on_success=imported)
-        if not started:
+        started = Op(f"Importing {choice.path.name}",
+                     operations.import_visual(self._library, project_id, scene_id, choice.path),
+                     project_id=project_id, kind="visual").success(imported).run_on(self._jobs)
+        if started is None:
             self._workspace.report_error("Wait for the current job to finish, or cancel it (Esc).")

@@ -34,9 +34,10 @@ from studio.engines.weights import (
 from studio.errors import MissingWeightsError, StudioError
 from studio.gui import operations
 from studio.gui.dialogs import BUSY
-from studio.gui.job_runner import JobInfo, JobRunner
+from studio.gui.job_runner import Job, JobRunner
+from studio.gui.op import Op
 from studio.gui.qt_helpers import named
-from studio.gui.workers import Worker
+from studio.gui.workers import human_message
 from studio.gui.workspace import Workspace
 from studio.secrets import GROQ_KEY_ENV, get_groq_key, mask, set_groq_key
 from studio.store.settings_registry import GROQ_BASE_URL, KOKORO_DIR, MEDIA_FOLDERS
@@ -163,18 +164,13 @@ class VoiceRow(ChecklistRow):
         self.download_button.clicked.connect(self.download)
         self.folder_button.clicked.connect(self.choose_folder)
         self.cancel_button.clicked.connect(self.cancel_download)
-        jobs.jobStarted.connect(self._job_started)
-        jobs.progress.connect(self._job_progress)
-        jobs.succeeded.connect(self._job_succeeded)
-        jobs.failed.connect(self._job_failed)
-        jobs.cancelled.connect(self._job_cancelled)
-        jobs.jobFinished.connect(self._job_finished)
+        self._job: Job | None = None
         self._show_downloading(self.downloading)
         self.refresh()
 
     @property
     def downloading(self) -> bool:
-        return self._jobs.current is not None and self._jobs.current.kind == DOWNLOAD_JOB
+        return self._job is not None and self._job.running
 
     @property
     def target_dir(self) -> Path:
@@ -194,17 +190,32 @@ class VoiceRow(ChecklistRow):
     def download(self) -> bool:
         """Start downloading Kokoro's files (False, with the reason shown, if busy)."""
         self.clear_message()
-        started = self._jobs.start(
-            DOWNLOAD_JOB, "Downloading Kokoro's voice files",
-            operations.download_voice_files(self._library, self.target_dir, DOWNLOAD_VOICES))
-        if not started:
+        job = (
+            Op("Downloading Kokoro's voice files",
+               operations.download_voice_files(self._library, self.target_dir, DOWNLOAD_VOICES),
+               kind=DOWNLOAD_JOB)
+            .with_progress(self._download_progress)
+            .success(self._downloaded)
+            .failure(lambda error: self.show_message(human_message(error), error=True))
+            .cancelled(self._download_cancelled)
+            .always(lambda: self._show_downloading(False))
+            .keeps_on_close("The files downloaded so far are kept; the download continues "
+                            "where it stopped next time.")
+            .run_on(self._jobs)
+        )
+        if job is None:
             self.show_message(BUSY, error=True)
-        return started
+            return False
+        self._job = job
+        self.progress.setValue(0)
+        self.stage.setText("Starting the download…")
+        self._show_downloading(True)
+        return True
 
     def cancel_download(self) -> None:
-        if self.downloading:
+        if self._job is not None and self.downloading:
             self.stage.setText("Stopping…")
-            self._jobs.cancel()
+            self._jobs.cancel(self._job)
 
     def choose_folder(self) -> None:
         folder = QFileDialog.getExistingDirectory(
@@ -239,35 +250,18 @@ class VoiceRow(ChecklistRow):
         self.download_button.setEnabled(not downloading)
         self.folder_button.setEnabled(not downloading)
 
-    def _job_started(self, info: JobInfo) -> None:
-        if info.kind == DOWNLOAD_JOB:
-            self.progress.setValue(0)
-            self.stage.setText("Starting the download…")
-            self._show_downloading(True)
+    def _download_progress(self, fraction: float, stage: str, _eta: float | None) -> None:
+        self.progress.setValue(int(fraction * 1000))
+        self.stage.setText(stage)
 
-    def _job_progress(self, fraction: float, stage: str, _eta: object) -> None:
-        if self.downloading:
-            self.progress.setValue(int(fraction * 1000))
-            self.stage.setText(stage)
+    def _downloaded(self, _weights: object) -> None:
+        self.refresh()
+        self.show_message("✓ Downloaded: the natural voice is ready.", error=False)
+        self.voiceChanged.emit()
 
-    def _job_succeeded(self, info: JobInfo, _result: object) -> None:
-        if info.kind == DOWNLOAD_JOB:
-            self.refresh()
-            self.show_message("✓ Downloaded: the natural voice is ready.", error=False)
-            self.voiceChanged.emit()
-
-    def _job_failed(self, info: JobInfo, text: str) -> None:
-        if info.kind == DOWNLOAD_JOB:
-            self.show_message(text, error=True)
-
-    def _job_cancelled(self, info: JobInfo) -> None:
-        if info.kind == DOWNLOAD_JOB:
-            self.show_message("Download cancelled. What arrived is kept: downloading again "
-                              "carries on from there.", error=True)
-
-    def _job_finished(self, info: JobInfo) -> None:
-        if info.kind == DOWNLOAD_JOB:
-            self._show_downloading(False)
+    def _download_cancelled(self) -> None:
+        self.show_message("Download cancelled. What arrived is kept: downloading again "
+                          "carries on from there.", error=True)
 
 
 class GroqRow(ChecklistRow):
@@ -284,7 +278,10 @@ class GroqRow(ChecklistRow):
         super().__init__("Script writing (Groq API key)", "groqRow", parent)
         self._library = workspace.library
         self._settings = settings
-        self._checker: Worker | None = None
+        # A runner of its own: the check is not the window's work (it never blocks a job,
+        # and closing the window doesn't ask about it).
+        self._checks = JobRunner(self._library, self)
+        self._checker: Job | None = None
         self.key = named(QLineEdit(), "setupGroqKey")
         self.key.setEchoMode(QLineEdit.EchoMode.Password)
         self.key.setMinimumWidth(220)
@@ -330,16 +327,18 @@ class GroqRow(ChecklistRow):
             self.show_message("Paste your API key first.", error=True)
             return False
         base_url = self._library.get_setting(GROQ_BASE_URL)
-        checker = Worker(operations.check_groq_key(key, base_url), name="Checking the Groq key",
-                         parent=self)
-        checker.returned.connect(self._key_accepted)
-        checker.errored.connect(self._key_refused)
-        checker.finished.connect(self._check_finished)
-        self._checker = checker
         self._accepted = False
+        self._checker = (
+            Op("Checking the Groq key", operations.check_groq_key(key, base_url), kind="groq-key")
+            .success(self._key_accepted)
+            .failure(self._key_refused)
+            .always(self._check_finished)
+            .run_on(self._checks)
+        )
+        if self._checker is None:
+            return False
         self.test_button.setEnabled(False)
         self.show_message("Asking Groq…", error=False)
-        checker.start()
         return True
 
     def save(self) -> bool:
@@ -361,9 +360,7 @@ class GroqRow(ChecklistRow):
 
     def shutdown(self) -> None:
         """Stop waiting for Groq and let the check's thread end (window closing)."""
-        if self._checker is not None:
-            self._checker.cancel()
-            self._checker.wait()
+        self._checks.shutdown(timeout_ms=-1)
 
     def _from_environment(self) -> bool:
         return bool(os.environ.get(GROQ_KEY_ENV, "").strip())
@@ -374,12 +371,10 @@ class GroqRow(ChecklistRow):
                           + (" Click Save to keep it." if self.key.text().strip() else ""),
                           error=False)
 
-    def _key_refused(self, text: str) -> None:
-        self.show_message(text, error=True)
+    def _key_refused(self, error: BaseException) -> None:
+        self.show_message(human_message(error), error=True)
 
     def _check_finished(self) -> None:
-        if self._checker is not None:
-            self._checker.deleteLater()
         self._checker = None
         self.test_button.setEnabled(True)
         self.keyChecked.emit(self._accepted)

@@ -3,8 +3,10 @@
 Modelled on superqt's ``WorkerBase``: a worker runs one function off the GUI thread and
 reports through signals only; it never touches a widget. Cancellation is cooperative: the
 function receives a :class:`~studio.progress.CancelToken`, which the pipeline checks between
-steps (and which kills a running ffmpeg). Known failures arrive as their human message; a bug
-arrives as a short apology while its traceback goes to the log, never to the screen.
+steps (and which kills a running ffmpeg). A failure arrives as the exception object itself (a
+:class:`~studio.errors.StudioError`, or the bug); :func:`human_message` turns it into what the
+creator reads: a known failure's message, or for a bug a short apology, its traceback going to the
+log, never to the screen.
 """
 
 from __future__ import annotations
@@ -30,6 +32,11 @@ WorkFn = Callable[["SignalReporter", CancelToken], Any]
 BUG_MESSAGE = "Something went wrong inside Studio (a bug). The details are in the log."
 #: Progress reports closer together than this are coalesced (stage changes always pass).
 PROGRESS_INTERVAL_S = 0.05
+
+
+def human_message(error: BaseException) -> str:
+    """What the creator reads about ``error``: a known failure's message, else BUG_MESSAGE."""
+    return error.message if isinstance(error, StudioError) else BUG_MESSAGE
 
 
 class SignalReporter:
@@ -103,7 +110,7 @@ class Worker(QObject):
         progress(float, str, object): fraction 0..1, stage label, ETA seconds or None.
         message(str): a note for the creator (e.g. "Using the draft voice").
         returned(object): the function's result.
-        errored(str): a known failure's human message (or a bug's apology).
+        errored(object): the exception that ended the work (a StudioError, or a bug).
         aborted(): the function stopped because it was cancelled.
         finished(): the thread has ended (after exactly one of returned/errored/aborted).
 
@@ -116,7 +123,7 @@ class Worker(QObject):
     progress = Signal(float, str, object)
     message = Signal(str)
     returned = Signal(object)
-    errored = Signal(str)
+    errored = Signal(object)
     aborted = Signal()
     finished = Signal()
 
@@ -160,10 +167,10 @@ class Worker(QObject):
             self.aborted.emit()
         except StudioError as exc:
             log.info("%s failed: %s", self.name, exc.message)
-            self.errored.emit(exc.message)
-        except Exception:
+            self.errored.emit(exc)
+        except Exception as exc:
             log.exception("%s failed with a bug", self.name)
-            self.errored.emit(BUG_MESSAGE)
+            self.errored.emit(exc)
         else:
             self.returned.emit(result)
         finally:

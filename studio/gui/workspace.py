@@ -14,6 +14,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoCommand, QUndoGroup, QUndoStack
 
 from studio.errors import StudioError
+from studio.pipeline.changes import Changes
 from studio.store import Library
 from studio.store.models import Project
 
@@ -32,6 +33,8 @@ class Workspace(QObject):
         scenesChanged(str): a project's scenes were added, removed, split, merged or reordered.
         sceneChanged(str, str): one scene (project id, scene id) changed in place.
         rendersChanged(str): a project has a new render.
+        publishingChanged(str): a project's title, description, tags or thumbnails changed.
+        settingsChanged(): the library's settings changed (e.g. Kokoro's folder).
         errorRaised(str): a known failure's human message, for the status bar.
 
     Attributes:
@@ -45,6 +48,8 @@ class Workspace(QObject):
     scenesChanged = Signal(str)
     sceneChanged = Signal(str, str)
     rendersChanged = Signal(str)
+    publishingChanged = Signal(str)
+    settingsChanged = Signal()
     errorRaised = Signal(str)
 
     def __init__(self, library: Library, parent: QObject | None = None) -> None:
@@ -106,6 +111,24 @@ class Workspace(QObject):
     def report_error(self, message: str) -> None:
         log.info("shown to the creator: %s", message)
         self.errorRaised.emit(message)
+
+    def apply(self, changes: Changes) -> None:
+        """Tell every panel what an operation changed: each fine-grained signal once."""
+        if changes.settings:
+            self._kokoro_available = None
+            self.settingsChanged.emit()
+        for project_id in sorted(changes.projects):
+            self.projectChanged.emit(project_id)
+        for project_id in sorted(changes.scenes):
+            self.scenesChanged.emit(project_id)
+        for project_id, scene_id in sorted(changes.scene_ids):
+            self.sceneChanged.emit(project_id, scene_id)
+        for project_id in sorted(changes.renders):
+            self.rendersChanged.emit(project_id)
+        for project_id in sorted(changes.publishing):
+            self.publishingChanged.emit(project_id)
+        if changes.project_list or changes.projects or changes.scenes or changes.renders:
+            self.notify_projects()
 
     def notify_projects(self) -> None:
         """Ask for one ``projectsChanged`` on the next event-loop turn."""

@@ -173,7 +173,7 @@ def test_download_shows_progress_and_stores_the_folder(
     checklist = open_checklist(window)
     voice = checklist.voice
     fractions: list[float] = []
-    window.jobs.progress.connect(lambda f, _stage, _eta: fractions.append(f))
+    window.jobs.progress.connect(lambda _job, f, _stage, _eta: fractions.append(f))
     with qtbot.waitSignal(window.jobs.succeeded, timeout=60_000):
         qtbot.mouseClick(voice.download_button, LEFT)
         assert voice.progress.isVisibleTo(checklist) and voice.cancel_button.isVisibleTo(checklist)

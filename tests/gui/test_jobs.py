@@ -14,6 +14,7 @@ from PySide6.QtMultimedia import QMediaPlayer
 
 from studio.errors import Cancelled, InputError
 from studio.gui.job_runner import JobRunner
+from studio.gui.op import Op
 from studio.gui.workers import BUG_MESSAGE
 from tests.conftest import REPO
 from tests.factories import make_project
@@ -25,7 +26,7 @@ pytestmark = [pytest.mark.gui, multimedia_noise]
 def test_worker_reports_progress_result_and_finishes(qtbot: Any, library: Any) -> None:
     runner = JobRunner(library)
     seen: list[tuple[float, str]] = []
-    runner.progress.connect(lambda f, stage, _eta: seen.append((f, stage)))
+    runner.progress.connect(lambda _job, f, stage, _eta: seen.append((f, stage)))
 
     def work(reporter: Any, cancel: Any) -> int:
         reporter.progress(0.5, "Half way", 3.0)
@@ -34,8 +35,8 @@ def test_worker_reports_progress_result_and_finishes(qtbot: Any, library: Any) -
 
     results: list[object] = []
     with qtbot.waitSignal(runner.jobFinished, timeout=5000):
-        assert runner.start("test", "Testing", work, on_success=results.append)
-        assert not runner.start("test", "Second", work)  # one job at a time
+        assert runner.run(Op("Testing", work).success(results.append))
+        assert not runner.run(Op("Second", work))  # one job at a time (of no project)
     assert seen == [(0.5, "Half way"), (1.0, "Done")]
     assert results == [42]
     assert not runner.busy
@@ -58,7 +59,7 @@ def test_worker_failures_arrive_as_human_messages(qtbot: Any, library: Any, erro
 
     with qtbot.waitSignal(runner.failed, timeout=5000) as failed, \
             qtbot.waitSignal(runner.jobFinished, timeout=5000):
-        runner.start("test", "Testing", work)
+        runner.run(Op("Testing", work))
     assert failed.args[1] == shown
     assert "Traceback" not in failed.args[1]
 
@@ -72,7 +73,7 @@ def test_cancel_stops_a_worker_cooperatively(qtbot: Any, library: Any) -> None:
             raise Cancelled()
 
     with qtbot.waitSignal(runner.progress, timeout=5000):
-        runner.start("test", "Testing", work)
+        runner.run(Op("Testing", work))
     with qtbot.waitSignal(runner.cancelled, timeout=5000), \
             qtbot.waitSignal(runner.jobFinished, timeout=5000):
         runner.cancel()
@@ -99,8 +100,8 @@ def test_close_during_a_job_asks_then_cancels_and_waits(qtbot: Any, make_window:
     project = make_project(library)
     win = make_window()
     with qtbot.waitSignal(win.jobs.progress, timeout=5000):
-        win.jobs.start("render", "Rendering “Bees”", _slow_job(library, project.id),
-                       project_id=project.id)
+        win.jobs.run(Op("Rendering “Bees”", _slow_job(library, project.id),
+                        project_id=project.id, kind="render"))
     answer_next_question("Keep working")
     win.close()
     assert win.isVisible() and win.jobs.busy
@@ -119,8 +120,8 @@ def test_escape_cancels_the_running_job(qtbot: Any, make_window: Any, library: A
     win = make_window()
     win.workspace.set_current_project(project.id)
     with qtbot.waitSignal(win.jobs.progress, timeout=5000):
-        win.jobs.start("render", "Rendering “Bees”", _slow_job(library, project.id),
-                       project_id=project.id)
+        win.jobs.run(Op("Rendering “Bees”", _slow_job(library, project.id),
+                        project_id=project.id, kind="render"))
     assert win.render_panel.cancel_button.isEnabled()
     assert not win.render_panel.render_button.isEnabled()
     with qtbot.waitSignal(win.jobs.jobFinished, timeout=10_000):

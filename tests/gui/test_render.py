@@ -94,7 +94,7 @@ def test_full_render_completes_appears_in_history_and_plays(
     win, project = open_project(make_window, library, SHORT, "720p")
     panel = win.render_panel
     stages: list[str] = []
-    win.jobs.progress.connect(lambda _f, stage, _eta: stages.append(stage))
+    win.jobs.progress.connect(lambda _job, _f, stage, _eta: stages.append(stage))
     with qtbot.waitSignal(win.jobs.jobFinished, timeout=180_000):
         qtbot.mouseClick(panel.render_button, Qt.MouseButton.LeftButton)
     assert any(stage.startswith("Voice") for stage in stages)
@@ -123,7 +123,7 @@ def test_gui_stays_responsive_during_a_render(qtbot: Any, make_window: Any, libr
     win, project = open_project(make_window, library, LONGER[:6], "1080p")
     control = ControlProcess(tmp_path)
     meter = StallMeter()
-    win.jobs.progress.connect(lambda _f, stage, _eta: setattr(meter, "label", stage))
+    win.jobs.progress.connect(lambda _job, _f, stage, _eta: setattr(meter, "label", stage))
     win.jobs.jobFinished.connect(lambda _info: setattr(meter, "label", "finished"))
     meter.start()
     started = time.monotonic()
@@ -152,7 +152,7 @@ def test_cancel_a_render_stops_ffmpeg_and_records_cancelled(
     panel = win.render_panel
     rendering: list[float] = []
 
-    def watch(fraction: float, stage: str, _eta: object) -> None:
+    def watch(_job: object, fraction: float, stage: str, _eta: object) -> None:
         if stage.startswith("Rendering") and not rendering:
             rendering.append(fraction)
             panel.cancel_button.click()

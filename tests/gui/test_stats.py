@@ -13,6 +13,7 @@ import pytest
 from PySide6.QtWidgets import QMenu
 
 from studio.gui.cleanup_dialog import CleanupDialog
+from studio.gui.op import Op
 from studio.gui.stats_dialog import StatsDialog
 from studio.store.usage import estimate_cost, format_usd
 from tests.factories import make_project
@@ -213,7 +214,7 @@ def test_clean_up_age_can_be_changed_and_a_busy_window_says_so(
         while not cancel.cancelled:
             cancel.wait(0.01)
 
-    assert window.jobs.start("test", "Busy", slow)
+    assert window.jobs.run(Op("Busy", slow, kind="test"))
     assert not dialog.scan()
     assert "busy" in dialog.status.text()
     with qtbot.waitSignal(window.jobs.jobFinished, timeout=5000):
