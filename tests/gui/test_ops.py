@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (pytest fixtures imported from gui_helpers are redefined as arguments)
 """Operations: several jobs at once (one per project), each reporting into its own project,
 failures as exception objects, and what an operation changed broadcast once."""
 
@@ -8,21 +7,14 @@ import threading
 from typing import Any
 
 import pytest
-from gui_helpers import (  # noqa: F401  (fixtures)
-    make_project,
-    make_window,
-    multimedia_noise,
-    no_leaked_qthreads,
-    qsettings,
-    quiet_qt,
-    window,
-)
 
 from studio.errors import Cancelled, InputError
 from studio.gui.job_runner import JobRunner
 from studio.gui.op import Op
 from studio.gui.workers import BUG_MESSAGE
 from studio.pipeline.changes import Changes, Done
+from tests.factories import make_project
+from tests.gui.support import multimedia_noise
 
 pytestmark = [pytest.mark.gui, multimedia_noise]
 WAIT_MS = 10_000
