@@ -25,7 +25,8 @@ from hypothesis import strategies as st
 
 from studio.cli import main
 from studio.errors import InputError, ServiceError
-from studio.pipeline.groq_script import generate_script, groq_host
+from studio.pipeline.groq_client import groq_host
+from studio.pipeline.groq_script import generate_script
 from studio.store import Library
 from studio.text import clean_text, one_line
 from tests.fakes.groq_server import FakeGroq, server_error, unauthorized

@@ -12,8 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from studio.errors import InputError
-from studio.pipeline.groq_script import (
-    DEFAULT_MODEL,
+from studio.pipeline.groq_client import (
     BadReply,
     CallUsage,
     SleepFn,
@@ -22,6 +21,7 @@ from studio.pipeline.groq_script import (
     open_session,
     parse_json_object,
 )
+from studio.pipeline.groq_script import DEFAULT_MODEL
 from studio.progress import CancelToken
 from studio.store import metadata as rules
 

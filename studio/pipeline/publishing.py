@@ -403,8 +403,8 @@ def write_metadata(
         ServiceError: Groq failed (the metadata is left as it was).
         Cancelled: ``cancel`` fired.
     """
+    from studio.pipeline.groq_client import ScriptServiceError
     from studio.pipeline.groq_metadata import generate_metadata
-    from studio.pipeline.groq_script import ScriptServiceError
 
     scenes = library.scenes(project)
     if not scenes:

@@ -21,12 +21,11 @@ from keyring.backends import fail, null
 
 from studio import secrets
 from studio.errors import Cancelled, InputError, ServiceError, StudioError
+from studio.pipeline.groq_client import MAX_RETRY_WAIT, ScriptServiceError
 from studio.pipeline.groq_script import (
     DEFAULT_MODEL,
-    MAX_RETRY_WAIT,
     MAX_TOPIC_CHARS,
     ScriptResult,
-    ScriptServiceError,
     check_topic,
     generate_script,
 )
