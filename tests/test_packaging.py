@@ -26,7 +26,9 @@ def test_every_resource_is_listed_in_the_spec() -> None:
         for path in (REPO / "resources").rglob("*")
         if path.is_file()
     }
-    assert set(spec_constant("RESOURCES")) == shipped  # type: ignore[arg-type]
+    resources = spec_constant("RESOURCES")
+    assert isinstance(resources, tuple)
+    assert set(resources) == shipped
 
 
 def test_installer_icons_exist_for_every_size() -> None:

@@ -168,7 +168,8 @@ def test_clean_up_lists_the_dry_run_asks_then_deletes_it(
         "40 days",
         "scene audio no scene uses",
     ]
-    assert dialog.table.item(0, 1).toolTip() == str(orphan)
+    orphan_cell = dialog.table.item(0, 1)
+    assert orphan_cell is not None and orphan_cell.toolTip() == str(orphan)
     assert dialog.status.text() == "1 item (2.5 KB) and 0 old jobs can go."
     assert dialog.delete_button.isEnabled()
 
@@ -207,7 +208,8 @@ def test_clean_up_age_can_be_changed_and_a_busy_window_says_so(
     dialog.older_than.setValue(2)
     with qtbot.waitSignal(dialog.planReady, timeout=10_000):
         dialog.scan_button.click()
-    assert dialog.table.item(0, 1).text() == "audio/young.wav"
+    young_cell = dialog.table.item(0, 1)
+    assert young_cell is not None and young_cell.text() == "audio/young.wav"
     assert young.is_file()
 
     def slow(reporter: Any, cancel: Any) -> None:

@@ -160,7 +160,7 @@ def test_renders_of_two_projects_run_at_the_same_time(tmp_path: Path) -> None:
     spans = []
     for project_id in procs:
         (render,) = [r for r in _jobs(home, project_id) if r[0] == "render"]
-        assert render[1] == "completed"
+        assert render[1] == "completed" and render[3] is not None
         spans.append((render[2], render[3]))
     (start_a, end_a), (start_b, end_b) = spans
     assert start_a < end_b and start_b < end_a, f"the renders ran one after the other: {spans}"

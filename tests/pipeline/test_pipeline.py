@@ -20,7 +20,7 @@ from studio.pipeline.request import RunRequest
 from studio.pipeline.script import script_from_topic
 from studio.progress import CancelToken
 from studio.store import Library
-from studio.store.models import RenderedVideo
+from studio.store.models import Project, RenderedVideo
 from studio.store.settings_registry import KOKORO_DIR as SETTING_WEIGHTS_DIR
 from tests.conftest import REPO
 from tests.factories import make_project
@@ -38,14 +38,16 @@ FRAME = 1 / 30
 scripted_project = partial(make_project, script=SCRIPT, aspect="16:9", captions=True)
 
 
-def render(library: Library, project: object, cancel: CancelToken | None = None):  # type: ignore[no-untyped-def]
+def render(
+    library: Library, project: Project, cancel: CancelToken | None = None
+) -> pipeline.ProduceResult:
     return pipeline.render_project(
         library, project, reporter=NullReporter(), cancel=cancel, install_sigint=False
     )
 
 
-def segment_files(library: Library, project: object) -> dict[str, int]:
-    folder = library.home.project_dir(project.id) / "segments"  # type: ignore[attr-defined]
+def segment_files(library: Library, project: Project) -> dict[str, int]:
+    folder = library.home.project_dir(project.id) / "segments"
     return {p.name: p.stat().st_mtime_ns for p in folder.glob("*.mp4")}
 
 
@@ -57,6 +59,7 @@ def test_render_makes_a_probed_mp4_recorded_in_the_store(library: Library) -> No
     assert len(scenes) == 3
     audio_total = 0.0
     for scene in scenes:
+        assert scene.audio_file_path and scene.duration is not None, "every scene is voiced"
         wav = library.home.abs(scene.audio_file_path)
         assert scene.duration == pytest.approx(sf.info(wav).duration, abs=1e-3)
         assert scene.word_timings, "captions are timed from the voice's words"
@@ -69,6 +72,7 @@ def test_render_makes_a_probed_mp4_recorded_in_the_store(library: Library) -> No
     row = RenderedVideo.get_by_id(result.render.id)
     assert row.file_size_bytes == result.video_path.stat().st_size
     assert row.duration_seconds == pytest.approx(info.duration, abs=FRAME)
+    assert row.thumbnail_path and row.srt_path
     assert library.home.abs(row.thumbnail_path).is_file()
     srt = library.home.abs(row.srt_path).read_text(encoding="utf-8")
     assert "forager" in srt and "-->" in srt
@@ -226,7 +230,8 @@ def test_kokoro_voice_through_the_pipeline(library: Library, tmp_path: Path) -> 
         voiceover.voice_project(library, library.refresh(project), ctx, start=0, end=1)
     scene = library.scenes(project)[0]
     assert scene.duration and scene.duration > 0.2
-    assert scene.audio_key and library.home.abs(scene.audio_file_path).is_file()
+    assert scene.audio_key and scene.audio_file_path
+    assert library.home.abs(scene.audio_file_path).is_file()
     assert voiceover.choose_voice(library, library.refresh(project)).engine.name == "kokoro"
 
 

@@ -202,6 +202,7 @@ def test_a_failure_to_make_variants_keeps_the_render_and_its_single_thumbnail(
     assert "no thumbnail variants" in caplog.text
     assert messages and "video is fine" in messages[0]
     sidecar = library.home.abs(render.file_path).with_suffix(".json")
+    assert render.thumbnail_path is not None
     assert json.loads(sidecar.read_text())["thumbnail"] == Path(render.thumbnail_path).name
 
 
@@ -263,7 +264,8 @@ def test_the_creator_edits_metadata_within_the_limits(library: Library) -> None:
         library.set_publishing(project, description="word " * 1001)
     with pytest.raises(InputError, match="500"):
         library.set_publishing(project, tags=[f"tag number {n}" for n in range(60)])
-    assert library.publishing(project).title == "Bees, honey"
+    saved = library.publishing(project)
+    assert saved is not None and saved.title == "Bees, honey"
 
 
 def test_derived_metadata_follows_the_script_until_someone_writes_it(library: Library) -> None:
@@ -313,7 +315,7 @@ def test_groq_refusing_the_key_leaves_the_metadata_and_says_what_to_do(
     assert "rejected the API key" in caught.value.message and "Settings" in caught.value.message
     assert KEY not in caught.value.message
     after = library.publishing(project)
-    assert (after.title, after.source) == (before.title, "script")
+    assert after is not None and (after.title, after.source) == (before.title, "script")
 
 
 def test_groq_replying_badly_twice_is_a_clear_error_and_both_calls_are_counted(
@@ -401,6 +403,7 @@ def test_a_real_render_offers_variants_and_writes_its_json(library: Library) -> 
     )
     render = library.renders(project)[0]
     assert [t.variant for t in library.thumbnails(render)] == list(publishing.VARIANTS)
+    assert render.thumbnail_path is not None
     assert render.thumbnail_path.endswith("-thumb-title.jpg")
     data = json.loads(result.video_path.with_suffix(".json").read_text(encoding="utf-8"))
     scenes = library.scenes(project)
@@ -513,7 +516,8 @@ def test_cli_shows_edits_and_exports_metadata(
     assert json.loads(target.read_text())["title"] == "Bees!"
     assert cli(home, "metadata", project.name, "--generate") == 0
     assert "No Groq API key" in capsys.readouterr().err
-    assert library.publishing(project).source == "script"
+    saved = library.publishing(project)
+    assert saved is not None and saved.source == "script"
 
 
 @pytest.mark.parametrize(

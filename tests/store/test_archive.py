@@ -12,9 +12,10 @@ import pytest
 from studio.errors import InputError
 from studio.store import Library
 from studio.store.archive import FILES, MANIFEST, export_project, import_project
+from studio.store.models import Project
 
 
-def _project_with_files(library: Library) -> object:
+def _project_with_files(library: Library) -> Project:
     project = library.create_project("Archived", topic="Bees", target_duration=30)
     scenes = library.replace_scenes(project, [("One.", ["bee"]), ("Two.", [])])
     folder = library.home.project_dir(project.id)
@@ -42,6 +43,7 @@ def test_round_trip_into_another_library(library: Library, tmp_path: Path) -> No
     assert imported.name == "Archived" and imported.target_duration == 30
     scenes = other.scenes(imported)
     assert [s.text for s in scenes] == ["One.", "Two."]
+    assert scenes[0].audio_file_path
     assert other.home.abs(scenes[0].audio_file_path).read_bytes() == b"RIFFdata"
     selection = other.selection(scenes[0])
     assert selection is not None and selection.motion == "pan-left"
@@ -119,8 +121,10 @@ def test_not_an_archive(library: Library, tmp_path: Path) -> None:
 
 
 # -- files from outside the project travel inside the archive ---------------------------------
-def _import_elsewhere(library: Library, project: object, tmp_path: Path) -> tuple[Library, object]:
-    target = export_project(library, project, tmp_path / "outside.studio.zip")  # type: ignore[arg-type]
+def _import_elsewhere(
+    library: Library, project: Project, tmp_path: Path
+) -> tuple[Library, Project]:
+    target = export_project(library, project, tmp_path / "outside.studio.zip")
     other = Library.open(tmp_path / "other home")
     return other, import_project(other, target)
 

@@ -15,9 +15,9 @@ import sqlite3
 import subprocess
 import sys
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -27,7 +27,7 @@ from studio.cli import _print_projects
 from studio.errors import InputError
 from studio.store import Library
 from studio.store.archive import FILES, MANIFEST, export_project, import_project
-from studio.store.models import ALL_MODELS
+from studio.store.models import ALL_MODELS, BaseModel
 
 HOSTILE = settings(
     max_examples=40,
@@ -92,10 +92,15 @@ def _with_manifest(good: Path, target: Path, manifest: Any) -> Path:
     )
 
 
+def _rows(model: type[BaseModel]) -> list[dict[str, Any]]:
+    """Every row of ``model``'s table as a dict (peewee-stubs type ``.dicts()`` as the query)."""
+    return list(cast(Iterable[dict[str, Any]], model.select().dicts()))
+
+
 def _dump(library: Library) -> tuple[Any, ...]:
     """Every row of every table and the projects folder's names: what a refusal must keep."""
     rows = tuple(
-        sorted(json.dumps(r, default=str, sort_keys=True) for r in model.select().dicts())
+        sorted(json.dumps(r, default=str, sort_keys=True) for r in _rows(model))
         for model in ALL_MODELS
     )
     return rows, sorted(p.name for p in library.home.projects_dir.iterdir())
@@ -105,7 +110,7 @@ def _no_nan(library: Library) -> None:
     """``studio projects`` works and every stored number is finite."""
     _print_projects(library)
     for model in ALL_MODELS:
-        for row in model.select().dicts():
+        for row in _rows(model):
             for value in row.values():
                 assert not (isinstance(value, float) and not math.isfinite(value)), row
 

@@ -113,7 +113,7 @@ def test_paths_are_relative_and_survive_moving_the_home(tmp_path: Path) -> None:
     home = tmp_path / "old home"
     library = Library.open(home)
     project = library.create_project("Portable")
-    scene = library.replace_scenes(project, ["Hi there.", []] and [("Hi there.", [])])[0]
+    scene = library.replace_scenes(project, [("Hi there.", [])])[0]
     wav = library.home.project_dir(project.id) / "audio" / "s1.wav"
     wav.write_bytes(b"RIFF")
     library.set_scene_audio(
@@ -132,6 +132,7 @@ def test_paths_are_relative_and_survive_moving_the_home(tmp_path: Path) -> None:
     shutil.move(str(home), str(moved))
     library = Library.open(moved)
     again = library.scene(scene.id)
+    assert again.audio_file_path
     assert library.home.abs(again.audio_file_path).read_bytes() == b"RIFF"
     assert library.projects()[0].duration == pytest.approx(1.5)
     library.close()
