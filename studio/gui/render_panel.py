@@ -41,6 +41,7 @@ from studio.gui.qt_helpers import named, text_button
 from studio.gui.thumbnails import ThumbnailLoader, placeholder
 from studio.gui.workspace import Workspace
 from studio.media.settings import ASPECTS, CAPTION_STYLES, RESOLUTIONS, RenderSettings
+from studio.pipeline.templates import get_template
 from studio.store.models import RenderedVideo
 from studio.text import one_line
 
@@ -207,7 +208,13 @@ class RenderPanel(QWidget):
         self.captions.setChecked(bool(settings["captions"]))
         self.caption_style.setCurrentIndex(max(0, self.caption_style.findData(
             settings["caption_style"])))
-        self.caption_style.setEnabled(bool(settings["captions"]))
+        template = get_template(project.template) if project else None
+        captioned = template is None or "captions" in template.render_settings
+        self.captions.setEnabled(captioned)
+        self.caption_style.setEnabled(captioned and bool(settings["captions"]))
+        why = "" if captioned or template is None else template.render_settings_note
+        self.captions.setToolTip(why)
+        self.caption_style.setToolTip(why)
         self.voice_note.setText(
             "Kokoro (natural voice)" if self._workspace.kokoro_available() else
             "Draft voice (robotic): Kokoro's voice files aren't installed. "

@@ -141,3 +141,25 @@ def test_each_template_renders_from_the_window(
     expected = sum(float(s.duration or 0) for s in library.scenes(project))
     assert info.duration >= expected - 0.1
     assert library.jobs(project)[0].status == "completed"
+
+
+def test_the_render_panel_offers_only_the_settings_a_template_uses(
+    qtbot: Any, window: Any, library: Any
+) -> None:
+    """Captions are the narration's: a chat story (its words are on screen) can't turn them
+    on, and the panel says why; an explainer can."""
+    from studio.media.settings import RenderSettings
+    from studio.pipeline.templates import create_project, get_template
+
+    chat = create_project(library, "Duo", template="chat", options={}, settings=RenderSettings())
+    explainer = create_project(
+        library, "Bees", template="explainer", options={}, settings=RenderSettings()
+    )
+    panel = window.render_panel
+    window.workspace.set_current_project(chat.id)
+    qtbot.waitUntil(lambda: not panel.captions.isEnabled(), timeout=5000)
+    assert not panel.caption_style.isEnabled()
+    assert panel.captions.toolTip() == get_template("chat").render_settings_note
+    window.workspace.set_current_project(explainer.id)
+    qtbot.waitUntil(lambda: panel.captions.isEnabled(), timeout=5000)
+    assert panel.captions.toolTip() == ""

@@ -139,6 +139,8 @@ class BackdropTemplate(Template):
     """
 
     default_background: ClassVar[str] = "#1b2a41"
+    render_settings = Template.render_settings - {"captions", "caption_style"}
+    render_settings_note = "The words are already on screen, so there are no captions to burn in."
 
     def background(self, project: Project) -> str:
         return str(options_of(project).get("background", self.default_background))

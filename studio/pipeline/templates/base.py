@@ -107,6 +107,8 @@ class Template:
         has_characters: scenes name who speaks, each character with its own voice.
         script_hint: what the script box asks for.
         script_format: how the script file is written, when it has a form of its own.
+        render_settings: the render settings that change this template's video (the render
+            panel disables the others, saying why in ``render_settings_note``).
     """
 
     name: ClassVar[str] = "explainer"
@@ -124,6 +126,10 @@ class Template:
         "split between sentences.\n\nYou can also leave this empty and add scenes one by one."
     )
     script_format: ClassVar[str | None] = None
+    render_settings: ClassVar[frozenset[str]] = frozenset(
+        {"aspect", "resolution", "captions", "caption_style", "music_path"}
+    )
+    render_settings_note: ClassVar[str] = ""
     #: Why scenes have no visual of their own (None: each scene picks a picture or clip).
     scene_visual_note: ClassVar[str | None] = None
 

@@ -76,6 +76,10 @@ class MusicTemplate(Template):
             metavar="N",
         ),
     )
+    render_settings = Template.render_settings - {"captions", "caption_style"}
+    render_settings_note = (
+        "A music video has no narration to caption; its slide captions come from the script."
+    )
 
     def check_options(self, library: Library, options: dict[str, Any]) -> dict[str, Any]:
         cleaned = super().check_options(library, options)
