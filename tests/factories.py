@@ -46,3 +46,25 @@ def make_project(
         with run_job(library, project, "script") as ctx:
             script_from_text(library, project, script, ctx)
     return library.refresh(project)
+
+
+def make_project_with_files(library: Library, name: str) -> Project:
+    """A project with two scenes, the first with (fake) audio and a chosen picture: what an
+    archive carries (the bytes are placeholders; archives never decode them)."""
+    project = library.create_project(name, topic="Bees", target_duration=30)
+    scenes = library.replace_scenes(project, [("One.", ["bee"]), ("Two.", [])])
+    folder = library.home.project_dir(project.id)
+    wav = folder / "audio" / "a.wav"
+    wav.write_bytes(b"RIFFdata")
+    library.set_scene_audio(
+        scenes[0],
+        audio_path=wav,
+        audio_key="k",
+        duration=1.25,
+        sanitized_text="One.",
+        word_timings=[{"word": "One", "start": 0, "end": 0.5}],
+    )
+    image = folder / "visuals" / "pic.png"
+    image.write_bytes(b"png")
+    library.select_clip(scenes[0], image, kind="image", source="file", motion="pan-left")
+    return project

@@ -13,26 +13,11 @@ from studio.errors import InputError
 from studio.store import Library
 from studio.store.archive import FILES, MANIFEST, export_project, import_project
 from studio.store.models import Project
+from tests.factories import make_project_with_files
 
 
 def _project_with_files(library: Library) -> Project:
-    project = library.create_project("Archived", topic="Bees", target_duration=30)
-    scenes = library.replace_scenes(project, [("One.", ["bee"]), ("Two.", [])])
-    folder = library.home.project_dir(project.id)
-    wav = folder / "audio" / "a.wav"
-    wav.write_bytes(b"RIFFdata")
-    library.set_scene_audio(
-        scenes[0],
-        audio_path=wav,
-        audio_key="k",
-        duration=1.25,
-        sanitized_text="One.",
-        word_timings=[{"word": "One", "start": 0, "end": 0.5}],
-    )
-    image = folder / "visuals" / "pic.png"
-    image.write_bytes(b"png")
-    library.select_clip(scenes[0], image, kind="image", source="file", motion="pan-left")
-    return project
+    return make_project_with_files(library, "Archived")
 
 
 def test_round_trip_into_another_library(library: Library, tmp_path: Path) -> None:

@@ -28,6 +28,7 @@ from studio.errors import InputError
 from studio.store import Library
 from studio.store.archive import FILES, MANIFEST, export_project, import_project
 from studio.store.models import ALL_MODELS, BaseModel
+from tests.factories import make_project_with_files
 
 HOSTILE = settings(
     max_examples=40,
@@ -38,22 +39,8 @@ HOSTILE = settings(
 
 def _good_archive(library: Library, target: Path) -> Path:
     """A real export: two scenes, audio, a chosen picture, a chat background, publishing."""
-    project = library.create_project("Hostile", topic="Bees", target_duration=30)
-    scenes = library.replace_scenes(project, [("One.", ["bee"]), ("Two.", [])])
-    folder = library.home.project_dir(project.id)
-    wav = folder / "audio" / "a.wav"
-    wav.write_bytes(b"RIFFdata")
-    library.set_scene_audio(
-        scenes[0],
-        audio_path=wav,
-        audio_key="k",
-        duration=1.25,
-        sanitized_text="One.",
-        word_timings=[{"word": "One", "start": 0, "end": 0.5}],
-    )
-    image = folder / "visuals" / "pic.png"
-    image.write_bytes(b"png")
-    library.select_clip(scenes[0], image, kind="image", source="file", motion="pan-left")
+    project = make_project_with_files(library, "Hostile")
+    image = library.home.project_dir(project.id) / "visuals" / "pic.png"
     library.update_project(
         project,
         template_options={"background": library.home.rel(image)},
