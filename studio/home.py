@@ -7,6 +7,7 @@ folder can be moved or copied to another machine and still open.
 from __future__ import annotations
 
 import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -56,9 +57,10 @@ class Home:
         try:
             self.root.mkdir(parents=True, exist_ok=True)
             self.projects_dir.mkdir(exist_ok=True)
-            probe = self.root / ".write-test"
-            probe.write_bytes(b"")
-            probe.unlink()
+            # A name of its own: two Studios starting together must not remove each other's.
+            fd, probe = tempfile.mkstemp(prefix=".write-test-", dir=self.root)
+            os.close(fd)
+            os.unlink(probe)
         except OSError as exc:
             raise InputError(
                 f"Studio cannot write to its home folder: {exc.strerror or exc}",
