@@ -4,14 +4,11 @@ fitting exit code, no traceback, and leaves what was saved exactly as it was."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import sqlite3
 import struct
 import subprocess
 import zlib
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +21,7 @@ from studio.cli import main
 from studio.media.ffmpeg import ffmpeg_exe
 from studio.store import SCHEMA_VERSION, Library
 from studio.store.backup import snapshot
+from tests.support import read_only
 
 CASES = json.loads((Path(__file__).parent / "data" / "bad_inputs.json").read_text("utf-8"))
 GOOD_SCRIPT = "Bees make honey from nectar."
@@ -118,24 +116,6 @@ def expand(value: str, names: dict[str, str]) -> str:
     for key, replacement in names.items():
         value = value.replace("{" + key + "}", replacement)
     return value
-
-
-@contextmanager
-def read_only(folder: Path) -> Iterator[None]:
-    """Make ``folder`` unwritable even for root (CI runs as root): the immutable flag."""
-    if os.geteuid() == 0:
-        if subprocess.run(["chattr", "+i", str(folder)], capture_output=True).returncode != 0:
-            pytest.skip("this filesystem has no immutable flag to make a folder read-only for root")
-        try:
-            yield
-        finally:
-            subprocess.run(["chattr", "-i", str(folder)], check=True)
-    else:
-        folder.chmod(0o555)
-        try:
-            yield
-        finally:
-            folder.chmod(0o755)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])

@@ -11,8 +11,7 @@ import os
 import subprocess
 import sys
 import zipfile
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -24,26 +23,9 @@ from studio.savefile import check_output_target, output_path, write_atomically
 from studio.store import Library
 from studio.store.backup import snapshot
 from tests.conftest import REPO
+from tests.support import read_only
 
 PROJECT = "Precious"
-
-
-@contextmanager
-def read_only(folder: Path) -> Iterator[None]:
-    """Make ``folder`` unwritable even for root (the immutable flag), as test_bad_inputs does."""
-    if os.geteuid() == 0:
-        if subprocess.run(["chattr", "+i", str(folder)], capture_output=True).returncode != 0:
-            pytest.skip("this filesystem has no immutable flag to make a folder read-only for root")
-        try:
-            yield
-        finally:
-            subprocess.run(["chattr", "-i", str(folder)], check=True)
-    else:
-        folder.chmod(0o555)
-        try:
-            yield
-        finally:
-            folder.chmod(0o755)
 
 
 def _fingerprint(home: Path) -> dict[str, str | None]:

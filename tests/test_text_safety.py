@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +28,7 @@ from studio.pipeline.groq_script import generate_script
 from studio.store import Library
 from studio.text import clean_text, one_line
 from tests.fakes.groq_server import FakeGroq, server_error, unauthorized
+from tests.support import read_only
 
 HOSTILE_NAME = "\x1b[31mred\nline\x00"
 #: What no printed line may hold: C0/C1 controls, DEL, line separators, lone surrogates.
@@ -254,18 +253,6 @@ def test_media_with_invalid_utf8_names_is_skipped_in_one_line(tmp_path: Path) ->
     assert_not_a_bug(done.stderr)
 
 
-@contextmanager
-def immutable(path: Path) -> Iterator[None]:
-    """``path`` locked with the immutable flag (it holds for root, unlike permissions)."""
-    chattr = shutil.which("chattr")
-    if chattr is None or subprocess.run([chattr, "+i", str(path)], capture_output=True).returncode:
-        pytest.skip("the immutable flag needs chattr, root and a filesystem that supports it")
-    try:
-        yield
-    finally:
-        subprocess.run([chattr, "-i", str(path)], check=True)
-
-
 def _project_names(home: Path) -> Sequence[str]:
     return _db_texts(home, "SELECT name FROM projects ORDER BY name")
 
@@ -278,7 +265,7 @@ def test_a_locked_projects_folder_is_reported_and_leaves_no_project(tmp_path: Pa
     script = tmp_path / "script.txt"
     script.write_text("Bees make honey.", encoding="utf-8")
 
-    with immutable(home / "projects"):
+    with read_only(home / "projects"):
         done = studio(home, "produce", "--script", str(script), "--resolution", "720p")
 
     assert done.returncode == 1
@@ -294,7 +281,7 @@ def test_a_locked_audio_folder_fails_the_job_with_a_known_message(tmp_path: Path
     library.replace_scenes(project, [("Bees make honey.", [])])
     library.close()
 
-    with immutable(home / "projects" / project.id / "audio"):
+    with read_only(home / "projects" / project.id / "audio"):
         done = studio(home, "render", "Bees")
 
     assert done.returncode == 1

@@ -23,21 +23,27 @@ def list_backups(backups_dir: Path) -> list[Path]:
     return sorted(backups_dir.glob("studio-*.db"), key=lambda p: p.stat().st_mtime, reverse=True)
 
 
+def _copy_database(source: Path, dest: Path) -> None:
+    """A consistent copy of ``source`` (read-only, WAL included) at ``dest``: SQLite's backup
+    API, so a database another connection is writing is copied whole."""
+    reader = identity.connect_read_only(source)
+    try:
+        writer = sqlite3.connect(dest)
+        try:
+            reader.backup(writer)
+        finally:
+            writer.close()
+    finally:
+        reader.close()
+
+
 def snapshot(db_path: Path, backups_dir: Path, reason: str, *, keep: int = KEEP) -> Path:
     """Copy a consistent snapshot of ``db_path`` into ``backups_dir``; prune to ``keep``."""
     backups_dir.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
     target = backups_dir / f"studio-{stamp}-{reason}.db"
-    source = sqlite3.connect(f"file:{db_path.as_posix()}?mode=ro", uri=True)
-    try:
-        with atomic_path(target) as partial:
-            dest = sqlite3.connect(partial)
-            try:
-                source.backup(dest)
-            finally:
-                dest.close()
-    finally:
-        source.close()
+    with atomic_path(target) as partial:
+        _copy_database(db_path, partial)
     for old in list_backups(backups_dir)[keep:]:
         old.unlink(missing_ok=True)
     return target
@@ -86,15 +92,7 @@ def restore(backup: Path, db_path: Path) -> None:
     """
     check_backup(backup)
     with atomic_path(db_path) as partial:
-        source = identity.connect_read_only(backup)
-        try:
-            dest = sqlite3.connect(partial)
-            try:
-                source.backup(dest)
-            finally:
-                dest.close()
-        finally:
-            source.close()
+        _copy_database(backup, partial)
         check_backup(partial)
         for suffix in ("-wal", "-shm"):
             Path(str(db_path) + suffix).unlink(missing_ok=True)

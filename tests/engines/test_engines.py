@@ -141,11 +141,6 @@ def write_kokoro_files(folder: Path, voices: tuple[str, ...] = ("af_heart",)) ->
 
 
 @pytest.fixture(scope="module")
-def kokoro_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return write_kokoro_files(tmp_path_factory.mktemp("kokoro"))
-
-
-@pytest.fixture(scope="module")
 def kokoro(kokoro_dir: Path) -> KokoroEngine:
     """One engine for the module: its random model (seconds to build) is made once and reused."""
     torch.manual_seed(0)

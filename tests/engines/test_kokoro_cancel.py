@@ -27,7 +27,6 @@ from studio.engines.kokoro_engine import KokoroEngine
 from studio.errors import Cancelled
 from studio.progress import CancelToken
 from studio.store import Library
-from tests.engines.test_engines import write_kokoro_files
 from tests.test_cli import _wait_for_stage
 
 _WORDS = (
@@ -70,11 +69,6 @@ class WatchedToken(CancelToken):
         if len(self.checks) == self.at:
             self.reached.set()
         super().raise_if_cancelled()
-
-
-@pytest.fixture(scope="module")
-def kokoro_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return write_kokoro_files(tmp_path_factory.mktemp("kokoro"))
 
 
 @pytest.fixture(scope="module")
