@@ -173,22 +173,10 @@ def _restore(args: argparse.Namespace) -> int:
     from studio.store import backup
 
     home = Home(resolve_home(args.home))
-    source = args.backup if args.backup.is_file() else home.backups_dir / args.backup
-    if not source.is_file():
-        raise InputError(
-            "No such backup", where=str(args.backup), fix="See `studio backups` for the list"
-        )
-    backup.check_backup(source)  # before anything is saved, moved or replaced
-    if home.db_path.exists():
-        try:
-            saved = backup.snapshot(home.db_path, home.backups_dir, "before-restore")
-            print(f"The current database was saved as {one_line(saved)}")
-        except Exception as exc:  # a damaged database can't be snapshotted: keep its bytes
-            aside = home.db_path.with_name(home.db_path.name + ".damaged")
-            home.db_path.replace(aside)
-            log.info("could not snapshot the current database (%s); moved to %s", exc, aside)
-    backup.restore(source, home.db_path)
-    print(f"Restored {one_line(source)}")
+    restored = backup.restore_library(home, backup.find_backup(home, args.backup))
+    if restored.saved_as is not None:
+        print(f"The current database was saved as {one_line(restored.saved_as)}")
+    print(f"Restored {one_line(restored.source)}")
     return 0
 
 

@@ -152,9 +152,10 @@ class Library:
         """Copy a project with its scenes, visuals, voice audio and choices (not renders)."""
         return self.rooms.projects.duplicate_project(project, name)
 
-    def delete_project(self, project: Project) -> None:
-        """Delete a project, its rows (cascade) and its folder."""
-        self.rooms.projects.delete_project(project)
+    def delete_project(self, project: Project, *, keep_videos_in: Path | None = None) -> list[Path]:
+        """Delete a project, its rows (cascade) and its folder; with ``keep_videos_in``, its
+        rendered MP4s are moved there first (returned)."""
+        return self.rooms.projects.delete_project(project, keep_videos_in=keep_videos_in)
 
     def touch(self, project: Project) -> None:
         self.rooms.projects.touch(project)
@@ -322,6 +323,10 @@ class Library:
 
     def renders(self, project: Project) -> list[RenderedVideo]:
         return self.rooms.renders.renders(project)
+
+    def delete_render(self, render: RenderedVideo) -> None:
+        """Forget a render and delete its video and captions (the project follows its latest)."""
+        self.rooms.renders.delete_render(render)
 
     def set_render_chapters(self, render: RenderedVideo, chapters: list[dict[str, Any]]) -> None:
         """Keep where each scene starts in ``render`` (``settings["chapters"]``), for exports."""

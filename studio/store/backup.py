@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import time
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from studio.errors import InputError
+from studio.home import Home
 from studio.savefile import atomic_path
 from studio.store import identity
+
+log = logging.getLogger(__name__)
 
 KEEP = 5
 DAILY_SECONDS = 24 * 3600
@@ -96,3 +101,49 @@ def restore(backup: Path, db_path: Path) -> None:
         check_backup(partial)
         for suffix in ("-wal", "-shm"):
             Path(str(db_path) + suffix).unlink(missing_ok=True)
+
+
+@dataclass(frozen=True)
+class Restored:
+    """What ``restore_library`` did.
+
+    Attributes:
+        source: the backup now in place.
+        saved_as: the snapshot of the database it replaced (None if there was none).
+        set_aside: where a database too damaged to snapshot was moved instead (or None).
+    """
+
+    source: Path
+    saved_as: Path | None = None
+    set_aside: Path | None = None
+
+
+def find_backup(home: Home, given: Path) -> Path:
+    """``given`` as a file, or a name in the library's backups folder; else InputError."""
+    source = given if given.is_file() else home.backups_dir / given
+    if not source.is_file():
+        raise InputError(
+            "No such backup", where=str(given), fix="See `studio backups` for the list"
+        )
+    return source
+
+
+def restore_library(home: Home, source: Path) -> Restored:
+    """Replace ``home``'s database with the backup ``source`` (``studio restore``, Backups…).
+
+    The backup is checked before anything is saved, moved or replaced; the current database
+    is first saved as a "before-restore" snapshot (or, too damaged for that, moved aside as
+    ``studio.db.damaged``). No connection may be writing the database meanwhile.
+    """
+    check_backup(source)
+    saved: Path | None = None
+    aside: Path | None = None
+    if home.db_path.exists():
+        try:
+            saved = snapshot(home.db_path, home.backups_dir, "before-restore")
+        except Exception as exc:  # a damaged database can't be snapshotted: keep its bytes
+            aside = home.db_path.with_name(home.db_path.name + ".damaged")
+            home.db_path.replace(aside)
+            log.info("could not snapshot the current database (%s); moved to %s", exc, aside)
+    restore(source, home.db_path)
+    return Restored(source, saved, aside)

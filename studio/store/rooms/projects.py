@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import math
+import re
 import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 import peewee
@@ -53,6 +55,9 @@ class ProjectSummary:
     duration: float
     last_render: datetime | None
     last_active: datetime
+    created_at: datetime | None = None
+    #: The latest render's thumbnail (relative to the library folder), if it has one.
+    thumbnail_path: str | None = None
 
 
 def clean_name(name: str) -> str:
@@ -202,6 +207,8 @@ class ProjectsRoom(Room):
                     duration=p.total_duration or 0.0,
                     last_render=lr,
                     last_active=p.last_active,
+                    created_at=p.created_at,
+                    thumbnail_path=p.thumbnail_path,
                 )
             )
         return summaries
@@ -335,12 +342,59 @@ class ProjectsRoom(Room):
                 shutil.copytree(source_dir / sub, target_dir / sub, dirs_exist_ok=True)
         return copy
 
-    def delete_project(self, project: Project) -> None:
-        """Delete a project, its rows (cascade) and its folder."""
+    def delete_project(self, project: Project, *, keep_videos_in: Path | None = None) -> list[Path]:
+        """Delete a project, its rows (cascade) and its folder; return the videos kept.
+
+        Given ``keep_videos_in``, the project's rendered MP4s are first moved into that folder
+        (named after the project and the render's date) and survive the deletion. If one can't
+        be moved, those already moved go back and nothing is deleted (InputError).
+        """
+        kept = self._keep_videos(project, keep_videos_in) if keep_videos_in is not None else []
         with self._db.transaction():
             Project.delete().where(Project.id == project.id).execute()
         shutil.rmtree(self.home.project_dir(project.id), ignore_errors=True)
+        return kept
+
+    def _keep_videos(self, project: Project, folder: Path) -> list[Path]:
+        """Move the project's rendered videos into ``folder``; all of them, or none."""
+        with self._db.errors():
+            renders = list(RenderedVideo.select().where(RenderedVideo.project == project.id))
+        moved: list[tuple[Path, Path]] = []
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            for render in renders:
+                source = self.home.abs(render.file_path)
+                if source.is_file():
+                    target = _free_name(folder, _video_name(project.name, render.created_at))
+                    shutil.move(source, target)
+                    moved.append((source, target))
+        except OSError as exc:
+            for source, target in reversed(moved):
+                shutil.move(target, source)
+            raise InputError(
+                f"Studio could not keep the videos: {exc.strerror or exc}",
+                where=str(folder),
+                fix="Free some disk space or make that folder writable, then delete again",
+            ) from exc
+        return [target for _source, target in moved]
 
     def touch(self, project: Project) -> None:
         with self._db.transaction():
             Project.update(last_active=utcnow()).where(Project.id == project.id).execute()
+
+
+def _video_name(project_name: str, created: datetime) -> str:
+    """A kept video's file name: the project's name (without path characters) and its date."""
+    safe = re.sub(r'[\\/:*?"<>|\x00-\x1f]+', "-", project_name).strip(" .-")[:80] or "video"
+    local = created.replace(tzinfo=UTC).astimezone() if created.tzinfo is None else created
+    return f"{safe} {local:%Y-%m-%d %H%M}.mp4"
+
+
+def _free_name(folder: Path, name: str) -> Path:
+    """``folder / name``, or with " (2)", " (3)" ... before the suffix if that exists."""
+    target = folder / name
+    number = 2
+    while target.exists():
+        target = folder / f"{Path(name).stem} ({number}){Path(name).suffix}"
+        number += 1
+    return target

@@ -59,6 +59,41 @@ class RendersRoom(Room):
                 .order_by(RenderedVideo.created_at.desc())
             )
 
+    def delete_render(self, render: RenderedVideo) -> None:
+        """Delete ``render``'s row (its thumbnail rows cascade), then its video and captions.
+
+        When it was the project's video, the project's video becomes its newest remaining
+        render (or none). Thumbnail images are left to Clean up: a cached frame may be shared.
+        """
+        with self._db.transaction():
+            row = RenderedVideo.get_or_none(RenderedVideo.id == render.id)
+            if row is None:
+                raise InputError("That render no longer exists", fix="Choose another render")
+            RenderedVideo.delete().where(RenderedVideo.id == row.id).execute()
+            self._project_follows_latest(row)
+        for stored in (row.file_path, row.srt_path):
+            if stored:
+                self.home.abs(stored).unlink(missing_ok=True)
+
+    def _project_follows_latest(self, deleted: RenderedVideo) -> None:
+        """After ``deleted`` went: point its project at the newest render left, if it was its."""
+        project = Project.get_or_none(Project.id == deleted.project_id)
+        if project is None or project.video_path != deleted.file_path:
+            return
+        latest = (
+            RenderedVideo.select()
+            .where(RenderedVideo.project == project.id)
+            .order_by(RenderedVideo.created_at.desc())
+            .first()
+        )
+        Project.update(
+            video_path=latest.file_path if latest else None,
+            video_total_duration=latest.duration_seconds if latest else None,
+            video_file_size=latest.file_size_bytes if latest else None,
+            thumbnail_path=latest.thumbnail_path if latest else None,
+            status="rendered" if latest else "draft",
+        ).where(Project.id == project.id).execute()
+
     def set_render_chapters(self, render: RenderedVideo, chapters: list[dict[str, Any]]) -> None:
         """Keep where each scene starts in ``render`` (``settings["chapters"]``), for exports."""
         with self._db.transaction():
