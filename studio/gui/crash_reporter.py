@@ -29,13 +29,34 @@ log = logging.getLogger(__name__)
 ExcInfo = tuple[type[BaseException], BaseException, TracebackType | None]
 
 
-def open_folder(folder: Path) -> bool:
-    """Show ``folder`` in the system's file manager (created first if need be)."""
+def open_folder(folder: Path, parent: QWidget | None = None) -> bool:
+    """Show ``folder`` in the system's file manager (created first if need be).
+
+    Without a file manager (Qt's ``openUrl`` returns False) the creator is told so, with the
+    folder's path to copy, in a message over ``parent``; returns whether one opened.
+    """
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError:
         log.info("could not create %s", folder, exc_info=True)
-    return QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
+    if QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder))):
+        return True
+    log.info("no file manager opened %s", folder)
+    no_file_manager(folder, parent)
+    return False
+
+
+def no_file_manager(folder: Path, parent: QWidget | None) -> QMessageBox:
+    """Tell the creator no file manager opened, with the folder's path selectable to copy."""
+    box = QMessageBox(QMessageBox.Icon.Information, "No file manager found",
+                      "Studio couldn't open a file manager on this computer. The folder is:"
+                      f"\n\n{folder}\n\nCopy the path to open it yourself.",
+                      QMessageBox.StandardButton.Ok, parent)
+    box.setObjectName("noFileManager")
+    box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    box.finished.connect(box.deleteLater)
+    box.open()
+    return box
 
 
 def crash_message(log_file: Path) -> str:
@@ -147,7 +168,7 @@ class CrashReporter(QObject):
         close = box.addButton("Close", QMessageBox.ButtonRole.AcceptRole)
         box.setDefaultButton(close)
         box.setWindowModality(Qt.WindowModality.ApplicationModal)
-        open_logs.clicked.connect(lambda: open_folder(self.log_file.parent))
+        open_logs.clicked.connect(lambda: open_folder(self.log_file.parent, box))
         return box
 
     def _closed(self) -> None:

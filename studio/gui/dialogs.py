@@ -43,13 +43,17 @@ from studio.pipeline.templates import create_project
 BUSY = "Studio is busy with another job. Wait for it to finish, or cancel it (Esc)."
 
 
-def ask(parent: QWidget, title: str, text: str, yes: str, no: str = "Cancel") -> bool:
-    """A modal yes/no question with explicit button labels; True if the creator said yes."""
+def ask(parent: QWidget, title: str, text: str, yes: str, no: str = "Cancel", *,
+        default_no: bool = False) -> bool:
+    """A modal yes/no question with explicit button labels; True if the creator said yes.
+
+    ``default_no``: Enter answers no (for what can't be undone).
+    """
     box = QMessageBox(QMessageBox.Icon.Question, title, text, QMessageBox.StandardButton.NoButton,
                       parent)
     yes_button = box.addButton(yes, QMessageBox.ButtonRole.AcceptRole)
-    box.addButton(no, QMessageBox.ButtonRole.RejectRole)
-    box.setDefaultButton(yes_button)
+    no_button = box.addButton(no, QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(no_button if default_no else yes_button)
     box.exec()
     return box.clickedButton() is yes_button
 

@@ -21,7 +21,14 @@ from PySide6.QtWidgets import (
 )
 
 from studio import APP_NAME
-from studio.gui.actions import WindowActions, build_menus, build_toolbar, create_actions
+from studio.gui.actions import (
+    WindowActions,
+    build_menus,
+    build_toolbar,
+    connect_scene_actions,
+    create_actions,
+)
+from studio.gui.backups_dialog import BackupsDialog
 from studio.gui.characters_dialog import CharactersDialog
 from studio.gui.cleanup_dialog import show_cleanup
 from studio.gui.crash_reporter import open_folder
@@ -30,12 +37,13 @@ from studio.gui.empty_state import WelcomePage
 from studio.gui.job_runner import Job, JobRunner
 from studio.gui.preview import PreviewPlayer
 from studio.gui.project_actions import ProjectActions
-from studio.gui.project_tree import ProjectTree
+from studio.gui.project_tree import ProjectList, ProjectTree
 from studio.gui.render_panel import RenderPanel
 from studio.gui.resources import app_icon
 from studio.gui.scene_editor import SceneEditor
 from studio.gui.settings_dialog import SettingsDialog
 from studio.gui.setup_checklist import SetupChecklist
+from studio.gui.shortcuts_dialog import show_shortcuts
 from studio.gui.stats_dialog import show_statistics
 from studio.gui.thumbnails import ThumbnailLoader
 from studio.gui.workspace import Workspace
@@ -76,7 +84,9 @@ class MainWindow(QMainWindow):
                                        lambda: self.workspace.current_project_id)
         wa = self.window_actions
         self.tree = ProjectTree(self.workspace, [
-            wa.new_project, None, wa.rename, wa.duplicate, None, wa.delete])
+            wa.new_project, None, wa.rename, wa.duplicate, None, wa.delete],
+            jobs=self.jobs, thumbnails=self.thumbnails)
+        self.project_list = ProjectList(self.tree, settings)
         self.editor = SceneEditor(self.workspace, self.jobs, self.thumbnails)
         self.preview = PreviewPlayer()
         self.render_panel = RenderPanel(self.workspace, self.jobs, self.thumbnails, self.preview)
@@ -94,7 +104,7 @@ class MainWindow(QMainWindow):
     def _compose(self) -> None:
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("mainSplitter")
-        self.splitter.addWidget(self.tree)
+        self.splitter.addWidget(self.project_list)
         self.splitter.addWidget(self.editor)
         self.splitter.addWidget(self.render_panel)
         self.splitter.setStretchFactor(0, 0)
@@ -123,6 +133,12 @@ class MainWindow(QMainWindow):
         a, ws, jobs = self.window_actions, self.workspace, self.jobs
         a.new_project.triggered.connect(self.projects.new_project)
         a.import_project.triggered.connect(self.projects.choose_archive)
+        a.export_project.triggered.connect(self.projects.choose_export_target)
+        a.backups.triggered.connect(lambda: BackupsDialog(ws, jobs, self).open())
+        a.try_sample.triggered.connect(self.projects.try_sample)
+        a.shortcuts.triggered.connect(lambda: show_shortcuts(self))
+        a.find_project.triggered.connect(self.project_list.focus_search)
+        connect_scene_actions(a, self.editor)
         a.rename.triggered.connect(self.tree.edit_selected_name)
         a.duplicate.triggered.connect(self.projects.duplicate)
         a.delete.triggered.connect(self.delete_selected)
@@ -138,7 +154,7 @@ class MainWindow(QMainWindow):
         a.cancel.triggered.connect(self.cancel_shown_jobs)
         a.about.triggered.connect(lambda: show_about(self))
         a.setup_checklist.triggered.connect(self.show_setup_checklist)
-        a.open_log_folder.triggered.connect(lambda: open_folder(self.log_folder))
+        a.open_log_folder.triggered.connect(lambda: open_folder(self.log_folder, self))
         self.tree.projectSelected.connect(ws.set_current_project)
         self.tree.sceneActivated.connect(lambda _pid, sid: self.editor.show_scene(sid))
         self.tree.renameRequested.connect(self.projects.rename)
@@ -230,7 +246,7 @@ class MainWindow(QMainWindow):
     def _update_actions(self) -> None:
         has_project = bool(self.workspace.current_project_id)
         wa = self.window_actions
-        for action in (wa.rename, wa.duplicate, wa.add_scene, wa.split_scene, wa.merge_scene):
+        for action in (wa.rename, wa.duplicate, wa.export_project, *wa.scene_actions()):
             action.setEnabled(has_project)
         shown_busy = self.jobs.busy_for(self.workspace.current_project_id or None)
         self.window_actions.render.setEnabled(has_project and not shown_busy)

@@ -12,6 +12,7 @@ and the first import of the whole pipeline inside a worker froze the window for 
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +31,7 @@ from studio.pipeline.jobs import run_job
 from studio.pipeline.request import RunRequest
 from studio.pipeline.templates import get_template
 from studio.progress import CancelToken, run_abandonable
+from studio.savefile import check_output_target, output_path
 from studio.secrets import get_groq_key
 from studio.store import Library
 from studio.store.settings_registry import KOKORO_DIR
@@ -203,6 +205,33 @@ def import_archive(library: Library, source: Path) -> WorkFn:
 
         reporter.progress(0.0, f"Importing {source.name}", None)
         return Done(str(archive.import_project(library, source).id), PROJECT_ADDED)
+
+    return work
+
+
+def export_archive(library: Library, project_id: str, target: Path) -> WorkFn:
+    """Save the project as a ``.studio.zip`` at ``target`` (as ``studio export``); returns
+    the archive's path. Changes nothing in the library."""
+
+    def work(reporter: SignalReporter, cancel: CancelToken) -> Done[Path]:
+        from studio.store import archive
+
+        reporter.progress(0.0, f"Exporting to {target.name}", None)
+        return Done(archive.export_project(library, library.project(project_id), target))
+
+    return work
+
+
+def copy_video(library: Library, source: Path, target: Path) -> WorkFn:
+    """Copy a rendered video to a place the creator chose (checked, written atomically);
+    returns the copy's path."""
+
+    def work(reporter: SignalReporter, cancel: CancelToken) -> Done[Path]:
+        place = check_output_target(target, library.home)
+        reporter.progress(0.0, f"Saving {place.name}", None)
+        with output_path(place) as partial:
+            shutil.copyfile(source, partial)
+        return Done(place)
 
     return work
 

@@ -9,8 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSize, Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -38,6 +37,7 @@ from studio.gui.op import Op
 from studio.gui.preview import PreviewPlayer
 from studio.gui.publish_panel import PublishPanel, with_publish_tab
 from studio.gui.qt_helpers import named, text_button
+from studio.gui.render_files import RenderFiles
 from studio.gui.thumbnails import ThumbnailLoader, placeholder
 from studio.gui.workspace import Workspace
 from studio.media.settings import ASPECTS, CAPTION_STYLES, RESOLUTIONS, RenderSettings
@@ -416,11 +416,22 @@ class RenderPanel(QWidget):
 
     def _history_menu(self, position: Any) -> None:
         item = self.history.itemAt(position)
-        if item is None or not item.data(Qt.ItemDataRole.UserRole):
-            return
-        path = Path(item.data(Qt.ItemDataRole.UserRole))
+        menu = self.history_menu(item) if item is not None else None
+        if menu is not None:
+            menu.popup(self.history.viewport().mapToGlobal(position))
+
+    def history_menu(self, item: QListWidgetItem) -> QMenu | None:
+        """A past render's menu: play, save a copy, show in folder, delete."""
+        render_id = item.data(Qt.ItemDataRole.UserRole + 1)
+        if not render_id:
+            return None
+        if not hasattr(self, "render_files"):
+            self.render_files = RenderFiles(self._workspace, self._jobs, self)
+        files = self.render_files
         menu = QMenu(self)
         menu.addAction("Play", lambda: self._play_item(item))
-        menu.addAction("Show in folder",
-                       lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(path.parent))))
-        menu.popup(self.history.viewport().mapToGlobal(position))
+        menu.addAction("Save video as…", lambda: files.choose_copy_target(render_id))
+        menu.addAction("Show in folder", lambda: files.show_in_folder(render_id))
+        menu.addSeparator()
+        menu.addAction("Delete render…", lambda: files.delete(render_id))
+        return menu
