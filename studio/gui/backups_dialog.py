@@ -165,6 +165,7 @@ def restore_into(library: Library, source: Path) -> backup.Restored:
     afterwards the library is opened again, which migrates an older backup and makes every
     thread reconnect to the restored file. ``library`` stays usable (same file).
     """
+    backup.check_backup(source)  # a refused backup leaves even the connection alone
     library.close()
     restored = backup.restore_library(library.home, source)
     Library.open(library.home.root)
@@ -180,3 +181,5 @@ def reload_workspace(workspace: Workspace, project_ids: list[str]) -> None:
     now = [summary.id for summary in workspace.library.projects()]
     workspace.apply(Changes.of(project_list=True, projects=now, scenes=now, renders=now,
                                publishing=now, settings=True))
+    if now:  # the most recently active project, as after a start
+        workspace.set_current_project(now[0])

@@ -65,3 +65,18 @@ def ffmpeg_children() -> list[str]:
         if ppid == me and "ffmpeg" in comm:
             found.append(f"{entry.name} {comm}")
     return found
+
+
+def tiny_video(path: Path) -> Path:
+    """A real, very small MP4 at ``path`` (a quarter second of 64x36 grey, no sound): what a
+    render row can point at without the preview warning about a file it can't open."""
+    import subprocess
+
+    from studio.media.ffmpeg import ffmpeg_exe
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    subprocess.run(
+        [ffmpeg_exe(), "-v", "error", "-y", "-f", "lavfi", "-i", "color=c=gray:s=64x36:d=0.25",
+         "-c:v", "libx264", "-pix_fmt", "yuv420p", str(path)],
+        check=True)
+    return path
