@@ -44,7 +44,7 @@ REASONS = {"daily": "daily", "before-restore": "before a restore"}
 
 
 def describe_backup(path: Path) -> str:
-    """"05 Dec 2026 01:36 · before a restore · 1.2 MB" (the file name if it isn't Studio's)."""
+    """ "05 Dec 2026 01:36 · before a restore · 1.2 MB" (the file name if it isn't Studio's)."""
     match = _NAME.match(path.name)
     try:
         size = f"{path.stat().st_size / 1e6:.1f} MB"
@@ -72,18 +72,21 @@ class BackupsDialog(QDialog):
 
     restored = Signal(str)
 
-    def __init__(self, workspace: Workspace, jobs: JobRunner, parent: QWidget | None = None
-                 ) -> None:
+    def __init__(
+        self, workspace: Workspace, jobs: JobRunner, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("backupsDialog")
         self.setWindowTitle("Backups")
         self._workspace = workspace
         self._library = workspace.library
         self._jobs = jobs
-        intro = QLabel("Studio saves a copy of your library (projects, scenes, settings; not "
-                       "the media files) once a day and before each upgrade. Restoring one "
-                       "brings the library back to that moment; the library as it is now is "
-                       "saved first, so you can come back to it from this list.")
+        intro = QLabel(
+            "Studio saves a copy of your library (projects, scenes, settings; not "
+            "the media files) once a day and before each upgrade. Restoring one "
+            "brings the library back to that moment; the library as it is now is "
+            "saved first, so you can come back to it from this list."
+        )
         intro.setWordWrap(True)
         self.backups = named(QListWidget(), "backupList")
         self.backups.setMinimumHeight(120)
@@ -121,7 +124,8 @@ class BackupsDialog(QDialog):
         busy = self._jobs.busy
         self.restore_button.setEnabled(self.backups.currentItem() is not None and not busy)
         self.restore_button.setToolTip(
-            "Wait for the running job to finish (or cancel it) to restore" if busy else "")
+            "Wait for the running job to finish (or cancel it) to restore" if busy else ""
+        )
 
     def restore_selected(self, *, confirm: bool = True) -> bool:
         """Restore the selected backup after asking; True once the window shows it."""
@@ -129,31 +133,40 @@ class BackupsDialog(QDialog):
         if item is None:
             return False
         if self._jobs.busy:
-            self.message.setText("A job is running. Wait for it to finish, or cancel it (Esc), "
-                                 "then restore.")
+            self.message.setText(
+                "A job is running. Wait for it to finish, or cancel it (Esc), then restore."
+            )
             return False
         source = Path(str(item.data(PATH_ROLE)))
         if confirm and not ask(
-            self, "Restore this backup?",
+            self,
+            "Restore this backup?",
             f"Bring the library back to {item.text().split(' · ')[0]}? Projects made or changed "
             "since then go back to how they were (the library as it is now is saved first).",
-            "Restore", default_no=True,
+            "Restore",
+            default_no=True,
         ):
             return False
         before = [summary.id for summary in self._library.projects()]
         try:
             restored = restore_into(self._library, source)
         except StudioError as exc:
-            box = QMessageBox(QMessageBox.Icon.Warning, "The backup was not restored",
-                              human_message(exc), QMessageBox.StandardButton.Ok, self)
+            box = QMessageBox(
+                QMessageBox.Icon.Warning,
+                "The backup was not restored",
+                human_message(exc),
+                QMessageBox.StandardButton.Ok,
+                self,
+            )
             box.finished.connect(box.deleteLater)
             box.open()
             return False
         reload_workspace(self._workspace, before)
         self.refresh()
         saved = restored.saved_as.name if restored.saved_as else ""
-        self.message.setText("Restored. " + (f"The library as it was is saved as “{saved}”."
-                                             if saved else ""))
+        self.message.setText(
+            "Restored. " + (f"The library as it was is saved as “{saved}”." if saved else "")
+        )
         self.restored.emit(str(source))
         return True
 
@@ -179,7 +192,10 @@ def reload_workspace(workspace: Workspace, project_ids: list[str]) -> None:
         workspace.forget_project(project_id)
     workspace.set_current_project("")
     now = [summary.id for summary in workspace.library.projects()]
-    workspace.apply(Changes.of(project_list=True, projects=now, scenes=now, renders=now,
-                               publishing=now, settings=True))
+    workspace.apply(
+        Changes.of(
+            project_list=True, projects=now, scenes=now, renders=now, publishing=now, settings=True
+        )
+    )
     if now:  # the most recently active project, as after a start
         workspace.set_current_project(now[0])

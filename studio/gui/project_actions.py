@@ -51,8 +51,13 @@ class ProjectActions(QObject):
     projectCreated = Signal(str)
     sampleReady = Signal(str)
 
-    def __init__(self, workspace: Workspace, jobs: JobRunner, window: QWidget,
-                 selected_project: Callable[[], str]) -> None:
+    def __init__(
+        self,
+        workspace: Workspace,
+        jobs: JobRunner,
+        window: QWidget,
+        selected_project: Callable[[], str],
+    ) -> None:
         super().__init__(window)
         self._workspace = workspace
         self._library = workspace.library
@@ -79,39 +84,63 @@ class ProjectActions(QObject):
         except StudioError as exc:
             self._workspace.report_error(exc.message)
             return
-        self._workspace.push(project_id, RenameProjectCommand(self._workspace, project_id, old,
-                                                              new_name))
+        self._workspace.push(
+            project_id, RenameProjectCommand(self._workspace, project_id, old, new_name)
+        )
 
     def duplicate(self) -> None:
         project_id = self._selected()
         if not project_id:
             return
-        if Op("Duplicating the project", operations.duplicate(self._library, project_id),
-              project_id=project_id, kind="duplicate") \
-                .success(self._created).run_on(self._jobs) is None:
+        if (
+            Op(
+                "Duplicating the project",
+                operations.duplicate(self._library, project_id),
+                project_id=project_id,
+                kind="duplicate",
+            )
+            .success(self._created)
+            .run_on(self._jobs)
+            is None
+        ):
             self._workspace.report_error(BUSY)
 
     def choose_archive(self) -> None:
         """Ask for a ``.studio.zip`` (File → Import project…) and import it."""
         path, _filter = QFileDialog.getOpenFileName(
-            self._window, "Import a project", str(Path.home()),
-            "Studio projects (*.studio.zip);;Zip archives (*.zip)")
+            self._window,
+            "Import a project",
+            str(Path.home()),
+            "Studio projects (*.studio.zip);;Zip archives (*.zip)",
+        )
         if path:
             self.import_archive(Path(path))
 
     def import_archive(self, source: Path) -> bool:
         """Import ``source`` as a new project in the background, then select it."""
-        started = Op(f"Importing {source.name}", operations.import_archive(self._library, source),
-                     kind="import") \
-            .success(self._created).failure(self._import_failed).run_on(self._jobs) is not None
+        started = (
+            Op(
+                f"Importing {source.name}",
+                operations.import_archive(self._library, source),
+                kind="import",
+            )
+            .success(self._created)
+            .failure(self._import_failed)
+            .run_on(self._jobs)
+            is not None
+        )
         if not started:
             self._workspace.report_error(BUSY)
         return started
 
     def _import_failed(self, error: BaseException) -> None:
-        box = QMessageBox(QMessageBox.Icon.Warning, "The project was not imported",
-                          human_message(error),
-                          QMessageBox.StandardButton.Ok, self._window)
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            "The project was not imported",
+            human_message(error),
+            QMessageBox.StandardButton.Ok,
+            self._window,
+        )
         box.finished.connect(box.deleteLater)
         box.open()  # window-modal, and it doesn't block the event loop
         self.import_failure = box
@@ -142,9 +171,11 @@ class ProjectActions(QObject):
         self._workspace.forget_project(project_id)
         self._workspace.notify_projects()
         if kept:
-            self._tell(f"Kept {len(kept)} video{'s' if len(kept) != 1 else ''}",
-                       f"The videos of “{one_line(project.name)}” are now in\n{self.videos_folder}",
-                       self.videos_folder)
+            self._tell(
+                f"Kept {len(kept)} video{'s' if len(kept) != 1 else ''}",
+                f"The videos of “{one_line(project.name)}” are now in\n{self.videos_folder}",
+                self.videos_folder,
+            )
         return True
 
     def _video_count(self, project: Project) -> int:
@@ -155,15 +186,26 @@ class ProjectActions(QObject):
         """The creator's choice: KEEP_VIDEOS, DELETE_VIDEOS (or "Delete"), or "" to cancel."""
         name = one_line(project.name)
         if not videos:
-            return "Delete" if ask(
-                self._window, "Delete project?",
-                f"Delete “{name}” with its scenes and audio? This can't be undone.",
-                "Delete", default_no=True) else ""
-        box = QMessageBox(QMessageBox.Icon.Question, "Delete project?",
-                          f"Delete “{name}” with its scenes and audio? This can't be undone.\n\n"
-                          f"Its {videos} rendered video{'s' if videos != 1 else ''} can be kept "
-                          f"in {self.videos_folder}.", QMessageBox.StandardButton.NoButton,
-                          self._window)
+            return (
+                "Delete"
+                if ask(
+                    self._window,
+                    "Delete project?",
+                    f"Delete “{name}” with its scenes and audio? This can't be undone.",
+                    "Delete",
+                    default_no=True,
+                )
+                else ""
+            )
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Delete project?",
+            f"Delete “{name}” with its scenes and audio? This can't be undone.\n\n"
+            f"Its {videos} rendered video{'s' if videos != 1 else ''} can be kept "
+            f"in {self.videos_folder}.",
+            QMessageBox.StandardButton.NoButton,
+            self._window,
+        )
         keep = box.addButton(KEEP_VIDEOS, QMessageBox.ButtonRole.AcceptRole)
         box.addButton(DELETE_VIDEOS, QMessageBox.ButtonRole.DestructiveRole)
         cancel = box.addButton("Cancel", QMessageBox.ButtonRole.RejectRole)
@@ -180,8 +222,11 @@ class ProjectActions(QObject):
         if project is None:
             return
         path, _filter = QFileDialog.getSaveFileName(
-            self._window, "Export project", str(Path.home() / archive_name(project.name)),
-            f"Studio projects (*{ARCHIVE_SUFFIX})")
+            self._window,
+            "Export project",
+            str(Path.home() / archive_name(project.name)),
+            f"Studio projects (*{ARCHIVE_SUFFIX})",
+        )
         if path:
             self.export_to(Path(path))
 
@@ -199,28 +244,46 @@ class ProjectActions(QObject):
             self._failed("The project was not exported", exc)
             return False
         name = one_line(project.name)
-        started = Op(f"Exporting “{name}”", operations.export_archive(
-            self._library, project.id, target), project_id=project.id, kind="export") \
-            .success(lambda path: self._tell(
-                "Project exported", f"“{name}” was saved as\n{path}\n\nOpen it in Studio on "
-                "any computer with File → Import project…", Path(path).parent)) \
-            .failure(lambda error: self._failed("The project was not exported", error)) \
-            .run_on(self._jobs) is not None
+        started = (
+            Op(
+                f"Exporting “{name}”",
+                operations.export_archive(self._library, project.id, target),
+                project_id=project.id,
+                kind="export",
+            )
+            .success(
+                lambda path: self._tell(
+                    "Project exported",
+                    f"“{name}” was saved as\n{path}\n\nOpen it in Studio on "
+                    "any computer with File → Import project…",
+                    Path(path).parent,
+                )
+            )
+            .failure(lambda error: self._failed("The project was not exported", error))
+            .run_on(self._jobs)
+            is not None
+        )
         if not started:
             self._workspace.report_error(BUSY)
         return started
 
     def _failed(self, title: str, error: BaseException) -> None:
-        box = QMessageBox(QMessageBox.Icon.Warning, title, human_message(error),
-                          QMessageBox.StandardButton.Ok, self._window)
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            title,
+            human_message(error),
+            QMessageBox.StandardButton.Ok,
+            self._window,
+        )
         box.finished.connect(box.deleteLater)
         box.open()
         self.notice = box
 
     def _tell(self, title: str, text: str, folder: Path) -> None:
         """A result the creator may want to see, with a "Show in folder" button."""
-        box = QMessageBox(QMessageBox.Icon.Information, title, text,
-                          QMessageBox.StandardButton.Ok, self._window)
+        box = QMessageBox(
+            QMessageBox.Icon.Information, title, text, QMessageBox.StandardButton.Ok, self._window
+        )
         box.setObjectName("projectNotice")
         show = box.addButton("Show in folder", QMessageBox.ButtonRole.ActionRole)
         show.clicked.connect(lambda: open_folder(folder, self._window))
@@ -230,8 +293,16 @@ class ProjectActions(QObject):
 
     def try_sample(self) -> bool:
         """Create the sample project, then ``sampleReady`` asks for its render."""
-        return Op("Creating the sample project", operations.create_sample(self._library),
-                  kind="sample").success(self._sample_created).run_on(self._jobs) is not None
+        return (
+            Op(
+                "Creating the sample project",
+                operations.create_sample(self._library),
+                kind="sample",
+            )
+            .success(self._sample_created)
+            .run_on(self._jobs)
+            is not None
+        )
 
     def _sample_created(self, project_id: str) -> None:
         self._created(project_id)

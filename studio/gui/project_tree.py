@@ -107,15 +107,20 @@ class _Item(QTreeWidgetItem):
 class _ProjectDelegate(QStyledItemDelegate):
     """Projects draw as a bold name over a muted subtitle; scenes draw normally."""
 
-    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
-                 ) -> QSize:
+    def sizeHint(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> QSize:
         size = super().sizeHint(option, index)
         if index.data(KIND_ROLE) == PROJECT:
             size.setHeight(max(option.fontMetrics.height() * 2, THUMB_SIZE.height()) + 12)
         return size
 
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem,
-              index: QModelIndex | QPersistentModelIndex) -> None:
+    def paint(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> None:
         if index.data(KIND_ROLE) != PROJECT:
             super().paint(painter, option, index)
             return
@@ -132,20 +137,32 @@ class _ProjectDelegate(QStyledItemDelegate):
         painter.save()
         thumb = index.data(THUMB_ROLE)
         if isinstance(thumb, QPixmap) and not thumb.isNull():
-            box = QRect(rect.left(), rect.top() + (rect.height() - THUMB_SIZE.height()) // 2,
-                        THUMB_SIZE.width(), THUMB_SIZE.height())
-            shown = thumb.scaled(THUMB_SIZE, Qt.AspectRatioMode.KeepAspectRatio,
-                                 Qt.TransformationMode.SmoothTransformation)
-            painter.drawPixmap(box.left() + (box.width() - shown.width()) // 2,
-                               box.top() + (box.height() - shown.height()) // 2, shown)
+            box = QRect(
+                rect.left(),
+                rect.top() + (rect.height() - THUMB_SIZE.height()) // 2,
+                THUMB_SIZE.width(),
+                THUMB_SIZE.height(),
+            )
+            shown = thumb.scaled(
+                THUMB_SIZE,
+                Qt.AspectRatioMode.KeepAspectRatio,
+                Qt.TransformationMode.SmoothTransformation,
+            )
+            painter.drawPixmap(
+                box.left() + (box.width() - shown.width()) // 2,
+                box.top() + (box.height() - shown.height()) // 2,
+                shown,
+            )
             rect = rect.adjusted(THUMB_SIZE.width() + 8, 0, 0, 0)
         bold = QFont(opt.font)
         bold.setBold(True)
         painter.setFont(bold)
         painter.setPen(opt.palette.color(role))
-        painter.drawText(rect.adjusted(0, 0, 0, -line), Qt.AlignmentFlag.AlignLeft,
-                         painter.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight,
-                                                          rect.width()))
+        painter.drawText(
+            rect.adjusted(0, 0, 0, -line),
+            Qt.AlignmentFlag.AlignLeft,
+            painter.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, rect.width()),
+        )
         small = QFont(opt.font)
         small.setPointSizeF(max(7.0, opt.font.pointSizeF() * 0.9))
         painter.setFont(small)
@@ -154,9 +171,11 @@ class _ProjectDelegate(QStyledItemDelegate):
             muted = opt.palette.color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text)
         painter.setPen(muted)
         subtitle = str(index.data(SUBTITLE_ROLE) or "")
-        painter.drawText(rect.adjusted(0, line + 2, 0, 0), Qt.AlignmentFlag.AlignLeft,
-                         painter.fontMetrics().elidedText(subtitle, Qt.TextElideMode.ElideRight,
-                                                          rect.width()))
+        painter.drawText(
+            rect.adjusted(0, line + 2, 0, 0),
+            Qt.AlignmentFlag.AlignLeft,
+            painter.fontMetrics().elidedText(subtitle, Qt.TextElideMode.ElideRight, rect.width()),
+        )
         painter.restore()
 
 
@@ -177,9 +196,15 @@ class ProjectTree(QTreeWidget):
     sceneActivated = Signal(str, str)
     renameRequested = Signal(str, str)
 
-    def __init__(self, workspace: Workspace, context_actions: Sequence[QAction | None] = (),
-                 parent: QWidget | None = None, *, jobs: JobRunner | None = None,
-                 thumbnails: ThumbnailLoader | None = None) -> None:
+    def __init__(
+        self,
+        workspace: Workspace,
+        context_actions: Sequence[QAction | None] = (),
+        parent: QWidget | None = None,
+        *,
+        jobs: JobRunner | None = None,
+        thumbnails: ThumbnailLoader | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("projectTree")
         self.setHeaderHidden(True)
@@ -460,14 +485,16 @@ class ProjectList(QWidget):
         sort: the sort-order combo box.
     """
 
-    def __init__(self, tree: ProjectTree, settings: QSettings, parent: QWidget | None = None
-                 ) -> None:
+    def __init__(
+        self, tree: ProjectTree, settings: QSettings, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("projectList")
         self.tree = tree
         self._settings = settings
         self.search = named(QLineEdit(), "projectSearch")
-        self.search.setPlaceholderText("Search projects and scenes")
+        self.search.setPlaceholderText("Search…")
+        self.search.setToolTip("Find projects by name or by words in their scenes (Ctrl+F)")
         self.search.setClearButtonEnabled(True)
         self.search.setMinimumWidth(60)
         self.search.textChanged.connect(tree.set_filter)
@@ -481,7 +508,7 @@ class ProjectList(QWidget):
         tree.set_sort_order(str(self.sort.currentData()))
         self.sort.currentIndexChanged.connect(self._sort_changed)
         row = QHBoxLayout()
-        row.setContentsMargins(0, 0, 0, 0)
+        row.setContentsMargins(4, 0, 0, 0)
         row.setSpacing(4)
         row.addWidget(self.search, 1)
         row.addWidget(self.sort)

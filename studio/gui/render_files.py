@@ -62,13 +62,16 @@ class RenderFiles(QObject):
         return next((r for r in self._library.renders(project) if r.id == render_id), None)
 
     def choose_copy_target(self, render_id: str) -> None:
-        """"Save video as…": ask where, then copy."""
+        """ "Save video as…": ask where, then copy."""
         render, project = self.render(render_id), self._workspace.current_project()
         if render is None or project is None:
             return
         path, _filter = QFileDialog.getSaveFileName(
-            self._window, "Save video as", str(Path.home() / video_name(project.name, render)),
-            "MP4 video (*.mp4)")
+            self._window,
+            "Save video as",
+            str(Path.home() / video_name(project.name, render)),
+            "MP4 video (*.mp4)",
+        )
         if path:
             self.save_copy(render_id, Path(path))
 
@@ -80,17 +83,26 @@ class RenderFiles(QObject):
         source = self._library.home.abs(render.file_path)
         try:
             if not source.is_file():
-                raise InputError("This render's video file is missing", where=str(source),
-                                 fix="Render the project again")
+                raise InputError(
+                    "This render's video file is missing",
+                    where=str(source),
+                    fix="Render the project again",
+                )
             target = check_output_target(target, self._library.home)
         except StudioError as exc:
             self._warn("The video was not saved", exc)
             return False
-        job = Op(f"Saving {target.name}", operations.copy_video(self._library, source, target),
-                 kind="save-video", lane=COPY_LANE) \
-            .success(lambda path: self.saved.emit(str(path))) \
-            .failure(lambda error: self._warn("The video was not saved", error)) \
+        job = (
+            Op(
+                f"Saving {target.name}",
+                operations.copy_video(self._library, source, target),
+                kind="save-video",
+                lane=COPY_LANE,
+            )
+            .success(lambda path: self.saved.emit(str(path)))
+            .failure(lambda error: self._warn("The video was not saved", error))
             .run_on(self._jobs)
+        )
         if job is None:
             self._workspace.report_error(dialogs.BUSY)
         return job is not None
@@ -103,15 +115,17 @@ class RenderFiles(QObject):
         return open_folder(self._library.home.abs(render.file_path).parent, self._window)
 
     def delete(self, render_id: str, *, confirm: bool = True) -> bool:
-        """"Delete render…": after asking (Cancel is the default), the file and the row go."""
+        """ "Delete render…": after asking (Cancel is the default), the file and the row go."""
         render, project = self.render(render_id), self._workspace.current_project()
         if render is None or project is None:
             return False
         if confirm and not dialogs.ask(
-            self._window, "Delete this render?",
+            self._window,
+            "Delete this render?",
             f"Delete the video rendered on {local_time(render.created_at):%d %b %Y at %H:%M} from "
             f"“{one_line(project.name)}”? The file is deleted; this can't be undone.",
-            "Delete render", default_no=True,
+            "Delete render",
+            default_no=True,
         ):
             return False
         try:
@@ -123,8 +137,13 @@ class RenderFiles(QObject):
         return True
 
     def _warn(self, title: str, error: BaseException) -> None:
-        box = QMessageBox(QMessageBox.Icon.Warning, title, human_message(error),
-                          QMessageBox.StandardButton.Ok, self._window)
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            title,
+            human_message(error),
+            QMessageBox.StandardButton.Ok,
+            self._window,
+        )
         box.finished.connect(box.deleteLater)
         box.open()
         self.notice = box

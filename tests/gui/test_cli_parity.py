@@ -27,28 +27,33 @@ pytestmark = [pytest.mark.gui, multimedia_noise]
 def _fake_render(library: Any, project: Any, name: str) -> Any:
     """A recorded render of a real tiny video (its bytes differ by name: a trailing tag)."""
     video = tiny_video(library.home.project_dir(project.id) / "renders" / f"{name}.mp4")
-    return library.record_render(project, file_path=video, duration=2.0, thumbnail=None,
-                                 srt=None, settings={}, job=None)
+    return library.record_render(
+        project, file_path=video, duration=2.0, thumbnail=None, srt=None, settings={}, job=None
+    )
 
 
 def _history_action(win: Any, render_id: str, text: str) -> QAction:
     history = win.render_panel.history
-    item = next(history.item(i) for i in range(history.count())
-                if history.item(i).data(Qt.ItemDataRole.UserRole + 1) == render_id)
+    item = next(
+        history.item(i)
+        for i in range(history.count())
+        if history.item(i).data(Qt.ItemDataRole.UserRole + 1) == render_id
+    )
     menu = win.render_panel.history_menu(item)
     return next(a for a in menu.actions() if a.text() == text)
 
 
-def test_export_writes_an_archive_that_imports_back(make_window: Any, library: Any, qtbot: Any,
-                                                    tmp_path: Path,
-                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_export_writes_an_archive_that_imports_back(
+    make_window: Any, library: Any, qtbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     project = make_project_with_files(library, "Hive tour")
     win = make_window()
     win.workspace.set_current_project(project.id)
     target = tmp_path / "out" / "hive"
     target.parent.mkdir()
-    monkeypatch.setattr(QFileDialog, "getSaveFileName",
-                        staticmethod(lambda *args, **kwargs: (str(target), "")))
+    monkeypatch.setattr(
+        QFileDialog, "getSaveFileName", staticmethod(lambda *args, **kwargs: (str(target), ""))
+    )
     with qtbot.waitSignal(win.jobs.succeeded, timeout=30_000):
         win.window_actions.export_project.trigger()
     written = tmp_path / "out" / "hive.studio.zip"
@@ -59,8 +64,7 @@ def test_export_writes_an_archive_that_imports_back(make_window: Any, library: A
     assert [s.text for s in library.scenes(copy)] == ["One.", "Two."]
 
 
-def test_export_into_the_library_is_refused_before_any_work(make_window: Any, library: Any
-                                                            ) -> None:
+def test_export_into_the_library_is_refused_before_any_work(make_window: Any, library: Any) -> None:
     project = make_project(library)
     win = make_window()
     win.workspace.set_current_project(project.id)
@@ -69,8 +73,9 @@ def test_export_into_the_library_is_refused_before_any_work(make_window: Any, li
     assert not win.jobs.busy
 
 
-def test_backups_list_and_restore_through_the_dialog(make_window: Any, library: Any,
-                                                     qtbot: Any) -> None:
+def test_backups_list_and_restore_through_the_dialog(
+    make_window: Any, library: Any, qtbot: Any
+) -> None:
     kept = make_project(library, "Before the backup")
     saved = backup.snapshot(library.home.db_path, library.home.backups_dir, "daily")
     later = make_project(library, "After the backup")
@@ -79,8 +84,9 @@ def test_backups_list_and_restore_through_the_dialog(make_window: Any, library: 
     dialog = BackupsDialog(win.workspace, win.jobs, win)
     qtbot.addWidget(dialog)
     assert dialog.backups.count() == 1
-    assert "daily" in dialog.backups.item(0).text() and saved.name not in dialog.backups.item(
-        0).text()
+    assert (
+        "daily" in dialog.backups.item(0).text() and saved.name not in dialog.backups.item(0).text()
+    )
 
     answer_next_question("Restore")
     assert dialog.restore_selected()
@@ -96,8 +102,7 @@ def test_backups_list_and_restore_through_the_dialog(make_window: Any, library: 
     assert library.project(kept.id).name == "Still here"
 
 
-def test_restore_of_a_bad_file_changes_nothing(make_window: Any, library: Any, qtbot: Any
-                                               ) -> None:
+def test_restore_of_a_bad_file_changes_nothing(make_window: Any, library: Any, qtbot: Any) -> None:
     project = make_project(library)
     library.home.backups_dir.mkdir(parents=True, exist_ok=True)
     (library.home.backups_dir / "studio-20260101-000000-daily.db").write_text("not a db")
@@ -111,8 +116,9 @@ def test_restore_of_a_bad_file_changes_nothing(make_window: Any, library: Any, q
     assert backup.list_backups(library.home.backups_dir)[0].name.endswith("daily.db")
 
 
-def test_delete_render_removes_the_row_and_the_file(make_window: Any, library: Any,
-                                                    qtbot: Any) -> None:
+def test_delete_render_removes_the_row_and_the_file(
+    make_window: Any, library: Any, qtbot: Any
+) -> None:
     project = make_project(library)
     older = _fake_render(library, project, "older")
     newer = _fake_render(library, project, "newer")
@@ -132,16 +138,18 @@ def test_delete_render_removes_the_row_and_the_file(make_window: Any, library: A
     qtbot.waitUntil(lambda: win.render_panel.history.count() == 1)
 
 
-def test_save_video_as_copies_it(make_window: Any, library: Any, qtbot: Any, tmp_path: Path,
-                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_save_video_as_copies_it(
+    make_window: Any, library: Any, qtbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     project = make_project(library)
     render = _fake_render(library, project, "only")
     win = make_window()
     win.workspace.set_current_project(project.id)
     target = tmp_path / "My videos" / "bees.mp4"
     target.parent.mkdir()
-    monkeypatch.setattr(QFileDialog, "getSaveFileName",
-                        staticmethod(lambda *args, **kwargs: (str(target), "")))
+    monkeypatch.setattr(
+        QFileDialog, "getSaveFileName", staticmethod(lambda *args, **kwargs: (str(target), ""))
+    )
     save_as = _history_action(win, render.id, "Save video as…")
     with qtbot.waitSignal(win.render_panel.render_files.saved, timeout=30_000):
         save_as.trigger()
@@ -163,7 +171,8 @@ def test_save_video_over_the_database_is_refused(make_window: Any, library: Any)
 
 
 def test_show_in_folder_without_a_file_manager_shows_the_path(
-        make_window: Any, library: Any, monkeypatch: pytest.MonkeyPatch, qtbot: Any) -> None:
+    make_window: Any, library: Any, monkeypatch: pytest.MonkeyPatch, qtbot: Any
+) -> None:
     project = make_project(library)
     render = _fake_render(library, project, "only")
     win = make_window()
@@ -186,16 +195,21 @@ def test_show_in_folder_without_a_file_manager_shows_the_path(
 
 
 def test_open_folder_says_nothing_when_the_file_manager_opens(
-        qtbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    qtbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(QDesktopServices, "openUrl", staticmethod(lambda url: True))
     assert open_folder(tmp_path / "logs")
-    assert not [w for w in QApplication.topLevelWidgets()
-                if w.objectName() == "noFileManager" and w.isVisible()]
+    assert not [
+        w
+        for w in QApplication.topLevelWidgets()
+        if w.objectName() == "noFileManager" and w.isVisible()
+    ]
 
 
 @pytest.mark.slow
-def test_try_the_sample_again_makes_and_renders_it(make_window: Any, library: Any,
-                                                   qtbot: Any) -> None:
+def test_try_the_sample_again_makes_and_renders_it(
+    make_window: Any, library: Any, qtbot: Any
+) -> None:
     make_project(library)
     win = make_window()
     with qtbot.waitSignal(win.projects.sampleReady, timeout=30_000):
@@ -207,20 +221,34 @@ def test_try_the_sample_again_makes_and_renders_it(make_window: Any, library: An
         win.jobs.cancel()
 
 
-def test_the_cheat_sheet_lists_every_action_with_a_shortcut(make_window: Any, library: Any
-                                                            ) -> None:
+def test_the_cheat_sheet_lists_every_action_with_a_shortcut(make_window: Any, library: Any) -> None:
     win = make_window()
-    with_keys = {action_label(a): a for a in win.findChildren(QAction)
-                 if any(not k.isEmpty() for k in a.shortcuts())}
-    assert {"New project", "Render video", "Add scene", "Keyboard shortcuts", "Find project",
-            "Export project", "Import project", "Settings", "Move scene up", "Move scene down",
-            "Regenerate voice", "Preview scene"} <= set(with_keys)
+    with_keys = {
+        action_label(a): a
+        for a in win.findChildren(QAction)
+        if any(not k.isEmpty() for k in a.shortcuts())
+    }
+    assert {
+        "New project",
+        "Render video",
+        "Add scene",
+        "Keyboard shortcuts",
+        "Find project",
+        "Export project",
+        "Import project",
+        "Settings",
+        "Move scene up",
+        "Move scene down",
+        "Regenerate voice",
+        "Preview scene",
+    } <= set(with_keys)
     sheet = show_shortcuts(win)
     listed = sheet.listed()
     assert set(listed) == set(with_keys)
     assert listed["Keyboard shortcuts"] == "F1 or Ctrl+/"
     assert listed["Add scene"] == QKeySequence("Ctrl+Shift+N").toString(
-        QKeySequence.SequenceFormat.NativeText)
+        QKeySequence.SequenceFormat.NativeText
+    )
     sheet.close()
 
 

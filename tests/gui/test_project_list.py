@@ -25,12 +25,14 @@ def _subtitle(win: Any, project_id: str) -> str:
     return str(win.tree.project_item(project_id).data(0, SUBTITLE_ROLE))
 
 
-def _fake_render(library: Any, project: Project, name: str = "v", *,
-                 thumbnail: Path | None = None) -> Any:
+def _fake_render(
+    library: Any, project: Project, name: str = "v", *, thumbnail: Path | None = None
+) -> Any:
     """A recorded render of a real tiny video."""
     video = tiny_video(library.home.project_dir(project.id) / "renders" / f"{name}.mp4")
-    return library.record_render(project, file_path=video, duration=3.0, thumbnail=thumbnail,
-                                 srt=None, settings={}, job=None)
+    return library.record_render(
+        project, file_path=video, duration=3.0, thumbnail=thumbnail, srt=None, settings={}, job=None
+    )
 
 
 def test_search_filters_by_name_and_scene_text(make_window: Any, library: Any) -> None:
@@ -41,8 +43,7 @@ def test_search_filters_by_name_and_scene_text(make_window: Any, library: Any) -
     assert len(win.tree.shown_project_ids()) == 3
 
     win.project_list.search.setText("VOLC")
-    assert [win.tree.project_item(p).text(0) for p in win.tree.shown_project_ids()] == [
-        "Volcanoes"]
+    assert [win.tree.project_item(p).text(0) for p in win.tree.shown_project_ids()] == ["Volcanoes"]
     win.project_list.search.setText("farm fungus")  # only a scene of Ants says this
     assert win.tree.shown_project_ids() == [ants.id]
     ants_item = win.tree.project_item(ants.id)
@@ -63,17 +64,21 @@ def test_ctrl_f_focuses_the_search(make_window: Any, library: Any, qtbot: Any) -
     qtbot.waitUntil(lambda: win.project_list.search.hasFocus())
 
 
-def test_sort_orders_and_the_choice_is_remembered(make_window: Any, library: Any,
-                                                  qsettings: QSettings) -> None:
+def test_sort_orders_and_the_choice_is_remembered(
+    make_window: Any, library: Any, qsettings: QSettings
+) -> None:
     made = [make_project(library, name) for name in ("banana", "Apple", "cherry")]
     # Created: banana, Apple, cherry (oldest first); last active: Apple most recently.
     for offset, project in enumerate(made):
         Project.update(created_at=project.created_at + timedelta(minutes=offset)).where(
-            Project.id == project.id).execute()
+            Project.id == project.id
+        ).execute()
     library.touch(made[1])
     win = make_window()
-    names = lambda: [win.tree.project_item(p).text(0)  # noqa: E731
-                     for p in win.tree.shown_project_ids()]
+
+    def names() -> list[str]:
+        return [win.tree.project_item(p).text(0) for p in win.tree.shown_project_ids()]
+
     assert names()[0] == "Apple"  # last active first (the default)
     sort = win.project_list.sort
     sort.setCurrentIndex(sort.findData("name"))
@@ -87,7 +92,10 @@ def test_sort_orders_and_the_choice_is_remembered(make_window: Any, library: Any
     again = make_window()
     assert again.project_list.sort.currentData() == "created"
     assert [again.tree.project_item(p).text(0) for p in again.tree.shown_project_ids()] == [
-        "cherry", "Apple", "banana"]
+        "cherry",
+        "Apple",
+        "banana",
+    ]
 
 
 def test_two_hundred_projects_filter_and_reload(make_window: Any, library: Any) -> None:
@@ -106,12 +114,15 @@ def test_two_hundred_projects_filter_and_reload(make_window: Any, library: Any) 
     started = time.perf_counter()
     win.project_list.sort.setCurrentIndex(win.project_list.sort.findData("name"))
     resorted = time.perf_counter() - started
-    print(f"\n200 projects: window {opened * 1000:.0f} ms, reload {reloaded * 1000:.0f} ms, "
-          f"sort by name {resorted * 1000:.0f} ms")
+    print(
+        f"\n200 projects: window {opened * 1000:.0f} ms, reload {reloaded * 1000:.0f} ms, "
+        f"sort by name {resorted * 1000:.0f} ms"
+    )
 
 
-def test_the_latest_render_thumbnail_is_shown(make_window: Any, library: Any, qtbot: Any,
-                                              tmp_path: Path) -> None:
+def test_the_latest_render_thumbnail_is_shown(
+    make_window: Any, library: Any, qtbot: Any, tmp_path: Path
+) -> None:
     project = make_project(library)
     image = library.home.project_dir(project.id) / "renders" / "thumb.png"
     image.parent.mkdir(parents=True, exist_ok=True)
@@ -141,8 +152,9 @@ def test_a_fresh_duplicate_says_not_rendered_yet(make_window: Any, library: Any)
 
 
 @pytest.mark.slow
-def test_the_subtitle_says_rendering_during_a_render(make_window: Any, library: Any,
-                                                      qtbot: Any) -> None:
+def test_the_subtitle_says_rendering_during_a_render(
+    make_window: Any, library: Any, qtbot: Any
+) -> None:
     project = make_project(library, "Bees", ("Bees visit flowers.", "They make honey."))
     win = make_window()
     win.workspace.set_current_project(project.id)
@@ -158,8 +170,9 @@ def test_the_subtitle_says_rendering_during_a_render(make_window: Any, library: 
     assert "not rendered yet" in _subtitle(win, project.id)
 
 
-def test_delete_keeping_videos_keeps_the_files(make_window: Any, library: Any,
-                                               tmp_path: Path, qtbot: Any) -> None:
+def test_delete_keeping_videos_keeps_the_files(
+    make_window: Any, library: Any, tmp_path: Path, qtbot: Any
+) -> None:
     project = make_project(library)
     video_size = library.home.abs(_fake_render(library, project, "first").file_path).stat().st_size
     win = make_window()
@@ -182,7 +195,8 @@ def test_delete_keeping_videos_keeps_the_files(make_window: Any, library: Any,
 
 
 def test_the_keep_button_is_the_default_and_delete_all_removes_videos(
-        make_window: Any, library: Any, tmp_path: Path) -> None:
+    make_window: Any, library: Any, tmp_path: Path
+) -> None:
     project = make_project(library)
     video = library.home.abs(_fake_render(library, project).file_path)
     win = make_window()
