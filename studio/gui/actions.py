@@ -129,6 +129,7 @@ def build_menus(window: QMainWindow, actions: WindowActions) -> None:
     project.addAction(actions.render)
     project.addAction(actions.cancel)
     view = bar.addMenu("&View")
+    view.setObjectName("viewMenu")  # studio.gui.window_layout adds its toggles here
     view.addAction(actions.statistics)
     help_menu = bar.addMenu("&Help")
     help_menu.addAction(actions.setup_checklist)

@@ -1,18 +1,19 @@
 """The main window: composes the panels and wires their signals; it does no work itself.
 
-Left: the project tree. Middle: the scene editor. Right: the preview and render panel. With no
-projects, a welcome page takes the whole window. Closing while a job runs asks first, then
-cancels the job and closes once its worker has ended.
+Left: a sidebar of tabs (the project tree). Middle: the scene editor. Right: the preview over
+the render panel. Splitters between them all; a strip across the bottom can join the work area
+(its second child). With no projects, a welcome page takes that top area. The window fits a
+1024x700 screen and never resizes itself (``studio.gui.window_layout``). Closing while a job
+runs asks first, then cancels the job and closes once its worker has ended.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings, Qt
+from PySide6.QtCore import QByteArray, QSettings
 from PySide6.QtGui import QCloseEvent, QPixmap
 from PySide6.QtWidgets import (
-    QLabel,
     QMainWindow,
     QProgressBar,
     QSplitter,
@@ -21,12 +22,14 @@ from PySide6.QtWidgets import (
 )
 
 from studio import APP_NAME
+from studio.gui import window_layout
 from studio.gui.actions import WindowActions, build_menus, build_toolbar, create_actions
 from studio.gui.characters_dialog import CharactersDialog
 from studio.gui.cleanup_dialog import show_cleanup
 from studio.gui.crash_reporter import open_folder
 from studio.gui.dialogs import ask, show_about
 from studio.gui.empty_state import WelcomePage
+from studio.gui.fitting import ElidedLabel
 from studio.gui.job_runner import Job, JobRunner
 from studio.gui.preview import PreviewPlayer
 from studio.gui.project_actions import ProjectActions
@@ -52,7 +55,8 @@ class MainWindow(QMainWindow):
 
     Attributes:
         workspace, jobs, thumbnails: the shared state the panels were given.
-        tree, editor, render_panel, preview, welcome: the panels.
+        tree, editor, render_panel, preview, welcome: the panels; sidebar (tabs, the tree first).
+        splitter, right, workarea: the splitters (see ``splitters()``); show_sidebar: its toggle.
         window_actions: menu/toolbar actions; projects: project operations.
         setup: the setup checklist once it has been opened (kept, so a download shows on it).
         log_folder: the folder Help → Open log folder shows.
@@ -83,6 +87,7 @@ class MainWindow(QMainWindow):
         self.welcome = WelcomePage()
         self._compose()
         build_menus(self, self.window_actions)
+        self.show_sidebar = window_layout.add_view_toggles(self, self.sidebar)
         build_toolbar(self, self.window_actions)
         self._build_status_bar()
         self._wire()
@@ -92,23 +97,19 @@ class MainWindow(QMainWindow):
 
     # -- composition ------------------------------------------------------------------------------
     def _compose(self) -> None:
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter.setObjectName("mainSplitter")
-        self.splitter.addWidget(self.tree)
-        self.splitter.addWidget(self.editor)
-        self.splitter.addWidget(self.render_panel)
-        self.splitter.setStretchFactor(0, 0)
-        self.splitter.setStretchFactor(1, 3)
-        self.splitter.setStretchFactor(2, 2)
-        self.splitter.setSizes([260, 640, 420])
+        self.sidebar = window_layout.sidebar(self.tree)
+        self.right = window_layout.right_column(self.preview, self.render_panel)
+        self.splitter = window_layout.main_splitter(self.sidebar, self.editor, self.right)
         self.pages = QStackedWidget()
         self.pages.addWidget(self.welcome)
         self.pages.addWidget(self.splitter)
-        self.setCentralWidget(self.pages)
-        self.resize(1320, 820)
+        self.workarea = window_layout.work_area(self.pages)  # + a bottom strip, one line
+        self.setCentralWidget(self.workarea)
+        window_layout.fit_default_size(self)
 
     def _build_status_bar(self) -> None:
-        self.job_label = QLabel()
+        self.job_label = ElidedLabel()  # a long project name must not widen the window
+        self.job_label.setMaximumWidth(320)
         self.job_progress = QProgressBar()
         self.job_progress.setRange(0, 1000)
         self.job_progress.setMaximumWidth(160)
@@ -281,18 +282,22 @@ class MainWindow(QMainWindow):
         geometry = self._settings.value("window/geometry")
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)
+            window_layout.clamp_to_screen(self)
         state = self._settings.value("window/state")
         if isinstance(state, QByteArray):
             self.restoreState(state)
-        splitter = self._settings.value("window/splitter")
-        if isinstance(splitter, QByteArray):
-            self.splitter.restoreState(splitter)
+        window_layout.restore_splitters(self._settings, self.splitters(), self.show_sidebar)
 
     def _save_state(self) -> None:
         self._settings.setValue("window/geometry", self.saveGeometry())
         self._settings.setValue("window/state", self.saveState())
-        self._settings.setValue("window/splitter", self.splitter.saveState())
+        window_layout.save_splitters(self._settings, self.splitters(), self.show_sidebar)
         self._settings.sync()
+
+    def splitters(self) -> dict[str, QSplitter]:
+        """The window's splitters by the settings key their sizes are kept under."""
+        return {"window/splitter": self.splitter, "window/rightSplitter": self.right,
+                "window/workArea": self.workarea}
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.jobs.busy:

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from studio.gui.fitting import ElidedLabel
 from studio.gui.formatting import format_duration
 
 SEEK_SCALE = 100  # slider units per second
@@ -92,10 +93,12 @@ class PreviewPlayer(QWidget):
         # Size limits go on a plain container: QVideoWidget is backed by a native window, and
         # setting them on it directly makes some platform plugins warn.
         self.frame = QWidget(self)
-        self.frame.setMinimumHeight(160)
+        self.frame.setMinimumHeight(90)
         self.frame.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.video = QVideoWidget(self.frame)
         self.poster = Poster(self.frame)
+        for screen in (self.video, self.poster):  # a video's own size never sizes the window
+            screen.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
         self._screens = QStackedLayout(self.frame)
         self._screens.setContentsMargins(0, 0, 0, 0)
         self._screens.addWidget(self.poster)
@@ -109,9 +112,8 @@ class PreviewPlayer(QWidget):
 
     # -- layout -----------------------------------------------------------------------------------
     def _build_controls(self) -> None:
-        self.title = QLabel("Nothing to preview yet — render the project or preview a scene.")
+        self.title = ElidedLabel("Nothing to preview yet — render the project or preview a scene.")
         self.title.setObjectName("previewTitle")
-        self.title.setWordWrap(True)
         style = self.style()
         self.play_button = QToolButton()
         self.play_button.setObjectName("previewPlay")

@@ -19,10 +19,9 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QListWidget,
     QPlainTextEdit,
     QPushButton,
-    QTabWidget,
+    QSizePolicy,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -30,6 +29,8 @@ from PySide6.QtWidgets import (
 
 from studio.errors import StudioError
 from studio.gui import operations
+from studio.gui.fitting import VerticalScroll
+from studio.gui.flow_layout import FlowLayout
 from studio.gui.job_runner import Job, JobRunner
 from studio.gui.op import Op
 from studio.gui.qt_helpers import named
@@ -54,14 +55,6 @@ CHOICE_STYLE = (
     "QToolButton:checked { border-color: #2f80ed; background: rgba(47, 128, 237, 40); }"
     "QToolButton:hover:!checked { border-color: rgba(47, 128, 237, 110); }"
 )
-
-
-def with_publish_tab(history: QListWidget, panel: PublishPanel) -> QTabWidget:
-    """The render history and the publish panel as two tabs ("Renders", "Publish")."""
-    tabs = named(QTabWidget(), "renderTabs")
-    tabs.addTab(history, "Renders")
-    tabs.addTab(panel, "Publish")
-    return tabs
 
 
 class PublishPanel(QWidget):
@@ -109,16 +102,14 @@ class PublishPanel(QWidget):
 
     # -- layout -----------------------------------------------------------------------------------
     def _build(self) -> None:
-        self.choices_row = QHBoxLayout()
-        self.choices_row.setSpacing(6)
+        self.choices_row = FlowLayout(spacing_x=6, spacing_y=6)
         self.group = QButtonGroup(self)
         self.group.setExclusive(True)
         self.no_choices = named(QLabel(), "noThumbnailChoices")
         self.no_choices.setWordWrap(True)
         self.redraw_button = named(QPushButton("Redraw thumbnails"), "redrawThumbnails")
-        heading = QHBoxLayout()
+        heading = FlowLayout(spacing_x=12, spacing_y=4)
         heading.addWidget(QLabel("<b>Thumbnail</b> (click to choose)"))
-        heading.addStretch(1)
         heading.addWidget(self.redraw_button)
         self.title = named(QLineEdit(), "publishTitle")
         self.title.setMaxLength(MAX_TITLE)
@@ -126,12 +117,16 @@ class PublishPanel(QWidget):
         self.description = named(QPlainTextEdit(), "publishDescription")
         self.description.setPlaceholderText("What the video is about, in a few sentences")
         self.description.setTabChangesFocus(True)
-        self.description.setMinimumHeight(70)
+        # Its own height, not "whatever is left": in a form, a growing field squeezed below
+        # its minimum is drawn over the next row (the tags field, before).
+        self.description.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.description.setFixedHeight(self.description.fontMetrics().lineSpacing() * 5 + 14)
         self.tags = named(QLineEdit(), "publishTags")
         self.tags.setPlaceholderText("bees, honey, hive")
         self.source = named(QLabel(), "publishSource")
         self.source.setStyleSheet("color: palette(mid);")
         form = QFormLayout()
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         form.addRow("Title", self.title)
         form.addRow("Description", self.description)
         form.addRow("Tags", self.tags)
@@ -150,7 +145,8 @@ class PublishPanel(QWidget):
         self.note = named(QLabel(), "publishNote")
         self.note.setWordWrap(True)
 
-        layout = QVBoxLayout(self)
+        page = QWidget()  # scrolls, so no field is ever squeezed over another
+        layout = QVBoxLayout(page)
         layout.setContentsMargins(4, 6, 4, 4)
         layout.addLayout(heading)
         layout.addLayout(self.choices_row)
@@ -159,6 +155,9 @@ class PublishPanel(QWidget):
         layout.addLayout(buttons)
         layout.addWidget(self.note)
         layout.addStretch(1)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(VerticalScroll(page))
 
     def _wire(self) -> None:
         ws = self._workspace

@@ -11,8 +11,18 @@ import html
 from collections.abc import Sequence
 
 from PySide6.QtCore import QMimeData, QPoint, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QDrag, QFocusEvent, QMouseEvent, QPixmap, QTextCursor
+from PySide6.QtGui import (
+    QAction,
+    QDrag,
+    QFocusEvent,
+    QMouseEvent,
+    QPixmap,
+    QResizeEvent,
+    QTextCursor,
+    QWheelEvent,
+)
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QComboBox,
     QFrame,
     QHBoxLayout,
@@ -26,16 +36,23 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from studio.gui.fitting import ElidedLabel
+from studio.gui.flow_layout import FlowLayout
 from studio.pipeline.drafts import estimate_seconds, sanitize_for_speech
 from studio.store.models import Scene
 
 SCENE_MIME = "application/x-studio-scene"
 COMMIT_DELAY_MS = 800
 THUMB_SIZE = QSize(128, 72)
+#: Below this card width the text goes under the picture instead of beside it.
+SIDE_BY_SIDE_WIDTH = 440
 
 
 class NarrationEdit(QPlainTextEdit):
     """Plain text that grows with its content and says when it loses focus.
+
+    It is always as tall as its text, so it never scrolls: the mouse wheel over it scrolls the
+    scene list instead (Ctrl+wheel still zooms the text).
 
     Signals:
         focusLost(): keyboard focus left the text.
@@ -50,14 +67,22 @@ class NarrationEdit(QPlainTextEdit):
         self.setTabChangesFocus(True)
         self.setPlaceholderText("What should the voice say in this scene?")
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.document().documentLayout().documentSizeChanged.connect(self._fit)
         self._fit()
 
     def _fit(self, *_args: object) -> None:
-        lines = max(3, min(9, int(self.document().size().height())))
+        lines = max(3, int(self.document().size().height()))
         height = self.fontMetrics().lineSpacing() * lines + 14
         if self.height() != height:
             self.setFixedHeight(height)
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        """Pass the wheel on to the scene list (ignored events go to the parent)."""
+        if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            super().wheelEvent(event)
+        else:
+            event.ignore()
 
     def focusOutEvent(self, event: QFocusEvent) -> None:
         super().focusOutEvent(event)
@@ -173,7 +198,7 @@ class SceneCard(QFrame):
         self.visual.setIconSize(THUMB_SIZE)
         self.visual.setFixedSize(THUMB_SIZE + QSize(8, 8))
         self.visual.setToolTip("Change this scene's picture or clip…")
-        self.visual_label = QLabel()
+        self.visual_label = ElidedLabel()
         self.visual_label.setObjectName("visualLabel")
         self.visual_label.setMaximumWidth(THUMB_SIZE.width() + 8)
         visual_box = QVBoxLayout()
@@ -185,6 +210,7 @@ class SceneCard(QFrame):
         self.error = QLabel()
         self.error.setObjectName("sceneError")
         self.error.setStyleSheet("color: #d64545;")
+        self.error.setWordWrap(True)
         self.error.hide()
         self.voice = QComboBox()
         self.voice.setObjectName("sceneVoice")
@@ -214,29 +240,40 @@ class SceneCard(QFrame):
             menu.addAction(action)
         self.more.setMenu(menu)
         self.more.setStyleSheet("QToolButton::menu-indicator { image: none; }")
-        actions = QHBoxLayout()
-        actions.setSpacing(2)
-        actions.addWidget(self.voice)
-        actions.addWidget(self.duration)
-        actions.addStretch(1)
-        for button in (self.preview, self.regenerate, self.more, self.delete):
-            actions.addWidget(button)
+        self.controls = FlowLayout(spacing_x=4, spacing_y=2)
+        for widget in (self.voice, self.duration, self.preview, self.regenerate, self.more,
+                       self.delete):
+            self.controls.addWidget(widget)
         self.character = QLabel()
         self.character.setObjectName("sceneCharacter")
         self.character.setToolTip("Who says this (Project → Characters and voices… sets voices)")
         self.character.hide()
-        main = QVBoxLayout()
-        main.addWidget(self.character)
-        main.addWidget(self.text)
-        main.addWidget(self.error)
-        main.addLayout(actions)
+        words = QVBoxLayout()
+        words.addWidget(self.character)
+        words.addWidget(self.text)
+        words.addWidget(self.error)
+        words.addStretch(1)
+        #: The picture and the words: side by side when wide, stacked when narrow.
+        self.top = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        self.top.addLayout(visual_box)
+        self.top.addLayout(words, 1)
+        body = QVBoxLayout()
+        body.addLayout(self.top)
+        body.addLayout(self.controls)
 
         layout = QHBoxLayout(self)
         layout.setContentsMargins(6, 6, 8, 6)
         layout.addLayout(grip)
-        layout.addLayout(visual_box)
-        layout.addLayout(main, 1)
+        layout.addLayout(body, 1)
         self._wire()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """Reflow: the words beside the picture when there is room, under it otherwise."""
+        wide = event.size().width() >= SIDE_BY_SIDE_WIDTH
+        direction = QBoxLayout.Direction.LeftToRight if wide else QBoxLayout.Direction.TopToBottom
+        if self.top.direction() != direction:
+            self.top.setDirection(direction)
+        super().resizeEvent(event)
 
     def _wire(self) -> None:
         sid = self.scene_id

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from studio.errors import StudioError
 from studio.gui import commands, operations
 from studio.gui.card_list import CardList
+from studio.gui.fitting import ElidedLabel
 from studio.gui.formatting import format_duration
 from studio.gui.job_runner import JobRunner
 from studio.gui.op import Op
@@ -71,7 +72,7 @@ class SceneEditor(QWidget):
         self.reload()
 
     def _build(self) -> None:
-        self.title = QLabel()
+        self.title = ElidedLabel()  # a long project name must not widen the column
         self.title.setObjectName("editorTitle")
         font = QFont(self.title.font())
         font.setPointSizeF(font.pointSizeF() * 1.5)
@@ -139,7 +140,9 @@ class SceneEditor(QWidget):
             self._load_thumbnail(card, scene)
             ordered.append(card)
         for gone in set(self._cards) - {s.id for s in scenes}:
-            self._cards.pop(gone).deleteLater()
+            card = self._cards.pop(gone)
+            card.hide()  # at once: it is deleted later, and must not paint over the others
+            card.deleteLater()
         self.list.set_cards(ordered)
         self.empty.setVisible(not ordered)
         self.add_button.setEnabled(project is not None)
