@@ -22,6 +22,8 @@ from PySide6.QtGui import (
     QWheelEvent,
 )
 from PySide6.QtWidgets import (
+    QAbstractScrollArea,
+    QApplication,
     QBoxLayout,
     QComboBox,
     QFrame,
@@ -72,17 +74,37 @@ class NarrationEdit(QPlainTextEdit):
         self._fit()
 
     def _fit(self, *_args: object) -> None:
-        lines = max(3, int(self.document().size().height()))
-        height = self.fontMetrics().lineSpacing() * lines + 14
+        """As tall as the text wrapped at the current width (at least three lines)."""
+        block, text_height = self.document().firstBlock(), 0.0
+        while block.isValid():  # each block laid out at the width (the layout is lazy)
+            text_height += self.blockBoundingRect(block).height()
+            block = block.next()
+        least = self.fontMetrics().lineSpacing() * 3
+        margins = 2 * (self.frameWidth() + round(self.document().documentMargin()))
+        height = max(least, round(text_height)) + margins
         if self.height() != height:
             self.setFixedHeight(height)
 
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self._fit()  # the text wraps differently
+
     def wheelEvent(self, event: QWheelEvent) -> None:
-        """Pass the wheel on to the scene list (ignored events go to the parent)."""
-        if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+        """Scroll the scene list, not the text (Ctrl+wheel zooms the text as usual)."""
+        outer = self._outer_scroll_area()
+        if outer is None or event.modifiers() & Qt.KeyboardModifier.ControlModifier:
             super().wheelEvent(event)
-        else:
-            event.ignore()
+            return
+        # Sent on rather than ignored: Qt passes an ignored wheel event to the parent only when
+        # it came from the window system, and this must work for every wheel event.
+        QApplication.sendEvent(outer.viewport(), event)
+
+    def _outer_scroll_area(self) -> QAbstractScrollArea | None:
+        parent = self.parentWidget()
+        while parent is not None and not isinstance(parent, QAbstractScrollArea):
+            parent = parent.parentWidget()
+        return parent
 
     def focusOutEvent(self, event: QFocusEvent) -> None:
         super().focusOutEvent(event)

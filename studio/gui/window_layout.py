@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from PySide6.QtCore import QByteArray, QRect, QSettings, Qt
+from PySide6.QtCore import QByteArray, QPoint, QRect, QSettings, QSize, Qt
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMenu, QSplitter, QTabWidget, QWidget
 
@@ -24,6 +24,9 @@ COLUMN_WIDTHS = [220, 560, 540]
 #: First-start heights of the preview and the render panel under it.
 RIGHT_HEIGHTS = [340, 300]
 SIDEBAR_SHOWN_KEY = "window/sidebarShown"
+#: Room left for a window frame and title bar not drawn yet (before the first show Qt can't
+#: tell their size).
+FRAME_ALLOWANCE = QSize(16, 48)
 
 
 def _splitter(orientation: Qt.Orientation, name: str, widgets: list[QWidget]) -> QSplitter:
@@ -94,12 +97,17 @@ def add_view_toggles(window: QMainWindow, side: QWidget) -> QAction:
 
 
 def fit_default_size(window: QWidget) -> None:
-    """The first-start size, no larger than the screen's free area."""
+    """The first-start size; on a smaller screen, as much of the free area as the window's
+    frame leaves, centred on it."""
     available = _available(window)
     width, height = DEFAULT_SIZE
-    if available is not None:
-        width, height = min(width, available.width()), min(height, available.height())
-    window.resize(width, height)
+    if available is None or (width <= available.width() and height <= available.height()):
+        window.resize(width, height)
+        return
+    room = available.size() - FRAME_ALLOWANCE
+    size = QSize(min(width, room.width()), min(height, room.height()))
+    window.resize(size)
+    window.move(available.center() - QRect(QPoint(0, 0), size).center())
 
 
 def clamp_to_screen(window: QWidget) -> None:
@@ -111,6 +119,8 @@ def clamp_to_screen(window: QWidget) -> None:
     frame = window.frameGeometry()
     extra_w = frame.width() - window.width()
     extra_h = frame.height() - window.height()
+    if (extra_w, extra_h) == (0, 0):  # not shown yet: allow for the frame it will get
+        extra_w, extra_h = FRAME_ALLOWANCE.width(), FRAME_ALLOWANCE.height()
     width = min(window.width(), available.width() - extra_w)
     height = min(window.height(), available.height() - extra_h)
     if (width, height) != (window.width(), window.height()):
@@ -118,7 +128,8 @@ def clamp_to_screen(window: QWidget) -> None:
             max(width, window.minimumSizeHint().width()),
             max(height, window.minimumSizeHint().height()),
         )
-    frame = window.frameGeometry()
+    frame = window.frameGeometry().adjusted(0, 0, extra_w, extra_h) if window.frameGeometry() \
+        == window.geometry() else window.frameGeometry()
     x = max(available.left(), min(frame.x(), available.right() + 1 - frame.width()))
     y = max(available.top(), min(frame.y(), available.bottom() + 1 - frame.height()))
     if (x, y) != (frame.x(), frame.y()):
