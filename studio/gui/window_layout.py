@@ -116,24 +116,22 @@ def clamp_to_screen(window: QWidget) -> None:
     available = _available(window)
     if available is None:
         return
-    frame = window.frameGeometry()
-    extra_w = frame.width() - window.width()
-    extra_h = frame.height() - window.height()
-    if (extra_w, extra_h) == (0, 0):  # not shown yet: allow for the frame it will get
-        extra_w, extra_h = FRAME_ALLOWANCE.width(), FRAME_ALLOWANCE.height()
-    width = min(window.width(), available.width() - extra_w)
-    height = min(window.height(), available.height() - extra_h)
-    if (width, height) != (window.width(), window.height()):
-        window.resize(
-            max(width, window.minimumSizeHint().width()),
-            max(height, window.minimumSizeHint().height()),
-        )
-    frame = window.frameGeometry().adjusted(0, 0, extra_w, extra_h) if window.frameGeometry() \
-        == window.geometry() else window.frameGeometry()
-    x = max(available.left(), min(frame.x(), available.right() + 1 - frame.width()))
-    y = max(available.top(), min(frame.y(), available.bottom() + 1 - frame.height()))
-    if (x, y) != (frame.x(), frame.y()):
+    frame = _frame_extra(window)
+    size = window.size().boundedTo(available.size() - frame)
+    size = size.expandedTo(window.minimumSizeHint())
+    if size != window.size():
+        window.resize(size)
+    outer = QRect(window.pos(), size + frame)  # a window's pos() is its frame's corner
+    x = max(available.left(), min(outer.x(), available.right() + 1 - outer.width()))
+    y = max(available.top(), min(outer.y(), available.bottom() + 1 - outer.height()))
+    if (x, y) != (outer.x(), outer.y()):
         window.move(x, y)
+
+
+def _frame_extra(window: QWidget) -> QSize:
+    """What the frame adds to the window's size (before the first show: an allowance)."""
+    extra = window.frameGeometry().size() - window.size()
+    return extra if not extra.isNull() else FRAME_ALLOWANCE
 
 
 def _available(window: QWidget) -> QRect | None:
