@@ -54,7 +54,7 @@ class NarrationEdit(QPlainTextEdit):
     """Plain text that grows with its content and says when it loses focus.
 
     It is always as tall as its text, so it never scrolls: the mouse wheel over it scrolls the
-    scene list instead (Ctrl+wheel still zooms the text).
+    scene list instead (Ctrl+wheel keeps Qt's own handling).
 
     Signals:
         focusLost(): keyboard focus left the text.
@@ -91,7 +91,7 @@ class NarrationEdit(QPlainTextEdit):
             self._fit()  # the text wraps differently
 
     def wheelEvent(self, event: QWheelEvent) -> None:
-        """Scroll the scene list, not the text (Ctrl+wheel zooms the text as usual)."""
+        """Scroll the scene list, not the text (Ctrl+wheel: Qt's own handling)."""
         outer = self._outer_scroll_area()
         if outer is None or event.modifiers() & Qt.KeyboardModifier.ControlModifier:
             super().wheelEvent(event)

@@ -185,6 +185,55 @@ def test_every_scene_cards_controls_lie_inside_the_window(
     assert (window.width(), window.height()) == size
 
 
+def test_cards_reflow_in_an_editor_column_only_300_pixels_wide(
+    qtbot: Any, make_window: Callable[[], Any], long_project: Any
+) -> None:
+    window = sized_window(make_window, qtbot, (1024, 700))
+    open_project(window, qtbot, long_project)
+    splitter = window.findChild(QSplitter, "mainSplitter")
+    rest = splitter.width() - 300 - 220 - 2 * splitter.handleWidth()
+    splitter.setSizes([220, 300, rest])
+    settle(qtbot)
+    editor = window.editor
+    assert editor.width() <= 310, editor.width()
+    for card in editor.cards():
+        editor.scroll_area.ensureWidgetVisible(card, 0, 0)
+        settle(qtbot)
+        assert editor.scroll_area.horizontalScrollBar().value() == 0
+        for widget in controls(card):
+            assert_fully_shown(widget, window, f"scene {card.number.text()}:")
+    assert (window.width(), window.height()) == (1024, 700)
+
+
+def test_a_card_at_any_width_keeps_its_controls_inside_and_apart(qtbot: Any, library: Any) -> None:
+    from studio.gui.scene_card import SceneCard
+
+    project = make_project(library, "Widths", [VERY_LONG_TEXT])
+    scene = library.scenes(project)[0]
+    card = SceneCard(scene, [("af_heart", "Heart (American English, female)")])
+    qtbot.addWidget(card)
+    card.show()
+
+    @settings(max_examples=15, deadline=None)
+    @given(width=st.integers(260, 1100), words=st.integers(1, 80))
+    def check(width: int, words: int) -> None:
+        card.text.setPlainText(" ".join(["narration"] * words))
+        for _ in range(3):  # as the editor's list does: the height its width asks for
+            card.resize(width, card.heightForWidth(width))
+            settle(qtbot)
+        inside = card.rect()
+        shown = [*controls(card), card.text]
+        rects = [QRect(w.mapTo(card, QPoint(0, 0)), w.size()) for w in shown]
+        for widget, rect in zip(shown, rects, strict=True):
+            assert inside.contains(rect), (width, widget, rect, inside)
+        for i, first in enumerate(rects):
+            for j in range(i + 1, len(rects)):
+                assert not first.intersects(rects[j]), (width, shown[i], shown[j])
+        assert card.text.verticalScrollBar().maximum() == 0  # all the text shows
+
+    check()
+
+
 @pytest.mark.parametrize("size", SIZES)
 def test_every_render_and_publish_button_can_be_scrolled_into_view(
     qtbot: Any, make_window: Callable[[], Any], long_project: Any, size: tuple[int, int]
