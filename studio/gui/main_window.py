@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QSplitter,
     QStackedWidget,
+    QTabWidget,
     QWidget,
 )
 
@@ -28,6 +29,7 @@ from studio.gui.crash_reporter import open_folder
 from studio.gui.dialogs import ask, show_about
 from studio.gui.empty_state import WelcomePage
 from studio.gui.job_runner import Job, JobRunner
+from studio.gui.media_bin import MediaBin
 from studio.gui.preview import PreviewPlayer
 from studio.gui.project_actions import ProjectActions
 from studio.gui.project_tree import ProjectTree
@@ -78,6 +80,8 @@ class MainWindow(QMainWindow):
         self.tree = ProjectTree(self.workspace, [
             wa.new_project, None, wa.rename, wa.duplicate, None, wa.delete])
         self.editor = SceneEditor(self.workspace, self.jobs, self.thumbnails)
+        self.media_bin = MediaBin(self.workspace, self.thumbnails)
+        self.editor.attach_media_bin(self.media_bin)
         self.preview = PreviewPlayer()
         self.render_panel = RenderPanel(self.workspace, self.jobs, self.thumbnails, self.preview)
         self.welcome = WelcomePage()
@@ -94,7 +98,11 @@ class MainWindow(QMainWindow):
     def _compose(self) -> None:
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("mainSplitter")
-        self.splitter.addWidget(self.tree)
+        self.sidebar = QTabWidget()  # the layout branch builds this; the bin is its "Media" tab
+        self.sidebar.setObjectName("sidebar")
+        self.sidebar.addTab(self.tree, "Projects")
+        self.sidebar.addTab(self.media_bin, "Media")
+        self.splitter.addWidget(self.sidebar)
         self.splitter.addWidget(self.editor)
         self.splitter.addWidget(self.render_panel)
         self.splitter.setStretchFactor(0, 0)
@@ -314,5 +322,6 @@ class MainWindow(QMainWindow):
         if self.setup is not None:
             self.setup.shutdown()
         self.preview.stop()
+        self.media_bin.shutdown()
         self.thumbnails.shutdown()
         event.accept()
