@@ -100,6 +100,7 @@ class MainWindow(QMainWindow):
         self.splitter.setObjectName("mainSplitter")
         self.sidebar = QTabWidget()  # the layout branch builds this; the bin is its "Media" tab
         self.sidebar.setObjectName("sidebar")
+        self.sidebar.setDocumentMode(True)
         self.sidebar.addTab(self.tree, "Projects")
         self.sidebar.addTab(self.media_bin, "Media")
         self.splitter.addWidget(self.sidebar)

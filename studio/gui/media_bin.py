@@ -302,7 +302,10 @@ class MediaBin(QWidget):
             item.setData(found.kind, KIND_ROLE)
             item.setData(found.path.name.casefold(), NAME_ROLE)
             item.setData(found.mtime_ns, DATE_ROLE)
-            item.setToolTip(str(found.path))
+            item.setToolTip(
+                f"{found.path}\nDrag onto a scene, or double-click to use it for "
+                "the scene you are editing"
+            )
             item.setEditable(False)
             item.setDragEnabled(True)
             rows.append(item)
