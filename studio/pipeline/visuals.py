@@ -432,8 +432,9 @@ def import_visual(library: Library, project: Project, source: Path) -> tuple[Pat
     return target, kind
 
 
-#: Longest stem kept from a creator's file name (archives and file systems refuse very long ones).
-MAX_NAME_STEM = 80
+#: Most bytes kept of a creator's file name's stem (file systems allow 255 bytes a name, and
+#: archives refuse long ones).
+MAX_NAME_BYTES = 120
 _CONTENT_NAME = re.compile(r"^[0-9a-f]{16}$")
 _CONTROLS = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -443,8 +444,9 @@ def stored_name(source: Path) -> str:
     valid UTF-8, not hidden, a short stem, the suffix in lower case."""
     stem = _CONTROLS.sub("", source.stem)
     stem = stem.encode("utf-8", "replace").decode("utf-8").replace("\ufffd", "_")
-    stem = stem.lstrip(".").strip()[:MAX_NAME_STEM].strip() or "visual"
-    return stem + source.suffix.lower()
+    stem = stem.lstrip(".").strip()
+    stem = stem.encode("utf-8")[:MAX_NAME_BYTES].decode("utf-8", "ignore").strip() or "visual"
+    return stem + _CONTROLS.sub("", source.suffix.lower())
 
 
 def visual_label(path: Path, *, source: str = "file", kind: str = "image") -> str:
