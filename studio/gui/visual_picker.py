@@ -137,6 +137,7 @@ class VisualPicker(QDialog):
         self.current = candidates[0] if selection is not None and candidates else None
         self.list = self._scene_list(candidates)
         self.bin = MediaBin(workspace, thumbnails, self)
+        self.bin.target_label = f"Use for scene {scene.scene_number}"
         self.tabs = QTabWidget()
         self.tabs.addTab(self.list, "For this scene")
         self.tabs.addTab(self.bin, "Your media folders")
