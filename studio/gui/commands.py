@@ -261,6 +261,26 @@ class ChooseVisualCommand(LibraryCommand):
         self.workspace.notify_scene(self.project_id, self.scene_id)
 
 
+class TrimClipCommand(LibraryCommand):
+    """Set which part of a scene's clip plays; undo puts the old in and out points back."""
+
+    def __init__(
+        self, workspace: Workspace, project_id: str, scene_id: str,
+        old: tuple[float, float | None], new: tuple[float, float | None],
+    ) -> None:
+        super().__init__(workspace, project_id, "Trim clip")
+        self.scene_id, self.old, self.new = scene_id, old, new
+
+    def apply(self) -> None:
+        self.library.set_trim(self._scene(self.scene_id), *self.new)
+
+    def revert(self) -> None:
+        self.library.set_trim(self._scene(self.scene_id), *self.old)
+
+    def notify(self) -> None:
+        self.workspace.notify_scene(self.project_id, self.scene_id)
+
+
 class RenameProjectCommand(LibraryCommand):
     def __init__(self, workspace: Workspace, project_id: str, old: str, new: str) -> None:
         super().__init__(workspace, project_id, f"Rename to “{new}”")

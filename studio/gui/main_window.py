@@ -31,6 +31,7 @@ from studio.gui.dialogs import ask, show_about
 from studio.gui.empty_state import WelcomePage
 from studio.gui.fitting import ElidedLabel
 from studio.gui.job_runner import Job, JobRunner
+from studio.gui.media_bin import MediaBin
 from studio.gui.preview import PreviewPlayer
 from studio.gui.project_actions import ProjectActions
 from studio.gui.project_tree import ProjectTree
@@ -82,6 +83,8 @@ class MainWindow(QMainWindow):
         self.tree = ProjectTree(self.workspace, [
             wa.new_project, None, wa.rename, wa.duplicate, None, wa.delete])
         self.editor = SceneEditor(self.workspace, self.jobs, self.thumbnails)
+        self.media_bin = MediaBin(self.workspace, self.thumbnails)
+        self.editor.attach_media_bin(self.media_bin)
         self.preview = PreviewPlayer()
         self.render_panel = RenderPanel(self.workspace, self.jobs, self.thumbnails, self.preview)
         self.welcome = WelcomePage()
@@ -100,6 +103,7 @@ class MainWindow(QMainWindow):
         self.sidebar = window_layout.sidebar(self.tree)
         self.right = window_layout.right_column(self.preview, self.render_panel)
         self.splitter = window_layout.main_splitter(self.sidebar, self.editor, self.right)
+        self.sidebar.addTab(self.media_bin, "Media")
         self.pages = QStackedWidget()
         self.pages.addWidget(self.welcome)
         self.pages.addWidget(self.splitter)
@@ -319,5 +323,6 @@ class MainWindow(QMainWindow):
         if self.setup is not None:
             self.setup.shutdown()
         self.preview.stop()
+        self.media_bin.shutdown()
         self.thumbnails.shutdown()
         event.accept()

@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
+from pathlib import Path
 
 from PySide6.QtCore import QMimeData, QPoint, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
     QDrag,
+    QDragEnterEvent,
+    QDragMoveEvent,
+    QDropEvent,
     QFocusEvent,
     QMouseEvent,
     QPixmap,
@@ -44,6 +48,8 @@ from studio.pipeline.drafts import estimate_seconds, sanitize_for_speech
 from studio.store.models import Scene
 
 SCENE_MIME = "application/x-studio-scene"
+#: Files dragged from the media bin: their paths, one per line (UTF-8).
+MEDIA_MIME = "application/x-studio-media"
 COMMIT_DELAY_MS = 800
 THUMB_SIZE = QSize(128, 72)
 #: Below this card width the text goes under the picture instead of beside it.
@@ -170,6 +176,8 @@ class SceneCard(QFrame):
         splitRequested(str, int): scene id, character offset of the cursor.
         moveRequested(str, int): scene id, -1 (up) or +1 (down).
         activated(str): the card got focus (it becomes the editor's current scene).
+        mediaDropped(str, object): scene id, the Path of a file dropped from the media bin.
+        trimRequested(str): scene id (its clip's in and out points).
     """
 
     textCommitted = Signal(str, str, str)
@@ -183,6 +191,8 @@ class SceneCard(QFrame):
     deleteRequested = Signal(str)
     moveRequested = Signal(str, int)
     activated = Signal(str)
+    mediaDropped = Signal(str, object)
+    trimRequested = Signal(str)
 
     def __init__(self, scene: Scene, voices: Sequence[tuple[str, str]],
                  parent: QWidget | None = None) -> None:
@@ -191,6 +201,7 @@ class SceneCard(QFrame):
         self.setObjectName("sceneCard")
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        self.setAcceptDrops(True)
         self.thumbnail_key = ""
         self._committed = scene.text
         self._timer = QTimer(self)
@@ -255,10 +266,13 @@ class SceneCard(QFrame):
         self.split_action = QAction("Split at the text cursor", self)
         self.merge_action = QAction("Merge with the next scene", self)
         self.insert_action = QAction("Insert a new scene after this one", self)
-        self.more = _tool("⋯", "Split, merge, insert", name="moreActions")
+        self.trim_action = QAction("Trim the clip…", self)
+        self.trim_action.setEnabled(False)
+        self.more = _tool("⋯", "Split, merge, insert, trim", name="moreActions")
         self.more.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         menu = QMenu(self.more)
-        for action in (self.split_action, self.merge_action, self.insert_action):
+        for action in (self.split_action, self.merge_action, self.insert_action,
+                       self.trim_action):
             menu.addAction(action)
         self.more.setMenu(menu)
         self.more.setStyleSheet("QToolButton::menu-indicator { image: none; }")
@@ -311,9 +325,35 @@ class SceneCard(QFrame):
             lambda: self.splitRequested.emit(sid, self.cursor_offset()))
         self.merge_action.triggered.connect(lambda: self.mergeRequested.emit(sid))
         self.insert_action.triggered.connect(lambda: self.insertRequested.emit(sid))
+        self.trim_action.triggered.connect(lambda: self.trimRequested.emit(sid))
         self.delete.clicked.connect(lambda: self.deleteRequested.emit(sid))
         self.up.clicked.connect(lambda: self.moveRequested.emit(sid, -1))
         self.down.clicked.connect(lambda: self.moveRequested.emit(sid, 1))
+
+    # -- media dropped from the bin ---------------------------------------------------------------
+    def _accepts(self, event: QDropEvent) -> bool:
+        return self.visual.isEnabled() and event.mimeData().hasFormat(MEDIA_MIME)
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if self._accepts(event):
+            event.acceptProposedAction()
+        else:
+            event.ignore()  # a scene dragged by its handle goes on to the card list
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        if self._accepts(event):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        if not self._accepts(event):
+            event.ignore()
+            return
+        event.acceptProposedAction()
+        paths = bytes(event.mimeData().data(MEDIA_MIME).data()).decode("utf-8").splitlines()
+        if paths:
+            self.mediaDropped.emit(self.scene_id, Path(paths[0]))
 
     # -- state ------------------------------------------------------------------------------------
     def update_scene(self, scene: Scene, *, is_last: bool) -> None:

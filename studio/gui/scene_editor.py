@@ -28,13 +28,17 @@ from studio.gui.card_list import CardList
 from studio.gui.fitting import ElidedLabel
 from studio.gui.formatting import format_duration
 from studio.gui.job_runner import JobRunner
+from studio.gui.media_bin import MediaBin
 from studio.gui.op import Op
 from studio.gui.scene_card import THUMB_SIZE, SceneCard
 from studio.gui.thumbnails import ThumbnailLoader, placeholder
+from studio.gui.trim_dialog import TrimDialog
 from studio.gui.visual_picker import VisualChoice, VisualPicker
 from studio.gui.workspace import Workspace
+from studio.media.probe import probe
 from studio.pipeline.drafts import estimate_seconds, sanitize_for_speech
 from studio.pipeline.templates import get_template
+from studio.pipeline.visuals import media_kind, visual_label
 from studio.store.models import Scene
 from studio.text import one_line
 
@@ -198,13 +202,14 @@ class SceneEditor(QWidget):
             card.set_thumbnail(placeholder(THUMB_SIZE, note), "Set by the template")
             return
         selection = self._library.selection(scene)
+        card.trim_action.setEnabled(selection is not None and selection.kind == "video")
         if selection is None:
             card.thumbnail_key = ""
             card.set_thumbnail(placeholder(THUMB_SIZE, "No visual yet\nClick to choose"),
                                "Chosen when you render")
             return
         path = self._library.home.abs(selection.asset_path)
-        caption = "Generated slide" if selection.source in ("slide", "generated") else path.name
+        caption = visual_label(path, source=selection.source, kind=selection.kind)
         key, pixmap = self._thumbnails.request(path, THUMB_SIZE)
         card.thumbnail_key = key
         card.set_thumbnail(pixmap if pixmap is not None else placeholder(THUMB_SIZE, "Loading…"),
@@ -229,6 +234,8 @@ class SceneEditor(QWidget):
         card.regenerateRequested.connect(self.regenerate_voice)
         card.visualRequested.connect(self.pick_visual)
         card.activated.connect(self._activated)
+        card.mediaDropped.connect(self.use_file)
+        card.trimRequested.connect(self.trim_clip)
 
     def _push(self, command: commands.LibraryCommand) -> None:
         self._workspace.push(self._project_id, command)
@@ -349,9 +356,10 @@ class SceneEditor(QWidget):
             self._workspace.report_error("Wait for the current job to finish, or cancel it (Esc).")
 
     def pick_visual(self, scene_id: str) -> VisualPicker:
-        picker = VisualPicker(self._library, self._library.scene(scene_id), self._thumbnails,
+        picker = VisualPicker(self._workspace, self._library.scene(scene_id), self._thumbnails,
                               self)
         picker.chosen.connect(self.apply_visual)
+        picker.trimRequested.connect(self.trim_clip)
         picker.finished.connect(picker.deleteLater)
         picker.open()
         return picker
@@ -375,3 +383,52 @@ class SceneEditor(QWidget):
                      project_id=project_id, kind="visual").success(imported).run_on(self._jobs)
         if started is None:
             self._workspace.report_error("Wait for the current job to finish, or cancel it (Esc).")
+
+    # -- media bin and trimming -------------------------------------------------------------------
+    def attach_media_bin(self, media_bin: MediaBin) -> None:
+        """Let ``media_bin`` hand files to the current scene ("Use for scene N", double-click)."""
+        media_bin.fileActivated.connect(self.use_file_for_current)
+
+        def target(scene_id: str) -> None:
+            card = self._cards.get(scene_id)
+            media_bin.target_label = f"Use for scene {card.number.text()}" if card else ""
+
+        self.currentSceneChanged.connect(target)
+
+    def use_file(self, scene_id: str, path: Path) -> None:
+        """Make a file (from the media bin, or inside the project) the scene's visual."""
+        project_dir = self._library.home.project_dir(self._project_id)
+        self.apply_visual(scene_id, VisualChoice(
+            path, media_kind(path) or "image", "library", project_dir in path.parents, path.name))
+
+    def use_file_for_current(self, path: Path) -> None:
+        if self.current_scene_id not in self._cards:
+            self._workspace.report_error("Click a scene first, then use the file for it.")
+            return
+        self.use_file(self.current_scene_id, path)
+
+    def trim_clip(self, scene_id: str) -> TrimDialog | None:
+        """Open the trim dialog for the scene's clip (None if its visual is not a clip)."""
+        scene = self._library.scene(scene_id)
+        selection = self._library.selection(scene)
+        if selection is None or selection.kind != "video":
+            self._workspace.report_error("Only a video clip can be trimmed: choose one first.")
+            return None
+        clip = self._library.home.abs(selection.asset_path)
+        try:
+            clip_seconds = probe(clip).duration
+        except StudioError as exc:
+            self._workspace.report_error(exc.message)
+            return None
+        scene_seconds = scene.duration or estimate_seconds(scene.text)
+        dialog = TrimDialog(scene_id, clip, clip_seconds, scene_seconds, selection.in_point,
+                            selection.out_point,
+                            title=f"Trim scene {scene.scene_number}'s clip", parent=self)
+        old = (selection.in_point, selection.out_point)
+        project_id = self._project_id
+        dialog.trimmed.connect(lambda sid, start, end: self._workspace.push(
+            project_id, commands.TrimClipCommand(self._workspace, project_id, sid, old,
+                                                 (start, end))))
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+        return dialog
