@@ -61,8 +61,12 @@ NOTHING_LOADED = "Nothing to preview yet — render the project or preview a sce
 def _letterbox(image_size: QSize, area: QSize) -> tuple[int, int, int, int]:
     """``(x, y, w, h)`` of ``image_size`` fitted inside ``area`` with its aspect kept."""
     fitted = image_size.scaled(area, Qt.AspectRatioMode.KeepAspectRatio)
-    return ((area.width() - fitted.width()) // 2, (area.height() - fitted.height()) // 2,
-            fitted.width(), fitted.height())
+    return (
+        (area.width() - fitted.width()) // 2,
+        (area.height() - fitted.height()) // 2,
+        fitted.width(),
+        fitted.height(),
+    )
 
 
 class _Screen(QWidget):
@@ -120,9 +124,11 @@ class Poster(_Screen):
             painter.drawPixmap(x, y, w, h, self._pixmap)
         if self._caption:
             painter.setPen(QColor("#d8d9e0"))
-            painter.drawText(self.rect().adjusted(12, 12, -12, -12),
-                             Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
-                             self._caption)
+            painter.drawText(
+                self.rect().adjusted(12, 12, -12, -12),
+                Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
+                self._caption,
+            )
         painter.end()
 
 
@@ -160,8 +166,9 @@ class SeekBar(QSlider):
     def value_at(self, point: QPoint) -> int:
         """The value under ``point`` (in the slider's coordinates)."""
         handle = self.style().pixelMetric(QStyle.PixelMetric.PM_SliderLength, None, self)
-        return QStyle.sliderValueFromPosition(self.minimum(), self.maximum(),
-                                              point.x() - handle // 2, self.width() - handle)
+        return QStyle.sliderValueFromPosition(
+            self.minimum(), self.maximum(), point.x() - handle // 2, self.width() - handle
+        )
 
 
 class PlayerWindow(QWidget):
@@ -265,14 +272,22 @@ class PreviewPlayer(QWidget):
         self.volume.setToolTip("Volume")
         self.pop_button = self._tool_button("previewPopOut", "Open the player in its own window")
         self.pop_button.setText("Pop out")
-        self.full_button = self._tool_button("previewFullScreen",
-                                             "Full screen (double-click the video; Esc leaves)")
+        self.full_button = self._tool_button(
+            "previewFullScreen", "Full screen (double-click the video; Esc leaves)"
+        )
         self.full_button.setIcon(
-            self.style().standardIcon(QStyle.StandardPixmap.SP_TitleBarMaxButton))
+            self.style().standardIcon(QStyle.StandardPixmap.SP_TitleBarMaxButton)
+        )
         controls = QHBoxLayout()
         controls.setContentsMargins(0, 0, 0, 0)
-        for widget in (self.play_button, self.seek, self.time_label, self.volume,
-                       self.pop_button, self.full_button):
+        for widget in (
+            self.play_button,
+            self.seek,
+            self.time_label,
+            self.volume,
+            self.pop_button,
+            self.full_button,
+        ):
             controls.addWidget(widget, 1 if widget is self.seek else 0)
         layout = QVBoxLayout(self.body)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -332,8 +347,15 @@ class PreviewPlayer(QWidget):
     def playing(self) -> bool:
         return self.player.playbackState() == QMediaPlayer.PlaybackState.PlayingState
 
-    def load(self, path: Path, title: str, *, autoplay: bool = False,
-             poster: QPixmap | None = None, caption: str = "") -> None:
+    def load(
+        self,
+        path: Path,
+        title: str,
+        *,
+        autoplay: bool = False,
+        poster: QPixmap | None = None,
+        caption: str = "",
+    ) -> None:
         """Show ``path`` (a render or a scene's preview) in the one player.
 
         ``poster`` (and ``caption``) show until the video has a picture to show.
@@ -493,7 +515,8 @@ class PreviewPlayer(QWidget):
     # -- frames -----------------------------------------------------------------------------------
     def _invoke(self, slot: str, *args: object) -> None:
         QMetaObject.invokeMethod(  # type: ignore[call-overload]
-            self.player, slot, Qt.ConnectionType.QueuedConnection, *args)
+            self.player, slot, Qt.ConnectionType.QueuedConnection, *args
+        )
 
     def current_frame(self) -> QImage:
         """The frame on screen, for tests and screenshots."""
@@ -537,14 +560,14 @@ class PreviewPlayer(QWidget):
             self.title.setText(f"Can't play this file: {text or 'unknown error'}")
 
     def _state_changed(self, state: QMediaPlayer.PlaybackState) -> None:
-        showing_video = state != QMediaPlayer.PlaybackState.StoppedState and \
-            self.player.hasVideo()
+        showing_video = state != QMediaPlayer.PlaybackState.StoppedState and self.player.hasVideo()
         self._screens.setCurrentWidget(self.video if showing_video else self.poster)
         self._update_buttons()
 
     def _update_buttons(self) -> None:
         sp = QStyle.StandardPixmap
-        self.play_button.setIcon(self.style().standardIcon(
-            sp.SP_MediaPause if self.playing else sp.SP_MediaPlay))
+        self.play_button.setIcon(
+            self.style().standardIcon(sp.SP_MediaPause if self.playing else sp.SP_MediaPlay)
+        )
         self.play_button.setEnabled(bool(self._source))
         self.seek.setEnabled(bool(self._source))

@@ -35,12 +35,35 @@ def make_video(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str, float
             import imageio_ffmpeg
 
             subprocess.run(
-                [imageio_ffmpeg.get_ffmpeg_exe(), "-loglevel", "error", "-y",
-                 "-f", "lavfi", "-i", f"testsrc=size={size}:rate=25",
-                 "-f", "lavfi", "-i", "sine=frequency=440", "-t", str(seconds),
-                 "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p",
-                 "-c:a", "aac", "-shortest", str(out)],
-                check=True, timeout=60)
+                [
+                    imageio_ffmpeg.get_ffmpeg_exe(),
+                    "-loglevel",
+                    "error",
+                    "-y",
+                    "-f",
+                    "lavfi",
+                    "-i",
+                    f"testsrc=size={size}:rate=25",
+                    "-f",
+                    "lavfi",
+                    "-i",
+                    "sine=frequency=440",
+                    "-t",
+                    str(seconds),
+                    "-c:v",
+                    "libx264",
+                    "-preset",
+                    "ultrafast",
+                    "-pix_fmt",
+                    "yuv420p",
+                    "-c:a",
+                    "aac",
+                    "-shortest",
+                    str(out),
+                ],
+                check=True,
+                timeout=60,
+            )
         return out
 
     return make
@@ -58,20 +81,24 @@ def window(make_window: Any, library: Any) -> Any:
 def loaded(qtbot: Any, preview: Any, video: Path, *, autoplay: bool = False) -> None:
     """Load ``video`` and wait until the player knows its length."""
     preview.load(video, "Test clip", autoplay=autoplay)
-    qtbot.waitUntil(lambda: preview.player.duration() > 0 and preview.seek.maximum() > 0,
-                    timeout=10_000)
+    qtbot.waitUntil(
+        lambda: preview.player.duration() > 0 and preview.seek.maximum() > 0, timeout=10_000
+    )
 
 
 def paused_at(qtbot: Any, preview: Any, position_ms: int) -> None:
     preview.pause()
     preview.seek_to(position_ms)
-    qtbot.waitUntil(lambda: preview.player.playbackState() == Paused
-                    and abs(preview.player.position() - position_ms) < 5, timeout=5000)
+    qtbot.waitUntil(
+        lambda: (
+            preview.player.playbackState() == Paused
+            and abs(preview.player.position() - position_ms) < 5
+        ),
+        timeout=5000,
+    )
 
 
-def test_space_toggles_playing_and_l_plays_faster(
-    qtbot: Any, window: Any, make_video: Any
-) -> None:
+def test_space_toggles_playing_and_l_plays_faster(qtbot: Any, window: Any, make_video: Any) -> None:
     preview = window.preview
     loaded(qtbot, preview, make_video("320x180", 3))
     preview.setFocus()
@@ -84,8 +111,10 @@ def test_space_toggles_playing_and_l_plays_faster(
     qtbot.keyClick(preview, Qt.Key.Key_L)
     qtbot.waitUntil(lambda: preview.player.playbackRate() == 2.0, timeout=5000)
     qtbot.keyClick(preview, Qt.Key.Key_K)
-    qtbot.waitUntil(lambda: preview.player.playbackState() == Paused
-                    and preview.player.playbackRate() == 1.0, timeout=5000)
+    qtbot.waitUntil(
+        lambda: preview.player.playbackState() == Paused and preview.player.playbackRate() == 1.0,
+        timeout=5000,
+    )
 
 
 def test_arrows_step_one_frame_while_paused_and_home_end_jump(
@@ -96,8 +125,10 @@ def test_arrows_step_one_frame_while_paused_and_home_end_jump(
     paused_at(qtbot, preview, 1000)
     start = preview.player.position()
     qtbot.keyClick(preview, Qt.Key.Key_Right)
-    qtbot.waitUntil(lambda: abs(preview.player.position() - (start + 40)) <= 2,  # 25 fps
-                    timeout=5000)
+    qtbot.waitUntil(
+        lambda: abs(preview.player.position() - (start + 40)) <= 2,  # 25 fps
+        timeout=5000,
+    )
     qtbot.keyClick(preview, Qt.Key.Key_Left)
     qtbot.waitUntil(lambda: abs(preview.player.position() - start) <= 2, timeout=5000)
     qtbot.keyClick(preview, Qt.Key.Key_Left)
@@ -109,9 +140,7 @@ def test_arrows_step_one_frame_while_paused_and_home_end_jump(
     qtbot.waitUntil(lambda: preview.player.position() < 100, timeout=5000)
 
 
-def test_a_click_on_the_bar_seeks_near_the_click(
-    qtbot: Any, window: Any, make_video: Any
-) -> None:
+def test_a_click_on_the_bar_seeks_near_the_click(qtbot: Any, window: Any, make_video: Any) -> None:
     preview = window.preview
     loaded(qtbot, preview, make_video("320x180", 3))
     paused_at(qtbot, preview, 0)
@@ -119,8 +148,9 @@ def test_a_click_on_the_bar_seeks_near_the_click(
     x = round(bar.width() * 0.75)
     qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=QPoint(x, bar.height() // 2))
     duration = preview.player.duration()
-    qtbot.waitUntil(lambda: abs(preview.player.position() - 0.75 * duration) < 0.08 * duration,
-                    timeout=5000)
+    qtbot.waitUntil(
+        lambda: abs(preview.player.position() - 0.75 * duration) < 0.08 * duration, timeout=5000
+    )
 
 
 def test_double_click_goes_full_screen_and_escape_returns(
@@ -163,18 +193,21 @@ def test_no_stale_time_after_switching_to_a_project_with_no_video(
     empty = make_project(library, "Never rendered")
     video = library.home.project_dir(rendered.id, create=True) / "renders" / "v.mp4"
     shutil.copy(make_video("320x180", 3), video)
-    library.record_render(rendered, file_path=video, duration=3.0, thumbnail=None, srt=None,
-                          settings={}, job=None)
+    library.record_render(
+        rendered, file_path=video, duration=3.0, thumbnail=None, srt=None, settings={}, job=None
+    )
     win = make_window()
     preview = win.preview
     win.workspace.set_current_project(rendered.id)
-    qtbot.waitUntil(lambda: preview.source == str(video) and preview.player.duration() > 0,
-                    timeout=10_000)
+    qtbot.waitUntil(
+        lambda: preview.source == str(video) and preview.player.duration() > 0, timeout=10_000
+    )
     preview.play()
     qtbot.waitUntil(lambda: preview.time_label.text().endswith("/ 0:03"), timeout=10_000)
     win.workspace.set_current_project(empty.id)
-    qtbot.waitUntil(lambda: preview.player.mediaStatus() == QMediaPlayer.MediaStatus.NoMedia,
-                    timeout=5000)
+    qtbot.waitUntil(
+        lambda: preview.player.mediaStatus() == QMediaPlayer.MediaStatus.NoMedia, timeout=5000
+    )
     assert preview.time_label.text() == ""
     assert preview.poster.caption == "No video yet"
     assert not preview.play_button.isEnabled()
