@@ -27,6 +27,7 @@ from studio.gui.cleanup_dialog import show_cleanup
 from studio.gui.crash_reporter import open_folder
 from studio.gui.dialogs import ask, show_about
 from studio.gui.empty_state import WelcomePage
+from studio.gui.filmstrip import Filmstrip
 from studio.gui.job_runner import Job, JobRunner
 from studio.gui.preview import PreviewPlayer
 from studio.gui.project_actions import ProjectActions
@@ -79,6 +80,7 @@ class MainWindow(QMainWindow):
             wa.new_project, None, wa.rename, wa.duplicate, None, wa.delete])
         self.editor = SceneEditor(self.workspace, self.jobs, self.thumbnails)
         self.preview = PreviewPlayer()
+        self.filmstrip = Filmstrip(self.workspace, self.thumbnails, self.preview)
         self.render_panel = RenderPanel(self.workspace, self.jobs, self.thumbnails, self.preview)
         self.welcome = WelcomePage()
         self._compose()
@@ -103,7 +105,10 @@ class MainWindow(QMainWindow):
         self.splitter.setSizes([260, 640, 420])
         self.pages = QStackedWidget()
         self.pages.addWidget(self.welcome)
-        self.pages.addWidget(self.splitter)
+        self.timeline = QSplitter(Qt.Orientation.Vertical)  # the panels over the filmstrip
+        self.timeline.addWidget(self.splitter)
+        self.timeline.addWidget(self.filmstrip)
+        self.pages.addWidget(self.timeline)
         self.setCentralWidget(self.pages)
         self.resize(1320, 820)
 
@@ -146,9 +151,11 @@ class MainWindow(QMainWindow):
         self.projects.sampleReady.connect(lambda _pid: self.start_render())
         self.welcome.sampleRequested.connect(self.projects.try_sample)
         self.welcome.newProjectRequested.connect(self.projects.new_project)
-        self.editor.previewAudioRequested.connect(
-            lambda path, title: self.preview.load(path, title, autoplay=True,
-                                                  caption=f"♪  {title}"))
+        self.editor.previewReady.connect(
+            lambda path, title: self.preview.load(path, title, autoplay=True))
+        self.filmstrip.sceneActivated.connect(self.editor.show_scene)
+        self.filmstrip.moveRequested.connect(self.editor.move_scene)
+        self.editor.currentSceneChanged.connect(self.filmstrip.set_current)
         self.render_panel.renderClicked.connect(self.start_render)
         ws.projectsChanged.connect(self._refresh_page)
         ws.currentProjectChanged.connect(self._project_changed)
@@ -210,7 +217,7 @@ class MainWindow(QMainWindow):
 
     def _refresh_page(self) -> None:
         has_projects = bool(self.workspace.library.projects())
-        self.pages.setCurrentWidget(self.splitter if has_projects else self.welcome)
+        self.pages.setCurrentWidget(self.timeline if has_projects else self.welcome)
         if not has_projects:
             self.welcome.set_voice_available(self.workspace.kokoro_available())
         elif not self.workspace.current_project_id:

@@ -75,12 +75,19 @@ class ScenePreview:
         duration: its length in seconds (whole frames, as the render's segment).
         voiced: the scene's voice had to be made first.
         cached: the proxy was already there (no ffmpeg ran).
+        chose_visual: the scene had no visual and got the one a render would give it.
     """
 
     path: Path
     duration: float
     voiced: bool
     cached: bool
+    chose_visual: bool = False
+
+    @property
+    def changed_scene(self) -> bool:
+        """Whether making it changed the saved scene (its voice or its visual)."""
+        return self.voiced or self.chose_visual
 
 
 def preview_cache(library: Library, project_id: str) -> SegmentCache:
@@ -113,7 +120,7 @@ def make_scene_preview(
         voiced = template.voice_scene(library, project, scene, ctx)
         scene = library.scene(scene_id)
     ctx.check()
-    _ensure_visual(library, project, scene, ctx)
+    chose_visual = _ensure_visual(library, project, scene, ctx)
     scene = library.scene(scene_id)
     settings = proxy_settings(settings_for(project))
     cache = preview_cache(library, project.id).ensure()
@@ -125,16 +132,17 @@ def make_scene_preview(
         render_segment(spec, out, cancel=ctx.cancel, preset=PROXY_PRESET)
         _prune(cache, keep=out)
     ctx.progress(1.0, "Preview: ready")
-    return ScenePreview(out, spec.exact_duration, voiced, cached)
+    return ScenePreview(out, spec.exact_duration, voiced, cached, chose_visual)
 
 
-def _ensure_visual(library: Library, project: Project, scene: Scene, ctx: JobContext) -> None:
+def _ensure_visual(library: Library, project: Project, scene: Scene, ctx: JobContext) -> bool:
     """A scene with no visual gets the one a render would give it (the same visuals stage,
-    over the library's media folders), so a preview never chooses differently from a render."""
+    over the library's media folders), so a preview never chooses differently from a render.
+    True if it chose one."""
     if get_template(project.template).scene_visual_note is not None:
-        return  # the template draws the scene itself
+        return False  # the template draws the scene itself
     if library.selection(scene) is not None:
-        return
+        return False
     request = RunRequest.from_library(library, groq_key=None)
     get_template(project.template).visuals(
         library,
@@ -145,6 +153,7 @@ def _ensure_visual(library: Library, project: Project, scene: Scene, ctx: JobCon
         end=0.3,
         media_folders=request.media_folders,
     )
+    return True
 
 
 def _prune(cache: SegmentCache, *, keep: Path) -> None:

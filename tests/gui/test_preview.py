@@ -15,6 +15,7 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtMultimedia import QMediaPlayer
 
+from studio.gui.filmstrip import GAP
 from tests.factories import make_project
 from tests.gui.support import multimedia_noise
 
@@ -235,3 +236,131 @@ def test_the_window_keeps_its_size_when_a_vertical_video_plays(
     assert window.centralWidget().sizeHint().height() <= hint.height() + 30
     assert window.minimumSizeHint().height() <= minimum.height()
     assert window.minimumSizeHint().width() <= minimum.width()
+
+
+# -- the filmstrip ---------------------------------------------------------------------------------
+def timed_project(library: Any, seconds: tuple[float, ...] = (2.0, 4.0, 6.0)) -> Any:
+    """A project whose scenes are voiced (placeholder audio files) for ``seconds`` each."""
+    texts = [f"Scene number {i + 1} says a few words." for i in range(len(seconds))]
+    project = make_project(library, "Strip", texts)
+    audio = library.home.project_dir(project.id, create=True) / "audio"
+    for scene, length in zip(library.scenes(project), seconds, strict=True):
+        wav = audio / f"{scene.id}.wav"
+        wav.write_bytes(b"RIFF")
+        library.set_scene_audio(
+            scene,
+            audio_path=wav,
+            audio_key=scene.id,
+            duration=length,
+            sanitized_text=scene.text,
+            word_timings=[],
+        )
+    return project
+
+
+def strip_window(make_window: Any, library: Any, project: Any) -> Any:
+    win = make_window()
+    win.workspace.set_current_project(project.id)
+    return win
+
+
+def block_centre(win: Any, index: int) -> QPoint:
+    return win.filmstrip.block_rect(win.filmstrip.blocks[index].scene_id).center()
+
+
+def test_filmstrip_blocks_follow_the_scenes_sized_by_duration(
+    make_window: Any, library: Any
+) -> None:
+    project = timed_project(library)
+    win = strip_window(make_window, library, project)
+    strip = win.filmstrip
+    assert [b.scene_id for b in strip.blocks] == [s.id for s in library.scenes(project)]
+    widths = [strip.block_rect(b.scene_id).width() + GAP for b in strip.blocks]
+    assert widths[1] == pytest.approx(2 * widths[0], abs=3)
+    assert widths[2] == pytest.approx(3 * widths[0], abs=3)
+    assert strip.height() <= 90 and strip.minimumSizeHint().width() <= 100
+
+
+def test_a_click_on_a_block_selects_the_scene_in_strip_and_list(
+    qtbot: Any, make_window: Any, library: Any
+) -> None:
+    project = timed_project(library)
+    win = strip_window(make_window, library, project)
+    second = library.scenes(project)[1].id
+    with qtbot.waitSignal(win.filmstrip.sceneActivated) as signal:
+        qtbot.mouseClick(win.filmstrip.strip, Qt.MouseButton.LeftButton, pos=block_centre(win, 1))
+    assert signal.args == [second]
+    assert win.editor.current_scene_id == second
+    assert win.editor.card(second).property("current") is True
+    assert win.filmstrip.current_scene_id == second
+    first = library.scenes(project)[0].id
+    win.editor.show_scene(first)  # and the other way: the list's choice shows on the strip
+    assert win.filmstrip.current_scene_id == first
+    assert win.editor.card(second).property("current") is False
+
+
+def test_dragging_a_block_reorders_through_the_undo_stack(
+    qtbot: Any, make_window: Any, library: Any
+) -> None:
+    project = timed_project(library)
+    before = [s.id for s in library.scenes(project)]
+    win = strip_window(make_window, library, project)
+    strip = win.filmstrip.strip
+    start, end = block_centre(win, 0), block_centre(win, 2) + QPoint(40, 0)
+    qtbot.mousePress(strip, Qt.MouseButton.LeftButton, pos=start)
+    qtbot.mouseMove(strip, start + QPoint(20, 0))
+    qtbot.mouseMove(strip, end)
+    with qtbot.waitSignal(win.filmstrip.moveRequested) as signal:
+        qtbot.mouseRelease(strip, Qt.MouseButton.LeftButton, pos=end)
+    assert signal.args == [before[0], 2]
+    after = [before[1], before[2], before[0]]
+    assert [s.id for s in library.scenes(project)] == after
+    assert [b.scene_id for b in win.filmstrip.blocks] == after  # the strip followed
+    win.window_actions.undo.trigger()  # Ctrl+Z
+    assert [s.id for s in library.scenes(project)] == before
+    assert [b.scene_id for b in win.filmstrip.blocks] == before
+
+
+def test_the_play_head_follows_the_render_and_a_click_seeks_it(
+    qtbot: Any, make_window: Any, library: Any, make_video: Any
+) -> None:
+    project = timed_project(library, (1.0, 1.0, 1.0))
+    video = library.home.project_dir(project.id, create=True) / "renders" / "v.mp4"
+    shutil.copy(make_video("320x180", 3), video)
+    library.record_render(
+        project, file_path=video, duration=3.0, thumbnail=None, srt=None, settings={}, job=None
+    )
+    win = strip_window(make_window, library, project)
+    preview, strip = win.preview, win.filmstrip
+    qtbot.waitUntil(
+        lambda: preview.source == str(video) and preview.player.duration() > 0, timeout=10_000
+    )
+    assert strip.render_is_loaded()
+    paused_at(qtbot, preview, 500)
+    early = strip.play_head_x()
+    paused_at(qtbot, preview, 2500)
+    late = strip.play_head_x()
+    assert early is not None and late is not None
+    assert late - early == pytest.approx(2.0 * strip.pixels_per_second, abs=2)
+    qtbot.mouseClick(strip.strip, Qt.MouseButton.LeftButton, pos=block_centre(win, 1))
+    qtbot.waitUntil(lambda: abs(preview.player.position() - 1000) < 5, timeout=5000)
+
+
+# -- the scene's ▶ ---------------------------------------------------------------------------------
+def test_a_scenes_play_button_plays_its_preview_with_picture(
+    qtbot: Any, make_window: Any, library: Any
+) -> None:
+    project = make_project(
+        library, "Play one", ["A scene the creator wants to see."], aspect="9:16"
+    )
+    win = strip_window(make_window, library, project)
+    card = win.editor.cards()[0]
+    with qtbot.waitSignal(win.editor.previewReady, timeout=30_000):
+        qtbot.mouseClick(card.preview, Qt.MouseButton.LeftButton)
+    source = Path(win.preview.source)
+    assert source.parent == library.home.cache_dir / "scene-previews" / project.id
+    qtbot.waitUntil(lambda: not win.preview.current_frame().isNull(), timeout=10_000)
+    frame = win.preview.current_frame()
+    assert (frame.width(), frame.height()) == (270, 480)  # the picture, at proxy size
+    assert library.scenes(project)[0].duration  # voiced on the way
+    assert library.jobs(project)[0].kind == "preview"
