@@ -309,7 +309,7 @@ class Filmstrip(QWidget):
         return QRect()
 
     def _lay_out(self) -> None:
-        available = max(1, self.scroller.viewport().width())
+        available = max(1, self.width())  # the viewport's own width lags behind on show
         total = self.total_seconds
         self.pixels_per_second = max(available / total if total else 0.0, MIN_PIXELS_PER_SECOND)
         width = max(available, math.ceil(total * self.pixels_per_second))

@@ -188,7 +188,7 @@ class PlayerWindow(QWidget):
         self.setWindowTitle(title)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self.setStyleSheet("QWidget#previewWindow { background: #000; }")
+        self.setStyleSheet("QWidget#previewWindow { background: #000; } QLabel { color: #e6e7ee; }")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(body)
@@ -236,7 +236,7 @@ class PreviewPlayer(QWidget):
         self.body = QWidget(self)
         self.frame = QWidget(self.body)
         self.frame.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
-        self.frame.setMinimumHeight(120)
+        self.frame.setMinimumHeight(60)  # small: the window must fit a laptop
         self.video = VideoView(self.frame)
         self.poster = Poster(self.frame)
         self._screens = QStackedLayout(self.frame)
@@ -324,7 +324,7 @@ class PreviewPlayer(QWidget):
 
     def _wire(self) -> None:
         self.play_button.clicked.connect(self.toggle)
-        self.pop_button.clicked.connect(self.pop_out)
+        self.pop_button.clicked.connect(self._pop_clicked)
         self.full_button.clicked.connect(self.toggle_full_screen)
         for screen in (self.video, self.poster):
             screen.doubleClicked.connect(self.toggle_full_screen)
@@ -479,6 +479,12 @@ class PreviewPlayer(QWidget):
             return
         self._own_window().showFullScreen()
 
+    def _pop_clicked(self) -> None:
+        if self.own_window is None:
+            self.pop_out()
+        else:
+            self.put_back()
+
     def put_back(self) -> None:
         """Close the player's own window: the player returns to its place."""
         if self.own_window is not None:
@@ -490,6 +496,7 @@ class PreviewPlayer(QWidget):
             self.own_window.closed.connect(self._window_closed)
             self.own_window.keyPressed.connect(self.handle_key)
             self.own_window.resize(self._pop_out_size())
+            self.pop_button.setText("Put back")
             self.away.show()
         return self.own_window
 
@@ -505,6 +512,7 @@ class PreviewPlayer(QWidget):
     def _window_closed(self) -> None:
         self.own_window = None
         self._was_popped_out = False
+        self.pop_button.setText("Pop out")
         self._outer.insertWidget(0, self.body, 1)
         self.body.show()
         self.away.hide()

@@ -185,6 +185,11 @@ def test_pop_out_opens_a_large_window_and_closing_puts_it_back(
     qtbot.mouseClick(preview.put_back_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: preview.own_window is None, timeout=5000)
     assert preview.body.window() is window
+    qtbot.mouseClick(preview.pop_button, Qt.MouseButton.LeftButton)  # out again
+    assert preview.own_window is not None and preview.pop_button.text() == "Put back"
+    qtbot.mouseClick(preview.pop_button, Qt.MouseButton.LeftButton)  # the same button: back
+    qtbot.waitUntil(lambda: preview.own_window is None, timeout=5000)
+    assert preview.pop_button.text() == "Pop out"
 
 
 def test_no_stale_time_after_switching_to_a_project_with_no_video(
