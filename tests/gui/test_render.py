@@ -219,7 +219,7 @@ def test_sample_project_is_one_click(qtbot: Any, window: Any, library: Any) -> N
     assert summary.name.startswith("Sample")
     project = library.project(summary.id)
     assert len(library.renders(project)) == 1
-    assert window.pages.currentWidget() is window.splitter
+    assert window.pages.currentWidget().isAncestorOf(window.splitter)  # the editor page
     assert window.workspace.current_project_id == project.id
     assert window.render_panel.history.count() == 1
 
