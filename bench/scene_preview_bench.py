@@ -9,7 +9,8 @@ Each run takes a fresh library and one scene of about 5 s of speech with a 1920x
 * cold: the text was just typed: voice + proxy;
 * warm: nothing changed since (served from the cache);
 * visual changed: another picture chosen: proxy only;
-* motion changed: the same picture, another move: proxy only.
+* motion changed: the same picture, another move: proxy only;
+* for reference, the same scene encoded as the render encodes it (full size, its preset).
 
 The voice is whatever the library has (the draft voice here: Kokoro adds its synthesis time,
 about 0.28 s per second of speech on two cores, docs/benchmarks.md). Prints a Markdown table
@@ -31,8 +32,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from PIL import Image  # noqa: E402
 
 from studio.media.ffmpeg import ffmpeg_exe  # noqa: E402
+from studio.media.segment_cache import SegmentCache  # noqa: E402
+from studio.media.segments import render_segment  # noqa: E402
 from studio.pipeline.jobs import run_job  # noqa: E402
+from studio.pipeline.render import segment_for  # noqa: E402
 from studio.pipeline.scene_preview import ScenePreview, make_scene_preview  # noqa: E402
+from studio.pipeline.templates import settings_for  # noqa: E402
 from studio.store import Library  # noqa: E402
 
 TEXT = (
@@ -78,6 +83,18 @@ def timed(library: Library, project_id: str, scene_id: str) -> tuple[float, Scen
     return time.perf_counter() - started, result
 
 
+def full_segment(library: Library, project_id: str, scene_id: str) -> float:
+    """Seconds to encode the same scene as the render does (full size, the render's preset)."""
+    project = library.project(project_id)
+    cache = SegmentCache(Path(tempfile.mkdtemp(prefix="studio-full-", dir=library.home.root)))
+    spec, _cues = segment_for(
+        library, project, library.scene(scene_id), settings_for(project), cache.ensure()
+    )
+    started = time.perf_counter()
+    render_segment(spec, cache.segment("full"))
+    return time.perf_counter() - started
+
+
 def one_run(aspect: str, use_clip: bool) -> dict[str, float]:
     with tempfile.TemporaryDirectory(prefix="studio-preview-bench-") as tmp:
         library = Library.open(Path(tmp) / "home")
@@ -110,6 +127,9 @@ def one_run(aspect: str, use_clip: bool) -> dict[str, float]:
             )
             times["motion changed"], result = timed(library, project.id, scene.id)
             times["scene seconds"] = result.duration
+            times["the render's own segment (reference)"] = full_segment(
+                library, project.id, scene.id
+            )
             return times
         finally:
             library.close()
@@ -127,7 +147,13 @@ def main() -> int:
         f"{statistics.median(r['scene seconds'] for r in runs):.2f} s)\n"
     )
     print("| edit | median | worst |\n| --- | --- | --- |")
-    for case in ("cold", "warm", "visual changed", "motion changed"):
+    for case in (
+        "cold",
+        "warm",
+        "visual changed",
+        "motion changed",
+        "the render's own segment (reference)",
+    ):
         values = [r[case] for r in runs]
         print(f"| {case} | {statistics.median(values):.3f} s | {max(values):.3f} s |")
     return 0
