@@ -214,6 +214,7 @@ class Filmstrip(QWidget):
         self._preview = preview
         self._render_path = ""
         self._fps = 30
+        self._blank: QPixmap | None = None
         self.blocks: list[Block] = []
         self.current_scene_id = ""
         self.pixels_per_second = MIN_PIXELS_PER_SECOND
@@ -289,7 +290,9 @@ class Filmstrip(QWidget):
     def thumbnail(self, block: Block) -> QPixmap | None:
         """The block's picture (None while it is being decoded)."""
         if not block.thumb_key:
-            return placeholder(THUMB, "", dark=True)
+            if self._blank is None:
+                self._blank = placeholder(THUMB, "", dark=True)
+            return self._blank
         return self._thumbnails.cached(block.thumb_key)
 
     def _thumbnail_ready(self, key: str) -> None:

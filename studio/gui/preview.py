@@ -324,6 +324,7 @@ class PreviewPlayer(QWidget):
 
     def _wire(self) -> None:
         self.play_button.clicked.connect(self.toggle)
+        self.play_button.clicked.connect(self._take_keyboard)  # then Space, J/K/L work
         self.pop_button.clicked.connect(self._pop_clicked)
         self.full_button.clicked.connect(self.toggle_full_screen)
         for screen in (self.video, self.poster):

@@ -369,3 +369,20 @@ def test_a_scenes_play_button_plays_its_preview_with_picture(
     assert (frame.width(), frame.height()) == (270, 480)  # the picture, at proxy size
     assert library.scenes(project)[0].duration  # voiced on the way
     assert library.jobs(project)[0].kind == "preview"
+
+
+def test_the_latest_scene_preview_asked_for_is_the_one_shown(
+    qtbot: Any, make_window: Any, library: Any
+) -> None:
+    project = make_project(library, "Two", ["The first scene is here.", "The second one."])
+    win = strip_window(make_window, library, project)
+    first, second = win.editor.cards()
+    shown: list[str] = []
+    win.editor.previewReady.connect(lambda _path, title: shown.append(title))
+    qtbot.mouseClick(first.preview, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(second.preview, Qt.MouseButton.LeftButton)  # before the first is ready
+    qtbot.waitUntil(lambda: not win.jobs.busy and bool(shown), timeout=30_000)
+    assert shown[-1] == "Scene 2 — preview"
+    assert win.preview.title.text() == "Scene 2 — preview"
+    statuses = [job.status for job in library.jobs(project)]
+    assert set(statuses) <= {"completed", "cancelled"} and "completed" in statuses
