@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -384,7 +384,13 @@ class SceneEditor(QWidget):
 
 
 def _highlight(card: SceneCard, current: bool) -> None:
-    """Outline the current scene's card (the filmstrip highlights the same scene)."""
+    """Tint the current scene's card (the filmstrip highlights the same scene). A tint, not a
+    thicker border: a border would change the card's size and move every card below it."""
     card.setProperty("current", current)
-    card.setStyleSheet(
-        "QFrame#sceneCard { border: 2px solid #4d9bff; border-radius: 4px; }" if current else "")
+    palette = QPalette(card.palette())
+    if current:
+        tint = QColor(palette.color(QPalette.ColorRole.Highlight))
+        tint.setAlpha(48)
+        palette.setColor(QPalette.ColorRole.Window, tint)
+    card.setPalette(palette)
+    card.setAutoFillBackground(current)
