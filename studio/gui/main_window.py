@@ -29,6 +29,7 @@ from studio.gui.cleanup_dialog import show_cleanup
 from studio.gui.crash_reporter import open_folder
 from studio.gui.dialogs import ask, show_about
 from studio.gui.empty_state import WelcomePage
+from studio.gui.filmstrip import Filmstrip
 from studio.gui.fitting import ElidedLabel
 from studio.gui.job_runner import Job, JobRunner
 from studio.gui.media_bin import MediaBin
@@ -86,6 +87,7 @@ class MainWindow(QMainWindow):
         self.media_bin = MediaBin(self.workspace, self.thumbnails)
         self.editor.attach_media_bin(self.media_bin)
         self.preview = PreviewPlayer()
+        self.filmstrip = Filmstrip(self.workspace, self.thumbnails, self.preview)
         self.render_panel = RenderPanel(self.workspace, self.jobs, self.thumbnails, self.preview)
         self.welcome = WelcomePage()
         self._compose()
@@ -106,9 +108,11 @@ class MainWindow(QMainWindow):
         self.sidebar.addTab(self.media_bin, "Media")
         self.pages = QStackedWidget()
         self.pages.addWidget(self.welcome)
-        self.pages.addWidget(self.splitter)
-        self.workarea = window_layout.work_area(self.pages)  # + a bottom strip, one line
-        self.setCentralWidget(self.workarea)
+        # The editor page: the panels over the filmstrip (the welcome page has neither).
+        self.workarea = window_layout.work_area(self.splitter)
+        self.workarea.addWidget(self.filmstrip)
+        self.pages.addWidget(self.workarea)
+        self.setCentralWidget(self.pages)
         window_layout.fit_default_size(self)
 
     def _build_status_bar(self) -> None:
@@ -151,9 +155,11 @@ class MainWindow(QMainWindow):
         self.projects.sampleReady.connect(lambda _pid: self.start_render())
         self.welcome.sampleRequested.connect(self.projects.try_sample)
         self.welcome.newProjectRequested.connect(self.projects.new_project)
-        self.editor.previewAudioRequested.connect(
-            lambda path, title: self.preview.load(path, title, autoplay=True,
-                                                  caption=f"♪  {title}"))
+        self.editor.previewReady.connect(
+            lambda path, title: self.preview.load(path, title, autoplay=True))
+        self.filmstrip.sceneActivated.connect(self.editor.show_scene)
+        self.filmstrip.moveRequested.connect(self.editor.move_scene)
+        self.editor.currentSceneChanged.connect(self.filmstrip.set_current)
         self.render_panel.renderClicked.connect(self.start_render)
         ws.projectsChanged.connect(self._refresh_page)
         ws.currentProjectChanged.connect(self._project_changed)
@@ -215,7 +221,7 @@ class MainWindow(QMainWindow):
 
     def _refresh_page(self) -> None:
         has_projects = bool(self.workspace.library.projects())
-        self.pages.setCurrentWidget(self.splitter if has_projects else self.welcome)
+        self.pages.setCurrentWidget(self.workarea if has_projects else self.welcome)
         if not has_projects:
             self.welcome.set_voice_available(self.workspace.kokoro_available())
         elif not self.workspace.current_project_id:

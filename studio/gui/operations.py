@@ -28,6 +28,7 @@ from studio.pipeline import produce, publishing, sample, script, visuals, voiceo
 from studio.pipeline.changes import Changes, Done
 from studio.pipeline.jobs import run_job
 from studio.pipeline.request import RunRequest
+from studio.pipeline.scene_preview import ScenePreview, make_scene_preview
 from studio.pipeline.templates import get_template
 from studio.progress import CancelToken, run_abandonable
 from studio.secrets import get_groq_key
@@ -99,6 +100,19 @@ def voice_scene(
             raise InputError("The scene's voice could not be made", fix="Try again")
         return Done(library.home.abs(audio),
                     Changes.of(scenes=[project_id], scene_ids=[(project_id, scene_id)]))
+
+    return work
+
+
+def scene_preview(library: Library, project_id: str, scene_id: str) -> WorkFn:
+    """A scene's preview with picture (voiced first if needed); returns the ScenePreview."""
+
+    def work(reporter: SignalReporter, cancel: CancelToken) -> Done[ScenePreview]:
+        project = library.project(project_id)
+        with run_job(library, project, "preview", reporter=reporter, cancel=cancel) as ctx:
+            result = make_scene_preview(library, project, scene_id, ctx)
+        changes = Changes.of(scenes=[project_id], scene_ids=[(project_id, scene_id)])
+        return Done(result, changes if result.changed_scene else Changes())
 
     return work
 

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -27,7 +27,7 @@ from studio.gui import commands, operations
 from studio.gui.card_list import CardList
 from studio.gui.fitting import ElidedLabel
 from studio.gui.formatting import format_duration
-from studio.gui.job_runner import JobRunner
+from studio.gui.job_runner import Job, JobRunner
 from studio.gui.media_bin import MediaBin
 from studio.gui.op import Op
 from studio.gui.scene_card import THUMB_SIZE, SceneCard
@@ -36,7 +36,8 @@ from studio.gui.trim_dialog import TrimDialog
 from studio.gui.visual_picker import VisualChoice, VisualPicker
 from studio.gui.workspace import Workspace
 from studio.media.probe import probe
-from studio.pipeline.drafts import estimate_seconds, sanitize_for_speech
+from studio.pipeline.drafts import estimate_seconds
+from studio.pipeline.scene_preview import ScenePreview
 from studio.pipeline.templates import get_template
 from studio.pipeline.visuals import media_kind, visual_label
 from studio.store.models import Scene
@@ -49,11 +50,11 @@ class SceneEditor(QWidget):
     """Scene cards of the current project.
 
     Signals:
-        previewAudioRequested(object, str): play this audio file (Path) with this title.
+        previewReady(object, str): play this scene preview (a video Path) with this title.
         currentSceneChanged(str): the scene the creator is working on.
     """
 
-    previewAudioRequested = Signal(object, str)
+    previewReady = Signal(object, str)
     currentSceneChanged = Signal(str)
 
     def __init__(self, workspace: Workspace, jobs: JobRunner, thumbnails: ThumbnailLoader,
@@ -66,6 +67,7 @@ class SceneEditor(QWidget):
         self._thumbnails = thumbnails
         self._cards: dict[str, SceneCard] = {}
         self._project_id = ""
+        self._preview_job: Job | None = None
         self.current_scene_id = ""
         self._build()
         workspace.currentProjectChanged.connect(self.reload)
@@ -246,6 +248,8 @@ class SceneEditor(QWidget):
     def _activated(self, scene_id: str) -> None:
         if scene_id != self.current_scene_id:
             self.current_scene_id = scene_id
+            for card in self._cards.values():
+                _highlight(card, card.scene_id == scene_id)
             self.currentSceneChanged.emit(scene_id)
 
     def _commit_text(self, scene_id: str, old: str, new: str) -> None:
@@ -322,18 +326,23 @@ class SceneEditor(QWidget):
             self._activated(scene_id)
 
     # -- jobs -------------------------------------------------------------------------------------
-    def preview_scene(self, scene_id: str) -> None:
-        """Play the scene's audio, voicing it first when it is missing or out of date."""
+    def preview_scene(self, scene_id: str) -> Job | None:
+        """Play the scene with its visual, motion and captions (a small cached proxy, voiced
+        first when its audio is missing or stale). The latest request wins: a preview still
+        being made is cancelled."""
         self._cards[scene_id].commit()
         scene = self._library.scene(scene_id)
-        title = f"Scene {scene.scene_number} — narration"
-        spoken = sanitize_for_speech(scene.text) or scene.text
-        if scene.audio_file_path and spoken == scene.sanitized_text:
-            path = self._library.home.abs(scene.audio_file_path)
-            if path.is_file():
-                self.previewAudioRequested.emit(path, title)
-                return
-        self._start_voice(scene_id, lambda path: self.previewAudioRequested.emit(path, title))
+        title = f"Scene {scene.scene_number} — preview"
+        if self._preview_job is not None:  # running or queued; a finished one ignores it
+            self._jobs.cancel(self._preview_job)
+        op: Op[ScenePreview] = Op(
+            f"Preparing scene {scene.scene_number}'s preview",
+            operations.scene_preview(self._library, self._project_id, scene_id),
+            project_id=self._project_id, kind="preview")
+        op.success(lambda result: self.previewReady.emit(result.path, title))
+        op.may_change_when_stopped(operations.scenes_of(self._project_id))
+        self._preview_job = op.run_on(self._jobs, queue=True)
+        return self._preview_job
 
     def regenerate_voice(self, scene_id: str) -> None:
         self._cards[scene_id].commit()
@@ -432,3 +441,15 @@ class SceneEditor(QWidget):
         dialog.finished.connect(dialog.deleteLater)
         dialog.open()
         return dialog
+
+def _highlight(card: SceneCard, current: bool) -> None:
+    """Tint the current scene's card (the filmstrip highlights the same scene). A tint, not a
+    thicker border: a border would change the card's size and move every card below it."""
+    card.setProperty("current", current)
+    palette = QPalette(card.palette())
+    if current:
+        tint = QColor(palette.color(QPalette.ColorRole.Highlight))
+        tint.setAlpha(48)
+        palette.setColor(QPalette.ColorRole.Window, tint)
+    card.setPalette(palette)
+    card.setAutoFillBackground(current)

@@ -196,10 +196,13 @@ def render_segment(
     progress: ProgressFn | None = None,
     cancel: CancelToken | None = None,
     threads: int | None = None,
+    preset: str = encoding.VIDEO_PRESET,
 ) -> Path:
     """Encode ``spec`` to ``out_path`` (an MP4: H.264 + FLAC), atomically; return the path.
 
-    ``threads`` caps ffmpeg's threads (``render_segments`` shares the cores between jobs).
+    ``threads`` caps ffmpeg's threads (``render_segments`` shares the cores between jobs);
+    ``preset`` is x264's (a scene preview's proxy trades size for speed; renders keep the
+    default so their segments join).
 
     Raises:
         InputError: an input file is missing or unusable.
@@ -231,7 +234,7 @@ def render_segment(
             *overlay_input,
             "-filter_complex", f"{video_chain};{_audio_chain(spec)}",
             "-map", "[v]", "-map", "[a]",
-            *encoder_args(spec.settings, threads),
+            *encoder_args(spec.settings, threads, preset=preset),
             "-f", "mp4", str(partial),
         ]
         run_ffmpeg(args, duration=spec.exact_duration, progress=progress, cancel=cancel,
@@ -239,11 +242,13 @@ def render_segment(
     return Path(out_path)
 
 
-def encoder_args(settings: RenderSettings, threads: int | None = None) -> list[str]:
+def encoder_args(
+    settings: RenderSettings, threads: int | None = None, *, preset: str = encoding.VIDEO_PRESET
+) -> list[str]:
     """The output options every segment shares (so segments join by stream copy)."""
     gop = str(encoding.GOP_SECONDS * settings.fps)
     args = [
-        "-c:v", encoding.VIDEO_CODEC, "-preset", encoding.VIDEO_PRESET,
+        "-c:v", encoding.VIDEO_CODEC, "-preset", preset,
         "-x264-params", encoding.VIDEO_X264_PARAMS,
         "-crf", str(encoding.VIDEO_CRF), "-profile:v", "high", "-pix_fmt", "yuv420p",
         "-g", gop, "-keyint_min", gop, "-sc_threshold", "0",

@@ -45,7 +45,7 @@ def test_new_project_dialog_creates_the_project_with_its_scenes(
     assert scene_texts(library, project) == ["Sunlight is a mix of colours.",
                                              "Air scatters blue light most."]
     qtbot.waitUntil(lambda: window.workspace.current_project_id == project.id)
-    assert window.pages.currentWidget() is window.splitter
+    assert window.pages.currentWidget().isAncestorOf(window.splitter)  # the editor page
     assert len(window.editor.cards()) == 2
     assert window.tree.project_item(project.id) is not None
 
