@@ -121,12 +121,12 @@ class _Strip(QWidget):
         painter.setClipRect(rect)
         painter.fillRect(rect, QColor("#3a3d4a"))
         if pixmap is not None and not pixmap.isNull():
-            scaled = pixmap.scaled(
-                rect.size(),
-                Qt.AspectRatioMode.KeepAspectRatioByExpanding,
-                Qt.TransformationMode.SmoothTransformation,
+            # Whole frames at the strip's height, repeated along the block (as video editors
+            # draw clips): a frame cropped to a long block would show a slice of its middle.
+            scaled = pixmap.scaledToHeight(
+                rect.height(), Qt.TransformationMode.SmoothTransformation
             )
-            painter.drawPixmap(rect.center() - scaled.rect().center(), scaled)
+            painter.drawTiledPixmap(rect, scaled, QPoint(0, 0))
         label = QRect(rect.left(), rect.top(), min(rect.width(), 26), 18)
         painter.fillRect(label, QColor(0, 0, 0, 160))
         painter.setPen(QColor("#ffffff"))
