@@ -7,9 +7,17 @@ the whole page, and that choice is remembered like finishing it is.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings, Signal
+from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFrame,
+    QLabel,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
 
 from studio import APP_NAME
 from studio.gui.job_runner import JobRunner
@@ -47,9 +55,10 @@ class SetupChecklist(QDialog):
         super().__init__(parent)
         self.setObjectName("setupChecklist")
         self.setWindowTitle(f"Set up {APP_NAME}")
-        self.setMinimumWidth(680)
+        self.setMinimumWidth(600)
         self._settings = settings
         title = QLabel(f"Welcome to {APP_NAME}")
+        title.setWordWrap(True)
         font = QFont(title.font())
         font.setPointSizeF(font.pointSizeF() * 1.6)
         font.setBold(True)
@@ -69,13 +78,21 @@ class SetupChecklist(QDialog):
         self.done_button.setDefault(True)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(title)
-        layout.addWidget(intro)
-        layout.addSpacing(8)
+        page = QWidget()
+        content = QVBoxLayout(page)
+        content.addWidget(title)
+        content.addWidget(intro)
+        content.addSpacing(8)
         for row in (self.voice, self.groq, self.media):
-            layout.addWidget(row)
-        layout.addSpacing(8)
+            content.addWidget(row)
+        content.addStretch(1)
+        self.scroll_area = named(QScrollArea(), "setupScroll")  # fits a 1024x700 screen
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll_area.setWidget(page)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.scroll_area, 1)
         layout.addWidget(buttons)
         self.voice.voiceChanged.connect(self.voiceChanged)
         self.finished.connect(self._remember)
