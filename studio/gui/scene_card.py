@@ -251,6 +251,7 @@ class SceneCard(QFrame):
         self.error = QLabel()
         self.error.setObjectName("sceneError")
         self.error.setStyleSheet("color: #d64545;")
+        self.error.setWordWrap(True)
         self.error.hide()
         self.voice = QComboBox()
         self.voice.setObjectName("sceneVoice")

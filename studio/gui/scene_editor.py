@@ -147,7 +147,9 @@ class SceneEditor(QWidget):
             self._load_thumbnail(card, scene)
             ordered.append(card)
         for gone in set(self._cards) - {s.id for s in scenes}:
-            self._cards.pop(gone).deleteLater()
+            card = self._cards.pop(gone)
+            card.hide()  # gone from the screen now, not when the event loop deletes it
+            card.deleteLater()
         if project is not None:
             self._dress_cards(project, scenes)
         self.list.set_cards(ordered)

@@ -27,6 +27,9 @@ from studio.gui.workspace import Workspace
 
 #: QSettings key: "completed" or "skipped" once the first-run checklist was closed.
 FIRST_RUN_KEY = "setup/firstRun"
+#: The tallest the checklist opens (a 1024x700 screen less its panel and title bar); longer
+#: content scrolls inside it.
+FIT_HEIGHT = 600
 
 
 def first_run_pending(settings: QSettings) -> bool:
@@ -91,9 +94,13 @@ class SetupChecklist(QDialog):
         self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
         self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.scroll_area.setWidget(page)
+        bar = self.scroll_area.verticalScrollBar().sizeHint().width()
+        self.scroll_area.setMinimumWidth(page.minimumSizeHint().width() + bar)
         layout = QVBoxLayout(self)
         layout.addWidget(self.scroll_area, 1)
         layout.addWidget(buttons)
+        self.resize(self.minimumSizeHint().width(),
+                    min(FIT_HEIGHT, page.sizeHint().height() + buttons.sizeHint().height() + 24))
         self.voice.voiceChanged.connect(self.voiceChanged)
         self.finished.connect(self._remember)
 

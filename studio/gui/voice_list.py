@@ -22,7 +22,7 @@ from studio.gui.workers import human_message
 from studio.gui.workspace import VoiceOption, Workspace
 
 #: The heading over the voices that can't speak as named yet.
-NEEDS_KOKORO = "Natural voices — need Kokoro (Settings); the draft voice speaks until then"
+NEEDS_KOKORO = "Natural voices: they need Kokoro; until it is installed, the draft voice speaks"
 #: The job lane of auditions: a sample never waits for (or blocks) a render or an import.
 AUDITION_LANE = "voice-sample"
 
@@ -51,11 +51,11 @@ def add_voices(combo: QComboBox, voices: Sequence[VoiceOption]) -> None:
 
 
 def audition_button(request: Callable[[], None], parent: QWidget | None = None) -> QToolButton:
-    """The ▶ beside a voice list: ``request`` asks for a sample of the voice chosen there."""
+    """The speaker beside a voice list: ``request`` asks for a sample of the voice chosen."""
     button = QToolButton(parent)
     button.setObjectName("auditionVoice")
     button.setAutoRaise(True)
-    button.setIcon(button.style().standardIcon(QStyle.StandardPixmap.SP_MediaPlay))
+    button.setIcon(button.style().standardIcon(QStyle.StandardPixmap.SP_MediaVolume))
     button.setToolTip("Hear this voice say a short sentence")
     button.setAccessibleName("Hear this voice")
     button.clicked.connect(request)

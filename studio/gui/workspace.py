@@ -46,7 +46,7 @@ class Workspace(QObject):
         publishingChanged(str): a project's title, description, tags or thumbnails changed.
         settingsChanged(): the library's settings changed (e.g. Kokoro's folder).
         errorRaised(str): a known failure's human message, for the status bar.
-        auditionRequested(str): play a sample of this voice id (Settings, a voice list's ▶).
+        auditionRequested(str): play a sample of this voice id (a voice list's speaker).
 
     Attributes:
         library: the open library (usable from the GUI thread and from workers).
