@@ -221,7 +221,7 @@ def test_music_cuts_show_their_number_and_time_instead_of_voice_controls(
         "Beat",
         template="music",
         options={"bpm": 120},
-        settings=RenderSettings(music_path=str(song)),
+        settings=RenderSettings(music_path=song),
     )
     with run_job(library, project, "script") as ctx:
         get_template("music").script_from_text(library, project, "", ctx)
