@@ -155,6 +155,12 @@ def produce(
         from studio.pipeline.groq_script import check_topic
 
         check_topic(request.topic)
+        if not request.run.groq_key:  # the script stage says this too, in the window's words
+            raise InputError(
+                "Writing a script from a topic needs a Groq API key, and none is set",
+                fix="Add one in Settings or set GROQ_API_KEY, or write the script yourself and "
+                "give --script FILE",
+            )
     for folder in request.media:
         if not Path(folder).is_dir():
             raise InputError(
