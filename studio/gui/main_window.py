@@ -43,6 +43,7 @@ from studio.gui.settings_dialog import SettingsDialog
 from studio.gui.setup_checklist import SetupChecklist
 from studio.gui.stats_dialog import show_statistics
 from studio.gui.thumbnails import ThumbnailLoader
+from studio.gui.voice_list import Auditioner
 from studio.gui.workspace import Workspace
 from studio.logs import log_dir
 from studio.pipeline.templates import get_template
@@ -90,6 +91,8 @@ class MainWindow(QMainWindow):
         self.filmstrip = Filmstrip(self.workspace, self.thumbnails, self.preview)
         self.render_panel = RenderPanel(self.workspace, self.jobs, self.thumbnails, self.preview)
         self.welcome = WelcomePage()
+        self.auditioner = Auditioner(self.workspace, self.jobs, lambda path, title: (
+            self.preview.load(path, title, autoplay=True, caption=f"♪  {title}")), self)
         self._compose()
         build_menus(self, self.window_actions)
         self.show_sidebar = window_layout.add_view_toggles(self, self.sidebar)
@@ -140,7 +143,7 @@ class MainWindow(QMainWindow):
         a.statistics.triggered.connect(lambda: show_statistics(ws.library, self))
         a.quit.triggered.connect(self.close)
         a.add_scene.triggered.connect(self.editor.append_scene)
-        a.split_scene.triggered.connect(self._split_current)
+        a.split_scene.triggered.connect(self.editor.split_current)
         a.merge_scene.triggered.connect(self._merge_current)
         a.render.triggered.connect(self.start_render)
         a.characters.triggered.connect(lambda: CharactersDialog(self.workspace, self).open())
@@ -205,11 +208,6 @@ class MainWindow(QMainWindow):
             self.editor.delete_scene(self.editor.current_scene_id)
         else:
             self.projects.delete()
-
-    def _split_current(self) -> None:
-        card = self.editor.card(self.editor.current_scene_id)
-        if card is not None:
-            self.editor.split_scene(card.scene_id, card.cursor_offset())
 
     def _merge_current(self) -> None:
         if self.editor.current_scene_id:

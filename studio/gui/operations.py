@@ -12,6 +12,7 @@ and the first import of the whole pipeline inside a worker froze the window for 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +35,8 @@ from studio.progress import CancelToken, run_abandonable
 from studio.secrets import get_groq_key
 from studio.store import Library
 from studio.store.settings_registry import KOKORO_DIR
+
+log = logging.getLogger(__name__)
 
 #: Seconds the Groq key check waits for an answer.
 KEY_CHECK_TIMEOUT = 15.0
@@ -113,6 +116,18 @@ def scene_preview(library: Library, project_id: str, scene_id: str) -> WorkFn:
             result = make_scene_preview(library, project, scene_id, ctx)
         changes = Changes.of(scenes=[project_id], scene_ids=[(project_id, scene_id)])
         return Done(result, changes if result.changed_scene else Changes())
+
+    return work
+
+
+def audition_voice(library: Library, voice_id: str) -> WorkFn:
+    """A short sample sentence in ``voice_id`` (the real voice path); returns the WAV's path."""
+
+    def work(reporter: SignalReporter, cancel: CancelToken) -> Done[Path]:
+        reporter.progress(0.1, "Speaking a sample", None)
+        path = voiceover.speak_sample(library, voice_id, cancel)
+        reporter.progress(1.0, "Sample ready", None)
+        return Done(path, Changes())
 
     return work
 
@@ -262,8 +277,12 @@ def check_groq_key(api_key: str, base_url: str | None) -> WorkFn:
         except groq.APITimeoutError:
             raise ServiceError(f"Groq did not answer within {KEY_CHECK_TIMEOUT:g} seconds",
                                fix="Check your internet connection and try again") from None
-        except groq.APIConnectionError:
-            raise ServiceError("Could not reach Groq",
+        except groq.APIConnectionError as exc:  # the details go to the log, not on screen
+            log.warning("The Groq server at %s could not be reached: %r", client.base_url,
+                        exc.__cause__ or exc)
+            url = client.base_url
+            server = f"{url.host}:{url.port}" if url.port else url.host
+            raise ServiceError(f"Can't reach the Groq server ({server})",
                                fix="Check your internet connection (and any proxy or "
                                    "firewall), then try again") from None
         finally:

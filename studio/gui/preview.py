@@ -282,14 +282,12 @@ class PreviewPlayer(QWidget):
         )
         controls = QHBoxLayout()
         controls.setContentsMargins(0, 0, 0, 0)
-        for widget in (
-            self.play_button,
-            self.time_label,
-        ):
-            controls.addWidget(widget)
+        controls.addWidget(self.play_button)
+        controls.addWidget(self.time_label)
         controls.addStretch(1)
-        for widget in (self.volume, self.pop_button, self.full_button):
-            controls.addWidget(widget)
+        controls.addWidget(self.volume)
+        controls.addWidget(self.pop_button)
+        controls.addWidget(self.full_button)
         # The bar has a row of its own, as in most players: however narrow the column, it stays
         # long enough to click a point on it.
         layout = QVBoxLayout(self.body)

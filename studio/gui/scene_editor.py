@@ -40,10 +40,18 @@ from studio.pipeline.drafts import estimate_seconds
 from studio.pipeline.scene_preview import ScenePreview
 from studio.pipeline.templates import get_template
 from studio.pipeline.visuals import media_kind, visual_label
-from studio.store.models import Scene
+from studio.pipeline.voiceover import wanted_voice
+from studio.store.models import Project, Scene
 from studio.text import one_line
 
-NEW_SCENE_TEXT = "New scene: type what the voice should say."
+#: What the status bar says when "Split at the text cursor" has no place to split.
+SPLIT_HINT = "Click in a scene's text where it should split, then split again."
+
+
+def _clock(seconds: float) -> str:
+    """``4.5`` -> ``"0:04.5"``: a cut's edge, to the tenth (cuts fall between whole seconds)."""
+    minutes, secs = divmod(max(0.0, seconds), 60)
+    return f"{int(minutes)}:{secs:04.1f}"
 
 
 class SceneEditor(QWidget):
@@ -149,17 +157,19 @@ class SceneEditor(QWidget):
             card = self._cards.pop(gone)
             card.hide()  # at once: it is deleted later, and must not paint over the others
             card.deleteLater()
+        if project is not None:
+            self._dress_cards(project, scenes)
         self.list.set_cards(ordered)
         self.empty.setVisible(not ordered)
         self.add_button.setEnabled(project is not None)
 
-    def _show_header(self, project: object, scenes: list[Scene]) -> None:
+    def _show_header(self, project: Project | None, scenes: list[Scene]) -> None:
         if project is None:
             self.title.setText("No project selected")
             self.summary.setText("")
             self.empty.setText("Choose a project on the left, or make a new one (Ctrl+N).")
             return
-        self.title.setText(one_line(project.name))  # type: ignore[attr-defined]
+        self.title.setText(one_line(project.name))
         voiced = all(s.duration for s in scenes)
         total = sum((s.duration or estimate_seconds(s.text)) for s in scenes)
         length = format_duration(total) if voiced else f"≈ {format_duration(total)}"
@@ -192,7 +202,31 @@ class SceneEditor(QWidget):
         self._load_thumbnail(card, scene)
         project = self._workspace.current_project()
         if project is not None:
-            self._show_header(project, self._library.scenes(project))
+            scenes = self._library.scenes(project)
+            self._show_header(project, scenes)
+            self._dress_cards(project, scenes)
+
+    def _dress_cards(self, project: Project, scenes: list[Scene]) -> None:
+        """What the template says about each card: a narrated scene's voice as used (a chat
+        character's own), or a cut's number, time range and caption (no narration)."""
+        narrated = get_template(project.template).narrated
+        characters = self._library.character_voices(project) if narrated else {}
+        captions = len({scene.text for scene in scenes}) > 1  # one text repeated says nothing
+        start = 0.0
+        for scene in scenes:
+            card = self._cards.get(scene.id)
+            end = start + (scene.duration or 0.0)
+            if card is not None and narrated:
+                card.set_narrated(True)
+                voice = characters.get(scene.character or "")
+                card.set_default_voice(
+                    f"Voice of {scene.character}: {self._workspace.voice_label(voice)}"
+                    if scene.character and voice else "Project voice")
+            elif card is not None:
+                caption = f" — “{one_line(scene.text)}”" if captions and scene.text else ""
+                card.set_narrated(False, f"Cut {scene.scene_number} · {_clock(start)}–"
+                                         f"{_clock(end)}{caption}")
+            start = end
 
     # -- thumbnails -------------------------------------------------------------------------------
     def _load_thumbnail(self, card: SceneCard, scene: Scene) -> None:
@@ -226,6 +260,9 @@ class SceneEditor(QWidget):
     # -- card requests ----------------------------------------------------------------------------
     def _connect(self, card: SceneCard) -> None:
         card.textCommitted.connect(self._commit_text)
+        card.auditionRequested.connect(self._audition)
+        card.text.undoRequested.connect(self.undo)
+        card.text.redoRequested.connect(self.redo)
         card.voiceChanged.connect(self._set_voice)
         card.moveRequested.connect(self._move)
         card.insertRequested.connect(self._insert_after)
@@ -252,8 +289,25 @@ class SceneEditor(QWidget):
                 _highlight(card, card.scene_id == scene_id)
             self.currentSceneChanged.emit(scene_id)
 
+    def undo(self) -> None:
+        """Ctrl+Z in a text box: save its typing, then undo in the project's one history."""
+        self.commit_pending()
+        self._workspace.stack(self._project_id).undo()
+
+    def redo(self) -> None:
+        self.commit_pending()
+        self._workspace.stack(self._project_id).redo()
+
     def _commit_text(self, scene_id: str, old: str, new: str) -> None:
         self._push(commands.edit_scene_text(self._workspace, self._project_id, scene_id, old, new))
+
+    def _audition(self, scene_id: str, voice_id: str | None) -> None:
+        """Hear the voice chosen in a card (as the project's: the one that scene would use)."""
+        project = self._workspace.current_project()
+        if voice_id is None and project is not None:
+            voice_id = wanted_voice(self._library, project, self._library.scene(scene_id))
+        if voice_id:
+            self._workspace.auditionRequested.emit(voice_id)
 
     def _set_voice(self, scene_id: str, voice_id: str | None) -> None:
         old = self._library.scene(scene_id).voice_id
@@ -278,7 +332,9 @@ class SceneEditor(QWidget):
         old_index = self._ids().index(scene_id)
         self.move_scene(scene_id, gap - 1 if gap > old_index else gap)
 
-    def insert_scene(self, index: int, text: str = NEW_SCENE_TEXT) -> None:
+    def insert_scene(self, index: int, text: str = "") -> None:
+        """Insert a scene at ``index`` (empty: the box shows what to type, nothing is saved
+        that the creator did not type) and put the cursor in it."""
         command = commands.InsertSceneCommand(self._workspace, self._project_id, index, text)
         self._push(command)
         card = self._cards.get(command.scene_id or "")
@@ -306,6 +362,17 @@ class SceneEditor(QWidget):
     def split_scene(self, scene_id: str, at: int) -> None:
         self._split(scene_id, at)
 
+    def split_current(self) -> None:
+        """Split the current scene at its text cursor; without one, say what to do."""
+        card = self._cards.get(self.current_scene_id)
+        text = card.text.toPlainText() if card is not None else ""
+        at = card.cursor_offset() if card is not None else 0
+        if card is None or not card.text.isVisible() or not text[:at].strip() \
+                or not text[at:].strip():
+            self._workspace.report_error(SPLIT_HINT)
+            return
+        self._split(card.scene_id, at)
+
     def merge_with_next(self, scene_id: str) -> None:
         ids = self._ids()
         index = ids.index(scene_id)
@@ -332,6 +399,8 @@ class SceneEditor(QWidget):
         being made is cancelled."""
         self._cards[scene_id].commit()
         scene = self._library.scene(scene_id)
+        if not self._has_narration(scene):
+            return None
         title = f"Scene {scene.scene_number} — preview"
         if self._preview_job is not None:  # running or queued; a finished one ignores it
             self._jobs.cancel(self._preview_job)
@@ -346,7 +415,17 @@ class SceneEditor(QWidget):
 
     def regenerate_voice(self, scene_id: str) -> None:
         self._cards[scene_id].commit()
+        if not self._has_narration(self._library.scene(scene_id)):
+            return
         self._start_voice(scene_id, None, force=True)
+
+    def _has_narration(self, scene: Scene) -> bool:
+        """True if ``scene`` has words to speak; else the status bar says what to do."""
+        if scene.text.strip():
+            return True
+        self._workspace.report_error(f"Scene {scene.scene_number} has no narration: type what "
+                                     "the voice should say, or delete the scene.")
+        return False
 
     def _start_voice(
         self, scene_id: str, then: Callable[[Path], None] | None, *, force: bool = False

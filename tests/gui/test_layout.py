@@ -207,10 +207,11 @@ def test_cards_reflow_in_an_editor_column_only_300_pixels_wide(
 
 def test_a_card_at_any_width_keeps_its_controls_inside_and_apart(qtbot: Any, library: Any) -> None:
     from studio.gui.scene_card import SceneCard
+    from studio.gui.workspace import VoiceOption
 
     project = make_project(library, "Widths", [VERY_LONG_TEXT])
     scene = library.scenes(project)[0]
-    card = SceneCard(scene, [("af_heart", "Heart (American English, female)")])
+    card = SceneCard(scene, [VoiceOption("af_heart", "Heart (American English, female)", True)])
     qtbot.addWidget(card)
     card.show()
 
