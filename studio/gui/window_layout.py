@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QMainWindow, QMenu, QSplitter, QTabWidget, QWidget
 DEFAULT_SIZE = (1320, 820)
 #: First-start widths of the sidebar, the editor and the right column (the splitter scales
 #: them to the window: the sidebar keeps its width, the others share what is left).
-COLUMN_WIDTHS = [220, 560, 540]
+COLUMN_WIDTHS = [200, 600, 500]
 #: First-start heights of the preview and the render panel under it.
 RIGHT_HEIGHTS = [340, 300]
 SIDEBAR_SHOWN_KEY = "window/sidebarShown"
