@@ -18,11 +18,13 @@ The files land in ``target_dir`` in the hub's layout (``config.json``, ``kokoro-
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx2
 from huggingface_hub import constants, get_hf_file_metadata, hf_hub_url
@@ -47,6 +49,8 @@ from studio.engines.weights import (
 )
 from studio.errors import Cancelled, InputError, ServiceError
 from studio.progress import CancelToken, ProgressFn, no_progress
+
+log = logging.getLogger(__name__)
 
 #: The hub branch downloaded; every file is then fetched at the commit it resolved to.
 KOKORO_REVISION = "main"
@@ -188,11 +192,18 @@ def _refused(error: HfHubHTTPError, where: str) -> ServiceError:
 
 
 def _unreachable(error: Exception, where: str) -> ServiceError:
+    """The hub could not be reached: said in the creator's words (the server's name); the
+    exception itself goes to the log, not on screen."""
+    log.warning("The Hugging Face hub at %s could not be reached: %r", where, error)
     return ServiceError(
-        f"Cannot reach the Hugging Face hub ({type(error).__name__}: {error})",
-        where=where,
+        f"Cannot reach the Hugging Face hub ({_host(where)})",
         fix="Check your internet connection (and proxy), then try again",
     )
+
+
+def _host(url: str) -> str:
+    """``https://huggingface.co/x`` -> ``huggingface.co`` (the server a creator can check)."""
+    return urlsplit(url).netloc or url
 
 
 # --- Fetching one file ---------------------------------------------------------------------------
@@ -229,9 +240,10 @@ def _fetch(
             cause = error.__cause__ or error
             failures = 1 if _size(part) > before else failures + 1
             if failures > retries:
+                log.warning("The download of %s was interrupted: %r", remote.url, cause)
                 raise ServiceError(
-                    f"The download of {remote.name} was interrupted ({cause})",
-                    where=remote.url.split("?")[0],
+                    f"The download of {remote.name} was interrupted",
+                    where=_host(remote.url),
                     fix="Try again: the download resumes where it stopped",
                 ) from error
             if cancel.wait(min(8.0, RETRY_WAIT * 2 ** (failures - 1))):

@@ -44,6 +44,7 @@ class WindowActions:
     regenerate_voice: QAction
     preview_scene: QAction
     find_project: QAction
+    full_screen_preview: QAction
     render: QAction
     cancel: QAction
     characters: QAction
@@ -122,6 +123,8 @@ def create_actions(window: QMainWindow, workspace: Workspace) -> WindowActions:
         regenerate_voice=_action(window, "Re&generate voice", "Ctrl+Shift+R",
                                  "Speak the current scene again"),
         preview_scene=_action(window, "&Preview scene", "Ctrl+P", "Play the current scene"),
+        full_screen_preview=_action(window, "F&ull-screen preview", "F11",
+                                    "The video fills the screen (Esc leaves)"),
         find_project=_action(window, "&Find project", QKeySequence.StandardKey.Find,
                              "Search the projects and their scenes"),
         render=_action(window, "&Render video", "Ctrl+R", "Render the project to MP4",
@@ -175,6 +178,8 @@ def build_menus(window: QMainWindow, actions: WindowActions) -> None:
     project.addAction(actions.render)
     project.addAction(actions.cancel)
     view = bar.addMenu("&View")
+    view.setObjectName("viewMenu")  # studio.gui.window_layout adds its toggles here
+    view.addAction(actions.full_screen_preview)
     view.addAction(actions.statistics)
     help_menu = bar.addMenu("&Help")
     help_menu.addAction(actions.shortcuts)
@@ -203,8 +208,12 @@ def build_toolbar(window: QMainWindow, actions: WindowActions) -> QToolBar:
 def connect_scene_actions(actions: WindowActions, editor: SceneEditor) -> None:
     """Move up/down, regenerate voice and preview act on the editor's current scene."""
 
-    def on_current(act: Callable[[str], None]) -> Callable[[], None]:
-        return lambda: act(editor.current_scene_id) if editor.current_scene_id else None
+    def on_current(act: Callable[[str], object]) -> Callable[[], None]:
+        def run() -> None:
+            if editor.current_scene_id:
+                act(editor.current_scene_id)
+
+        return run
 
     def move(delta: int) -> Callable[[str], None]:
         def step(scene_id: str) -> None:

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from studio.errors import StudioError
 from studio.gui.qt_helpers import named
+from studio.gui.voice_list import add_voices
 from studio.gui.workspace import Workspace
 from studio.pipeline.templates.chat import characters_of, engine_of
 
@@ -45,8 +46,7 @@ class CharactersDialog(QDialog):
             mapping = library.character_voices(self._project)
         for character in characters:
             combo = named(QComboBox(), "characterVoice")
-            for voice_id, label in workspace.voice_choices():
-                combo.addItem(label, voice_id)
+            add_voices(combo, workspace.voice_choices())
             combo.setCurrentIndex(max(0, combo.findData(mapping.get(character))))
             self.combos[character] = combo
             form.addRow(character, combo)

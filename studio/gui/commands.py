@@ -8,6 +8,7 @@ it instead of keeping an entry that did nothing, and the message goes to the sta
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,12 @@ from PySide6.QtGui import QUndoCommand
 from studio.errors import StudioError
 from studio.gui.workspace import Workspace
 from studio.store.models import Scene
+
+#: ``QUndoCommand.id`` of a scene's typing: consecutive commits on one scene merge into one.
+TYPING_ID = 1
+#: Typing commits on one scene this close together are one burst (one Ctrl+Z undoes them).
+#: The card commits after 0.8 s without a key, so a pause longer than this starts a new step.
+TYPING_BURST_SECONDS = 5.0
 
 
 def _excerpt(text: str, words: int = 4) -> str:
@@ -86,12 +93,38 @@ class SceneFieldCommand(LibraryCommand):
         self.workspace.notify_projects()
 
 
+class TypingCommand(SceneFieldCommand):
+    """The creator's typing in one scene. Consecutive commits on the same scene within a
+    burst merge into one command, so one Ctrl+Z undoes the burst, not each pause."""
+
+    def __init__(
+        self, workspace: Workspace, project_id: str, scene_id: str, old: str, new: str
+    ) -> None:
+        super().__init__(workspace, project_id, scene_id, "text", old, new, "")
+        self.committed_at = time.monotonic()
+        self._name()
+
+    def _name(self) -> None:
+        self.setText(f"Edit “{_excerpt(self.new)}”" if self.new else "Empty a scene")
+
+    def id(self) -> int:
+        return TYPING_ID
+
+    def mergeWith(self, other: QUndoCommand) -> bool:
+        if not isinstance(other, TypingCommand) or other.scene_id != self.scene_id \
+                or other.project_id != self.project_id \
+                or other.committed_at - self.committed_at > TYPING_BURST_SECONDS:
+            return False
+        self.new, self.committed_at = other.new, other.committed_at
+        self._name()
+        self.setObsolete(self.new == self.old)  # typed and deleted again: nothing to undo
+        return True
+
+
 def edit_scene_text(
     workspace: Workspace, project_id: str, scene_id: str, old: str, new: str
 ) -> SceneFieldCommand:
-    return SceneFieldCommand(
-        workspace, project_id, scene_id, "text", old, new, f"Edit “{_excerpt(new)}”"
-    )
+    return TypingCommand(workspace, project_id, scene_id, old, new)
 
 
 def set_scene_voice(
@@ -261,6 +294,26 @@ class ChooseVisualCommand(LibraryCommand):
         self.workspace.notify_scene(self.project_id, self.scene_id)
 
 
+class TrimClipCommand(LibraryCommand):
+    """Set which part of a scene's clip plays; undo puts the old in and out points back."""
+
+    def __init__(
+        self, workspace: Workspace, project_id: str, scene_id: str,
+        old: tuple[float, float | None], new: tuple[float, float | None],
+    ) -> None:
+        super().__init__(workspace, project_id, "Trim clip")
+        self.scene_id, self.old, self.new = scene_id, old, new
+
+    def apply(self) -> None:
+        self.library.set_trim(self._scene(self.scene_id), *self.new)
+
+    def revert(self) -> None:
+        self.library.set_trim(self._scene(self.scene_id), *self.old)
+
+    def notify(self) -> None:
+        self.workspace.notify_scene(self.project_id, self.scene_id)
+
+
 class RenameProjectCommand(LibraryCommand):
     def __init__(self, workspace: Workspace, project_id: str, old: str, new: str) -> None:
         super().__init__(workspace, project_id, f"Rename to “{new}”")
@@ -294,3 +347,44 @@ class UpdateProjectCommand(LibraryCommand):
 
     def notify(self) -> None:
         self.workspace.notify_project(self.project_id)
+
+
+#: A project's publishing text as the creator saw it: title, description, tags, who wrote it.
+PublishingText = tuple[str, str, tuple[str, ...], str]
+
+
+class ReplacePublishingCommand(LibraryCommand):
+    """Text written for the creator (by AI, or from the script) replaced their title,
+    description and tags; undo puts back what they had, redo the written text again.
+
+    The job already saved the new text, so the first redo (``QUndoStack.push``) writes nothing.
+    """
+
+    def __init__(
+        self, workspace: Workspace, project_id: str, before: PublishingText,
+        after: PublishingText, text: str = "Write the title, description and tags",
+    ) -> None:
+        super().__init__(workspace, project_id, text)
+        self.before, self.after = before, after
+        self._saved_already = True
+
+    def apply(self) -> None:
+        if self._saved_already:
+            self._saved_already = False
+            return
+        self._write(self.after)
+
+    def revert(self) -> None:
+        self._write(self.before)
+
+    def _write(self, values: PublishingText) -> None:
+        from studio.pipeline.publishing import refresh_sidecar
+
+        project = self.library.project(self.project_id)
+        title, description, tags, source = values
+        self.library.set_publishing(project, title=title, description=description,
+                                    tags=list(tags), source=source)
+        refresh_sidecar(self.library, project)
+
+    def notify(self) -> None:
+        self.workspace.publishingChanged.emit(self.project_id)

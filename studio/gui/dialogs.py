@@ -34,6 +34,7 @@ from studio.gui.qt_helpers import named
 from studio.gui.render_panel import effective_settings
 from studio.gui.resources import app_icon
 from studio.gui.template_form import TemplateForm
+from studio.gui.voice_list import add_voices
 from studio.gui.workers import human_message
 from studio.gui.workspace import Workspace
 from studio.media.settings import ASPECTS, RenderSettings
@@ -117,8 +118,7 @@ class NewProjectDialog(QDialog):
         self.duration.setSuffix(" s")
         self.voice = named(QComboBox(), "voice")
         self.voice.addItem("Default voice (from Settings)", None)
-        for voice_id, label in self._workspace.voice_choices():
-            self.voice.addItem(label, voice_id)
+        add_voices(self.voice, self._workspace.voice_choices())
         self.aspect = named(QComboBox(), "aspect")
         self.aspect.addItems(ASPECTS)
         self.template_form = TemplateForm()

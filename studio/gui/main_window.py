@@ -1,18 +1,19 @@
 """The main window: composes the panels and wires their signals; it does no work itself.
 
-Left: the project tree. Middle: the scene editor. Right: the preview and render panel. With no
-projects, a welcome page takes the whole window. Closing while a job runs asks first, then
-cancels the job and closes once its worker has ended.
+Left: a sidebar of tabs (the project tree). Middle: the scene editor. Right: the preview over
+the render panel. Splitters between them all; a strip across the bottom can join the work area
+(its second child). With no projects, a welcome page takes that top area. The window fits a
+1024x700 screen and never resizes itself (``studio.gui.window_layout``). Closing while a job
+runs asks first, then cancels the job and closes once its worker has ended.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings, Qt
+from PySide6.QtCore import QByteArray, QSettings
 from PySide6.QtGui import QCloseEvent, QPixmap
 from PySide6.QtWidgets import (
-    QLabel,
     QMainWindow,
     QProgressBar,
     QSplitter,
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from studio import APP_NAME
+from studio.gui import window_layout
 from studio.gui.actions import (
     WindowActions,
     build_menus,
@@ -34,7 +36,10 @@ from studio.gui.cleanup_dialog import show_cleanup
 from studio.gui.crash_reporter import open_folder
 from studio.gui.dialogs import ask, show_about
 from studio.gui.empty_state import WelcomePage
+from studio.gui.filmstrip import Filmstrip
+from studio.gui.fitting import ElidedLabel
 from studio.gui.job_runner import Job, JobRunner
+from studio.gui.media_bin import MediaBin
 from studio.gui.preview import PreviewPlayer
 from studio.gui.project_actions import ProjectActions
 from studio.gui.project_tree import ProjectList, ProjectTree
@@ -46,6 +51,7 @@ from studio.gui.setup_checklist import SetupChecklist
 from studio.gui.shortcuts_dialog import show_shortcuts
 from studio.gui.stats_dialog import show_statistics
 from studio.gui.thumbnails import ThumbnailLoader
+from studio.gui.voice_list import Auditioner
 from studio.gui.workspace import Workspace
 from studio.logs import log_dir
 from studio.pipeline.templates import get_template
@@ -60,7 +66,8 @@ class MainWindow(QMainWindow):
 
     Attributes:
         workspace, jobs, thumbnails: the shared state the panels were given.
-        tree, editor, render_panel, preview, welcome: the panels.
+        tree, editor, render_panel, preview, welcome: the panels; sidebar (tabs, the tree first).
+        splitter, right, workarea: the splitters (see ``splitters()``); show_sidebar: its toggle.
         window_actions: menu/toolbar actions; projects: project operations.
         setup: the setup checklist once it has been opened (kept, so a download shows on it).
         log_folder: the folder Help → Open log folder shows.
@@ -88,11 +95,17 @@ class MainWindow(QMainWindow):
             jobs=self.jobs, thumbnails=self.thumbnails)
         self.project_list = ProjectList(self.tree, settings)
         self.editor = SceneEditor(self.workspace, self.jobs, self.thumbnails)
+        self.media_bin = MediaBin(self.workspace, self.thumbnails)
+        self.editor.attach_media_bin(self.media_bin)
         self.preview = PreviewPlayer()
+        self.filmstrip = Filmstrip(self.workspace, self.thumbnails, self.preview)
         self.render_panel = RenderPanel(self.workspace, self.jobs, self.thumbnails, self.preview)
         self.welcome = WelcomePage()
+        self.auditioner = Auditioner(self.workspace, self.jobs, lambda path, title: (
+            self.preview.load(path, title, autoplay=True, caption=f"♪  {title}")), self)
         self._compose()
         build_menus(self, self.window_actions)
+        self.show_sidebar = window_layout.add_view_toggles(self, self.sidebar)
         build_toolbar(self, self.window_actions)
         self._build_status_bar()
         self._wire()
@@ -102,23 +115,22 @@ class MainWindow(QMainWindow):
 
     # -- composition ------------------------------------------------------------------------------
     def _compose(self) -> None:
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter.setObjectName("mainSplitter")
-        self.splitter.addWidget(self.project_list)
-        self.splitter.addWidget(self.editor)
-        self.splitter.addWidget(self.render_panel)
-        self.splitter.setStretchFactor(0, 0)
-        self.splitter.setStretchFactor(1, 3)
-        self.splitter.setStretchFactor(2, 2)
-        self.splitter.setSizes([260, 640, 420])
+        self.sidebar = window_layout.sidebar(self.project_list)
+        self.right = window_layout.right_column(self.preview, self.render_panel)
+        self.splitter = window_layout.main_splitter(self.sidebar, self.editor, self.right)
+        self.sidebar.addTab(self.media_bin, "Media")
         self.pages = QStackedWidget()
         self.pages.addWidget(self.welcome)
-        self.pages.addWidget(self.splitter)
+        # The editor page: the panels over the filmstrip (the welcome page has neither).
+        self.workarea = window_layout.work_area(self.splitter)
+        self.workarea.addWidget(self.filmstrip)
+        self.pages.addWidget(self.workarea)
         self.setCentralWidget(self.pages)
-        self.resize(1320, 820)
+        window_layout.fit_default_size(self)
 
     def _build_status_bar(self) -> None:
-        self.job_label = QLabel()
+        self.job_label = ElidedLabel()  # a long project name must not widen the window
+        self.job_label.setMaximumWidth(320)
         self.job_progress = QProgressBar()
         self.job_progress.setRange(0, 1000)
         self.job_progress.setMaximumWidth(160)
@@ -138,6 +150,7 @@ class MainWindow(QMainWindow):
         a.try_sample.triggered.connect(self.projects.try_sample)
         a.shortcuts.triggered.connect(lambda: show_shortcuts(self))
         a.find_project.triggered.connect(self.project_list.focus_search)
+        a.full_screen_preview.triggered.connect(self.preview.toggle_full_screen)
         connect_scene_actions(a, self.editor)
         a.rename.triggered.connect(self.tree.edit_selected_name)
         a.duplicate.triggered.connect(self.projects.duplicate)
@@ -147,7 +160,7 @@ class MainWindow(QMainWindow):
         a.statistics.triggered.connect(lambda: show_statistics(ws.library, self))
         a.quit.triggered.connect(self.close)
         a.add_scene.triggered.connect(self.editor.append_scene)
-        a.split_scene.triggered.connect(self._split_current)
+        a.split_scene.triggered.connect(self.editor.split_current)
         a.merge_scene.triggered.connect(self._merge_current)
         a.render.triggered.connect(self.start_render)
         a.characters.triggered.connect(lambda: CharactersDialog(self.workspace, self).open())
@@ -162,9 +175,11 @@ class MainWindow(QMainWindow):
         self.projects.sampleReady.connect(lambda _pid: self.start_render())
         self.welcome.sampleRequested.connect(self.projects.try_sample)
         self.welcome.newProjectRequested.connect(self.projects.new_project)
-        self.editor.previewAudioRequested.connect(
-            lambda path, title: self.preview.load(path, title, autoplay=True,
-                                                  caption=f"♪  {title}"))
+        self.editor.previewReady.connect(
+            lambda path, title: self.preview.load(path, title, autoplay=True))
+        self.filmstrip.sceneActivated.connect(self.editor.show_scene)
+        self.filmstrip.moveRequested.connect(self.editor.move_scene)
+        self.editor.currentSceneChanged.connect(self.filmstrip.set_current)
         self.render_panel.renderClicked.connect(self.start_render)
         ws.projectsChanged.connect(self._refresh_page)
         ws.currentProjectChanged.connect(self._project_changed)
@@ -211,11 +226,6 @@ class MainWindow(QMainWindow):
         else:
             self.projects.delete()
 
-    def _split_current(self) -> None:
-        card = self.editor.card(self.editor.current_scene_id)
-        if card is not None:
-            self.editor.split_scene(card.scene_id, card.cursor_offset())
-
     def _merge_current(self) -> None:
         if self.editor.current_scene_id:
             self.editor.merge_with_next(self.editor.current_scene_id)
@@ -226,7 +236,7 @@ class MainWindow(QMainWindow):
 
     def _refresh_page(self) -> None:
         has_projects = bool(self.workspace.library.projects())
-        self.pages.setCurrentWidget(self.splitter if has_projects else self.welcome)
+        self.pages.setCurrentWidget(self.workarea if has_projects else self.welcome)
         if not has_projects:
             self.welcome.set_voice_available(self.workspace.kokoro_available())
         elif not self.workspace.current_project_id:
@@ -297,18 +307,22 @@ class MainWindow(QMainWindow):
         geometry = self._settings.value("window/geometry")
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)
+            window_layout.clamp_to_screen(self)
         state = self._settings.value("window/state")
         if isinstance(state, QByteArray):
             self.restoreState(state)
-        splitter = self._settings.value("window/splitter")
-        if isinstance(splitter, QByteArray):
-            self.splitter.restoreState(splitter)
+        window_layout.restore_splitters(self._settings, self.splitters(), self.show_sidebar)
 
     def _save_state(self) -> None:
         self._settings.setValue("window/geometry", self.saveGeometry())
         self._settings.setValue("window/state", self.saveState())
-        self._settings.setValue("window/splitter", self.splitter.saveState())
+        window_layout.save_splitters(self._settings, self.splitters(), self.show_sidebar)
         self._settings.sync()
+
+    def splitters(self) -> dict[str, QSplitter]:
+        """The window's splitters by the settings key their sizes are kept under."""
+        return {"window/splitter": self.splitter, "window/rightSplitter": self.right,
+                "window/workArea": self.workarea}
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.jobs.busy:
@@ -330,5 +344,6 @@ class MainWindow(QMainWindow):
         if self.setup is not None:
             self.setup.shutdown()
         self.preview.stop()
+        self.media_bin.shutdown()
         self.thumbnails.shutdown()
         event.accept()

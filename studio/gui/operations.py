@@ -12,6 +12,7 @@ and the first import of the whole pipeline inside a worker froze the window for 
 
 from __future__ import annotations
 
+import logging
 import shutil
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -29,12 +30,15 @@ from studio.pipeline import produce, publishing, sample, script, visuals, voiceo
 from studio.pipeline.changes import Changes, Done
 from studio.pipeline.jobs import run_job
 from studio.pipeline.request import RunRequest
+from studio.pipeline.scene_preview import ScenePreview, make_scene_preview
 from studio.pipeline.templates import get_template
 from studio.progress import CancelToken, run_abandonable
 from studio.savefile import check_output_target, output_path
 from studio.secrets import get_groq_key
 from studio.store import Library
 from studio.store.settings_registry import KOKORO_DIR
+
+log = logging.getLogger(__name__)
 
 #: Seconds the Groq key check waits for an answer.
 KEY_CHECK_TIMEOUT = 15.0
@@ -101,6 +105,31 @@ def voice_scene(
             raise InputError("The scene's voice could not be made", fix="Try again")
         return Done(library.home.abs(audio),
                     Changes.of(scenes=[project_id], scene_ids=[(project_id, scene_id)]))
+
+    return work
+
+
+def scene_preview(library: Library, project_id: str, scene_id: str) -> WorkFn:
+    """A scene's preview with picture (voiced first if needed); returns the ScenePreview."""
+
+    def work(reporter: SignalReporter, cancel: CancelToken) -> Done[ScenePreview]:
+        project = library.project(project_id)
+        with run_job(library, project, "preview", reporter=reporter, cancel=cancel) as ctx:
+            result = make_scene_preview(library, project, scene_id, ctx)
+        changes = Changes.of(scenes=[project_id], scene_ids=[(project_id, scene_id)])
+        return Done(result, changes if result.changed_scene else Changes())
+
+    return work
+
+
+def audition_voice(library: Library, voice_id: str) -> WorkFn:
+    """A short sample sentence in ``voice_id`` (the real voice path); returns the WAV's path."""
+
+    def work(reporter: SignalReporter, cancel: CancelToken) -> Done[Path]:
+        reporter.progress(0.1, "Speaking a sample", None)
+        path = voiceover.speak_sample(library, voice_id, cancel)
+        reporter.progress(1.0, "Sample ready", None)
+        return Done(path, Changes())
 
     return work
 
@@ -277,8 +306,12 @@ def check_groq_key(api_key: str, base_url: str | None) -> WorkFn:
         except groq.APITimeoutError:
             raise ServiceError(f"Groq did not answer within {KEY_CHECK_TIMEOUT:g} seconds",
                                fix="Check your internet connection and try again") from None
-        except groq.APIConnectionError:
-            raise ServiceError("Could not reach Groq",
+        except groq.APIConnectionError as exc:  # the details go to the log, not on screen
+            log.warning("The Groq server at %s could not be reached: %r", client.base_url,
+                        exc.__cause__ or exc)
+            url = client.base_url
+            server = f"{url.host}:{url.port}" if url.port else url.host
+            raise ServiceError(f"Can't reach the Groq server ({server})",
                                fix="Check your internet connection (and any proxy or "
                                    "firewall), then try again") from None
         finally:

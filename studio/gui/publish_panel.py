@@ -1,9 +1,10 @@
 """The publish panel: the latest render's thumbnail choices, and its title, description and tags.
 
 A click on a thumbnail selects it and saves at once. The form saves the creator's edits; "Write
-with AI" asks Groq in a job on the window's JobRunner (without a key Studio writes them from the
-script). "Redraw thumbnails" draws the choices again with the saved title, also in a job, after
-the title changed. The JSON beside the video follows every change (the pipeline rewrites it).
+with AI" asks Groq in a job on the window's JobRunner (disabled, saying why, without a key) and
+is one step of the project's undo history, so the creator's text is never lost to it. "Redraw
+thumbnails" draws the choices again with the saved title, also in a job, after the title
+changed. The JSON beside the video follows every change (the pipeline rewrites it).
 """
 
 from __future__ import annotations
@@ -19,17 +20,18 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QListWidget,
     QPlainTextEdit,
     QPushButton,
-    QTabWidget,
+    QSizePolicy,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from studio.errors import StudioError
-from studio.gui import operations
+from studio.gui import commands, operations
+from studio.gui.fitting import VerticalScroll
+from studio.gui.flow_layout import FlowLayout
 from studio.gui.job_runner import Job, JobRunner
 from studio.gui.op import Op
 from studio.gui.qt_helpers import named
@@ -48,20 +50,15 @@ REDRAW_JOB = "thumbnails"
 #: The variants that show the title (the others are untouched by a new title).
 TITLED_VARIANTS = frozenset({"title", "frame-title"})
 BUSY_NOTE = "Wait for the current job to finish, or cancel it (Esc)."
+WRITE_TIP = ("Groq writes the title, description and tags from your script; "
+             "Edit → Undo brings back what you had")
+NO_KEY_HINT = "Add a Groq API key in Settings to write these with AI."
 ERROR_STYLE = "color: #d64545;"
 CHOICE_STYLE = (
     "QToolButton { border: 3px solid transparent; border-radius: 6px; padding: 2px; }"
     "QToolButton:checked { border-color: #2f80ed; background: rgba(47, 128, 237, 40); }"
     "QToolButton:hover:!checked { border-color: rgba(47, 128, 237, 110); }"
 )
-
-
-def with_publish_tab(history: QListWidget, panel: PublishPanel) -> QTabWidget:
-    """The render history and the publish panel as two tabs ("Renders", "Publish")."""
-    tabs = named(QTabWidget(), "renderTabs")
-    tabs.addTab(history, "Renders")
-    tabs.addTab(panel, "Publish")
-    return tabs
 
 
 class PublishPanel(QWidget):
@@ -103,22 +100,22 @@ class PublishPanel(QWidget):
         #: Renders whose pictures show a title changed since (in this session).
         self._outdated: set[str] = set()
         self._title_before_write = ""
+        self._text_before_write: commands.PublishingText | None = None
+        self._has_key: bool | None = None  # asked of the keyring when needed, not per click
         self._build()
         self._wire()
         self.reload()
 
     # -- layout -----------------------------------------------------------------------------------
     def _build(self) -> None:
-        self.choices_row = QHBoxLayout()
-        self.choices_row.setSpacing(6)
+        self.choices_row = FlowLayout(spacing_x=6, spacing_y=6)
         self.group = QButtonGroup(self)
         self.group.setExclusive(True)
         self.no_choices = named(QLabel(), "noThumbnailChoices")
         self.no_choices.setWordWrap(True)
         self.redraw_button = named(QPushButton("Redraw thumbnails"), "redrawThumbnails")
-        heading = QHBoxLayout()
+        heading = FlowLayout(spacing_x=12, spacing_y=4)
         heading.addWidget(QLabel("<b>Thumbnail</b> (click to choose)"))
-        heading.addStretch(1)
         heading.addWidget(self.redraw_button)
         self.title = named(QLineEdit(), "publishTitle")
         self.title.setMaxLength(MAX_TITLE)
@@ -126,31 +123,36 @@ class PublishPanel(QWidget):
         self.description = named(QPlainTextEdit(), "publishDescription")
         self.description.setPlaceholderText("What the video is about, in a few sentences")
         self.description.setTabChangesFocus(True)
-        self.description.setMinimumHeight(70)
+        # Its own height, not "whatever is left": in a form, a growing field squeezed below
+        # its minimum is drawn over the next row (the tags field, before).
+        self.description.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.description.setFixedHeight(self.description.fontMetrics().lineSpacing() * 5 + 14)
         self.tags = named(QLineEdit(), "publishTags")
         self.tags.setPlaceholderText("bees, honey, hive")
         self.source = named(QLabel(), "publishSource")
         self.source.setStyleSheet("color: palette(mid);")
         form = QFormLayout()
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         form.addRow("Title", self.title)
         form.addRow("Description", self.description)
         form.addRow("Tags", self.tags)
         form.addRow("", self.source)
         self.write_button = named(QPushButton("Write with AI"), "writeWithAi")
-        self.write_button.setToolTip(
-            "Groq writes the title, description and tags from your script "
-            "(without a Groq key, Studio writes them from the script itself)"
-        )
+        self.write_hint = named(QLabel(NO_KEY_HINT), "writeWithAiHint")
+        self.write_hint.setWordWrap(True)
+        self.write_hint.setStyleSheet("color: palette(mid);")
         self.save_button = named(QPushButton("Save"), "savePublishing")
         self.save_button.setToolTip("Save the title, description and tags")
         buttons = QHBoxLayout()
         buttons.addWidget(self.write_button)
+        buttons.addWidget(self.write_hint, 1)
         buttons.addStretch(1)
         buttons.addWidget(self.save_button)
         self.note = named(QLabel(), "publishNote")
         self.note.setWordWrap(True)
 
-        layout = QVBoxLayout(self)
+        page = QWidget()  # scrolls, so no field is ever squeezed over another
+        layout = QVBoxLayout(page)
         layout.setContentsMargins(4, 6, 4, 4)
         layout.addLayout(heading)
         layout.addLayout(self.choices_row)
@@ -159,11 +161,16 @@ class PublishPanel(QWidget):
         layout.addLayout(buttons)
         layout.addWidget(self.note)
         layout.addStretch(1)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(VerticalScroll(page))
 
     def _wire(self) -> None:
         ws = self._workspace
         ws.currentProjectChanged.connect(lambda _pid: self.reload())
         ws.rendersChanged.connect(self._renders_changed)
+        ws.publishingChanged.connect(self._publishing_changed)
+        ws.settingsChanged.connect(self._settings_changed)
         self.save_button.clicked.connect(self.save)
         self.write_button.clicked.connect(self.write_with_ai)
         self.redraw_button.clicked.connect(self.redraw)
@@ -176,6 +183,7 @@ class PublishPanel(QWidget):
         """Show the current project's thumbnail choices and metadata."""
         project = self._workspace.current_project()
         self._shown_project = project.id if project is not None else ""
+        self._has_key = None
         self._show_choices(project)
         self._show_metadata(project)
         if self._shown_render in self._outdated:
@@ -183,6 +191,24 @@ class PublishPanel(QWidget):
         else:
             self._set_note("")
         self._update_buttons()
+
+    def _publishing_changed(self, project_id: str) -> None:
+        """Saved elsewhere (an undo, a job): show it, unless the creator is editing the form."""
+        project = self._workspace.current_project()
+        if project is not None and project.id == project_id and not self.has_unsaved_edits():
+            self._show_metadata(project)
+
+    def _settings_changed(self) -> None:
+        self._has_key = None  # a key may have been added or removed
+        self._update_buttons()
+
+    def has_groq_key(self) -> bool:
+        """Whether a Groq key is set (read once per project shown or settings change)."""
+        if self._has_key is None:
+            from studio.secrets import get_groq_key
+
+            self._has_key = bool(get_groq_key())
+        return self._has_key
 
     def _renders_changed(self, project_id: str) -> None:
         if project_id == self._workspace.current_project_id:
@@ -391,11 +417,13 @@ class PublishPanel(QWidget):
         self.publishingChanged.emit(project_id)
 
     def write_with_ai(self) -> bool:
-        """Ask Groq for the metadata in a job; False if another job is running."""
+        """Ask Groq for the metadata in a job (one undoable step once written); False if there
+        is no key or another job is running."""
         project = self._workspace.current_project()
-        if project is None:
+        if project is None or not self.has_groq_key():
             return False
         self._title_before_write = self._saved_title(project)
+        self._text_before_write = self._shown_text(project)
         started = (
             Op("Writing the title, description and tags",
                operations.write_publishing(self._library, project.id), project_id=project.id,
@@ -414,6 +442,12 @@ class PublishPanel(QWidget):
         if not isinstance(result, publishing.WrittenMetadata):
             return
         project_id = result.metadata.project_id
+        before, self._text_before_write = self._text_before_write, None
+        if before is not None:
+            after = (result.metadata.title, result.metadata.description,
+                     tuple(result.metadata.tags), result.metadata.source)
+            self._workspace.push(project_id, commands.ReplacePublishingCommand(
+                self._workspace, project_id, before, after))
         if project_id == self._shown_project:
             self._fill(result.metadata)
             if result.metadata.title != self._title_before_write and self._shows_title():
@@ -422,6 +456,16 @@ class PublishPanel(QWidget):
             else:
                 self._set_note(result.note)
         self.publishingChanged.emit(project_id)
+
+    def _shown_text(self, project: Project) -> commands.PublishingText:
+        """What the creator has now (the form, saved or not), as an undo puts it back."""
+        saved = self._library.publishing(project)
+        if self.has_unsaved_edits():
+            source = "creator"
+        else:  # as loaded: the saved text, or the suggestion from the script
+            source = saved.source if saved is not None else "script"
+        return (self.title.text(), self.description.toPlainText(),
+                tuple(parse_tags(self.tags.text())), source)
 
     def _job_failed(self, project_id: str, error: BaseException) -> None:
         if project_id == self._shown_project:
@@ -449,7 +493,10 @@ class PublishPanel(QWidget):
         busy = bool(self._shown_project) and self._jobs.busy_for(self._shown_project)
         redrawing = (self._redrawing is not None and self._redrawing.running
                      and self._redrawing.project_id == self._shown_project)
-        self.write_button.setEnabled(has_project and not busy)
+        has_key = has_project and self.has_groq_key()
+        self.write_button.setEnabled(has_project and not busy and has_key)
+        self.write_button.setToolTip(WRITE_TIP if has_key else NO_KEY_HINT)
+        self.write_hint.setVisible(has_project and not has_key)
         self.save_button.setEnabled(has_project)
         self.redraw_button.setEnabled(bool(self._shown_render) and not busy)
         self.redraw_button.setToolTip(

@@ -1,5 +1,8 @@
 """The render panel: the project's render settings, Render/Cancel, progress, and past renders.
 
+Render/Cancel and the progress stay in view; under them, tabs ("Settings", "Renders",
+"Publish") whose long content scrolls, so the panel fits under the preview on a laptop.
+
 Settings edits are undoable project updates; a render is one job on the window's JobRunner.
 The panel shows whichever job is running (a scene being voiced reports here too).
 """
@@ -23,6 +26,7 @@ from PySide6.QtWidgets import (
     QMenu,
     QProgressBar,
     QPushButton,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -31,11 +35,12 @@ from studio.errors import StudioError
 from studio.gui import operations
 from studio.gui.commands import UpdateProjectCommand
 from studio.gui.empty_state import PRIMARY_BUTTON
+from studio.gui.fitting import ElidedLabel, VerticalScroll
 from studio.gui.formatting import format_duration, format_eta, local_time
 from studio.gui.job_runner import Job, JobRunner
 from studio.gui.op import Op
 from studio.gui.preview import PreviewPlayer
-from studio.gui.publish_panel import PublishPanel, with_publish_tab
+from studio.gui.publish_panel import PublishPanel
 from studio.gui.qt_helpers import named, text_button
 from studio.gui.render_files import RenderFiles
 from studio.gui.thumbnails import ThumbnailLoader, placeholder
@@ -56,7 +61,8 @@ def effective_settings(stored: dict[str, Any] | None) -> dict[str, Any]:
 
 
 class RenderPanel(QWidget):
-    """Render settings, the Render and Cancel buttons, progress, history, and the preview.
+    """Render settings, the Render and Cancel buttons, progress, history; it drives the preview
+    (which the window places above it).
 
     Signals:
         renderClicked(): the creator asked for a render (the window commits typing first).
@@ -93,8 +99,7 @@ class RenderPanel(QWidget):
         captions_row = QHBoxLayout()
         captions_row.addWidget(self.captions)
         captions_row.addWidget(self.caption_style, 1)
-        self.music = named(QLabel("None"), "musicLabel")
-        self.music.setWordWrap(True)
+        self.music = named(ElidedLabel("None"), "musicLabel")
         self.music_button = text_button("Choose…", "musicChoose")
         self.music_clear = text_button("✕", "musicClear")
         self.music_clear.setToolTip("No background music")
@@ -105,6 +110,7 @@ class RenderPanel(QWidget):
         self.voice_note = named(QLabel(), "voiceNote")
         self.voice_note.setWordWrap(True)
         form = QFormLayout()
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)  # narrow: field below
         form.addRow("Voice", self.voice_note)
         form.addRow("Aspect", self.aspect)
         form.addRow("Resolution", self.resolution)
@@ -125,8 +131,7 @@ class RenderPanel(QWidget):
         self.progress.setRange(0, 1000)
         self.progress.setTextVisible(True)
         self.progress.setFormat("%p%")
-        self.stage = named(QLabel(""), "renderStage")
-        self.stage.setWordWrap(True)
+        self.stage = named(ElidedLabel(""), "renderStage")
         self.note = named(QLabel(""), "renderMessage")
         self.note.setWordWrap(True)
 
@@ -134,18 +139,26 @@ class RenderPanel(QWidget):
         self.history.setIconSize(HISTORY_THUMB)
         self.history.setSpacing(2)
         self.history.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        self.history.setMinimumHeight(120)
+
+        settings_page = QWidget()
+        settings_layout = QVBoxLayout(settings_page)
+        settings_layout.setContentsMargins(4, 4, 4, 4)
+        settings_layout.addWidget(self.settings_box)
+        settings_layout.addStretch(1)
+        self.publish = PublishPanel(self._workspace, self._jobs, self._thumbnails)
+        self.tabs = named(QTabWidget(), "renderTabs")
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(VerticalScroll(settings_page), "Settings")
+        self.tabs.addTab(self.history, "Renders")
+        self.tabs.addTab(self.publish, "Publish")
 
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(8, 8, 8, 0)
-        layout.addWidget(self.preview, 3)
-        layout.addWidget(self.settings_box)
+        layout.setContentsMargins(8, 4, 8, 0)
         layout.addLayout(buttons)
         layout.addWidget(self.progress)
         layout.addWidget(self.stage)
         layout.addWidget(self.note)
-        self.publish = PublishPanel(self._workspace, self._jobs, self._thumbnails)
-        layout.addWidget(with_publish_tab(self.history, self.publish), 2)
+        layout.addWidget(self.tabs, 1)
 
     def _wire(self) -> None:
         self.aspect.activated.connect(lambda _i: self._change("aspect", self.aspect.currentText()))

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -25,30 +25,44 @@ from PySide6.QtWidgets import (
 from studio.errors import StudioError
 from studio.gui import commands, operations
 from studio.gui.card_list import CardList
+from studio.gui.fitting import ElidedLabel
 from studio.gui.formatting import format_duration
-from studio.gui.job_runner import JobRunner
+from studio.gui.job_runner import Job, JobRunner
+from studio.gui.media_bin import MediaBin
 from studio.gui.op import Op
 from studio.gui.scene_card import THUMB_SIZE, SceneCard
 from studio.gui.thumbnails import ThumbnailLoader, placeholder
+from studio.gui.trim_dialog import TrimDialog
 from studio.gui.visual_picker import VisualChoice, VisualPicker
 from studio.gui.workspace import Workspace
-from studio.pipeline.drafts import estimate_seconds, sanitize_for_speech
+from studio.media.probe import probe
+from studio.pipeline.drafts import estimate_seconds
+from studio.pipeline.scene_preview import ScenePreview
 from studio.pipeline.templates import get_template
-from studio.store.models import Scene
+from studio.pipeline.visuals import media_kind, visual_label
+from studio.pipeline.voiceover import wanted_voice
+from studio.store.models import Project, Scene
 from studio.text import one_line
 
-NEW_SCENE_TEXT = "New scene: type what the voice should say."
+#: What the status bar says when "Split at the text cursor" has no place to split.
+SPLIT_HINT = "Click in a scene's text where it should split, then split again."
+
+
+def _clock(seconds: float) -> str:
+    """``4.5`` -> ``"0:04.5"``: a cut's edge, to the tenth (cuts fall between whole seconds)."""
+    minutes, secs = divmod(max(0.0, seconds), 60)
+    return f"{int(minutes)}:{secs:04.1f}"
 
 
 class SceneEditor(QWidget):
     """Scene cards of the current project.
 
     Signals:
-        previewAudioRequested(object, str): play this audio file (Path) with this title.
+        previewReady(object, str): play this scene preview (a video Path) with this title.
         currentSceneChanged(str): the scene the creator is working on.
     """
 
-    previewAudioRequested = Signal(object, str)
+    previewReady = Signal(object, str)
     currentSceneChanged = Signal(str)
 
     def __init__(self, workspace: Workspace, jobs: JobRunner, thumbnails: ThumbnailLoader,
@@ -61,6 +75,7 @@ class SceneEditor(QWidget):
         self._thumbnails = thumbnails
         self._cards: dict[str, SceneCard] = {}
         self._project_id = ""
+        self._preview_job: Job | None = None
         self.current_scene_id = ""
         self._build()
         workspace.currentProjectChanged.connect(self.reload)
@@ -71,7 +86,7 @@ class SceneEditor(QWidget):
         self.reload()
 
     def _build(self) -> None:
-        self.title = QLabel()
+        self.title = ElidedLabel()  # a long project name must not widen the column
         self.title.setObjectName("editorTitle")
         font = QFont(self.title.font())
         font.setPointSizeF(font.pointSizeF() * 1.5)
@@ -139,18 +154,22 @@ class SceneEditor(QWidget):
             self._load_thumbnail(card, scene)
             ordered.append(card)
         for gone in set(self._cards) - {s.id for s in scenes}:
-            self._cards.pop(gone).deleteLater()
+            card = self._cards.pop(gone)
+            card.hide()  # at once: it is deleted later, and must not paint over the others
+            card.deleteLater()
+        if project is not None:
+            self._dress_cards(project, scenes)
         self.list.set_cards(ordered)
         self.empty.setVisible(not ordered)
         self.add_button.setEnabled(project is not None)
 
-    def _show_header(self, project: object, scenes: list[Scene]) -> None:
+    def _show_header(self, project: Project | None, scenes: list[Scene]) -> None:
         if project is None:
             self.title.setText("No project selected")
             self.summary.setText("")
             self.empty.setText("Choose a project on the left, or make a new one (Ctrl+N).")
             return
-        self.title.setText(one_line(project.name))  # type: ignore[attr-defined]
+        self.title.setText(one_line(project.name))
         voiced = all(s.duration for s in scenes)
         total = sum((s.duration or estimate_seconds(s.text)) for s in scenes)
         length = format_duration(total) if voiced else f"≈ {format_duration(total)}"
@@ -183,7 +202,31 @@ class SceneEditor(QWidget):
         self._load_thumbnail(card, scene)
         project = self._workspace.current_project()
         if project is not None:
-            self._show_header(project, self._library.scenes(project))
+            scenes = self._library.scenes(project)
+            self._show_header(project, scenes)
+            self._dress_cards(project, scenes)
+
+    def _dress_cards(self, project: Project, scenes: list[Scene]) -> None:
+        """What the template says about each card: a narrated scene's voice as used (a chat
+        character's own), or a cut's number, time range and caption (no narration)."""
+        narrated = get_template(project.template).narrated
+        characters = self._library.character_voices(project) if narrated else {}
+        captions = len({scene.text for scene in scenes}) > 1  # one text repeated says nothing
+        start = 0.0
+        for scene in scenes:
+            card = self._cards.get(scene.id)
+            end = start + (scene.duration or 0.0)
+            if card is not None and narrated:
+                card.set_narrated(True)
+                voice = characters.get(scene.character or "")
+                card.set_default_voice(
+                    f"Voice of {scene.character}: {self._workspace.voice_label(voice)}"
+                    if scene.character and voice else "Project voice")
+            elif card is not None:
+                caption = f" — “{one_line(scene.text)}”" if captions and scene.text else ""
+                card.set_narrated(False, f"Cut {scene.scene_number} · {_clock(start)}–"
+                                         f"{_clock(end)}{caption}")
+            start = end
 
     # -- thumbnails -------------------------------------------------------------------------------
     def _load_thumbnail(self, card: SceneCard, scene: Scene) -> None:
@@ -195,13 +238,14 @@ class SceneEditor(QWidget):
             card.set_thumbnail(placeholder(THUMB_SIZE, note), "Set by the template")
             return
         selection = self._library.selection(scene)
+        card.trim_action.setEnabled(selection is not None and selection.kind == "video")
         if selection is None:
             card.thumbnail_key = ""
             card.set_thumbnail(placeholder(THUMB_SIZE, "No visual yet\nClick to choose"),
                                "Chosen when you render")
             return
         path = self._library.home.abs(selection.asset_path)
-        caption = "Generated slide" if selection.source in ("slide", "generated") else path.name
+        caption = visual_label(path, source=selection.source, kind=selection.kind)
         key, pixmap = self._thumbnails.request(path, THUMB_SIZE)
         card.thumbnail_key = key
         card.set_thumbnail(pixmap if pixmap is not None else placeholder(THUMB_SIZE, "Loading…"),
@@ -216,6 +260,9 @@ class SceneEditor(QWidget):
     # -- card requests ----------------------------------------------------------------------------
     def _connect(self, card: SceneCard) -> None:
         card.textCommitted.connect(self._commit_text)
+        card.auditionRequested.connect(self._audition)
+        card.text.undoRequested.connect(self.undo)
+        card.text.redoRequested.connect(self.redo)
         card.voiceChanged.connect(self._set_voice)
         card.moveRequested.connect(self._move)
         card.insertRequested.connect(self._insert_after)
@@ -226,6 +273,8 @@ class SceneEditor(QWidget):
         card.regenerateRequested.connect(self.regenerate_voice)
         card.visualRequested.connect(self.pick_visual)
         card.activated.connect(self._activated)
+        card.mediaDropped.connect(self.use_file)
+        card.trimRequested.connect(self.trim_clip)
 
     def _push(self, command: commands.LibraryCommand) -> None:
         self._workspace.push(self._project_id, command)
@@ -236,10 +285,29 @@ class SceneEditor(QWidget):
     def _activated(self, scene_id: str) -> None:
         if scene_id != self.current_scene_id:
             self.current_scene_id = scene_id
+            for card in self._cards.values():
+                _highlight(card, card.scene_id == scene_id)
             self.currentSceneChanged.emit(scene_id)
+
+    def undo(self) -> None:
+        """Ctrl+Z in a text box: save its typing, then undo in the project's one history."""
+        self.commit_pending()
+        self._workspace.stack(self._project_id).undo()
+
+    def redo(self) -> None:
+        self.commit_pending()
+        self._workspace.stack(self._project_id).redo()
 
     def _commit_text(self, scene_id: str, old: str, new: str) -> None:
         self._push(commands.edit_scene_text(self._workspace, self._project_id, scene_id, old, new))
+
+    def _audition(self, scene_id: str, voice_id: str | None) -> None:
+        """Hear the voice chosen in a card (as the project's: the one that scene would use)."""
+        project = self._workspace.current_project()
+        if voice_id is None and project is not None:
+            voice_id = wanted_voice(self._library, project, self._library.scene(scene_id))
+        if voice_id:
+            self._workspace.auditionRequested.emit(voice_id)
 
     def _set_voice(self, scene_id: str, voice_id: str | None) -> None:
         old = self._library.scene(scene_id).voice_id
@@ -264,7 +332,9 @@ class SceneEditor(QWidget):
         old_index = self._ids().index(scene_id)
         self.move_scene(scene_id, gap - 1 if gap > old_index else gap)
 
-    def insert_scene(self, index: int, text: str = NEW_SCENE_TEXT) -> None:
+    def insert_scene(self, index: int, text: str = "") -> None:
+        """Insert a scene at ``index`` (empty: the box shows what to type, nothing is saved
+        that the creator did not type) and put the cursor in it."""
         command = commands.InsertSceneCommand(self._workspace, self._project_id, index, text)
         self._push(command)
         card = self._cards.get(command.scene_id or "")
@@ -292,6 +362,17 @@ class SceneEditor(QWidget):
     def split_scene(self, scene_id: str, at: int) -> None:
         self._split(scene_id, at)
 
+    def split_current(self) -> None:
+        """Split the current scene at its text cursor; without one, say what to do."""
+        card = self._cards.get(self.current_scene_id)
+        text = card.text.toPlainText() if card is not None else ""
+        at = card.cursor_offset() if card is not None else 0
+        if card is None or not card.text.isVisible() or not text[:at].strip() \
+                or not text[at:].strip():
+            self._workspace.report_error(SPLIT_HINT)
+            return
+        self._split(card.scene_id, at)
+
     def merge_with_next(self, scene_id: str) -> None:
         ids = self._ids()
         index = ids.index(scene_id)
@@ -312,22 +393,39 @@ class SceneEditor(QWidget):
             self._activated(scene_id)
 
     # -- jobs -------------------------------------------------------------------------------------
-    def preview_scene(self, scene_id: str) -> None:
-        """Play the scene's audio, voicing it first when it is missing or out of date."""
+    def preview_scene(self, scene_id: str) -> Job | None:
+        """Play the scene with its visual, motion and captions (a small cached proxy, voiced
+        first when its audio is missing or stale). The latest request wins: a preview still
+        being made is cancelled."""
         self._cards[scene_id].commit()
         scene = self._library.scene(scene_id)
-        title = f"Scene {scene.scene_number} — narration"
-        spoken = sanitize_for_speech(scene.text) or scene.text
-        if scene.audio_file_path and spoken == scene.sanitized_text:
-            path = self._library.home.abs(scene.audio_file_path)
-            if path.is_file():
-                self.previewAudioRequested.emit(path, title)
-                return
-        self._start_voice(scene_id, lambda path: self.previewAudioRequested.emit(path, title))
+        if not self._has_narration(scene):
+            return None
+        title = f"Scene {scene.scene_number} — preview"
+        if self._preview_job is not None:  # running or queued; a finished one ignores it
+            self._jobs.cancel(self._preview_job)
+        op: Op[ScenePreview] = Op(
+            f"Preparing scene {scene.scene_number}'s preview",
+            operations.scene_preview(self._library, self._project_id, scene_id),
+            project_id=self._project_id, kind="preview")
+        op.success(lambda result: self.previewReady.emit(result.path, title))
+        op.may_change_when_stopped(operations.scenes_of(self._project_id))
+        self._preview_job = op.run_on(self._jobs, queue=True)
+        return self._preview_job
 
     def regenerate_voice(self, scene_id: str) -> None:
         self._cards[scene_id].commit()
+        if not self._has_narration(self._library.scene(scene_id)):
+            return
         self._start_voice(scene_id, None, force=True)
+
+    def _has_narration(self, scene: Scene) -> bool:
+        """True if ``scene`` has words to speak; else the status bar says what to do."""
+        if scene.text.strip():
+            return True
+        self._workspace.report_error(f"Scene {scene.scene_number} has no narration: type what "
+                                     "the voice should say, or delete the scene.")
+        return False
 
     def _start_voice(
         self, scene_id: str, then: Callable[[Path], None] | None, *, force: bool = False
@@ -346,9 +444,10 @@ class SceneEditor(QWidget):
             self._workspace.report_error("Wait for the current job to finish, or cancel it (Esc).")
 
     def pick_visual(self, scene_id: str) -> VisualPicker:
-        picker = VisualPicker(self._library, self._library.scene(scene_id), self._thumbnails,
+        picker = VisualPicker(self._workspace, self._library.scene(scene_id), self._thumbnails,
                               self)
         picker.chosen.connect(self.apply_visual)
+        picker.trimRequested.connect(self.trim_clip)
         picker.finished.connect(picker.deleteLater)
         picker.open()
         return picker
@@ -372,3 +471,64 @@ class SceneEditor(QWidget):
                      project_id=project_id, kind="visual").success(imported).run_on(self._jobs)
         if started is None:
             self._workspace.report_error("Wait for the current job to finish, or cancel it (Esc).")
+
+    # -- media bin and trimming -------------------------------------------------------------------
+    def attach_media_bin(self, media_bin: MediaBin) -> None:
+        """Let ``media_bin`` hand files to the current scene ("Use for scene N", double-click)."""
+        media_bin.fileActivated.connect(self.use_file_for_current)
+
+        def target(scene_id: str) -> None:
+            card = self._cards.get(scene_id)
+            media_bin.target_label = f"Use for scene {card.number.text()}" if card else ""
+
+        self.currentSceneChanged.connect(target)
+
+    def use_file(self, scene_id: str, path: Path) -> None:
+        """Make a file (from the media bin, or inside the project) the scene's visual."""
+        project_dir = self._library.home.project_dir(self._project_id)
+        self.apply_visual(scene_id, VisualChoice(
+            path, media_kind(path) or "image", "library", project_dir in path.parents, path.name))
+
+    def use_file_for_current(self, path: Path) -> None:
+        if self.current_scene_id not in self._cards:
+            self._workspace.report_error("Click a scene first, then use the file for it.")
+            return
+        self.use_file(self.current_scene_id, path)
+
+    def trim_clip(self, scene_id: str) -> TrimDialog | None:
+        """Open the trim dialog for the scene's clip (None if its visual is not a clip)."""
+        scene = self._library.scene(scene_id)
+        selection = self._library.selection(scene)
+        if selection is None or selection.kind != "video":
+            self._workspace.report_error("Only a video clip can be trimmed: choose one first.")
+            return None
+        clip = self._library.home.abs(selection.asset_path)
+        try:
+            clip_seconds = probe(clip).duration
+        except StudioError as exc:
+            self._workspace.report_error(exc.message)
+            return None
+        scene_seconds = scene.duration or estimate_seconds(scene.text)
+        dialog = TrimDialog(scene_id, clip, clip_seconds, scene_seconds, selection.in_point,
+                            selection.out_point,
+                            title=f"Trim scene {scene.scene_number}'s clip", parent=self)
+        old = (selection.in_point, selection.out_point)
+        project_id = self._project_id
+        dialog.trimmed.connect(lambda sid, start, end: self._workspace.push(
+            project_id, commands.TrimClipCommand(self._workspace, project_id, sid, old,
+                                                 (start, end))))
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+        return dialog
+
+def _highlight(card: SceneCard, current: bool) -> None:
+    """Tint the current scene's card (the filmstrip highlights the same scene). A tint, not a
+    thicker border: a border would change the card's size and move every card below it."""
+    card.setProperty("current", current)
+    palette = QPalette(card.palette())
+    if current:
+        tint = QColor(palette.color(QPalette.ColorRole.Highlight))
+        tint.setAlpha(48)
+        palette.setColor(QPalette.ColorRole.Window, tint)
+    card.setPalette(palette)
+    card.setAutoFillBackground(current)

@@ -24,7 +24,9 @@ from PySide6.QtWidgets import (
 
 from studio.errors import StudioError
 from studio.gui.qt_helpers import named, text_button
+from studio.gui.voice_list import add_voices, audition_button
 from studio.gui.workspace import Workspace
+from studio.pipeline.changes import Changes
 from studio.store.settings_registry import DEFAULT_VOICE, GROQ_MODEL, KOKORO_DIR, MEDIA_FOLDERS
 from studio.store.usage import GROQ_MODELS
 
@@ -97,15 +99,19 @@ class SettingsDialog(QDialog):
         self.kokoro_status.setWordWrap(True)
         self._show_kokoro_status(self._workspace.kokoro_available(refresh=True))
         self.default_voice = named(QComboBox(), "defaultVoice")
-        for voice_id, label in self._workspace.voice_choices():
-            self.default_voice.addItem(label, voice_id)
+        add_voices(self.default_voice, self._workspace.voice_choices())
+        self.audition = audition_button(
+            lambda: self._workspace.auditionRequested.emit(self.default_voice.currentData()))
         current = self._library.get_setting(DEFAULT_VOICE)
         index = self.default_voice.findData(current) if current else 0
         self.default_voice.setCurrentIndex(max(0, index))
         form = QFormLayout(box)
         form.addRow("Kokoro voice files", row)
         form.addRow("", self.kokoro_status)
-        form.addRow("Default voice", self.default_voice)
+        voice_row = QHBoxLayout()
+        voice_row.addWidget(self.default_voice, 1)
+        voice_row.addWidget(self.audition)
+        form.addRow("Default voice", voice_row)
         return box
 
     def _media_box(self) -> QGroupBox:
@@ -175,5 +181,5 @@ class SettingsDialog(QDialog):
             self.error.setText(exc.message)
             self.error.show()
             return
-        self._workspace.kokoro_available(refresh=True)
+        self._workspace.apply(Changes(settings=True))  # Kokoro's folder, the key: panels ask again
         self.accept()

@@ -7,9 +7,17 @@ the whole page, and that choice is remembered like finishing it is.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings, Signal
+from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFrame,
+    QLabel,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
 
 from studio import APP_NAME
 from studio.gui.job_runner import JobRunner
@@ -19,6 +27,9 @@ from studio.gui.workspace import Workspace
 
 #: QSettings key: "completed" or "skipped" once the first-run checklist was closed.
 FIRST_RUN_KEY = "setup/firstRun"
+#: The tallest the checklist opens (a 1024x700 screen less its panel and title bar); longer
+#: content scrolls inside it.
+FIT_HEIGHT = 600
 
 
 def first_run_pending(settings: QSettings) -> bool:
@@ -47,9 +58,10 @@ class SetupChecklist(QDialog):
         super().__init__(parent)
         self.setObjectName("setupChecklist")
         self.setWindowTitle(f"Set up {APP_NAME}")
-        self.setMinimumWidth(680)
+        self.setMinimumWidth(600)
         self._settings = settings
         title = QLabel(f"Welcome to {APP_NAME}")
+        title.setWordWrap(True)
         font = QFont(title.font())
         font.setPointSizeF(font.pointSizeF() * 1.6)
         font.setBold(True)
@@ -69,14 +81,26 @@ class SetupChecklist(QDialog):
         self.done_button.setDefault(True)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(title)
-        layout.addWidget(intro)
-        layout.addSpacing(8)
+        page = QWidget()
+        content = QVBoxLayout(page)
+        content.addWidget(title)
+        content.addWidget(intro)
+        content.addSpacing(8)
         for row in (self.voice, self.groq, self.media):
-            layout.addWidget(row)
-        layout.addSpacing(8)
+            content.addWidget(row)
+        content.addStretch(1)
+        self.scroll_area = named(QScrollArea(), "setupScroll")  # fits a 1024x700 screen
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll_area.setWidget(page)
+        bar = self.scroll_area.verticalScrollBar().sizeHint().width()
+        self.scroll_area.setMinimumWidth(page.minimumSizeHint().width() + bar)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.scroll_area, 1)
         layout.addWidget(buttons)
+        self.resize(self.minimumSizeHint().width(),
+                    min(FIT_HEIGHT, page.sizeHint().height() + buttons.sizeHint().height() + 24))
         self.voice.voiceChanged.connect(self.voiceChanged)
         self.finished.connect(self._remember)
 

@@ -85,7 +85,7 @@ class ChecklistRow(QFrame):
         font.setPointSizeF(font.pointSizeF() * 1.5)
         font.setBold(True)
         self.mark.setFont(font)
-        heading = QLabel(title)
+        heading = _wrapped(title)
         bold = QFont(heading.font())
         bold.setBold(True)
         heading.setFont(bold)

@@ -1,9 +1,10 @@
 """Thumbnails decoded off the GUI thread, cached, delivered by signal.
 
 Images are decoded on a small private thread pool into ``QImage`` (thread-safe) and turned into
-``QPixmap`` on the GUI thread. Videos get a placeholder tile naming the file: decoding a frame
-needs ffmpeg, which belongs to the media layer. ``pending`` tells a settle check whether work
-is outstanding.
+``QPixmap`` on the GUI thread. Videos get a placeholder tile naming the file, or, when asked
+(``video_frames=True``: the media bin, the visual picker), a frame sampled by the media layer's
+FFmpeg on the same pool, with the clip's length in a corner. ``pending`` tells a settle check
+whether work is outstanding.
 """
 
 from __future__ import annotations
@@ -11,8 +12,12 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QRunnable, QSize, Qt, QThreadPool, Signal
+from PySide6.QtCore import QObject, QPoint, QRunnable, QSize, Qt, QThreadPool, Signal
 from PySide6.QtGui import QColor, QFont, QImage, QImageReader, QPainter, QPixmap
+
+from studio.errors import StudioError
+from studio.media.probe import probe
+from studio.media.thumbnails import sample_frames
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +45,39 @@ def _decode(path: Path, size: QSize) -> QImage:
     return image
 
 
+def _video_frame(path: Path, size: QSize) -> QImage:
+    """A frame from a third of the way into the clip (at most 1 s in), fitted in ``size``, with
+    the clip's length drawn in its corner; a null image if the clip can't be read."""
+    try:
+        info = probe(path)
+        if not info.has_video or info.width <= 0 or info.height <= 0:
+            return QImage()
+        fitted = QSize(info.width, info.height).scaled(size, Qt.AspectRatioMode.KeepAspectRatio)
+        width, height = max(2, fitted.width() // 2 * 2), max(2, fitted.height() // 2 * 2)
+        frame = sample_frames(path, [min(1.0, info.duration / 3)], (width, height))[0]
+    except (StudioError, OSError) as exc:
+        log.info("video thumbnail of %s failed: %s", path, exc)
+        return QImage()
+    image = QImage(frame.tobytes(), width, height, width * 3, QImage.Format.Format_RGB888).copy()
+    _draw_length(image, info.duration)
+    return image
+
+
+def _draw_length(image: QImage, seconds: float) -> None:
+    """The clip's length as a small dark badge in the bottom-right corner."""
+    text = f"{int(seconds) // 60}:{int(seconds) % 60:02d}"
+    painter = QPainter(image)
+    font = QFont()
+    font.setPixelSize(max(9, image.height() // 8))
+    painter.setFont(font)
+    box = painter.fontMetrics().boundingRect(text).adjusted(-4, -2, 4, 2)
+    box.moveBottomRight(image.rect().bottomRight() - QPoint(3, 3))
+    painter.fillRect(box, QColor(0, 0, 0, 190))
+    painter.setPen(QColor("white"))
+    painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
+    painter.end()
+
+
 def placeholder(size: QSize, text: str, *, dark: bool = False) -> QPixmap:
     """A neutral tile with a short label (missing file, video, no visual yet)."""
     pixmap = QPixmap(size)
@@ -65,7 +103,11 @@ class _DecodeTask(QRunnable):
         self._key, self._path, self._size, self._signals = key, path, size, signals
 
     def run(self) -> None:
-        self._signals.decoded.emit(self._key, _decode(self._path, self._size))
+        if self._path.suffix.lower() in VIDEO_SUFFIXES:
+            image = _video_frame(self._path, self._size)
+        else:
+            image = _decode(self._path, self._size)
+        self._signals.decoded.emit(self._key, image)
 
 
 class ThumbnailLoader(QObject):
@@ -91,18 +133,20 @@ class ThumbnailLoader(QObject):
         self._cache: dict[str, QPixmap] = {}
         self.pending: set[str] = set()
 
-    def request(self, path: Path | None, size: QSize) -> tuple[str, QPixmap | None]:
+    def request(
+        self, path: Path | None, size: QSize, *, video_frames: bool = False
+    ) -> tuple[str, QPixmap | None]:
         """``(key, pixmap)``: the pixmap now if cached or not decodable, else None and a
-        ``ready(key)`` later."""
+        ``ready(key)`` later. A video is a placeholder tile unless ``video_frames``."""
         if path is None:
             return "", None
-        key = _key(path, size)
+        key = _key(path, size) + ("|frame" if video_frames else "")
         cached = self._cache.get(key)
         if cached is not None:
             return key, cached
         if not path.is_file():
             pixmap = placeholder(size, "File missing")
-        elif path.suffix.lower() in VIDEO_SUFFIXES:
+        elif path.suffix.lower() in VIDEO_SUFFIXES and not video_frames:
             pixmap = placeholder(size, f"▶ Video\n{path.name}", dark=True)
         else:
             if key not in self.pending:

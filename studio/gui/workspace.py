@@ -9,6 +9,7 @@ edit in a project the creator is not looking at.
 from __future__ import annotations
 
 import logging
+from typing import NamedTuple
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoCommand, QUndoGroup, QUndoStack
@@ -19,6 +20,15 @@ from studio.store import Library
 from studio.store.models import Project
 
 log = logging.getLogger(__name__)
+
+
+class VoiceOption(NamedTuple):
+    """One entry of a voice list: its id, what the creator reads, and whether it speaks as
+    named here (False: a Kokoro voice while Kokoro is not installed)."""
+
+    id: str
+    label: str
+    usable: bool
 
 
 class Workspace(QObject):
@@ -36,6 +46,7 @@ class Workspace(QObject):
         publishingChanged(str): a project's title, description, tags or thumbnails changed.
         settingsChanged(): the library's settings changed (e.g. Kokoro's folder).
         errorRaised(str): a known failure's human message, for the status bar.
+        auditionRequested(str): play a sample of this voice id (a voice list's speaker).
 
     Attributes:
         library: the open library (usable from the GUI thread and from workers).
@@ -51,6 +62,7 @@ class Workspace(QObject):
     publishingChanged = Signal(str)
     settingsChanged = Signal()
     errorRaised = Signal(str)
+    auditionRequested = Signal(str)
 
     def __init__(self, library: Library, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -162,13 +174,22 @@ class Workspace(QObject):
                 self._kokoro_available = False
         return self._kokoro_available
 
-    def voice_choices(self) -> list[tuple[str, str]]:
-        """``(voice id, label)`` for every voice a project or scene can use, Kokoro first."""
+    def voice_choices(self) -> list[VoiceOption]:
+        """Every voice a project or scene can use, those that speak as named first.
+
+        With Kokoro's files, its natural voices lead and the draft voices follow. Without them,
+        the draft voices lead; Kokoro's come after, marked unusable (until Kokoro is
+        installed the draft voice closest to them speaks instead).
+        """
         from studio.engines.draft import DRAFT_VOICES
         from studio.engines.weights import KOKORO_VOICES
 
-        kokoro = self.kokoro_available()
-        suffix = "" if kokoro else " — draft voice until Kokoro is installed"
-        choices = [(v.id, f"{v.display_name}{suffix}") for v in KOKORO_VOICES]
-        choices += [(v.id, f"Draft: {v.display_name}") for v in DRAFT_VOICES]
-        return choices
+        kokoro = [VoiceOption(v.id, v.display_name, True) for v in KOKORO_VOICES]
+        draft = [VoiceOption(v.id, f"Draft: {v.display_name}", True) for v in DRAFT_VOICES]
+        if self.kokoro_available():
+            return kokoro + draft
+        return draft + [option._replace(usable=False) for option in kokoro]
+
+    def voice_label(self, voice_id: str | None) -> str:
+        """What the creator calls ``voice_id`` (its name in the voice lists)."""
+        return next((o.label for o in self.voice_choices() if o.id == voice_id), voice_id or "")

@@ -32,7 +32,7 @@ MAX_PAGE_PIXELS = 64_000_000
 TOP_PADDING = 0.6
 
 _FENCE = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
-_HEADING = re.compile(r"^ {0,3}#{1,6}(?:\s+(?P<text>.*?))?(?:\s+#+)?\s*$")
+_HEADING = re.compile(r"^ {0,3}(?P<marks>#{1,6})(?:\s+(?P<text>.*?))?(?:\s+#+)?\s*$")
 _LIST_ITEM = re.compile(r"^(?:[-*+•]|\d{1,3}[.)])\s")
 _TEXT = (255, 255, 255)
 _CODE_PANEL = (21, 24, 31)
@@ -48,10 +48,13 @@ class ScrollBlock:
     Attributes:
         kind: "text" (a paragraph), "heading" or "code" (fenced code, verbatim).
         text: the words; a paragraph keeps line breaks only before list items.
+        level: a heading's level as the creator wrote it (``##`` is 2), kept when the scene's
+            text is written back.
     """
 
     kind: str
     text: str
+    level: int = 1
 
 
 @dataclass(frozen=True)
@@ -105,7 +108,7 @@ def parse_blocks(script: str) -> list[ScrollBlock]:
         if heading:
             flush()
             if heading["text"]:
-                blocks.append(ScrollBlock("heading", heading["text"]))
+                blocks.append(ScrollBlock("heading", heading["text"], len(heading["marks"])))
         elif line.strip():
             paragraph.append(line.strip())
         else:

@@ -77,6 +77,8 @@ class SegmentSpec:
         motion: Ken Burns move for pictures ("zoom-in", "zoom-out", "pan-left", "pan-right",
             "none"); video clips play as they are.
         in_point: where in the clip to start (seconds).
+        out_point: where in the clip to stop (seconds), or None for its end. A trimmed clip
+            shorter than the scene holds its last frame; an untrimmed one loops.
         settings: the render's frame size, frame rate and caption choices.
         padding: seconds of silence after the voice.
         overlay: a picture laid over the visual (chat bubbles, a scrolling page), or None.
@@ -89,6 +91,7 @@ class SegmentSpec:
     ass_path: Path | None = None
     motion: str = "zoom-in"
     in_point: float = 0.0
+    out_point: float | None = None
     settings: RenderSettings = field(default_factory=RenderSettings)
     padding: float = 0.0
     overlay: Overlay | None = None
@@ -105,6 +108,9 @@ class SegmentSpec:
                              where=str(self.audio_path), fix="Generate the scene's voice again")
         if self.padding < 0 or self.in_point < 0:
             raise InputError("A scene's padding and clip start can't be negative")
+        if self.out_point is not None and not self.out_point > self.in_point:
+            raise InputError("A clip's end must come after its start",
+                             where=str(self.visual_path), fix="Trim the clip again")
 
     @property
     def length(self) -> float:
@@ -160,6 +166,8 @@ def segment_key(spec: SegmentSpec) -> str:
             round(spec.overlay.scroll_to, 3),
         ],
     }
+    if spec.out_point is not None:  # only when trimmed: untrimmed segments keep their names
+        payload["out_point"] = round(spec.out_point, 6)
     text = json.dumps(payload, sort_keys=True, ensure_ascii=True)
     return hashlib.sha256(text.encode("ascii")).hexdigest()[:32]
 
@@ -188,10 +196,13 @@ def render_segment(
     progress: ProgressFn | None = None,
     cancel: CancelToken | None = None,
     threads: int | None = None,
+    preset: str = encoding.VIDEO_PRESET,
 ) -> Path:
     """Encode ``spec`` to ``out_path`` (an MP4: H.264 + FLAC), atomically; return the path.
 
-    ``threads`` caps ffmpeg's threads (``render_segments`` shares the cores between jobs).
+    ``threads`` caps ffmpeg's threads (``render_segments`` shares the cores between jobs);
+    ``preset`` is x264's (a scene preview's proxy trades size for speed; renders keep the
+    default so their segments join).
 
     Raises:
         InputError: an input file is missing or unusable.
@@ -223,7 +234,7 @@ def render_segment(
             *overlay_input,
             "-filter_complex", f"{video_chain};{_audio_chain(spec)}",
             "-map", "[v]", "-map", "[a]",
-            *encoder_args(spec.settings, threads),
+            *encoder_args(spec.settings, threads, preset=preset),
             "-f", "mp4", str(partial),
         ]
         run_ffmpeg(args, duration=spec.exact_duration, progress=progress, cancel=cancel,
@@ -231,11 +242,13 @@ def render_segment(
     return Path(out_path)
 
 
-def encoder_args(settings: RenderSettings, threads: int | None = None) -> list[str]:
+def encoder_args(
+    settings: RenderSettings, threads: int | None = None, *, preset: str = encoding.VIDEO_PRESET
+) -> list[str]:
     """The output options every segment shares (so segments join by stream copy)."""
     gop = str(encoding.GOP_SECONDS * settings.fps)
     args = [
-        "-c:v", encoding.VIDEO_CODEC, "-preset", encoding.VIDEO_PRESET,
+        "-c:v", encoding.VIDEO_CODEC, "-preset", preset,
         "-x264-params", encoding.VIDEO_X264_PARAMS,
         "-crf", str(encoding.VIDEO_CRF), "-profile:v", "high", "-pix_fmt", "yuv420p",
         "-g", gop, "-keyint_min", gop, "-sc_threshold", "0",
@@ -324,13 +337,17 @@ def _video_input(
     options: list[str] = []
     if threads:
         options += ["-threads", str(threads)]
-    if clip_duration - in_point < spec.exact_duration:
+    hold = ""
+    if spec.out_point is not None:  # trimmed: play in..out once, then hold the last frame
+        options += ["-t", f"{max(min(spec.out_point, clip_duration) - in_point, 0.05):.3f}"]
+        hold = "tpad=stop=-1:stop_mode=clone,"
+    elif clip_duration - in_point < spec.exact_duration:
         options += ["-stream_loop", "-1"]  # later passes restart from the clip's beginning
     if in_point > 0:
         options += ["-ss", f"{in_point:.3f}"]
     options += ["-i", str(spec.visual_path)]
     chain = (
-        f"[0:v]fps={settings.fps},{_cover(settings.width, settings.height, matrix)},"
+        f"[0:v]fps={settings.fps},{_cover(settings.width, settings.height, matrix)},{hold}"
         f"trim=end_frame={spec.frame_count},setpts=PTS-STARTPTS"
     )
     return options, _finish(chain, spec)

@@ -155,6 +155,12 @@ def produce(
         from studio.pipeline.groq_script import check_topic
 
         check_topic(request.topic)
+        if not request.run.groq_key:  # the script stage says this too, in the window's words
+            raise InputError(
+                "Writing a script from a topic needs a Groq API key, and none is set",
+                fix="Add one in Settings or set GROQ_API_KEY, or write the script yourself and "
+                "give --script FILE",
+            )
     for folder in request.media:
         if not Path(folder).is_dir():
             raise InputError(
@@ -209,6 +215,23 @@ def _check_source(template: Template, request: ProduceRequest) -> None:
         raise InputError("A music video needs a song", fix="Give --music FILE")
 
 
+def check_narration(library: Library, project: Project) -> None:
+    """Refuse to render a narrated project with a scene that has nothing to say, naming it.
+
+    The editor saves an emptied scene as empty (what the creator sees is what is saved); the
+    video must never speak a placeholder instead, so the render stops before anything runs.
+    Templates whose scenes are not spoken (the music video) are not asked.
+    """
+    if not get_template(project.template).narrated:
+        return
+    for scene in library.scenes(project):
+        if not scene.text.strip():
+            raise InputError(
+                f"Scene {scene.scene_number} has no narration",
+                fix="Type what the voice should say, or delete the scene",
+            )
+
+
 def sweep_partial_files(library: Library, project: Project, job_id: str) -> int:
     """Remove temp files a killed job left behind (only when no other job of it is running)."""
     others = [j for j in library.jobs(project) if j.status == "running" and j.id != job_id]
@@ -231,6 +254,7 @@ def _voice_visuals_render(
     library: Library, project: Project, ctx: JobContext, request: RunRequest
 ) -> RenderedVideo:
     project = library.refresh(project)
+    check_narration(library, project)
     sweep_partial_files(library, project, ctx.job.id)
     settings = render_stage.settings_for(project)
     template = get_template(project.template)
@@ -269,8 +293,9 @@ def render_project(
     if not library.scenes(project):
         raise InputError(
             f"Project {project.name!r} has no scenes to render",
-            fix="Write its script first (studio produce --script FILE)",
+            fix="Add its scenes first: type what the voice should say in Studio's window",
         )
+    check_narration(library, project)  # before the lock and the job row: nothing is written
     with (
         render_lock(library.home, project.id, project.name),  # refused before any job row
         run_job(library, project, kind, reporter=reporter, cancel=cancel) as ctx,

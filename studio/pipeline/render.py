@@ -87,6 +87,7 @@ def segment_for(
         ass_path=ass_path,
         motion=look.motion,
         in_point=look.in_point,
+        out_point=look.out_point,
         settings=settings,
         padding=look.padding,
         overlay=look.overlay,

@@ -46,8 +46,7 @@ def script_from_topic(
     if not key:
         raise InputError(
             "Writing a script from a topic needs a Groq API key, and none is set",
-            fix="Add one in Settings or set GROQ_API_KEY, or write the script yourself "
-            "with --script FILE",
+            fix="Add one in Settings (or set GROQ_API_KEY), or write the script yourself",
         )
     library.set_step(project, "script-generation")
     ctx.progress(0.0, "Script: asking Groq")

@@ -13,7 +13,7 @@ import logging
 import os
 import re
 import shutil
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from stat import S_ISREG
@@ -209,18 +209,10 @@ def _index_file(
     report: IndexReport,
 ) -> str | None:
     """Index one file; return its stored path, or None if it was skipped (and why, in report)."""
-    try:
-        stat = path.stat()
-        if not S_ISREG(stat.st_mode):  # a FIFO or device would block or never end
-            report.skipped.append((path.as_posix(), "not a regular file"))
-            return None
-        stored = path.resolve().as_posix()
-    except (OSError, RuntimeError) as exc:
-        report.skipped.append((path.as_posix(), _os_reason(exc, path)))
+    usable = _usable_file(path, report)
+    if usable is None:
         return None
-    if not _storable(stored):
-        report.skipped.append((path.as_posix(), _NOT_TEXT))
-        return None
+    stored, stat = usable
     old = known.get(stored)
     if old is not None and old.mtime_ns == stat.st_mtime_ns and old.size_bytes == stat.st_size:
         return stored
@@ -252,6 +244,68 @@ def _index_file(
     else:
         report.updated += 1
     return stored
+
+
+def _usable_file(path: Path, report: IndexReport) -> tuple[str, os.stat_result] | None:
+    """``(resolved path, stat)`` of a regular file whose path the database can hold; anything
+    else (a broken link, a link loop, a FIFO or device, a name that isn't text) goes in the
+    report and gives None. Opens nothing, so a FIFO can't block."""
+    try:
+        stat = path.stat()
+        if not S_ISREG(stat.st_mode):  # a FIFO or device would block or never end
+            report.skipped.append((path.as_posix(), "not a regular file"))
+            return None
+        stored = path.resolve().as_posix()
+    except (OSError, RuntimeError) as exc:
+        report.skipped.append((path.as_posix(), _os_reason(exc, path)))
+        return None
+    if not _storable(stored):
+        report.skipped.append((path.as_posix(), _NOT_TEXT))
+        return None
+    return stored, stat
+
+
+@dataclass(frozen=True)
+class MediaFile:
+    """A picture or clip found in a media folder (not probed: listing must stay fast).
+
+    Attributes:
+        path: the file, resolved. folder: the media folder it was found in.
+        kind: "image" or "video". size, mtime_ns: from its ``stat``.
+    """
+
+    path: Path
+    folder: Path
+    kind: str
+    size: int
+    mtime_ns: int
+
+
+def list_media_files(
+    folders: Sequence[Path], *, stop: Callable[[], bool] = lambda: False
+) -> Iterator[MediaFile]:
+    """The pictures and clips under ``folders``, by the index's rules, without probing them.
+
+    What the index would skip is skipped here too (broken links, link loops, FIFOs, unreadable
+    folders, names that aren't text), and so are files this process may not read; missing
+    folders give nothing. ``stop()`` is asked between files, so a browser can abandon a walk of
+    a huge folder when the creator asks for another.
+    """
+    report = IndexReport()  # what was skipped is not shown in a listing
+    for folder in folders:
+        root = _existing_folder(Path(folder))
+        if root is None or not _storable(root.as_posix()):
+            continue
+        for path in _media_files(root, report):
+            if stop():
+                return
+            usable = _usable_file(path, report)
+            if usable is None or not os.access(usable[0], os.R_OK):
+                continue
+            stored, stat = usable
+            yield MediaFile(
+                Path(stored), root, media_kind(path) or "image", stat.st_size, stat.st_mtime_ns
+            )
 
 
 def _os_reason(exc: BaseException, path: Path | None = None) -> str:
@@ -341,7 +395,12 @@ def ensure_slide(
 
 
 def import_visual(library: Library, project: Project, source: Path) -> tuple[Path, str]:
-    """Copy a creator's file into the project (content-named); return (path, kind)."""
+    """Copy a creator's file into the project; return (path, kind).
+
+    The copy is ``visuals/<content hash>/<the creator's file name>``: named by content (the
+    same file imported twice is one folder), yet its name is the one the creator knows, which
+    every label shows.
+    """
     source = Path(source)
     kind = media_kind(source)
     if kind is None:
@@ -362,14 +421,45 @@ def import_visual(library: Library, project: Project, source: Path) -> tuple[Pat
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     visuals = library.home.project_dir(project.id, create=True) / "visuals"
-    target = visuals / f"{digest.hexdigest()[:16]}{source.suffix.lower()}"
+    target = visuals / digest.hexdigest()[:16] / stored_name(source)
     if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
         with atomic_path(target, temp_name=f".{target.name}.partial", durable=False) as partial:
             try:
                 os.link(source, partial)
             except OSError:
                 shutil.copyfile(source, partial)
     return target, kind
+
+
+#: Most bytes kept of a creator's file name's stem (file systems allow 255 bytes a name, and
+#: archives refuse long ones).
+MAX_NAME_BYTES = 120
+_CONTENT_NAME = re.compile(r"^[0-9a-f]{16}$")
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def stored_name(source: Path) -> str:
+    """The creator's file name made safe to keep inside the project: no control characters,
+    valid UTF-8, not hidden, a short stem, the suffix in lower case."""
+    stem = _CONTROLS.sub("", source.stem)
+    stem = stem.encode("utf-8", "replace").decode("utf-8").replace("\ufffd", "_")
+    stem = stem.lstrip(".").strip()
+    stem = stem.encode("utf-8")[:MAX_NAME_BYTES].decode("utf-8", "ignore").strip() or "visual"
+    return stem + _CONTROLS.sub("", source.suffix.lower())
+
+
+def visual_label(path: Path, *, source: str = "file", kind: str = "image") -> str:
+    """What the creator calls a visual: their file's name, or "Generated slide".
+
+    Never a content hash: a file imported before names were kept (``visuals/<hash>.png``) is
+    "Picture you chose" or "Clip you chose".
+    """
+    if source in ("slide", "generated") or path.name.startswith("slide-"):
+        return "Generated slide"
+    if _CONTENT_NAME.match(path.stem):
+        return "Clip you chose" if kind == "video" else "Picture you chose"
+    return path.name
 
 
 def choose_visual(

@@ -31,7 +31,7 @@ from studio.inputfiles import read_regular_file
 from studio.pipeline.drafts import sanitize_for_speech
 from studio.pipeline.jobs import JobContext
 from studio.pipeline.request import RunRequest
-from studio.progress import scaled
+from studio.progress import CancelToken, scaled
 from studio.savefile import atomic_write
 from studio.store import Library
 from studio.store.models import Project, Scene
@@ -42,6 +42,8 @@ from studio.timing import WordTiming
 log = logging.getLogger(__name__)
 
 KOKORO_IDS = {v.id for v in KOKORO_VOICES}
+#: What a voice says when the creator auditions it (Settings, a scene's voice list).
+SAMPLE_SENTENCE = "Hello! This is how I will sound in your video."
 DRAFT_DEFAULT = "en-us"
 
 _engines: dict[tuple[str, str], TTSEngine] = {}
@@ -102,14 +104,25 @@ def choose_voice(
     A Kokoro voice without Kokoro's files (in the run's ``kokoro_dir``) falls back to the
     labelled draft voice.
     """
+    return voice_for(library, wanted_voice(library, project, scene), request=request)
+
+
+def wanted_voice(library: Library, project: Project, scene: Scene | None = None) -> str:
+    """The voice asked for (before any stand-in): the scene's override, its character's
+    voice, the project's, the library's default, Studio's default."""
     character = scene.character if scene is not None else None
-    wanted = (
+    return (
         (scene.voice_id if scene is not None else None)
         or (library.character_voices(project).get(character) if character else None)
         or project.voice_id
         or library.get_setting(DEFAULT_VOICE_SETTING)
         or DEFAULT_VOICE
     )
+
+
+def voice_for(library: Library, wanted: str, *, request: RunRequest | None = None) -> VoiceChoice:
+    """The engine that speaks ``wanted``: Kokoro if its files are here, else the draft voice
+    closest to it."""
     if wanted in KOKORO_IDS:
         try:
             engine = _cached_engine(KOKORO, _weights_dir(library, request))
@@ -119,6 +132,22 @@ def choose_voice(
             pass
         return VoiceChoice(_cached_engine(DRAFT, None), draft_stand_in(wanted))
     return VoiceChoice(_cached_engine(DRAFT, None), wanted)
+
+
+def speak_sample(library: Library, voice_id: str, cancel: CancelToken | None = None) -> Path:
+    """``SAMPLE_SENTENCE`` in ``voice_id``, spoken as a scene would be (Kokoro when its files
+    are here, else the draft stand-in), so the creator hears a voice before choosing it.
+
+    Kept in the library's cache under a name made of its inputs: a second listen is instant.
+    """
+    check_voice(voice_id)
+    choice = voice_for(library, voice_id)
+    key = audio_key(SAMPLE_SENTENCE, choice.engine.name, choice.voice, 1.0)
+    wav = library.home.cache_dir / "auditions" / f"{key}.wav"
+    if not wav.is_file():
+        wav.parent.mkdir(parents=True, exist_ok=True)
+        choice.engine.synthesize(SAMPLE_SENTENCE, wav, voice=choice.voice, cancel=cancel)
+    return wav
 
 
 def draft_stand_in(kokoro_voice: str) -> str:

@@ -266,6 +266,10 @@ class Library:
             motion=motion,
         )
 
+    def set_trim(self, scene: Scene, in_point: float, out_point: float | None) -> ClipSelection:
+        """Play only ``in_point``..``out_point`` of the scene's clip (None: to its end)."""
+        return self.rooms.visuals.set_trim(scene, in_point, out_point)
+
     def clear_selection(self, scene: Scene) -> None:
         """Forget the scene's chosen visual (the render falls back to its slide)."""
         self.rooms.visuals.clear_selection(scene)

@@ -462,7 +462,7 @@ def _project_fields(library: Library, project: ProjectModel, prefix: str) -> dic
 def _scene_rows(scene: SceneModel, prefix: str) -> tuple[dict[str, Any], dict[str, Any] | None]:
     """One scene's row (text cleaned as the editor cleans it) and its selection, if any."""
     data = scene.model_dump(exclude_unset=True, exclude={"selection"})
-    data["text"] = clean_scene_text(scene.text)
+    data["text"] = clean_scene_text(scene.text, allow_empty=True)
     data["sanitized_text"] = clean_text(scene.sanitized_text, multiline=True)
     data["visual_keywords"] = clean_keywords(scene.visual_keywords)
     data["character"] = _label(scene.character)

@@ -118,7 +118,7 @@ class SelectionModel(BaseModel):
 class SceneModel(BaseModel):
     model_config = STRICT
     scene_number: Annotated[StrictInt, Field(ge=0, le=MAX_SCENES)]
-    text: Annotated[str, Field(max_length=MAX_SCENE_TEXT), AfterValidator(_not_blank)]
+    text: Annotated[str, Field(max_length=MAX_SCENE_TEXT)]  # empty: a scene not written yet
     sanitized_text: LongText = ""
     audio_file_path: ProjectPath | None = None
     audio_key: ShortText | None = None

@@ -142,7 +142,7 @@ def test_the_form_shows_the_suggestion_and_saves_the_creators_edit(
 
 
 def test_write_with_ai_fills_the_form_from_groq(
-    qtbot: Any, panel: Any, library: Any, rendered_project: Any, fake: FakeGroq
+    qtbot: Any, fake: FakeGroq, panel: Any, library: Any, rendered_project: Any
 ) -> None:
     fake.enqueue(reply(AI_METADATA))
     with qtbot.waitSignal(panel.publishingChanged, timeout=20_000):
@@ -155,7 +155,7 @@ def test_write_with_ai_fills_the_form_from_groq(
 
 
 def test_write_with_ai_failure_is_shown_and_changes_nothing(
-    qtbot: Any, window: Any, panel: Any, library: Any, rendered_project: Any, fake: FakeGroq
+    qtbot: Any, fake: FakeGroq, window: Any, panel: Any, library: Any, rendered_project: Any
 ) -> None:
     fake.enqueue(unauthorized(echo_key=True))
     with qtbot.waitSignal(window.jobs.jobFinished, timeout=20_000):

@@ -178,8 +178,10 @@ def test_regenerate_voice_and_preview_a_scene(qtbot: Any, make_window: Any,
     scene = library.scenes(project)[0]
     assert scene.duration and scene.duration > 0.3
     assert card.duration.text() == f"{scene.duration:.1f} s"
-    qtbot.mouseClick(card.preview, Qt.MouseButton.LeftButton)  # voiced: plays at once
-    assert win.preview.source == str(library.home.abs(scene.audio_file_path))
+    with qtbot.waitSignal(win.editor.previewReady, timeout=30_000):  # voiced: picture only
+        qtbot.mouseClick(card.preview, Qt.MouseButton.LeftButton)
+    assert library.scenes(project)[0].audio_file_path == scene.audio_file_path
+    assert Path(win.preview.source).parent.name == project.id  # the scene's proxy
     qtbot.waitUntil(lambda: win.preview.player.position() > 100, timeout=10_000)
 
 
@@ -217,7 +219,7 @@ def test_sample_project_is_one_click(qtbot: Any, window: Any, library: Any) -> N
     assert summary.name.startswith("Sample")
     project = library.project(summary.id)
     assert len(library.renders(project)) == 1
-    assert window.pages.currentWidget() is window.splitter
+    assert window.pages.currentWidget().isAncestorOf(window.splitter)  # the editor page
     assert window.workspace.current_project_id == project.id
     assert window.render_panel.history.count() == 1
 

@@ -67,7 +67,7 @@ def test_parse_edge_cases() -> None:
         ScrollBlock("code", "let x;"),
     ]
     assert parse_blocks("## Title ##\nbody") == [
-        ScrollBlock("heading", "Title"),
+        ScrollBlock("heading", "Title", 2),
         ScrollBlock("text", "body"),
     ]
 

@@ -37,6 +37,17 @@ def test_round_trip_into_another_library(library: Library, tmp_path: Path) -> No
     other.close()
 
 
+def test_a_scene_not_written_yet_round_trips_empty(library: Library, tmp_path: Path) -> None:
+    """The editor saves an emptied scene empty; its archive imports (and stays empty)."""
+    project = _project_with_files(library)
+    library.update_scene(library.scenes(project)[1], text="")
+    target = export_project(library, project, tmp_path / "unfinished.studio.zip")
+    other = Library.open(tmp_path / "other home")
+    imported = import_project(other, target)
+    assert [s.text for s in other.scenes(imported)] == ["One.", ""]
+    other.close()
+
+
 def _hostile(tmp_path: Path, library: Library, member: str, *, link: bool = False) -> Path:
     good = export_project(library, _project_with_files(library), tmp_path / "good.zip")
     bad = tmp_path / "bad.zip"

@@ -16,6 +16,7 @@ from studio.errors import InputError, StoreError
 from studio.store import SCHEMA_VERSION, Library
 from studio.store.migrations import migrate
 from studio.store.models import ALL_MODELS, ClipSelection, Job, Project, Scene, database
+from studio.store.rooms.scenes import MAX_SCENE_TEXT
 from tests.conftest import REPO
 
 
@@ -92,8 +93,10 @@ def test_scene_editing_split_merge_reorder_delete(library: Library) -> None:
     with pytest.raises(InputError):
         library.split_scene(scenes[0], 0)
     with pytest.raises(InputError):
-        library.update_scene(scenes[0], text="   ")
+        library.update_scene(scenes[0], text="x" * (MAX_SCENE_TEXT + 1))
     assert library.scenes(project)[0].text == "Inserted."  # bad input changed nothing
+    # An emptied scene is kept empty, as the editor shows it (a render refuses it by name).
+    assert library.update_scene(scenes[0], text=" \x00 ").text == ""
 
 
 def test_delete_then_restore_scene_snapshot(library: Library, tmp_path: Path) -> None:

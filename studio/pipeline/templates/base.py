@@ -32,6 +32,7 @@ class SceneLook:
         visual_kind: "image" or "video".
         motion: the picture's Ken Burns move ("none" to hold still).
         in_point: where in a clip to start (seconds).
+        out_point: where in a clip to stop (seconds; None: its end); the last frame then holds.
         overlay: a transparent picture over the visual (chat bubbles, a scrolling page).
         captions: burn the narration's captions in (when the render asks for captions).
         padding: seconds of quiet after the voice.
@@ -41,6 +42,7 @@ class SceneLook:
     visual_kind: str
     motion: str = "zoom-in"
     in_point: float = 0.0
+    out_point: float | None = None
     overlay: Overlay | None = None
     captions: bool = True
     padding: float = 0.0
@@ -242,6 +244,7 @@ class Template:
             visual_kind=selection.kind,
             motion=selection.motion,
             in_point=selection.in_point,
+            out_point=selection.out_point if selection.kind == "video" else None,
         )
 
 

@@ -103,7 +103,7 @@ class MusicTemplate(Template):
 
     def default_render_settings(self, settings: RenderSettings) -> RenderSettings:
         if settings.music_path is None:
-            raise InputError("A music video needs a song", fix="Give the music file (--music FILE)")
+            raise InputError("A music video needs a song", fix="Choose the song to cut it to")
         return replace(settings, captions=False, music_volume=1.0)
 
     def script_from_text(

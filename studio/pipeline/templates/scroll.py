@@ -58,7 +58,7 @@ def blocks_to_text(blocks: list[ScrollBlock]) -> str:
         if block.kind == "code":
             parts.append(f"```\n{block.text}\n```")
         elif block.kind == "heading":
-            parts.append(f"# {block.text}")
+            parts.append(f"{'#' * block.level} {block.text}")
         else:
             parts.append(block.text)
     return "\n\n".join(parts)

@@ -28,10 +28,15 @@ if TYPE_CHECKING:
 MAX_SCENE_TEXT = 20_000
 
 
-def clean_scene_text(text: str) -> str:
-    """A scene's narration: controls removed (line breaks and tabs kept), ends trimmed."""
+def clean_scene_text(text: str, *, allow_empty: bool = False) -> str:
+    """A scene's narration: controls removed (line breaks and tabs kept), ends trimmed.
+
+    ``allow_empty``: the editor keeps a scene the creator emptied (what they see is what is
+    saved); a render refuses it by name (``voiceover.check_narration``). A script never makes
+    an empty scene.
+    """
     cleaned = clean_text(text, multiline=True).strip()
-    if not cleaned:
+    if not cleaned and not allow_empty:
         raise InputError("A scene needs some narration text", fix="Type what the voice should say")
     if len(cleaned) > MAX_SCENE_TEXT:
         raise InputError(
@@ -111,8 +116,8 @@ class ScenesRoom(Room):
         keywords: Sequence[str] = (),
         scene_id: str | None = None,
     ) -> Scene:
-        """Insert a scene at ``index`` (0-based; default: at the end)."""
-        text = clean_scene_text(text)
+        """Insert a scene at ``index`` (0-based; default: at the end); it may be empty."""
+        text = clean_scene_text(text, allow_empty=True)
         with self._db.transaction():
             ids = self._ordered_ids(project.id)
             position = len(ids) if index is None else max(0, min(index, len(ids)))
@@ -135,7 +140,7 @@ class ScenesRoom(Room):
         if unknown:
             raise ValueError(f"not updatable here: {sorted(unknown)}")
         if "text" in fields:
-            fields["text"] = clean_scene_text(fields["text"])
+            fields["text"] = clean_scene_text(fields["text"], allow_empty=True)
         if fields.get("character") is not None:
             fields["character"] = " ".join(clean_text(fields["character"]).split()) or None
         if "visual_keywords" in fields:

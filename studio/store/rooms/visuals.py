@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -58,6 +59,31 @@ class VisualsRoom(Room):
                 out_point=out_point,
                 motion=motion,
             )
+            Scene.update(updated_at=utcnow()).where(Scene.id == scene.id).execute()
+        return selection
+
+    def set_trim(self, scene: Scene, in_point: float, out_point: float | None) -> ClipSelection:
+        """Play only ``in_point``..``out_point`` seconds of the scene's clip (None: to its end).
+
+        Raises:
+            InputError: the scene has no chosen clip, or the points are not a forward span.
+        """
+        if not (math.isfinite(in_point) and in_point >= 0) or (
+            out_point is not None and not (math.isfinite(out_point) and out_point > in_point)
+        ):
+            raise InputError(
+                f"A clip can't start at {in_point:g} s and end at {out_point} s",
+                fix="Set the end after the start",
+            )
+        with self._db.transaction():
+            selection = ClipSelection.get_or_none(ClipSelection.scene == scene.id)
+            if selection is None or selection.kind != "video":
+                raise InputError(
+                    f"Scene {scene.scene_number} has no clip to trim",
+                    fix="Choose a video for the scene first",
+                )
+            selection.in_point, selection.out_point = in_point, out_point
+            selection.save()
             Scene.update(updated_at=utcnow()).where(Scene.id == scene.id).execute()
         return selection
 
