@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
+    QTabWidget,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -54,7 +55,7 @@ TEXT_ROLE = Qt.ItemDataRole.UserRole + 3  # a scene's whole text, searched
 THUMB_ROLE = Qt.ItemDataRole.UserRole + 4  # the project's thumbnail (QPixmap), drawn by hand
 PROJECT, SCENE = "project", "scene"
 #: The latest render's thumbnail beside each project (16:9; a 9:16 one is centred in it).
-THUMB_SIZE = QSize(64, 36)
+THUMB_SIZE = QSize(48, 27)
 #: Sort orders: (QSettings value, label). The first is the default.
 SORT_ORDERS = (("active", "Last active"), ("created", "Newest first"), ("name", "Name A–Z"))
 SORT_SETTING = "projects/sort"
@@ -519,7 +520,12 @@ class ProjectList(QWidget):
         layout.addWidget(tree, 1)
 
     def focus_search(self) -> None:
-        """Ctrl+F: put the cursor in the search box, its text selected."""
+        """Ctrl+F: bring the list forward (if it is a tab) and put the cursor in the search
+        box, its text selected."""
+        stack = self.parentWidget()
+        tabs = stack.parentWidget() if stack is not None else None
+        if isinstance(tabs, QTabWidget):
+            tabs.setCurrentWidget(self)
         self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.search.selectAll()
 
