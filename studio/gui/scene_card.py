@@ -57,7 +57,7 @@ MEDIA_MIME = "application/x-studio-media"
 COMMIT_DELAY_MS = 800
 THUMB_SIZE = QSize(128, 72)
 #: Below this card width the text goes under the picture instead of beside it.
-SIDE_BY_SIDE_WIDTH = 400
+SIDE_BY_SIDE_WIDTH = 380
 CHARACTER_TIP = "Who says this (Project → Characters and voices… sets voices)"
 
 
