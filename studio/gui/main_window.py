@@ -28,6 +28,7 @@ from studio.gui.crash_reporter import open_folder
 from studio.gui.dialogs import ask, show_about
 from studio.gui.empty_state import WelcomePage
 from studio.gui.job_runner import Job, JobRunner
+from studio.gui.jobs_panel import install_jobs_panel
 from studio.gui.preview import PreviewPlayer
 from studio.gui.project_actions import ProjectActions
 from studio.gui.project_tree import ProjectTree
@@ -85,6 +86,7 @@ class MainWindow(QMainWindow):
         build_menus(self, self.window_actions)
         build_toolbar(self, self.window_actions)
         self._build_status_bar()
+        self.jobs_panel = install_jobs_panel(self, self.jobs, library)
         self._wire()
         self._restore_state()
         self._refresh_page()
@@ -233,7 +235,7 @@ class MainWindow(QMainWindow):
         for action in (wa.rename, wa.duplicate, wa.add_scene, wa.split_scene, wa.merge_scene):
             action.setEnabled(has_project)
         shown_busy = self.jobs.busy_for(self.workspace.current_project_id or None)
-        self.window_actions.render.setEnabled(has_project and not shown_busy)
+        self.window_actions.render.setEnabled(has_project)  # busy: the panel says why not
         project = self.workspace.current_project() if has_project else None
         has_characters = project is not None and get_template(project.template).has_characters
         wa.characters.setEnabled(has_characters)
