@@ -35,8 +35,13 @@ from studio.store import Library
 from studio.text import one_line
 
 COLUMNS = ("Job", "Project", "State", "Progress", "Time left", "")
-STATE_WORDS = {"queued": "Queued", "running": "Running", "done": "Done", "failed": "Failed",
-               "cancelled": "Cancelled"}
+STATE_WORDS = {
+    "queued": "Queued",
+    "running": "Running",
+    "done": "Done",
+    "failed": "Failed",
+    "cancelled": "Cancelled",
+}
 
 
 def job_status(job: Job, runner: JobRunner) -> str:
@@ -134,8 +139,13 @@ class JobsPanel(QWidget):
     def _fill(self, row: int, job: Job) -> None:
         done = 100 if job.state == "done" else int(job.fraction * 100)
         tip = job.error_message or job_status(job, self._jobs)
-        cells = (one_line(job.label), self._project_name(job), STATE_WORDS[job.state],
-                 f"{done} %", format_eta(job.eta) if job.state == "running" else "")
+        cells = (
+            one_line(job.label),
+            self._project_name(job),
+            STATE_WORDS[job.state],
+            f"{done} %",
+            format_eta(job.eta) if job.state == "running" else "",
+        )
         for column, text in enumerate(cells):
             item = self.table.item(row, column)
             if item is None:
@@ -190,8 +200,9 @@ def install_jobs_panel(window: QMainWindow, jobs: JobRunner, library: Library) -
     dock = QDockWidget("Jobs", window)
     dock.setObjectName("jobsDock")
     dock.setWidget(panel)
-    dock.setAllowedAreas(Qt.DockWidgetArea.BottomDockWidgetArea
-                         | Qt.DockWidgetArea.RightDockWidgetArea)
+    dock.setAllowedAreas(
+        Qt.DockWidgetArea.BottomDockWidgetArea | Qt.DockWidgetArea.RightDockWidgetArea
+    )
     window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
     dock.hide()
     action = dock.toggleViewAction()

@@ -82,23 +82,34 @@ def test_a_queued_render_starts_when_the_one_before_finishes(
     qtbot: Any, window: Any, library: Any
 ) -> None:
     a, b = make_project(library, "Apples"), make_project(library, "Bees")
-    first, second = threading.Event(), threading.Event()
+    first, second, voiced = threading.Event(), threading.Event(), threading.Event()
     try:
-        job_a = Op("Rendering “Apples”", held(first, "Render: apples"), project_id=a.id) \
-            .one_at_a_time(RENDER_LIMIT).run_on(window.jobs, queue=True)
-        job_b = Op("Rendering “Bees”", held(second, "Render: bees"), project_id=b.id) \
-            .one_at_a_time(RENDER_LIMIT).run_on(window.jobs, queue=True)
+        job_a = (
+            Op("Rendering “Apples”", held(first, "Render: apples"), project_id=a.id)
+            .one_at_a_time(RENDER_LIMIT)
+            .run_on(window.jobs, queue=True)
+        )
+        voicing = Op("Voicing scene 1", held(voiced, "Voice: bees"), project_id=b.id).run_on(
+            window.jobs
+        )
+        assert voicing is not None and voicing.running, "voicing B runs beside A's render"
+        job_b = (
+            Op("Rendering “Bees”", held(second, "Render: bees"), project_id=b.id)
+            .one_at_a_time(RENDER_LIMIT)
+            .run_on(window.jobs, queue=True)
+        )
         assert job_a is not None and job_b is not None
         assert job_a.running and job_b.state == "queued"
-        voicing = Op("Voicing scene 1", held(second, "Voice: bees"), project_id=b.id,
-                     lane="voice-b").run_on(window.jobs)
-        assert voicing is not None and voicing.running, "voicing runs beside a render"
+        with qtbot.waitSignal(window.jobs.jobFinished, timeout=WAIT_MS):
+            voiced.set()
+        assert job_b.state == "queued", "it still waits for A's render"
         with qtbot.waitSignal(window.jobs.jobStarted, timeout=WAIT_MS) as started:
             first.set()
         assert started.args[0] is job_b and job_b.running
     finally:
         first.set()
         second.set()
+        voiced.set()
         qtbot.waitUntil(lambda: not window.jobs.busy, timeout=WAIT_MS)
     assert [job.state for job in (job_a, job_b)] == ["done", "done"]
 
@@ -107,10 +118,12 @@ def test_the_jobs_list_cancels_only_the_job_asked(qtbot: Any, window: Any, libra
     a, b = make_project(library, "Apples"), make_project(library, "Bees")
     release = threading.Event()
     try:
-        job_a = Op("Rendering “Apples”", held(release, "Render: apples"), project_id=a.id) \
-            .run_on(window.jobs)
-        job_b = Op("Voicing scene 2", held(release, "Voice: bees"), project_id=b.id) \
-            .run_on(window.jobs)
+        job_a = Op("Rendering “Apples”", held(release, "Render: apples"), project_id=a.id).run_on(
+            window.jobs
+        )
+        job_b = Op("Voicing scene 2", held(release, "Voice: bees"), project_id=b.id).run_on(
+            window.jobs
+        )
         assert job_a is not None and job_b is not None
         jobs = window.jobs_panel
         indicator = jobs.indicator
