@@ -9,11 +9,10 @@ reads the same everywhere.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QDockWidget,
+    QDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -87,7 +86,7 @@ class JobsPanel(QWidget):
         self._library = library
         self._rows: list[Job] = []
         self._project_names: dict[str, str] = {}
-        self.dock: QDockWidget | None = None
+        self.dock: QDialog | None = None
         self.action: QAction | None = None
         self.indicator: JobsIndicator | None = None
         self.table = named(QTableWidget(0, len(COLUMNS)), "jobsTable")
@@ -124,11 +123,7 @@ class JobsPanel(QWidget):
         self.table.setRowCount(len(self._rows))
         for row, job in enumerate(self._rows):
             self._fill(row, job)
-            button = self._cancel_button(job)
-            if button is None:
-                self.table.removeCellWidget(row, len(COLUMNS) - 1)
-            else:
-                self.table.setCellWidget(row, len(COLUMNS) - 1, button)
+            self._place_cancel(row, job)
         self.empty.setVisible(not self._rows)
         self.clear_button.setEnabled(bool(self._jobs.ended()))
 
@@ -154,13 +149,21 @@ class JobsPanel(QWidget):
             item.setText(text)
             item.setToolTip(tip)
 
-    def _cancel_button(self, job: Job) -> QWidget | None:
+    def _place_cancel(self, row: int, job: Job) -> None:
+        """Cancel in the job's row while it runs or waits; none once it ended."""
+        column = len(COLUMNS) - 1
+        current = self.table.cellWidget(row, column)
         if job.ended:
-            return None
+            if current is not None:
+                self.table.removeCellWidget(row, column)
+            return
+        if current is not None and current.property("job") is job:
+            return
         button = QPushButton("Cancel")
+        button.setProperty("job", job)
         button.setToolTip(f"Stop “{one_line(job.label)}”")
         button.clicked.connect(lambda _checked=False, j=job: self._jobs.cancel(j))
-        return button
+        self.table.setCellWidget(row, column, button)
 
     def _project_name(self, job: Job) -> str:
         """The project's name when the job was first listed (it may be deleted since)."""
@@ -194,21 +197,19 @@ class JobsIndicator(QToolButton):
 
 
 def install_jobs_panel(window: QMainWindow, jobs: JobRunner, library: Library) -> JobsPanel:
-    """Add the jobs list to ``window``: a bottom dock (hidden at first), View → Jobs (Ctrl+J)
-    and the status bar's indicator; returns the panel."""
+    """Add the jobs list to ``window``: a small non-modal panel of its own (so it never changes
+    the window's size), View → Jobs (Ctrl+J) and the status bar's indicator; returns the panel."""
     panel = JobsPanel(jobs, library)
-    dock = QDockWidget("Jobs", window)
-    dock.setObjectName("jobsDock")
-    dock.setWidget(panel)
-    dock.setAllowedAreas(
-        Qt.DockWidgetArea.BottomDockWidgetArea | Qt.DockWidgetArea.RightDockWidgetArea
-    )
-    window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
-    dock.hide()
-    action = dock.toggleViewAction()
-    action.setText("&Jobs")
+    dock = QDialog(window)
+    dock.setObjectName("jobsWindow")
+    dock.setWindowTitle("Jobs")
+    dock.setModal(False)
+    QVBoxLayout(dock).addWidget(panel)
+    dock.resize(640, 260)
+    action = QAction("&Jobs", window)
     action.setShortcut(QKeySequence("Ctrl+J"))
     action.setStatusTip("Running, queued and finished jobs, with Cancel")
+    action.triggered.connect(lambda: show_jobs(dock))
     menus = window.menuBar().findChildren(QMenu)
     view_menu = next((menu for menu in menus if menu.title() == "&View"), None)
     if view_menu is not None:
@@ -221,10 +222,11 @@ def install_jobs_panel(window: QMainWindow, jobs: JobRunner, library: Library) -
     return panel
 
 
-def show_jobs(dock: QDockWidget) -> None:
-    """Show the jobs list and bring it forward."""
+def show_jobs(dock: QDialog) -> None:
+    """Show the jobs list (non-modal) and bring it forward."""
     dock.show()
     dock.raise_()
+    dock.activateWindow()
 
 
 __all__ = ["JobsIndicator", "JobsPanel", "install_jobs_panel", "job_status", "jobs_summary"]
