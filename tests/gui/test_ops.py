@@ -81,7 +81,7 @@ def test_a_render_of_one_project_shows_nowhere_else(qtbot: Any, window: Any, lib
     release = threading.Event()
     try:
         with qtbot.waitSignal(window.jobs.progress, timeout=WAIT_MS):
-            render = Op(
+            render: Op[str] = Op(
                 "Rendering “Apples”",
                 held(release, "Render: apples"),
                 project_id=a.id,
