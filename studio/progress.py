@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import math
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Protocol, TypeVar
 
@@ -75,6 +76,92 @@ def scaled(progress: ProgressFn, start: float, end: float) -> ProgressFn:
     return report
 
 
+class StagePlan:
+    """Where each stage of a job sits on its progress bar, in proportion to its expected seconds.
+
+    A stage's span is decided when it starts (:meth:`span`): the rest of the bar, from where the
+    job is, shared among the stages still to run by their costs, so a stage whose cost became
+    known late (how many segments a render must encode) takes its true share, and the bar moves
+    in step with time. Costs are seconds (any unit works: only their ratios count).
+    """
+
+    def __init__(self, costs: Mapping[str, float]) -> None:
+        self._costs = {name: max(0.0, cost) for name, cost in costs.items()}
+        self._started: list[str] = []
+
+    def span(self, stage: str, *, at: float, cost: float | None = None) -> tuple[float, float]:
+        """Start ``stage`` at fraction ``at``: its (start, end) on the bar.
+
+        ``cost`` replaces the stage's estimate (now better known). Stages planned before it
+        that never started are dropped from what remains.
+        """
+        if cost is not None:
+            self._costs[stage] = max(0.0, cost)
+        names = list(self._costs)
+        remaining = names[names.index(stage) :] if stage in names else [stage]
+        at = max(0.0, min(1.0, at))
+        total = sum(self._costs.get(name, 0.0) for name in remaining)
+        share = self._costs.get(stage, 0.0) / total if total > 0 else 1.0 / len(remaining)
+        self._started.append(stage)
+        return at, at + (1.0 - at) * share
+
+
+#: The ETA is not shown before this share of the job is done (too little to go on)...
+ETA_MIN_FRACTION = 0.05
+#: ...nor before this many seconds have passed.
+ETA_MIN_ELAPSED_S = 2.0
+#: How quickly the shown ETA follows the raw estimate (seconds for ~63 % of a change).
+ETA_SMOOTHING_S = 1.0
+#: The ETA is estimated again at most this often; between, it counts down.
+ETA_INTERVAL_S = 0.5
+#: Between two estimates the ETA may rise by at most this share of itself (plus one second):
+#: a job that slowed down lengthens its ETA gradually, never in a jump.
+ETA_MAX_RISE = 0.1
+
+
+class EtaEstimator:
+    """Seconds left of a job, from its elapsed time and its (time-weighted) fraction done.
+
+    The raw estimate ``elapsed * (1 - f) / f`` is right when the fraction moves in proportion
+    to time (see :class:`StagePlan`). It beat the rate of the last few seconds on a shared
+    2-core machine, where that rate swings by ±40 % with the other work (tried with
+    ``tests/pipeline/test_progress_eta.py``). The estimate is smoothed so one quick or slow
+    step doesn't make it jump, counts down between estimates, is never shown before
+    ``ETA_MIN_FRACTION`` or ``ETA_MIN_ELAPSED_S``, and rises by at most ``ETA_MAX_RISE`` each
+    time.
+    """
+
+    def __init__(self, started: float) -> None:
+        self._started = started
+        self._eta: float | None = None
+        self._at = started
+
+    def estimate(self, fraction: float, now: float) -> float | None:
+        """The ETA to show at ``now`` with ``fraction`` done (None: not yet, or done)."""
+        if fraction >= 1.0:
+            return None
+        if fraction < ETA_MIN_FRACTION or now - self._started < ETA_MIN_ELAPSED_S:
+            return None
+        step = max(0.0, now - self._at)
+        counted_down = max(0.0, self._eta - step) if self._eta is not None else None
+        if counted_down is not None and step < ETA_INTERVAL_S:
+            return counted_down
+        raw = self._raw(fraction, now)
+        self._at = now
+        if counted_down is None or self._eta is None:
+            self._eta = raw
+            return raw
+        weight = 1.0 - math.exp(-step / ETA_SMOOTHING_S)
+        smoothed = counted_down + weight * (raw - counted_down)
+        ceiling = counted_down * (1.0 + ETA_MAX_RISE) + 1.0
+        self._eta = max(0.0, min(smoothed, ceiling))
+        return self._eta
+
+    def _raw(self, fraction: float, now: float) -> float:
+        """The rest at the job's mean rate so far."""
+        return (now - self._started) * (1.0 - fraction) / fraction
+
+
 class Step(Protocol):
     """A step for ``run_concurrently``: does its work, reporting to ``progress`` and stopping
     (raising ``Cancelled``) when ``cancel`` fires."""
@@ -137,7 +224,7 @@ def run_concurrently(
     try:
         with ThreadPoolExecutor(
             max_workers=max(1, min(len(steps), max_workers or len(steps))),
-            thread_name_prefix="concurrent-step"
+            thread_name_prefix="concurrent-step",
         ) as pool:
             futures = [pool.submit(run, i, step) for i, (_, step) in enumerate(steps)]
     finally:

@@ -65,7 +65,7 @@ def test_disk_full_while_rendering(tmp_path: Path) -> None:
     mtimes = [p.stat().st_mtime_ns for p in segments]
     retry = _render(home, project_id)  # space freed: the retry reuses every scene
     assert retry.returncode == 0, retry.stderr
-    assert "Rendering 0 of 3 scenes" in retry.stderr
+    assert "0 changed scenes to render, 3 unchanged reused" in retry.stderr
     assert [p.stat().st_mtime_ns for p in segments] == mtimes
 
 

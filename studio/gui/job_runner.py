@@ -3,15 +3,18 @@
 Panels build an :class:`~studio.gui.op.Op` and run it here; the runner gives each a
 :class:`Job` (its own worker, progress and cancel), broadcasts what the operation changed once
 (through ``apply_changes``, the workspace), calls the op's own callbacks, and re-emits every
-job's events with the job, so a panel shows the jobs of the project it shows and the status bar
-the latest one. A second job in a busy lane is refused, or queued when asked.
+job's events with the job, so a panel shows the jobs of the project it shows and the jobs list
+all of them. A second job in a busy lane is refused, or queued when asked; jobs sharing a limit
+(renders) run one at a time across projects. Ended jobs are kept for the session (the jobs
+list and a panel returning to its project read them) until :meth:`JobRunner.clear_finished`.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal
 
 from PySide6.QtCore import QObject, Signal
 
@@ -22,6 +25,9 @@ from studio.store import Library
 
 log = logging.getLogger(__name__)
 _NO_RESULT = object()
+#: Where a job is in its life (the jobs list shows it; panels word it for the creator).
+JobState = Literal["queued", "running", "done", "failed", "cancelled"]
+_ENDED_AS: dict[str, JobState] = {"returned": "done", "errored": "failed", "aborted": "cancelled"}
 
 
 class Job(QObject):
@@ -33,6 +39,8 @@ class Job(QObject):
             part-way, e.g. when the creator switches back to the project).
         note: the last message the work sent.
         error: the exception that ended it, if it failed.
+        state: queued, running, done, failed or cancelled.
+        queued_at, started_at, ended_at: ``time.monotonic()`` of each change (None: not yet).
     """
 
     def __init__(self, runner: JobRunner, op: Op[Any]) -> None:
@@ -43,6 +51,10 @@ class Job(QObject):
         self.eta: float | None = None
         self.note = ""
         self.error: BaseException | None = None
+        self.state: JobState = "queued"
+        self.queued_at = time.monotonic()
+        self.started_at: float | None = None
+        self.ended_at: float | None = None
         self._runner = runner
         self._worker: Worker | None = None
         self._result: object = _NO_RESULT
@@ -64,6 +76,15 @@ class Job(QObject):
     @property
     def running(self) -> bool:
         return self._worker is not None
+
+    @property
+    def ended(self) -> bool:
+        return self.state in ("done", "failed", "cancelled")
+
+    @property
+    def error_message(self) -> str:
+        """What the creator reads about the failure ("" unless it failed)."""
+        return human_message(self.error) if self.error is not None else ""
 
     def cancel(self) -> None:
         """Ask the work to stop (no-op unless running; a queued job is dropped by the runner)."""
@@ -128,7 +149,8 @@ class Job(QObject):
 class JobRunner(QObject):
     """Runs operations, each on its own worker; one job per lane (project) at a time.
 
-    Signals (every one carries the :class:`Job` it is about):
+    Signals (every one but ``changed`` carries the :class:`Job` it is about):
+        changed(): a job was queued, started, ended or cleared (the jobs list redraws).
         busyChanged(bool): the first job started (True) or the last one ended (False).
         jobStarted(object): a job started running.
         progress(object, float, str, object): job, fraction, stage, ETA seconds (or None).
@@ -139,6 +161,7 @@ class JobRunner(QObject):
         jobFinished(object): a job's thread has ended and its callbacks have run.
     """
 
+    changed = Signal()
     busyChanged = Signal(bool)
     jobStarted = Signal(object)
     progress = Signal(object, float, str, object)
@@ -160,6 +183,7 @@ class JobRunner(QObject):
         self._apply_changes = apply_changes
         self._running: dict[str, Job] = {}  # lane -> its running job
         self._queue: list[Job] = []
+        self._ended: list[Job] = []
 
     # -- state ------------------------------------------------------------------------------------
     @property
@@ -173,6 +197,43 @@ class JobRunner(QObject):
 
     def queued(self) -> list[Job]:
         return list(self._queue)
+
+    def ended(self) -> list[Job]:
+        """The jobs that ended this session (done, failed or cancelled), oldest first."""
+        return list(self._ended)
+
+    def all_jobs(self) -> list[Job]:
+        """Running, then queued, then ended jobs (what the jobs list shows)."""
+        return [*self.running(), *self._queue, *reversed(self._ended)]
+
+    def latest_for(self, project_id: str | None) -> Job | None:
+        """What a panel of ``project_id`` shows: its running job, else its first queued one,
+        else the last one that ended."""
+        running = self.job_for(project_id)
+        if running is not None:
+            return running
+        queued = next((j for j in self._queue if j.project_id == project_id), None)
+        if queued is not None:
+            return queued
+        return next((j for j in reversed(self._ended) if j.project_id == project_id), None)
+
+    def waiting_for(self, job: Job) -> Job | None:
+        """The running job a queued ``job`` waits for (None: it waits for nothing running)."""
+        op = job.op
+        for running in self._running.values():
+            if (
+                running.op.lane == op.lane
+                or (op.limit is not None and running.op.limit == op.limit)
+                or running.op.is_exclusive
+                or op.is_exclusive
+            ):
+                return running
+        return None
+
+    def clear_finished(self) -> None:
+        """Forget the jobs that ended (the jobs list's "Clear finished")."""
+        self._ended.clear()
+        self.changed.emit()
 
     def job_for(self, project_id: str | None) -> Job | None:
         """The running job of ``project_id`` (None: of no project), if any."""
@@ -188,22 +249,25 @@ class JobRunner(QObject):
     def run(self, op: Op[Any], *, queue: bool = False) -> Job | None:
         """Start ``op`` now if its lane is free; else queue it (``queue``) or refuse (None)."""
         job = Job(self, op)
-        if self._can_start(op):
+        if self._can_start(op) and not self._queued_ahead(op):
             self._start(job)
             return job
         if not queue:
             return None
         self._queue.append(job)
+        log.info("job queued: %s", job.label)
+        self.changed.emit()
         return job
 
     def cancel(self, job: Job | None = None) -> None:
         """Stop ``job`` (running or queued); without one, every job and the whole queue."""
         if job is None:
-            self._queue.clear()
+            for waiting in list(self._queue):
+                self._drop_queued(waiting)
             for running in self.running():
                 running.cancel()
         elif job in self._queue:
-            self._queue.remove(job)
+            self._drop_queued(job)
         else:
             job.cancel()
 
@@ -224,7 +288,31 @@ class JobRunner(QObject):
             return False
         if op.is_exclusive:
             return not self._running
+        if op.limit is not None and any(j.op.limit == op.limit for j in self._running.values()):
+            return False
         return op.lane not in self._running
+
+    def _queued_ahead(self, op: Op[Any]) -> bool:
+        """Whether a job queued earlier waits for the same lane or limit (first come, first
+        served: a new render never overtakes one that waits)."""
+        return any(
+            j.op.lane == op.lane or (op.limit is not None and j.op.limit == op.limit)
+            for j in self._queue
+        )
+
+    def _drop_queued(self, job: Job) -> None:
+        """A queued job cancelled before it started: it ends as cancelled, callbacks and all."""
+        self._queue.remove(job)
+        job.state = "cancelled"
+        job.ended_at = time.monotonic()
+        self._ended.append(job)
+        self.cancelled.emit(job)
+        for on_cancel in job.op.on_cancel:
+            on_cancel()
+        for on_end in job.op.on_end:
+            on_end()
+        self.jobFinished.emit(job)
+        self.changed.emit()
 
     def _start(self, job: Job) -> None:
         was_busy = self.busy
@@ -232,8 +320,11 @@ class JobRunner(QObject):
         log.info("job started: %s", job.label)
         if not was_busy:
             self.busyChanged.emit(True)
+        job.state = "running"
+        job.started_at = time.monotonic()
         self.jobStarted.emit(job)
         job.start(self._library.close_thread_connection)
+        self.changed.emit()
 
     def _job_ended(self, job: Job) -> None:
         """Free the lane, broadcast the changes once, tell the op, then start what waits."""
@@ -241,6 +332,9 @@ class JobRunner(QObject):
             del self._running[job.op.lane]
         status, value = job.outcome()
         op = job.op
+        job.state = _ENDED_AS[status]
+        job.ended_at = time.monotonic()
+        self._ended.append(job)
         if status == "returned":
             assert isinstance(value, Done)
             self._broadcast(value.changes)
@@ -262,6 +356,7 @@ class JobRunner(QObject):
             on_end()
         self.jobFinished.emit(job)
         self._start_queued()
+        self.changed.emit()
         if not self.busy:
             self.busyChanged.emit(False)
 
@@ -276,4 +371,4 @@ class JobRunner(QObject):
                 self._start(job)
 
 
-__all__ = ["Job", "JobRunner"]
+__all__ = ["Job", "JobRunner", "JobState"]

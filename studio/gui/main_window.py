@@ -39,6 +39,7 @@ from studio.gui.empty_state import WelcomePage
 from studio.gui.filmstrip import Filmstrip
 from studio.gui.fitting import ElidedLabel
 from studio.gui.job_runner import Job, JobRunner
+from studio.gui.jobs_panel import install_jobs_panel
 from studio.gui.media_bin import MediaBin
 from studio.gui.preview import PreviewPlayer
 from studio.gui.project_actions import ProjectActions
@@ -108,6 +109,7 @@ class MainWindow(QMainWindow):
         self.show_sidebar = window_layout.add_view_toggles(self, self.sidebar)
         build_toolbar(self, self.window_actions)
         self._build_status_bar()
+        self.jobs_panel = install_jobs_panel(self, self.jobs, library)
         self._wire()
         self._restore_state()
         self._refresh_page()
@@ -259,7 +261,7 @@ class MainWindow(QMainWindow):
         for action in (wa.rename, wa.duplicate, wa.export_project, *wa.scene_actions()):
             action.setEnabled(has_project)
         shown_busy = self.jobs.busy_for(self.workspace.current_project_id or None)
-        self.window_actions.render.setEnabled(has_project and not shown_busy)
+        self.window_actions.render.setEnabled(has_project)  # busy: the panel says why not
         project = self.workspace.current_project() if has_project else None
         has_characters = project is not None and get_template(project.template).has_characters
         wa.characters.setEnabled(has_characters)

@@ -43,6 +43,8 @@ class Op(Generic[_T]):
         project_id: the project it works on (None: the library as a whole).
         kind: a short name for logs and tests; never branch on it (use the callbacks).
         lane: jobs of one lane run one at a time (default: the project's, else the library's).
+        limit: jobs sharing a limit run one at a time whatever their lane (renders: each keeps
+            both cores busy, so a second one waits instead of halving the speed of both).
         is_exclusive: runs only when no other job runs, and no job starts while it runs.
         changes_when_stopped: what a failed or cancelled run may still have changed.
         close_note: what closing the window mid-way keeps, told before stopping it.
@@ -62,6 +64,7 @@ class Op(Generic[_T]):
         self.project_id = project_id
         self.kind = kind
         self.lane = lane or project_id or LIBRARY_LANE
+        self.limit: str | None = None
         self.is_exclusive = False
         self.changes_when_stopped: Changes = NO_CHANGES
         self.close_note = DEFAULT_CLOSE_NOTE
@@ -106,6 +109,11 @@ class Op(Generic[_T]):
     def exclusive(self) -> Op[_T]:
         """Run alone (clean-up: it must not race a job writing the files it deletes)."""
         self.is_exclusive = True
+        return self
+
+    def one_at_a_time(self, limit: str) -> Op[_T]:
+        """Run only when no other job of ``limit`` runs, in any project (renders)."""
+        self.limit = limit
         return self
 
     def may_change_when_stopped(self, changes: Changes) -> Op[_T]:

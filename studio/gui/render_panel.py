@@ -4,7 +4,10 @@ Render/Cancel and the progress stay in view; under them, tabs ("Settings", "Rend
 "Publish") whose long content scrolls, so the panel fits under the preview on a laptop.
 
 Settings edits are undoable project updates; a render is one job on the window's JobRunner.
-The panel shows whichever job is running (a scene being voiced reports here too).
+The panel shows the jobs of the project it shows, and only those: the one running (a scene
+being voiced reports here too), else one waiting in the queue, else how the last one ended.
+Renders run one at a time across projects (each keeps both cores busy); another waits in the
+queue and says so here. Jobs of no project (importing, clean-up) report where they started.
 """
 
 from __future__ import annotations
@@ -36,8 +39,9 @@ from studio.gui import operations
 from studio.gui.commands import UpdateProjectCommand
 from studio.gui.empty_state import PRIMARY_BUTTON
 from studio.gui.fitting import ElidedLabel, VerticalScroll
-from studio.gui.formatting import format_duration, format_eta, local_time
+from studio.gui.formatting import format_duration, local_time
 from studio.gui.job_runner import Job, JobRunner
+from studio.gui.jobs_panel import job_status
 from studio.gui.op import Op
 from studio.gui.preview import PreviewPlayer
 from studio.gui.publish_panel import PublishPanel
@@ -50,6 +54,8 @@ from studio.pipeline.templates import get_template
 from studio.store.models import RenderedVideo
 from studio.text import one_line
 
+RENDER_LIMIT = "render"
+ERROR_STYLE = "color: #d64545;"
 HISTORY_THUMB = QSize(128, 72)
 POSTER_SIZE = QSize(640, 360)
 MUSIC_FILTER = "Audio (*.mp3 *.m4a *.aac *.wav *.flac *.ogg *.opus)"
@@ -179,14 +185,9 @@ class RenderPanel(QWidget):
         ws.projectChanged.connect(self._project_changed)
         ws.rendersChanged.connect(self._renders_changed)
         ws.scenesChanged.connect(lambda _pid: self._update_buttons())
-        self._jobs.jobStarted.connect(self._job_started)
         self._jobs.progress.connect(self._job_progress)
         self._jobs.message.connect(self._job_message)
-        self._jobs.succeeded.connect(self._job_succeeded)
-        self._jobs.failed.connect(self._job_failed)
-        self._jobs.cancelled.connect(self._job_cancelled)
-        self._jobs.jobStarted.connect(lambda _job: self._update_buttons())
-        self._jobs.jobFinished.connect(lambda _job: self._update_buttons())
+        self._jobs.changed.connect(self._jobs_changed)
         self._thumbnails.ready.connect(self._thumbnail_ready)
         self.publish.publishingChanged.connect(lambda _pid: self._load_history(show_latest=False))
 
@@ -195,14 +196,7 @@ class RenderPanel(QWidget):
         self._show_settings()
         self._load_history(show_latest=True)
         self._update_buttons()
-        job = self._jobs.job_for(project_id) if project_id else None
-        if job is None:
-            self._show_progress(False)
-        else:  # its progress so far; the rest arrives as it comes
-            self._job_started(job)
-            if job.stage:
-                self._job_progress(job, job.fraction, job.stage, job.eta)
-            self.note.setText(job.note)
+        self._show_job()
 
     def _project_changed(self, project_id: str) -> None:
         if project_id == self._workspace.current_project_id:
@@ -258,22 +252,34 @@ class RenderPanel(QWidget):
 
     # -- render -----------------------------------------------------------------------------------
     def start_render(self) -> bool:
-        """Render the current project; False if there is nothing to render or a job runs."""
+        """Render the current project, or queue it behind the job it must wait for; False
+        (saying why, in the panel and the status bar) if this project renders already."""
         project = self._workspace.current_project()
         if project is None:
             return False
         project_id = project.id
-        job = Op(f"Rendering “{one_line(project.name)}”",
-                 operations.render(self._library, project_id), project_id=project_id,
-                 kind="render") \
-            .success(lambda _result: self._render_finished(project_id)) \
+        if self._render_of(project_id) is not None:
+            self._refuse("This project is already being rendered: wait for it to finish, or "
+                         "cancel it first.")
+            return False
+        Op(f"Rendering “{one_line(project.name)}”",
+           operations.render(self._library, project_id), project_id=project_id, kind="render") \
+            .one_at_a_time(RENDER_LIMIT) \
             .may_change_when_stopped(operations.scenes_of(project_id)) \
             .keeps_on_close("Finished scenes are kept; the render can be resumed later.") \
-            .run_on(self._jobs)
-        started = job is not None
-        if not started:
-            self._workspace.report_error("Wait for the current job to finish, or cancel it (Esc).")
-        return started
+            .run_on(self._jobs, queue=True)
+        return True
+
+    def _render_of(self, project_id: str) -> Job | None:
+        """The project's render running or waiting, if any."""
+        return next((job for job in [*self._jobs.running(), *self._jobs.queued()]
+                     if job.project_id == project_id and job.op.limit == RENDER_LIMIT), None)
+
+    def _refuse(self, why: str) -> None:
+        """A request that can't be carried out: the reason where the creator looks."""
+        self.note.setStyleSheet(ERROR_STYLE)
+        self.note.setText(why)
+        self._workspace.report_error(why)
 
     def _update_buttons(self) -> None:
         project = self._workspace.current_project()
@@ -284,7 +290,8 @@ class RenderPanel(QWidget):
             except StudioError:
                 has_scenes = False
         busy = project is not None and self._jobs.busy_for(project.id)
-        self.render_button.setEnabled(has_scenes and not busy)
+        rendering = project is not None and self._render_of(project.id) is not None
+        self.render_button.setEnabled(has_scenes and not rendering)
         self.cancel_button.setEnabled(busy)
         interrupted = False
         if project is not None and has_scenes and not busy:
@@ -303,7 +310,7 @@ class RenderPanel(QWidget):
             self.render_button.setToolTip("Render the project to an MP4 (Ctrl+R)")
 
     def _show_progress(self, visible: bool) -> None:
-        """The progress bar and stage show for the running (or last finished) job only."""
+        """The progress bar and stage show for the project's job only."""
         self.progress.setVisible(visible)
         self.stage.setVisible(visible)
         if not visible:
@@ -316,49 +323,32 @@ class RenderPanel(QWidget):
         """Whether ``job`` belongs to the project this panel shows (others report elsewhere)."""
         return bool(job.project_id) and job.project_id == self._workspace.current_project_id
 
-    def _job_started(self, job: Job) -> None:
-        if not self._shows(job):
+    def _jobs_changed(self) -> None:
+        """A job was queued, started or ended somewhere: this project's may have changed."""
+        self._update_buttons()
+        self._show_job()
+
+    def _show_job(self) -> None:
+        """Paint the project's job (running, else queued, else the last ended) from its state."""
+        project_id = self._workspace.current_project_id
+        job = self._jobs.latest_for(project_id) if project_id else None
+        if job is None:
+            self._show_progress(False)
             return
         self._show_progress(True)
-        self.progress.setValue(0)
-        self.stage.setText(f"{job.label}…")
-        self.note.setStyleSheet("")
-        self.note.setText("")
+        self.note.setStyleSheet(ERROR_STYLE if job.state == "failed" else "")
+        self.progress.setValue(1000 if job.state == "done" else int(job.fraction * 1000))
+        self.stage.setText(job_status(job, self._jobs))
+        self.note.setText(job.error_message if job.state == "failed" else job.note)
 
     def _job_progress(self, job: Job, fraction: float, stage: str, eta: object) -> None:
-        if not self._shows(job):
-            return
-        self.progress.setValue(int(fraction * 1000))
-        eta_text = format_eta(eta if isinstance(eta, (int, float)) else None)
-        self.stage.setText(f"{stage} — {eta_text}" if eta_text else stage)
+        if self._shows(job) and job is self._jobs.latest_for(job.project_id):
+            self.progress.setValue(int(fraction * 1000))
+            self.stage.setText(job_status(job, self._jobs))
 
     def _job_message(self, job: Job, text: str) -> None:
-        if self._shows(job):
+        if self._shows(job) and job is self._jobs.latest_for(job.project_id):
             self.note.setText(text)
-
-    def _job_succeeded(self, job: Job, _result: object) -> None:
-        if self._shows(job):
-            self.stage.setText(f"{job.label}: done")
-
-    def _render_finished(self, project_id: str) -> None:
-        if project_id != self._workspace.current_project_id:
-            return
-        self.progress.setValue(1000)
-        self.stage.setText("Render finished")
-        self.note.setText("")
-
-    def _job_failed(self, job: Job, message: str) -> None:
-        if not self._shows(job):
-            return
-        self.stage.setText(f"{job.label} failed")
-        self.note.setStyleSheet("color: #d64545;")
-        self.note.setText(message)
-
-    def _job_cancelled(self, job: Job) -> None:
-        if not self._shows(job):
-            return
-        self.progress.setValue(0)
-        self.stage.setText(f"{job.label}: cancelled")
 
     # -- history ----------------------------------------------------------------------------------
     def _load_history(self, *, show_latest: bool) -> None:

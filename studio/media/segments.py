@@ -424,18 +424,19 @@ def render_segments(
         out = render_segment(
             specs[index],
             outs[index],
-            progress=lambda fraction, _stage: progress(fraction, stage()),
+            progress=lambda fraction, _stage: progress(fraction, ""),
             cancel=cancel,
             threads=threads,
         )
         with lock:
             finished.add(index)
-        progress(1.0, stage())
+        progress(1.0, "")
         return out
 
-    run_concurrently(
+    outer = progress or no_progress
+    run_concurrently(  # the count is read as each report goes out, so it is never stale
         [(float(spec.frame_count), partial(step, i)) for i, spec in enumerate(specs)],
-        progress=progress or no_progress,
+        progress=lambda fraction, _stage: outer(fraction, stage()),
         cancel=cancel or CancelToken(),
         max_workers=jobs,
     )

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from typing import Protocol
 
 from studio.errors import Cancelled, StudioError, known_os_error
-from studio.progress import CancelToken
+from studio.progress import CancelToken, EtaEstimator
 from studio.store import Library
 from studio.store.models import Job, Project
 
@@ -38,14 +38,6 @@ class NullReporter:
         pass
 
 
-def estimate_eta(started: float, fraction: float, now: float | None = None) -> float | None:
-    """Seconds left, from the time spent so far (None until there is enough to go on)."""
-    if fraction < 0.02 or fraction >= 1.0:
-        return None
-    elapsed = (now if now is not None else time.monotonic()) - started
-    return max(0.0, elapsed * (1.0 - fraction) / fraction)
-
-
 class JobContext:
     """A running job: report progress, check cancellation.
 
@@ -59,7 +51,7 @@ class JobContext:
         self.job = job
         self.reporter = reporter
         self.cancel = cancel
-        self._started = time.monotonic()
+        self._eta = EtaEstimator(time.monotonic())
         self._last_write = 0.0
         self._fraction = 0.0
 
@@ -67,10 +59,15 @@ class JobContext:
         fraction = max(self._fraction, min(1.0, fraction))  # never runs backwards
         self._fraction = fraction
         now = time.monotonic()
-        self.reporter.progress(fraction, stage, estimate_eta(self._started, fraction, now))
+        self.reporter.progress(fraction, stage, self._eta.estimate(fraction, now))
         if now - self._last_write >= DB_WRITE_INTERVAL_S:
             self._last_write = now
             self.library.update_job(self.job, fraction, stage)
+
+    @property
+    def fraction(self) -> float:
+        """How much of the job is done (0..1), as last reported."""
+        return self._fraction
 
     def message(self, text: str) -> None:
         log.info("%s", text)

@@ -19,18 +19,24 @@ from studio.pipeline.jobs import JobContext, Reporter, run_job
 from studio.pipeline.locks import render_lock
 from studio.pipeline.request import RunRequest
 from studio.pipeline.templates import Template, create_project, get_template
-from studio.progress import CancelToken, install_sigint_as_cancel
+from studio.progress import CancelToken, StagePlan, install_sigint_as_cancel
 from studio.store import Library
 from studio.store.models import Project, RenderedVideo
 from studio.text import one_line
 
 log = logging.getLogger(__name__)
 
-# Where each stage sits on the job's progress bar.
-SCRIPT_SPAN = (0.0, 0.08)
-VOICE_SPAN = (0.08, 0.40)
-VISUALS_SPAN = (0.40, 0.46)
-RENDER_SPAN = (0.46, 1.0)
+# Each stage's share of the progress bar is its expected seconds (``progress.StagePlan``),
+# from these costs, measured with ``bench/stage_costs.py`` on the demo script (6 scenes, 32.8 s
+# of video, draft voice, 2 cores shared with other work; 1080p: visuals 1.7 s, the render 10.3 s;
+# 720p: 0.9 s and 6.3 s). The voice's costs live in ``voiceover``.
+#: Seconds to make one scene's visual, by resolution.
+VISUALS_SECONDS_PER_SCENE = {"720p": 0.15, "1080p": 0.28}
+#: Seconds to encode one second of video (segments, sound and join), by resolution.
+RENDER_SECONDS_PER_VIDEO_SECOND = {"720p": 0.19, "1080p": 0.31}
+#: Seconds Groq takes to write a script from a topic (the request's usual wait; not measured
+#: here: it depends on the network).
+TOPIC_SCRIPT_SECONDS = 8.0
 
 
 @dataclass(frozen=True)
@@ -258,19 +264,53 @@ def _voice_visuals_render(
     sweep_partial_files(library, project, ctx.job.id)
     settings = render_stage.settings_for(project)
     template = get_template(project.template)
-    template.voice(library, project, ctx, start=VOICE_SPAN[0], end=VOICE_SPAN[1], request=request)
+    plan = StagePlan(_stage_costs(library, project, template, settings, request))
+    start, end = plan.span("voice", at=ctx.fraction)
+    template.voice(library, project, ctx, start=start, end=end, request=request)
+    start, end = plan.span("visuals", at=ctx.fraction)
     template.visuals(
         library,
         project,
         settings,
         ctx,
-        start=VISUALS_SPAN[0],
-        end=VISUALS_SPAN[1],
+        start=start,
+        end=end,
         media_folders=request.media_folders,
     )
-    return render_stage.render_project_video(
-        library, library.refresh(project), ctx, start=RENDER_SPAN[0], end=RENDER_SPAN[1]
+    project = library.refresh(project)
+    render_cost = _render_seconds(library, project, settings)  # the voices' true lengths now
+    start, end = plan.span("render", at=ctx.fraction, cost=render_cost)
+    return render_stage.render_project_video(library, project, ctx, start=start, end=end)
+
+
+def _stage_costs(
+    library: Library,
+    project: Project,
+    template: Template,
+    settings: RenderSettings,
+    request: RunRequest,
+) -> dict[str, float]:
+    """The expected seconds of voice, visuals and render (the progress bar's weights)."""
+    voice = (
+        voiceover.voicing_seconds(
+            library, project, is_current=template.voice_is_current, request=request
+        )
+        if template.narrated
+        else 0.0
     )
+    scenes = len(library.scenes(project))
+    visuals = scenes * VISUALS_SECONDS_PER_SCENE.get(settings.resolution, 0.28)
+    return {
+        "voice": voice,
+        "visuals": visuals,
+        "render": _render_seconds(library, project, settings),
+    }
+
+
+def _render_seconds(library: Library, project: Project, settings: RenderSettings) -> float:
+    """The expected seconds to encode the whole video (cached segments are not known yet)."""
+    video = sum(voiceover.spoken_seconds(s, project.voice_speed) for s in library.scenes(project))
+    return video * RENDER_SECONDS_PER_VIDEO_SECOND.get(settings.resolution, 0.31)
 
 
 def render_project(

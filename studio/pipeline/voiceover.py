@@ -321,7 +321,12 @@ def voice_project(
     (``voice_is_current``'s shape; re-rendering an unchanged project writes nothing here).
     """
     scenes = library.scenes(project)
-    if not all(is_current(library, project, scene, request) for scene in scenes):
+    # Each scene's share of the stage: its words if it must be spoken, else (cached) nothing.
+    costs = [
+        0.0 if is_current(library, project, scene, request) else 1.0 + len(scene.text.split())
+        for scene in scenes
+    ]
+    if any(costs):
         library.set_step(project, "voiceover")
     report = scaled(ctx.progress, start, end)
     made = 0
@@ -331,9 +336,51 @@ def voice_project(
             "Using the draft voice (espeak-ng): Kokoro's voice files are not installed. "
             "Add them in Settings for the natural voice."
         )
+    total = sum(costs) or 1.0
     for index, scene in enumerate(scenes):
-        report(index / max(1, len(scenes)), f"Voice: scene {index + 1} of {len(scenes)}")
+        report(sum(costs[:index]) / total, f"Voice: scene {index + 1} of {len(scenes)}")
         if speak(library, project, scene, ctx, request=request):
             made += 1
     report(1.0, "Voice: done")
     return made
+
+
+#: Seconds to voice one word, measured with ``bench/stage_costs.py`` on the demo script (103
+#: words, 33 s of speech, 2 cores): the draft voice 0.1 s in all. Kokoro: its real-time factor
+#: through Studio, 0.27-0.29 measured on these machines, times the demo's 0.32 s of speech per word.
+DRAFT_SECONDS_PER_WORD = 0.001
+KOKORO_SECONDS_PER_WORD = 0.09
+#: Kokoro's first synthesis in a process loads the model, spaCy and G2P: 2-5 s measured.
+KOKORO_WARM_UP_SECONDS = 3.5
+#: Seconds of speech per word at speed 1 (the demo script: 32.8 s for 103 words).
+SPOKEN_SECONDS_PER_WORD = 0.32
+
+
+def voicing_seconds(
+    library: Library,
+    project: Project,
+    *,
+    is_current: Callable[..., bool] = voice_is_current,
+    request: RunRequest | None = None,
+) -> float:
+    """The expected seconds ``voice_project`` will take (for the job's progress plan)."""
+    seconds = 0.0
+    warm_up = False
+    for scene in library.scenes(project):
+        if is_current(library, project, scene, request):
+            continue
+        choice = choose_voice(library, project, scene, request=request)
+        words = len(scene.text.split())
+        if choice.is_draft:
+            seconds += words * DRAFT_SECONDS_PER_WORD
+        else:
+            seconds += words * KOKORO_SECONDS_PER_WORD / max(0.5, project.voice_speed)
+            warm_up = True
+    return seconds + (KOKORO_WARM_UP_SECONDS if warm_up else 0.0)
+
+
+def spoken_seconds(scene: Scene, speed: float) -> float:
+    """How long ``scene`` is (or will be) when spoken: its audio's, else estimated from words."""
+    if scene.duration:
+        return float(scene.duration)
+    return len(scene.text.split()) * SPOKEN_SECONDS_PER_WORD / max(0.5, speed)

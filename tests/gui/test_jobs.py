@@ -15,6 +15,7 @@ from PySide6.QtMultimedia import QMediaPlayer
 from studio.errors import Cancelled, InputError
 from studio.gui.job_runner import JobRunner
 from studio.gui.op import Op
+from studio.gui.render_panel import RENDER_LIMIT
 from studio.gui.workers import BUG_MESSAGE
 from tests.conftest import REPO
 from tests.factories import make_project
@@ -101,7 +102,7 @@ def test_close_during_a_job_asks_then_cancels_and_waits(qtbot: Any, make_window:
     win = make_window()
     with qtbot.waitSignal(win.jobs.progress, timeout=5000):
         win.jobs.run(Op("Rendering “Bees”", _slow_job(library, project.id),
-                        project_id=project.id, kind="render"))
+                        project_id=project.id, kind="render").one_at_a_time(RENDER_LIMIT))
     answer_next_question("Keep working")
     win.close()
     assert win.isVisible() and win.jobs.busy
@@ -121,7 +122,7 @@ def test_escape_cancels_the_running_job(qtbot: Any, make_window: Any, library: A
     win.workspace.set_current_project(project.id)
     with qtbot.waitSignal(win.jobs.progress, timeout=5000):
         win.jobs.run(Op("Rendering “Bees”", _slow_job(library, project.id),
-                        project_id=project.id, kind="render"))
+                        project_id=project.id, kind="render").one_at_a_time(RENDER_LIMIT))
     assert win.render_panel.cancel_button.isEnabled()
     assert not win.render_panel.render_button.isEnabled()
     with qtbot.waitSignal(win.jobs.jobFinished, timeout=10_000):

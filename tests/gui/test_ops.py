@@ -11,6 +11,7 @@ import pytest
 from studio.errors import Cancelled, InputError
 from studio.gui.job_runner import JobRunner
 from studio.gui.op import Op
+from studio.gui.render_panel import RENDER_LIMIT
 from studio.gui.workers import BUG_MESSAGE
 from studio.pipeline.changes import Changes, Done
 from tests.factories import make_project
@@ -80,12 +81,13 @@ def test_a_render_of_one_project_shows_nowhere_else(qtbot: Any, window: Any, lib
     release = threading.Event()
     try:
         with qtbot.waitSignal(window.jobs.progress, timeout=WAIT_MS):
-            assert Op(
+            render: Op[str] = Op(
                 "Rendering “Apples”",
                 held(release, "Render: apples"),
                 project_id=a.id,
                 kind="render",
-            ).run_on(window.jobs)
+            )
+            assert render.one_at_a_time(RENDER_LIMIT).run_on(window.jobs)
         assert (not panel.progress.isHidden()) and panel.cancel_button.isEnabled()
         assert not panel.render_button.isEnabled()
 
