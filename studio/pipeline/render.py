@@ -45,13 +45,13 @@ log = logging.getLogger(__name__)
 # are the bulk; the other parts are weighed against them). Measured with
 # ``tests/pipeline/test_progress_eta.py`` (10 scenes, ~62 s of video at 720p, 2 cores shared
 # with other work; the segments 12-17 s, i.e. 6.5-9 ms a frame): reading the scenes and naming
-# their segments 0.25 s, the thumbnail frames 0.42 s, the join and publishing 0.27 s.
+# their segments 0.25 s, the thumbnail frames 0.42-0.6 s, the join and publishing 0.27-0.7 s.
 #: Reading a scene (its voice, visual and captions) and naming its segment, before any encode.
 PREPARE_WEIGHT = 3
 #: The thumbnail frames read from the segments, per scene.
-FRAMES_WEIGHT = 5
+FRAMES_WEIGHT = 7
 #: The join (streams copied) and publishing, per video frame.
-JOIN_WEIGHT = 0.02
+JOIN_WEIGHT = 0.03
 #: The soundtrack, per video frame. It runs beside the segments and ends long before them
 #: (mixing ~0.4 s, encoding ~1 s), but meanwhile takes a share of the cores from the first
 #: segments, whose own progress starts late (ffmpeg's start-up and x264's look-ahead): the
