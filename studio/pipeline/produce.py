@@ -29,14 +29,14 @@ log = logging.getLogger(__name__)
 # Each stage's share of the progress bar is its expected seconds (``progress.StagePlan``),
 # from these costs, measured with ``bench/stage_costs.py`` on the demo script (6 scenes, 32.8 s
 # of video, draft voice, 2 cores shared with other work; 1080p: visuals 1.7 s, the render 10.3 s).
-# 720p was measured again with ``tests/pipeline/test_progress_eta.py`` (10 scenes, ~62 s of
-# video, 2 busier shared cores; 8 runs: visuals 1.0-1.1 s, the render 13-18 s): with the demo's
-# 0.15 and 0.19 the first 8 % of the time took 13 % of the bar, and the ETA ran up to 90 % high
-# near the end. The voice's costs live in ``voiceover``.
+# 720p was measured again with ``tests/pipeline/test_progress_eta.py`` (10 scenes, 61.5 s of
+# video, 2 shared cores; 20 runs: visuals 1.0-1.1 s, or 3 s while other work ran; the render
+# 8.5 s with the cores to itself, 13-18 s while they were busy): with the demo's 0.15 and 0.19
+# the visuals took 13 % of the bar for 7 % of the time. The voice's costs live in ``voiceover``.
 #: Seconds to make one scene's visual, by resolution.
 VISUALS_SECONDS_PER_SCENE = {"720p": 0.10, "1080p": 0.28}
 #: Seconds to encode one second of video (segments, sound and join), by resolution.
-RENDER_SECONDS_PER_VIDEO_SECOND = {"720p": 0.25, "1080p": 0.31}
+RENDER_SECONDS_PER_VIDEO_SECOND = {"720p": 0.21, "1080p": 0.31}
 #: Seconds Groq takes to write a script from a topic (the request's usual wait; not measured
 #: here: it depends on the network).
 TOPIC_SCRIPT_SECONDS = 8.0
