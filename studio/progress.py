@@ -145,10 +145,12 @@ class EtaEstimator:
         self._eta: float | None = None
         self._at = started
         self._stage: list[tuple[float, float]] | None = None  # (time, fraction) since it began
+        self._fresh = False
 
     def begin_stage(self, fraction: float, now: float) -> None:
         """A stage begins at ``now`` with ``fraction`` done: from here its own pace counts."""
         self._stage = [(now, fraction)]
+        self._fresh = True  # its first reading replaces the last stage's ETA, not smoothed in
 
     def estimate(self, fraction: float, now: float) -> float | None:
         """The ETA to show at ``now`` with ``fraction`` done (None: not yet, or done)."""
@@ -169,7 +171,8 @@ class EtaEstimator:
         if counted_down is None or self._eta is None:
             self._eta = raw
             return raw
-        weight = 1.0 - math.exp(-step / ETA_SMOOTHING_S)
+        weight = 1.0 if self._fresh else 1.0 - math.exp(-step / ETA_SMOOTHING_S)
+        self._fresh = False
         smoothed = counted_down + weight * (raw - counted_down)
         ceiling = counted_down * (1.0 + ETA_MAX_RISE) + 1.0
         self._eta = max(0.0, min(smoothed, ceiling))

@@ -54,10 +54,11 @@ FRAMES_WEIGHT = 7
 JOIN_WEIGHT = 0.03
 #: The soundtrack, per video frame. It runs beside the segments and ends long before them
 #: (mixing ~0.4 s, encoding ~1 s), but meanwhile takes a share of the cores from the first
-#: segments, whose own progress starts late (ffmpeg's start-up and x264's look-ahead): the
-#: segments ran at ~65 % of their later pace for their first 1.5 s. Alone (only the music
-#: changed) it is all of the wait.
-SOUND_WEIGHT = 0.04
+#: segments, whose own progress starts late (ffmpeg's start-up): the segments ran at ~65 % of
+#: their later pace for their first 1.5 s, and slower still while other work held the cores
+#: (0.04 left the ETA 35-50 % high at a fifth of the time when two renders shared 2 cores).
+#: Alone (only the music changed) it is all of the wait.
+SOUND_WEIGHT = 0.08
 
 
 def _slug(name: str) -> str:
