@@ -117,27 +117,45 @@ ETA_INTERVAL_S = 0.5
 #: Between two estimates the ETA may rise by at most this share of itself (plus one second):
 #: a job that slowed down lengthens its ETA gradually, never in a jump.
 ETA_MAX_RISE = 0.1
+#: A new stage's pace is not read before it has run this long: until then the ETA shown counts
+#: down (or, before the first, none is shown). Only its second half is read: a render's first
+#: second is its scenes being read and ffmpeg starting up, whose frames come out late, and
+#: ffmpeg reports every half second, so a shorter reading swings by a quarter.
+ETA_STAGE_SETTLE_S = 2.0
 
 
 class EtaEstimator:
     """Seconds left of a job, from its elapsed time and its (time-weighted) fraction done.
 
-    The raw estimate ``elapsed * (1 - f) / f`` is right when the fraction moves in proportion
-    to time (see :class:`StagePlan`). It beat the rate of the last few seconds on a shared
-    2-core machine, where that rate swings by ±40 % with the other work (tried with
-    ``tests/pipeline/test_progress_eta.py``). The estimate is smoothed so one quick or slow
-    step doesn't make it jump, counts down between estimates, is never shown before
-    ``ETA_MIN_FRACTION`` or ``ETA_MIN_ELAPSED_S``, and rises by at most ``ETA_MAX_RISE`` each
-    time.
+    Without stages the raw estimate is ``elapsed * (1 - f) / f``, right when the fraction moves
+    in proportion to time. A job whose stages are planned (:class:`StagePlan`) says when each
+    starts (:meth:`begin_stage`), and the rest is then estimated at the current stage's own
+    pace, read over its second half once it has run ``ETA_STAGE_SETTLE_S``: on a shared
+    2-core machine other work slows one stage and not the next (visuals 1 s in one run and 3 s
+    in another, the render 8 s or 18 s), so neither the mean rate since the job's start nor the
+    plan's seconds can be trusted across stages (tried with
+    ``tests/pipeline/test_progress_eta.py``: up to 90 % off). The estimate is smoothed so one
+    quick or slow step doesn't make it jump, counts down between estimates, is never shown
+    before ``ETA_MIN_FRACTION`` or ``ETA_MIN_ELAPSED_S``, and rises by at most
+    ``ETA_MAX_RISE`` each time.
     """
 
     def __init__(self, started: float) -> None:
         self._started = started
         self._eta: float | None = None
         self._at = started
+        self._stage: list[tuple[float, float]] | None = None  # (time, fraction) since it began
+        self._fresh = False
+
+    def begin_stage(self, fraction: float, now: float) -> None:
+        """A stage begins at ``now`` with ``fraction`` done: from here its own pace counts."""
+        self._stage = [(now, fraction)]
+        self._fresh = True  # its first reading replaces the last stage's ETA, not smoothed in
 
     def estimate(self, fraction: float, now: float) -> float | None:
         """The ETA to show at ``now`` with ``fraction`` done (None: not yet, or done)."""
+        if self._stage is not None:
+            self._stage.append((now, fraction))
         if fraction >= 1.0:
             return None
         if fraction < ETA_MIN_FRACTION or now - self._started < ETA_MIN_ELAPSED_S:
@@ -147,19 +165,31 @@ class EtaEstimator:
         if counted_down is not None and step < ETA_INTERVAL_S:
             return counted_down
         raw = self._raw(fraction, now)
+        if raw is None:  # the stage's pace is not known yet
+            return counted_down
         self._at = now
         if counted_down is None or self._eta is None:
             self._eta = raw
             return raw
-        weight = 1.0 - math.exp(-step / ETA_SMOOTHING_S)
+        weight = 1.0 if self._fresh else 1.0 - math.exp(-step / ETA_SMOOTHING_S)
+        self._fresh = False
         smoothed = counted_down + weight * (raw - counted_down)
         ceiling = counted_down * (1.0 + ETA_MAX_RISE) + 1.0
         self._eta = max(0.0, min(smoothed, ceiling))
         return self._eta
 
-    def _raw(self, fraction: float, now: float) -> float:
-        """The rest at the job's mean rate so far."""
-        return (now - self._started) * (1.0 - fraction) / fraction
+    def _raw(self, fraction: float, now: float) -> float | None:
+        """The rest at the stage's pace (None: too soon to tell), or at the job's mean rate."""
+        if self._stage is None:
+            return (now - self._started) * (1.0 - fraction) / fraction
+        began = self._stage[0][0]
+        if now - began < ETA_STAGE_SETTLE_S:
+            return None
+        since = (began + now) / 2
+        then, done = next((t, f) for t, f in self._stage if t >= since)
+        if fraction <= done or now <= then:
+            return None
+        return (now - then) * (1.0 - fraction) / (fraction - done)
 
 
 class Step(Protocol):

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from typing import Protocol
 
 from studio.errors import Cancelled, StudioError, known_os_error
-from studio.progress import CancelToken, EtaEstimator
+from studio.progress import CancelToken, EtaEstimator, StagePlan
 from studio.store import Library
 from studio.store.models import Job, Project
 
@@ -63,6 +63,17 @@ class JobContext:
         if now - self._last_write >= DB_WRITE_INTERVAL_S:
             self._last_write = now
             self.library.update_job(self.job, fraction, stage)
+
+    def begin(
+        self, plan: StagePlan, stage: str, *, cost: float | None = None
+    ) -> tuple[float, float]:
+        """Start ``stage`` of ``plan`` where the job is: its span of the bar.
+
+        The ETA then follows the stage's own pace (``EtaEstimator.begin_stage``).
+        """
+        start, end = plan.span(stage, at=self._fraction, cost=cost)
+        self._eta.begin_stage(start, time.monotonic())
+        return start, end
 
     @property
     def fraction(self) -> float:

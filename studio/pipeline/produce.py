@@ -28,12 +28,15 @@ log = logging.getLogger(__name__)
 
 # Each stage's share of the progress bar is its expected seconds (``progress.StagePlan``),
 # from these costs, measured with ``bench/stage_costs.py`` on the demo script (6 scenes, 32.8 s
-# of video, draft voice, 2 cores shared with other work; 1080p: visuals 1.7 s, the render 10.3 s;
-# 720p: 0.9 s and 6.3 s). The voice's costs live in ``voiceover``.
+# of video, draft voice, 2 cores shared with other work; 1080p: visuals 1.7 s, the render 10.3 s).
+# 720p was measured again with ``tests/pipeline/test_progress_eta.py`` (10 scenes, 61.5 s of
+# video, 2 shared cores; 20 runs: visuals 1.0-1.1 s, or 3 s while other work ran; the render
+# 8.5 s with the cores to itself, 13-18 s while they were busy): with the demo's 0.15 and 0.19
+# the visuals took 13 % of the bar for 7 % of the time. The voice's costs live in ``voiceover``.
 #: Seconds to make one scene's visual, by resolution.
-VISUALS_SECONDS_PER_SCENE = {"720p": 0.15, "1080p": 0.28}
+VISUALS_SECONDS_PER_SCENE = {"720p": 0.10, "1080p": 0.28}
 #: Seconds to encode one second of video (segments, sound and join), by resolution.
-RENDER_SECONDS_PER_VIDEO_SECOND = {"720p": 0.19, "1080p": 0.31}
+RENDER_SECONDS_PER_VIDEO_SECOND = {"720p": 0.21, "1080p": 0.31}
 #: Seconds Groq takes to write a script from a topic (the request's usual wait; not measured
 #: here: it depends on the network).
 TOPIC_SCRIPT_SECONDS = 8.0
@@ -265,9 +268,9 @@ def _voice_visuals_render(
     settings = render_stage.settings_for(project)
     template = get_template(project.template)
     plan = StagePlan(_stage_costs(library, project, template, settings, request))
-    start, end = plan.span("voice", at=ctx.fraction)
+    start, end = ctx.begin(plan, "voice")
     template.voice(library, project, ctx, start=start, end=end, request=request)
-    start, end = plan.span("visuals", at=ctx.fraction)
+    start, end = ctx.begin(plan, "visuals")
     template.visuals(
         library,
         project,
@@ -279,7 +282,7 @@ def _voice_visuals_render(
     )
     project = library.refresh(project)
     render_cost = _render_seconds(library, project, settings)  # the voices' true lengths now
-    start, end = plan.span("render", at=ctx.fraction, cost=render_cost)
+    start, end = ctx.begin(plan, "render", cost=render_cost)
     return render_stage.render_project_video(library, project, ctx, start=start, end=end)
 
 

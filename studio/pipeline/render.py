@@ -27,21 +27,38 @@ from studio.media.soundtrack import SoundPart, build_soundtrack, soundtrack_key
 from studio.pipeline.jobs import JobContext
 from studio.pipeline.publishing import publish_render, segment_frames
 from studio.pipeline.templates import get_template, settings_for
-from studio.progress import CancelToken, ProgressFn, Step, run_concurrently, scaled
+from studio.progress import (
+    CancelToken,
+    ProgressFn,
+    StagePlan,
+    Step,
+    run_concurrently,
+    scaled,
+)
 from studio.store import Library
 from studio.store.models import Project, RenderedVideo, Scene
 from studio.timing import WordTiming
 
 log = logging.getLogger(__name__)
 
-ASSEMBLE_SHARE = 0.04  # of the render span, for the join (streams copied) and the thumbnail
-#: The soundtrack's weight per video frame, relative to encoding a changed segment's frame (for
-#: progress while both are made side by side). It runs beside the segments and ends long before
-#: them (10 scenes at 720p, 2 cores: the sound ~1 s, the segments ~13 s), so it adds almost
-#: nothing to the wall time the bar stands for; alone (only the music changed) it is all of it.
-SOUND_WEIGHT = 0.01
-#: The thumbnail frames' cost, in frames of segment encoding per scene.
-FRAMES_WEIGHT = 2
+# The render's parts on its stretch of the bar, in frames of segment encoding (the segments
+# are the bulk; the other parts are weighed against them). Measured with
+# ``tests/pipeline/test_progress_eta.py`` (10 scenes, ~62 s of video at 720p, 2 cores shared
+# with other work; the segments 12-17 s, i.e. 6.5-9 ms a frame): reading the scenes and naming
+# their segments 0.25 s, the thumbnail frames 0.42-0.6 s, the join and publishing 0.27-0.7 s.
+#: Reading a scene (its voice, visual and captions) and naming its segment, before any encode.
+PREPARE_WEIGHT = 3
+#: The thumbnail frames read from the segments, per scene.
+FRAMES_WEIGHT = 7
+#: The join (streams copied) and publishing, per video frame.
+JOIN_WEIGHT = 0.03
+#: The soundtrack, per video frame. It runs beside the segments and ends long before them
+#: (mixing ~0.4 s, encoding ~1 s), but meanwhile takes a share of the cores from the first
+#: segments, whose own progress starts late (ffmpeg's start-up): the segments ran at ~65 % of
+#: their later pace for their first 1.5 s, and slower still while other work held the cores
+#: (0.04 left the ETA 35-50 % high at a fifth of the time when two renders shared 2 cores).
+#: Alone (only the music changed) it is all of the wait.
+SOUND_WEIGHT = 0.08
 
 
 def _slug(name: str) -> str:
@@ -123,11 +140,23 @@ def render_project_video(
     if not scenes:
         raise InputError("This project has no scenes to render")
 
+    # Every segment to encode, until the scenes are read and the cached ones are known.
+    video_frames = sum(float(scene.duration or 0.0) for scene in scenes) * settings.fps
+    plan = StagePlan(
+        {
+            "prepare": PREPARE_WEIGHT * len(scenes),
+            "encode": video_frames * (1.0 + SOUND_WEIGHT) + FRAMES_WEIGHT * len(scenes),
+            "join": JOIN_WEIGHT * video_frames,
+        }
+    )
+    preparing = plan.span("prepare", at=0.0)
+    prepared = scaled(report, *preparing)
     specs: list[SegmentSpec] = []
     outs: list[Path] = []
     all_cues: list[captions.Cue] = []
     offset = 0.0
-    for scene in scenes:
+    for number, scene in enumerate(scenes, start=1):
+        prepared((number - 1) / len(scenes), f"Preparing the scenes: {number} of {len(scenes)}")
         spec, cues = segment_for(library, project, scene, settings, cache)
         specs.append(spec)
         outs.append(cache.segment(segment_key(spec)))
@@ -156,6 +185,9 @@ def render_project_video(
     soundtrack = cache.soundtrack(soundtrack_key(parts, settings))
     frames: list[Image.Image] = []
 
+    todo_frames = sum(s.frame_count for s, _ in todo)
+    frames_weight = FRAMES_WEIGHT * len(specs)
+
     def pictures(*, progress: ProgressFn, cancel: CancelToken) -> None:
         """The changed segments, then the frames the thumbnails need (one core is free while
         the sound's single-threaded encode finishes)."""
@@ -163,7 +195,7 @@ def render_project_video(
             render_segments(
                 [s for s, _ in todo],
                 [o for _, o in todo],
-                progress=scaled(progress, 0.0, 0.95),
+                progress=scaled(progress, 0.0, todo_frames / (todo_frames + frames_weight)),
                 cancel=cancel,
             )
         try:
@@ -173,13 +205,13 @@ def render_project_video(
         progress(1.0, "Rendering scenes: done")
 
     seconds = [s.exact_duration for s in specs]
-    steps: list[tuple[float, Step]] = [  # the sound is made while the segments encode
-        (sum(s.frame_count for s, _ in todo) + FRAMES_WEIGHT * len(specs), pictures)
-    ]
-    if not soundtrack.is_file():
+    steps: list[tuple[float, Step]] = [(todo_frames + frames_weight, pictures)]
+    all_frames = sum(s.frame_count for s in specs)
+    sound_weight = 0.0 if soundtrack.is_file() else SOUND_WEIGHT * all_frames
+    if sound_weight:  # the sound is made while the segments encode
         steps.append(
             (
-                SOUND_WEIGHT * sum(s.frame_count for s in specs),
+                sound_weight,
                 partial(
                     build_soundtrack,
                     parts,
@@ -190,9 +222,10 @@ def render_project_video(
                 ),
             )
         )
+    encoded = plan.span("encode", at=preparing[1], cost=sum(w for w, _ in steps))
     run_concurrently(  # a failed sound doesn't stop scenes that can still be finished
         steps,
-        progress=scaled(report, 0.0, 1.0 - ASSEMBLE_SHARE),
+        progress=scaled(report, *encoded),
         cancel=ctx.cancel,
         finish_others=True,
     )
@@ -208,7 +241,7 @@ def render_project_video(
         out,
         settings=settings,
         total_duration=offset,
-        progress=scaled(report, 1.0 - ASSEMBLE_SHARE, 1.0),
+        progress=scaled(report, *plan.span("join", at=encoded[1], cost=JOIN_WEIGHT * all_frames)),
         cancel=ctx.cancel,
         soundtrack=soundtrack,
         thumbnail_frame=frames[0] if frames else None,

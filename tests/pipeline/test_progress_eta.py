@@ -71,6 +71,9 @@ def test_a_real_renders_eta_is_within_30_percent_after_a_fifth_of_the_time(libra
     shown = [(t, eta) for t, _f, _s, eta in recorder.reports if eta is not None]
     judged = [(t, eta, total - t) for t, eta in shown if t >= 0.2 * total]
     assert len(judged) >= 5, "ETAs are shown for most of the render"
+    errors = [abs(eta - left) / max(left, 1e-9) for t, eta, left in judged if left > ETA_SLACK_S]
+    bar = max(abs(f - t / total) for t, f, _s, _e in recorder.reports)
+    print(f"\nrender {total:.1f} s: worst ETA error {max(errors, default=0.0):.0%}, bar {bar:.0%}")
     wrong = [
         f"at {t:.1f} s: {eta:.1f} s shown, {left:.1f} s left"
         for t, eta, left in judged
