@@ -31,7 +31,6 @@ from studio.gui import operations
 from studio.gui.job_runner import Job, JobRunner
 from studio.gui.op import Op
 from studio.gui.qt_helpers import named
-from studio.gui.render_panel import effective_settings
 from studio.gui.resources import app_icon
 from studio.gui.template_form import TemplateForm
 from studio.gui.voice_list import add_voices
@@ -238,9 +237,9 @@ class NewProjectDialog(QDialog):
         try:
             if song is not None:
                 check_music(song)
-            settings = RenderSettings.from_json(effective_settings(
+            settings = RenderSettings.from_stored(
                 {"aspect": self.aspect.currentText(),
-                 "music_path": str(song.resolve()) if song else None}))
+                 "music_path": str(song.resolve()) if song else None})
             project = create_project(
                 self._library, self.project_name() or (song.stem if song else ""),
                 template=self.template_form.name(), options=self.template_form.options(),

@@ -13,7 +13,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from studio.errors import InputError, StudioError
-from studio.gui import dialogs, operations  # dialogs: a module (it imports the render panel)
+from studio.gui import dialogs, operations
 from studio.gui.crash_reporter import open_folder
 from studio.gui.formatting import local_time
 from studio.gui.job_runner import JobRunner
