@@ -52,6 +52,11 @@ class Home:
     def cache_dir(self) -> Path:
         return self.root / "cache"
 
+    @property
+    def scene_previews_dir(self) -> Path:
+        """Where each project's scene previews are cached (``<project id>/`` inside)."""
+        return self.cache_dir / "scene-previews"
+
     def ensure(self) -> None:
         """Create the home folder, telling the creator plainly when it can't be written."""
         try:

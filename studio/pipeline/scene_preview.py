@@ -92,7 +92,7 @@ class ScenePreview:
 
 def preview_cache(library: Library, project_id: str) -> SegmentCache:
     """The cache of a project's scene previews (inside the home's cache folder)."""
-    return SegmentCache(library.home.cache_dir / "scene-previews" / project_id)
+    return SegmentCache(library.home.scene_previews_dir / project_id)
 
 
 def proxy_key(segment: str, settings: ProxySettings) -> str:

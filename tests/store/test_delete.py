@@ -62,6 +62,20 @@ def test_videos_that_cannot_be_kept_stop_the_delete(library: Library, tmp_path: 
     assert [p.id for p in library.projects()] == [project.id]
 
 
+def test_delete_removes_the_projects_scene_preview_cache(library: Library) -> None:
+    project = make_project(library, "Bees")
+    other = make_project(library, "Wasps")
+    previews = library.home.scene_previews_dir
+    for owner in (project, other):
+        (previews / owner.id).mkdir(parents=True)
+        (previews / owner.id / "0123abcd.mp4").write_bytes(b"proxy")
+
+    library.delete_project(project)
+
+    assert not (previews / project.id).exists()
+    assert (previews / other.id / "0123abcd.mp4").read_bytes() == b"proxy"
+
+
 def test_delete_render_removes_row_and_files_and_project_follows(library: Library) -> None:
     project = make_project(library)
     older = _render(library, project, "older", b"1")

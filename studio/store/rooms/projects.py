@@ -343,7 +343,8 @@ class ProjectsRoom(Room):
         return copy
 
     def delete_project(self, project: Project, *, keep_videos_in: Path | None = None) -> list[Path]:
-        """Delete a project, its rows (cascade) and its folder; return the videos kept.
+        """Delete a project, its rows (cascade), its folder and its cached scene previews;
+        return the videos kept.
 
         Given ``keep_videos_in``, the project's rendered MP4s are first moved into that folder
         (named after the project and the render's date) and survive the deletion. If one can't
@@ -353,6 +354,7 @@ class ProjectsRoom(Room):
         with self._db.transaction():
             Project.delete().where(Project.id == project.id).execute()
         shutil.rmtree(self.home.project_dir(project.id), ignore_errors=True)
+        shutil.rmtree(self.home.scene_previews_dir / project.id, ignore_errors=True)
         return kept
 
     def _keep_videos(self, project: Project, folder: Path) -> list[Path]:
