@@ -32,6 +32,7 @@ from studio.progress import CancelToken
 from studio.store import Library
 from studio.store.housekeeping import (
     DEFAULT_OLDER_THAN_DAYS,
+    KIND_PROJECT,
     CleanupPlan,
     CleanupResult,
     OrphanFile,
@@ -130,8 +131,9 @@ class CleanupDialog(QDialog):
         self._set_rows([])
         self.delete_button.setEnabled(False)
         self.status.setText("Looking for files to clean up…")
-        return self._run(Op("Looking for files to clean up", work, kind=SCAN_KIND)
-                         .success(self._show_plan))
+        return self._run(
+            Op("Looking for files to clean up", work, kind=SCAN_KIND).success(self._show_plan)
+        )
 
     def _show_plan(self, plan: CleanupPlan) -> None:
         self.plan = plan
@@ -233,12 +235,18 @@ class CleanupDialog(QDialog):
 
 
 def _where(item: OrphanFile, projects_dir: Path) -> str:
-    """A file inside its project's folder (``audio/x.wav``); a folder as ``projects/<id>/``."""
+    """A file or empty folder inside its project's folder (``audio/x.wav``, ``visuals/ab/``);
+    a project's folder as ``projects/<id>/``; anything else (scene previews) from the home."""
     try:
         parts = item.path.relative_to(projects_dir).parts
     except ValueError:
-        return str(item.path)
-    return f"projects/{parts[0]}/" if item.is_folder else "/".join(parts[1:])
+        try:
+            return item.path.relative_to(projects_dir.parent).as_posix() + "/"
+        except ValueError:
+            return str(item.path)
+    if item.kind == KIND_PROJECT:
+        return f"projects/{parts[0]}/"
+    return "/".join(parts[1:]) + ("/" if item.is_folder else "")
 
 
 def show_cleanup(library: Library, jobs: JobRunner, parent: QWidget) -> CleanupDialog:

@@ -14,7 +14,11 @@ anything outside the home are never looked at):
   ``.srt`` and other siblings (``<stem>.*`` of a referenced file counts as referenced),
   thumbnail variants, and any path found in a row's JSON settings;
 * anywhere in a project folder, a temporary file (``.name`` or ``*.partial*``) a killed job
-  left behind.
+  left behind;
+* an empty ``visuals/<hash>/`` folder of an existing project (an imported visual's folder whose
+  file was removed).
+
+And in ``<home>/cache/scene-previews/``, the folder of a project that no longer exists.
 
 The render's segment cache (``segments/``) is the render's own business: apart from temporary
 files it is never touched. A project with a job running (``running``/``pending`` with a live
@@ -36,6 +40,27 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from studio.errors import InputError
+from studio.store.cleanup_items import (
+    DAY_S,
+    DEFAULT_OLDER_THAN_DAYS,
+    KIND_EMPTY,
+    KIND_FILE,
+    KIND_PREVIEWS,
+    KIND_PROJECT,
+    MEDIA_FOLDERS,
+    REASON_EMPTY_VISUALS,
+    REASON_FOLDER,
+    REASON_HARD_LINK,
+    REASON_PREVIEWS,
+    REASON_TEMP,
+    REASONS,
+    STALE_JOB_STATUSES,
+    CleanupPlan,
+    CleanupResult,
+    OrphanFile,
+    StaleJob,
+    format_bytes,
+)
 from studio.store.models import (
     ClipSelection,
     Job,
@@ -55,149 +80,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-DEFAULT_OLDER_THAN_DAYS = 30
-STALE_JOB_STATUSES = ("failed", "cancelled", "interrupted")
-#: The project sub-folders whose files are media that rows refer to.
-MEDIA_FOLDERS = ("audio", "visuals", "renders", "thumbnails")
-DAY_S = 86_400.0
-
-REASONS = {
-    "audio": "scene audio no scene uses",
-    "visuals": "visual no scene has chosen or been offered",
-    "renders": "file of a render that is no longer in the library",
-    "thumbnails": "thumbnail no render uses",
-}
-REASON_TEMP = "temporary file left by an unfinished job"
-REASON_FOLDER = "folder of a project that no longer exists"
-REASON_HARD_LINK = " (a hard link: your original file stays)"
-
-
-@dataclass(frozen=True)
-class OrphanFile:
-    """A file or folder the clean-up would delete.
-
-    Attributes:
-        path: its absolute path (inside the home's ``projects`` folder).
-        size: bytes (a folder: everything in it).
-        age_days: days since it (a folder: its newest file) was last modified.
-        reason: why it can go, in words.
-        is_folder: a whole project folder.
-        project: the name of the project whose folder it is in (None: a folder with no project).
-    """
-
-    path: Path
-    size: int
-    age_days: float
-    reason: str
-    is_folder: bool = False
-    project: str | None = None
-
-    def to_json(self, root: Path) -> dict[str, Any]:
-        return {
-            "path": str(self.path),
-            "relative_path": _relative(self.path, root),
-            "kind": "folder" if self.is_folder else "file",
-            "size_bytes": self.size,
-            "age_days": round(self.age_days, 2),
-            "reason": self.reason,
-            "project": self.project,
-        }
-
-
-@dataclass(frozen=True)
-class StaleJob:
-    """A finished-badly job row the clean-up would delete."""
-
-    id: str
-    kind: str
-    status: str
-    project_name: str | None
-    age_days: float
-    error: str | None
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "kind": self.kind,
-            "status": self.status,
-            "project": self.project_name,
-            "age_days": round(self.age_days, 2),
-            "error": self.error,
-        }
-
-
-@dataclass(frozen=True)
-class CleanupPlan:
-    """What a clean-up would delete.
-
-    Attributes:
-        root: the home folder (paths are shown relative to it).
-        busy_projects: names of projects skipped because one of their jobs is running.
-    """
-
-    root: Path
-    older_than_days: float
-    files: tuple[OrphanFile, ...]
-    jobs: tuple[StaleJob, ...]
-    busy_projects: tuple[str, ...]
-
-    @property
-    def total_bytes(self) -> int:
-        return sum(item.size for item in self.files)
-
-    @property
-    def is_empty(self) -> bool:
-        return not self.files and not self.jobs
-
-    def relative(self, path: Path) -> str:
-        return _relative(path, self.root)
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "home": str(self.root),
-            "older_than_days": self.older_than_days,
-            "files": [item.to_json(self.root) for item in self.files],
-            "jobs": [job.to_json() for job in self.jobs],
-            "total_bytes": self.total_bytes,
-            "skipped_busy_projects": list(self.busy_projects),
-        }
-
-
-@dataclass(frozen=True)
-class CleanupResult:
-    """What a clean-up deleted, and what it left (with why).
-
-    Attributes:
-        kept: ``(what, why)`` for planned items that were not deleted after all.
-    """
-
-    root: Path
-    files: tuple[OrphanFile, ...]
-    jobs: tuple[StaleJob, ...]
-    kept: tuple[tuple[str, str], ...]
-
-    @property
-    def freed_bytes(self) -> int:
-        return sum(item.size for item in self.files)
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "home": str(self.root),
-            "deleted_files": [item.to_json(self.root) for item in self.files],
-            "deleted_jobs": [job.to_json() for job in self.jobs],
-            "freed_bytes": self.freed_bytes,
-            "kept": [{"item": what, "why": why} for what, why in self.kept],
-        }
-
-
-def format_bytes(size: float) -> str:
-    """``1536`` -> ``"1.5 KB"`` (decimal units, as file managers show them)."""
-    for unit in ("bytes", "KB", "MB", "GB"):
-        if abs(size) < 1000 or unit == "GB":
-            return f"{int(size)} bytes" if unit == "bytes" else f"{size:.1f} {unit}"
-        size /= 1000
-    raise AssertionError("unreachable")
-
 
 def check_age(days: float) -> float:
     """Validate ``--older-than``: a number of days, 0 or more."""
@@ -207,13 +89,6 @@ def check_age(days: float) -> float:
 
 
 # -- what rows refer to ------------------------------------------------------------------------
-def _relative(path: Path, root: Path) -> str:
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return str(path)
-
-
 def _strings(value: Any) -> Iterator[str]:
     """Every string inside a JSON value."""
     if isinstance(value, str):
@@ -348,18 +223,49 @@ def _orphan_file(path: Path, reason: str, now: float) -> OrphanFile:
     return OrphanFile(path, stat.st_size, (now - stat.st_mtime) / DAY_S, reason)
 
 
-def _orphan_folder(path: Path, now: float) -> OrphanFile:
+def _orphan_folder(path: Path, now: float, kind: str = KIND_PROJECT) -> OrphanFile:
     size, newest = _folder_size_and_newest(path)
-    return OrphanFile(path, size, (now - newest) / DAY_S, REASON_FOLDER, is_folder=True)
+    reason = REASON_PREVIEWS if kind == KIND_PREVIEWS else REASON_FOLDER
+    return OrphanFile(path, size, (now - newest) / DAY_S, reason, kind=kind)
+
+
+def _is_empty_folder(path: Path) -> bool:
+    return path.is_dir() and not path.is_symlink() and not any(path.iterdir())
+
+
+def _empty_visual_folders(project_dir: Path) -> Iterator[Path]:
+    """The empty ``visuals/<hash>/`` folders of a project."""
+    visuals = project_dir / "visuals"
+    if visuals.is_dir() and not visuals.is_symlink():
+        for entry in sorted(visuals.iterdir()):
+            if _is_empty_folder(entry):
+                yield entry
+
+
+def _orphan_empty(path: Path, now: float) -> OrphanFile:
+    age = (now - path.lstat().st_mtime) / DAY_S
+    return OrphanFile(path, 0, age, REASON_EMPTY_VISUALS, kind=KIND_EMPTY)
+
+
+def _subfolders(folder: Path) -> Iterator[Path]:
+    if folder.is_dir() and not folder.is_symlink():
+        for entry in sorted(folder.iterdir()):
+            if entry.is_dir() and not entry.is_symlink():
+                yield entry
 
 
 def _project_folders(library: Library) -> Iterator[Path]:
-    projects_dir = library.home.projects_dir
-    if not projects_dir.is_dir():
-        return
-    for entry in sorted(projects_dir.iterdir()):
-        if entry.is_dir() and not entry.is_symlink():
-            yield entry
+    yield from _subfolders(library.home.projects_dir)
+
+
+def _find_previews(library: Library, now: float, names: dict[str, str]) -> list[OrphanFile]:
+    """The scene-preview folders of projects that no longer exist."""
+    found: list[OrphanFile] = []
+    for folder in _subfolders(library.home.scene_previews_dir):
+        if folder.name not in names:
+            with _unless_vanished(folder):
+                found.append(_orphan_folder(folder, now, KIND_PREVIEWS))
+    return found
 
 
 def _find_files(
@@ -384,6 +290,10 @@ def _find_files(
                 with _unless_vanished(path):
                     item = _orphan_file(path, reason, now)
                     found.append(replace(item, project=names[folder.name]))
+        for empty in _empty_visual_folders(folder):
+            with _unless_vanished(empty):
+                found.append(replace(_orphan_empty(empty, now), project=names[folder.name]))
+    found += _find_previews(library, now, names)
     return [item for item in found if item.age_days >= days]
 
 
@@ -462,6 +372,8 @@ def _still_orphaned(
     now: float,
 ) -> str | None:
     """None if ``item`` can still go, else why it stays."""
+    if item.kind == KIND_PREVIEWS:
+        return _previews_still_orphaned(library, item, plan, project_ids, now)
     projects_dir = library.home.projects_dir
     try:
         inside = item.path.relative_to(projects_dir).parts
@@ -476,10 +388,20 @@ def _still_orphaned(
     if item.path.is_symlink():
         return "it is a link"
     project_id = inside[0]
-    if item.is_folder:
+    if item.kind == KIND_PROJECT:
         if len(inside) != 1 or project_id in project_ids:
             return "its project exists again"
         fresh = _orphan_folder(item.path, now)
+    elif item.kind == KIND_EMPTY:
+        if len(inside) != 3 or inside[1] != "visuals":
+            return "it is not a visual's folder"
+        if project_id in busy:
+            return "a job of its project is running"
+        if project_id not in project_ids:
+            return "its project folder is being removed as a whole"
+        if not _is_empty_folder(item.path):
+            return "a file is in it now"
+        fresh = _orphan_empty(item.path, now)
     else:
         if project_id in busy:
             return "a job of its project is running"
@@ -494,8 +416,30 @@ def _still_orphaned(
     return None
 
 
+def _previews_still_orphaned(
+    library: Library, item: OrphanFile, plan: CleanupPlan, project_ids: set[str], now: float
+) -> str | None:
+    """None if a deleted project's scene-preview folder can still go, else why it stays."""
+    previews_dir = library.home.scene_previews_dir
+    if item.path.parent != previews_dir or item.path.name in ("", ".", ".."):
+        return "it is not inside the library's scene-previews folder"
+    if os.path.realpath(item.path.parent) != os.path.normpath(item.path.parent):
+        return "its folder is reached through a link"
+    if not os.path.lexists(item.path):
+        return "it is already gone"
+    if item.path.is_symlink():
+        return "it is a link"
+    if item.path.name in project_ids:
+        return "its project exists again"
+    if _orphan_folder(item.path, now, KIND_PREVIEWS).age_days < plan.older_than_days:
+        return "it was changed since the list was made"
+    return None
+
+
 def _delete(item: OrphanFile) -> None:
-    if item.is_folder:
+    if item.kind == KIND_EMPTY:
+        item.path.rmdir()  # refuses if a file arrived meanwhile
+    elif item.is_folder:
         shutil.rmtree(item.path)
     else:
         item.path.unlink()
@@ -540,6 +484,10 @@ def run_cleanup(library: Library, plan: CleanupPlan) -> CleanupResult:
 
 __all__ = [
     "DEFAULT_OLDER_THAN_DAYS",
+    "KIND_EMPTY",
+    "KIND_FILE",
+    "KIND_PREVIEWS",
+    "KIND_PROJECT",
     "CleanupPlan",
     "CleanupResult",
     "OrphanFile",

@@ -196,6 +196,37 @@ def test_clean_up_lists_the_dry_run_asks_then_deletes_it(
     dialog.close()
 
 
+def test_clean_up_lists_and_deletes_previews_of_deleted_projects_and_empty_visual_folders(
+    qtbot: Any, library: Any, make_window: Any
+) -> None:
+    project = make_project(library)
+    empty = library.home.project_dir(project.id) / "visuals" / "0123456789abcdef"
+    empty.mkdir(parents=True)
+    _aged(empty)
+    gone = "0f0f0f0f-0000-4000-8000-000000000000"
+    previews = _aged(library.home.scene_previews_dir / gone / "a1.mp4").parent
+    _aged(previews)
+    own = _aged(library.home.scene_previews_dir / project.id / "b2.mp4")
+    window = make_window()
+
+    dialog = _open_cleanup(qtbot, window)
+    rows = sorted(_cells(dialog.table, r) for r in range(dialog.table.rowCount()))
+    assert rows == [
+        ["(none)", f"cache/scene-previews/{gone}/", "2.5 KB", "40 days",
+         "scene previews of a project that no longer exists"],
+        ["Bees", "visuals/0123456789abcdef/", "0 bytes", "40 days",
+         "empty folder of a visual that was removed"],
+    ]  # fmt: skip
+
+    answer_next_question("Delete")
+    with qtbot.waitSignal(dialog.cleaned, timeout=10_000):
+        dialog.delete_button.click()
+    assert not empty.exists() and not previews.exists()
+    assert own.is_file()
+    qtbot.waitUntil(lambda: not window.jobs.busy, timeout=5000)
+    dialog.close()
+
+
 def test_clean_up_age_can_be_changed_and_a_busy_window_says_so(
     qtbot: Any, library: Any, make_window: Any
 ) -> None:

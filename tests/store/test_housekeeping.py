@@ -21,7 +21,9 @@ import pytest
 from studio.cli import main
 from studio.store import Library
 from studio.store.housekeeping import (
+    REASON_EMPTY_VISUALS,
     REASON_FOLDER,
+    REASON_PREVIEWS,
     REASON_TEMP,
     REASONS,
     format_bytes,
@@ -314,3 +316,102 @@ def test_studio_clean_yes_deletes_the_list_and_reports_it(
     assert _snapshot(home) == media.keep
     assert main(["--home", str(home), "clean", "--older-than", "-3"]) == 2
     assert "0 days or more" in capsys.readouterr().err
+
+
+# -- scene previews of deleted projects, empty visual folders -------------------------------------
+@dataclass
+class Leftovers:
+    library: Library
+    orphans: dict[str, str]  # relative path -> reason
+    kept: list[Path]  # folders that must stay
+
+
+@pytest.fixture
+def leftovers(library: Library) -> Leftovers:
+    """A project with a chosen visual in ``visuals/<hash>/``, an empty ``visuals/<hash>/``, and
+    scene previews of that project and of a project that is gone."""
+    home = library.home
+    project = library.create_project("Bees")
+    library.replace_scenes(project, [("Bees fly.", ["bees"])])
+    pdir = home.project_dir(project.id)
+    chosen = _write(pdir / "visuals" / "fedcba9876543210" / "bees.png")
+    library.select_clip(library.scenes(project)[0], chosen, kind="image", source="file")
+    empty = pdir / "visuals" / "0123456789abcdef"
+    empty.mkdir()
+    own_previews = _write(home.scene_previews_dir / project.id / "a1.mp4", 300)
+    gone_previews = home.scene_previews_dir / str(uuid.uuid4())
+    _write(gone_previews / "b2.mp4", 700)
+    _age_tree(home.root, OLD)
+    (pdir / "visuals" / "young0123456789").mkdir()  # perhaps an import in progress
+    return Leftovers(
+        library,
+        {
+            f"projects/{project.id}/visuals/0123456789abcdef": REASON_EMPTY_VISUALS,
+            f"cache/scene-previews/{gone_previews.name}": REASON_PREVIEWS,
+        },
+        [chosen.parent, own_previews.parent, pdir / "visuals" / "young0123456789"],
+    )
+
+
+def test_previews_of_deleted_projects_and_empty_visual_folders_are_listed_then_deleted(
+    leftovers: Leftovers,
+) -> None:
+    library, root = leftovers.library, leftovers.library.home.root
+    plan = plan_cleanup(library, 30)
+    assert {plan.relative(f.path): f.reason for f in plan.files} == leftovers.orphans
+    assert {plan.relative(f.path): f.size for f in plan.files} == dict.fromkeys(
+        leftovers.orphans, 0
+    ) | {next(p for p in leftovers.orphans if p.startswith("cache/")): 700}
+    assert all(f.is_folder for f in plan.files)
+    assert all((root / p).is_dir() for p in leftovers.orphans)  # a plan deletes nothing
+
+    result = run_cleanup(library, plan)
+    assert {plan.relative(f.path) for f in result.files} == set(leftovers.orphans)
+    assert result.kept == ()
+    assert not any((root / p).exists() for p in leftovers.orphans)
+    assert all(folder.is_dir() for folder in leftovers.kept)
+    assert (leftovers.kept[0] / "bees.png").is_file()
+    assert plan_cleanup(library, 30).is_empty
+
+
+def test_a_file_put_in_an_empty_visual_folder_after_the_plan_keeps_it(
+    leftovers: Leftovers,
+) -> None:
+    library, root = leftovers.library, leftovers.library.home.root
+    plan = plan_cleanup(library, 30)
+    empty = next(p for p in leftovers.orphans if p.startswith("projects/"))
+    _write(root / empty / "new.png")
+    result = run_cleanup(library, plan)
+    assert result.kept == ((empty, "a file is in it now"),)
+    assert (root / empty / "new.png").is_file()
+
+
+def test_studio_clean_lists_and_removes_previews_and_empty_visual_folders(
+    leftovers: Leftovers,
+) -> None:
+    root = leftovers.library.home.root
+    leftovers.library.close()
+
+    def studio(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "studio", "--home", str(root), "clean", *args],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    dry = studio("--dry-run")
+    assert dry.returncode == 0, dry.stderr
+    for path, reason in leftovers.orphans.items():
+        line = next(line for line in dry.stdout.splitlines() if line.startswith(path + "/"))
+        assert reason in line
+    assert all((root / p).is_dir() for p in leftovers.orphans)
+
+    data = json.loads(studio("--dry-run", "--json").stdout)
+    assert _planned(data["files"]) == leftovers.orphans
+
+    done = studio("--yes")
+    assert done.returncode == 0, done.stderr
+    assert "Deleted 2 items" in done.stdout
+    assert not any((root / p).exists() for p in leftovers.orphans)
+    assert all(folder.is_dir() for folder in leftovers.kept)
