@@ -27,7 +27,7 @@ from pathlib import Path
 from PySide6.QtCore import QByteArray, QLockFile, QObject, Signal
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
-from studio.pipeline.locks import LOCKS_FOLDER
+from studio.locks import LOCKS_FOLDER
 
 log = logging.getLogger(__name__)
 

@@ -11,12 +11,12 @@ from typing import IO, Any
 
 from studio.errors import InputError
 from studio.inputfiles import check_regular_file
+from studio.locks import render_lock
 from studio.media.settings import RenderSettings
 from studio.pipeline import render as render_stage
 from studio.pipeline import script as script_stage
 from studio.pipeline import voiceover
 from studio.pipeline.jobs import JobContext, Reporter, run_job
-from studio.pipeline.locks import render_lock
 from studio.pipeline.request import RunRequest
 from studio.pipeline.templates import Template, create_project, get_template
 from studio.progress import CancelToken, StagePlan, install_sigint_as_cancel

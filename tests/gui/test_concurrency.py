@@ -148,7 +148,7 @@ HOLD_LOCK = """
 import sys
 from pathlib import Path
 from studio.home import Home
-from studio.pipeline.locks import render_lock
+from studio.locks import render_lock
 with render_lock(Home(Path(sys.argv[1])), sys.argv[2], "held"):
     print("held", flush=True)
     sys.stdin.readline()

@@ -18,8 +18,8 @@ import pytest
 
 from studio.errors import ProjectBusy
 from studio.home import Home
+from studio.locks import lock_path, render_lock
 from studio.media.probe import probe
-from studio.pipeline.locks import lock_path, render_lock
 from studio.store import Library
 from tests.reliability.crash import prepare_project
 
