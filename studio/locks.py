@@ -11,8 +11,11 @@ on ``<home>/locks/<project-id>.lock``: the OS drops it when its process ends, ev
 so a crashed render never leaves its project locked. The file lives outside ``projects/`` on
 purpose: a render sweeps its project folder of dot-files and partial files, and deleting a
 held lock file would let the next render lock a fresh file beside the old one. The holder
-writes its pid into the file (after a one-byte pad, which is the byte Windows locks) so a
-refused render can say which process has it.
+writes its pid and the project's name into the file (after a one-byte pad, which is the byte
+Windows locks) so a refused render can say which process has it.
+
+A restore replaces the whole database under every render, so ``no_render_running`` takes every
+project's lock for the length of the restore, and refuses at once if one is held.
 """
 
 from __future__ import annotations
@@ -23,11 +26,14 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-from studio.errors import ProjectBusy
+from studio.errors import InputError, ProjectBusy
 from studio.home import Home
+from studio.text import one_line
 
 #: The folder of the home that holds the lock files (owned by this module).
 LOCKS_FOLDER = "locks"
+#: The window's single-instance lock (``studio.gui.single_instance``), not a project's.
+WINDOW_LOCK = "window.lock"
 _PAD = b" "  # byte 0: the byte locked on Windows; the pid follows it
 
 
@@ -68,13 +74,19 @@ def _unlock(fd: int) -> None:
     fcntl.flock(fd, fcntl.LOCK_UN)
 
 
-def _holder_pid(path: Path) -> int | None:
-    """The pid the holder wrote, if it has written it yet (None otherwise)."""
+def _holder(path: Path) -> tuple[int | None, str | None]:
+    """The pid and project name the holder wrote, if it has written them yet (else None)."""
     try:
-        text = path.read_bytes()[len(_PAD) :].decode("ascii", "replace").strip()
+        text = path.read_bytes()[len(_PAD) :].decode("utf-8", "replace")
     except OSError:
-        return None
-    return int(text) if text.isdigit() else None
+        return None, None
+    pid, _, name = text.partition("\n")
+    pid = pid.strip()
+    return (int(pid) if pid.isdigit() else None), (name.rstrip("\n") or None)
+
+
+def _holder_pid(path: Path) -> int | None:
+    return _holder(path)[0]
 
 
 def _open(path: Path) -> int:
@@ -105,7 +117,7 @@ def render_lock(home: Home, project_id: str, project_name: str) -> Iterator[None
         try:
             os.ftruncate(fd, 0)
             os.lseek(fd, 0, os.SEEK_SET)
-            os.write(fd, _PAD + f"{os.getpid()}\n".encode("ascii"))
+            os.write(fd, _PAD + f"{os.getpid()}\n{one_line(project_name)}\n".encode())
             yield
         finally:
             _unlock(fd)
@@ -113,4 +125,44 @@ def render_lock(home: Home, project_id: str, project_name: str) -> Iterator[None
         os.close(fd)
 
 
-__all__ = ["LOCKS_FOLDER", "busy_error", "lock_path", "render_lock"]
+def render_running_error(project: str) -> InputError:
+    """The refusal of a restore while ``project`` renders elsewhere."""
+    return InputError(
+        f"A render is running in another window or process (project {project})",
+        fix="Wait for it or cancel it, then restore",
+    )
+
+
+@contextlib.contextmanager
+def no_render_running(home: Home) -> Iterator[None]:
+    """Hold every project's render lock for the block, so no render runs or starts meanwhile.
+
+    Raises ``InputError`` before the block runs if any project's lock is held (by another
+    process, or another render of this one); the locks taken so far are released.
+    """
+    folder = home.root / LOCKS_FOLDER
+    paths = sorted(folder.glob("*.lock")) if folder.is_dir() else []
+    paths = [path for path in paths if path.name != WINDOW_LOCK]
+    with contextlib.ExitStack() as held:
+        for path in paths:
+            try:
+                fd = os.open(path, os.O_RDWR)
+            except FileNotFoundError:
+                continue
+            held.callback(os.close, fd)
+            if not _try_lock(fd):
+                name = _holder(path)[1] or path.stem
+                raise render_running_error(name)
+            held.callback(_unlock, fd)
+        yield
+
+
+__all__ = [
+    "LOCKS_FOLDER",
+    "WINDOW_LOCK",
+    "busy_error",
+    "lock_path",
+    "no_render_running",
+    "render_lock",
+    "render_running_error",
+]

@@ -27,7 +27,7 @@ from pathlib import Path
 from PySide6.QtCore import QByteArray, QLockFile, QObject, Signal
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
-from studio.locks import LOCKS_FOLDER
+from studio.locks import LOCKS_FOLDER, WINDOW_LOCK
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +63,7 @@ class SingleInstance(QObject):
         folder = home / LOCKS_FOLDER
         folder.mkdir(parents=True, exist_ok=True)
         self.name = server_name(home)
-        self._lock = QLockFile(str(folder / "window.lock"))
+        self._lock = QLockFile(str(folder / WINDOW_LOCK))
         self._lock.setStaleLockTime(0)  # stale only when its process is gone, never by age
         self._server: QLocalServer | None = None
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from studio.errors import InputError
 from studio.home import Home
+from studio.locks import no_render_running
 from studio.savefile import atomic_path
 from studio.store import identity
 
@@ -136,14 +137,15 @@ def restore_library(home: Home, source: Path) -> Restored:
     ``studio.db.damaged``). No connection may be writing the database meanwhile.
     """
     check_backup(source)
-    saved: Path | None = None
-    aside: Path | None = None
-    if home.db_path.exists():
-        try:
-            saved = snapshot(home.db_path, home.backups_dir, "before-restore")
-        except Exception as exc:  # a damaged database can't be snapshotted: keep its bytes
-            aside = home.db_path.with_name(home.db_path.name + ".damaged")
-            home.db_path.replace(aside)
-            log.info("could not snapshot the current database (%s); moved to %s", exc, aside)
-    restore(source, home.db_path)
+    with no_render_running(home):  # refused here, before anything changes
+        saved: Path | None = None
+        aside: Path | None = None
+        if home.db_path.exists():
+            try:
+                saved = snapshot(home.db_path, home.backups_dir, "before-restore")
+            except Exception as exc:  # a damaged database can't be snapshotted: keep its bytes
+                aside = home.db_path.with_name(home.db_path.name + ".damaged")
+                home.db_path.replace(aside)
+                log.info("could not snapshot the current database (%s); moved to %s", exc, aside)
+        restore(source, home.db_path)
     return Restored(source, saved, aside)

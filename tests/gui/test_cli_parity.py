@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import zipfile
 from collections import defaultdict
 from pathlib import Path
@@ -18,8 +20,10 @@ from studio.gui.backups_dialog import BackupsDialog
 from studio.gui.crash_reporter import open_folder
 from studio.gui.shortcuts_dialog import ShortcutsDialog, action_label, show_shortcuts
 from studio.store import archive, backup
+from tests.conftest import REPO
 from tests.factories import make_project, make_project_with_files
 from tests.gui.support import answer_next_question, multimedia_noise, tiny_video
+from tests.gui.test_concurrency import HOLD_LOCK
 
 pytestmark = [pytest.mark.gui, multimedia_noise]
 
@@ -114,6 +118,41 @@ def test_restore_of_a_bad_file_changes_nothing(make_window: Any, library: Any, q
     assert library.home.db_path.read_bytes() == before
     assert [p.id for p in library.projects()] == [project.id]
     assert backup.list_backups(library.home.backups_dir)[0].name.endswith("daily.db")
+
+
+def test_restore_is_refused_while_another_process_renders(
+    make_window: Any, library: Any, qtbot: Any
+) -> None:
+    project = make_project(library, "Bees")
+    backup.snapshot(library.home.db_path, library.home.backups_dir, "daily")
+    later = make_project(library, "Wasps")
+    win = make_window()  # the window holds its own lock in the same folder: not a render
+    dialog = BackupsDialog(win.workspace, win.jobs, win)
+    qtbot.addWidget(dialog)
+    backups_before = backup.list_backups(library.home.backups_dir)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_LOCK, str(library.home.root), later.id],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=REPO,
+    )  # fmt: skip
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        assert not dialog.restore_selected(confirm=False)
+        box = dialog.findChild(QMessageBox)
+        assert box is not None and box.text().startswith(
+            "A render is running in another window or process (project held). "
+            "Wait for it or cancel it, then restore."
+        ), box.text()
+        box.close()
+        assert backup.list_backups(library.home.backups_dir) == backups_before
+        # Nothing changed, and the window's library still works.
+        assert sorted(p.name for p in library.projects()) == ["Bees", "Wasps"]
+        library.rename_project(project, "Still here")
+    finally:
+        assert holder.stdin is not None
+        holder.stdin.close()
+        holder.wait(timeout=60)
+    assert dialog.restore_selected(confirm=False)
+    assert [p.id for p in library.projects()] == [project.id]
 
 
 def test_delete_render_removes_the_row_and_the_file(

@@ -140,3 +140,52 @@ def test_the_domain_restore_refuses_on_its_own(home: Path, tmp_path: Path) -> No
     with pytest.raises(InputError, match="not an SQLite database"):
         backups.restore(candidate, home / "studio.db")
     assert _fingerprint(home / "studio.db") == before
+
+
+#: Holds a project's render lock from another process until its stdin closes.
+HOLD_LOCK = """
+import sys
+from pathlib import Path
+from studio.home import Home
+from studio.locks import render_lock
+with render_lock(Home(Path(sys.argv[1])), sys.argv[2], sys.argv[3]):
+    print("held", flush=True)
+    sys.stdin.readline()
+"""
+
+
+def _hold_render_lock(home: Path, project_id: str, name: str) -> subprocess.Popen[str]:
+    """Another process rendering (holding the project's render lock) until its stdin closes."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_LOCK, str(home), project_id, name],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=REPO,
+    )  # fmt: skip
+    assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+    return holder
+
+
+def test_restore_is_refused_while_another_process_renders(home: Path, tmp_path: Path) -> None:
+    library = Library.open(home)
+    now = next(p for p in library.projects() if p.name == "Now")
+    library.close()
+    before = _fingerprint(home / "studio.db")
+    kept = sorted(p.name for p in (home / "backups").iterdir())
+    holder = _hold_render_lock(home, now.id, "Now")
+    try:
+        result = _studio(home, "restore", str(tmp_path / "good.db"))
+        assert result.returncode == 2, result.stderr
+        assert result.stderr.strip().endswith(
+            "A render is running in another window or process (project Now). "
+            "Wait for it or cancel it, then restore."
+        ), result.stderr
+        assert _fingerprint(home / "studio.db") == before
+        assert sorted(p.name for p in (home / "backups").iterdir()) == kept  # no snapshot made
+    finally:
+        assert holder.stdin is not None
+        holder.stdin.close()
+        holder.wait(timeout=60)
+
+    # The render ended: the same restore goes through.
+    result = _studio(home, "restore", str(tmp_path / "good.db"))
+    assert result.returncode == 0, result.stderr
+    assert "Then" in _studio(home, "projects").stdout
