@@ -138,7 +138,8 @@ def test_restore_is_refused_while_another_process_renders(
         assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
         assert not dialog.restore_selected(confirm=False)
         box = dialog.findChild(QMessageBox)
-        assert box is not None and box.text().startswith(
+        assert box is not None
+        assert box.text().startswith(
             "A render is running in another window or process (project held). "
             "Wait for it or cancel it, then restore."
         ), box.text()
