@@ -22,17 +22,15 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
-    QMessageBox,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
 from studio.errors import StudioError
-from studio.gui.dialogs import ask
+from studio.gui.dialogs import ask, show_failure
 from studio.gui.job_runner import JobRunner
 from studio.gui.qt_helpers import named
-from studio.gui.workers import human_message
 from studio.gui.workspace import Workspace
 from studio.pipeline.changes import Changes
 from studio.store import Library, backup
@@ -151,15 +149,7 @@ class BackupsDialog(QDialog):
         try:
             restored = restore_into(self._library, source)
         except StudioError as exc:
-            box = QMessageBox(
-                QMessageBox.Icon.Warning,
-                "The backup was not restored",
-                human_message(exc),
-                QMessageBox.StandardButton.Ok,
-                self,
-            )
-            box.finished.connect(box.deleteLater)
-            box.open()
+            show_failure(self, "The backup was not restored", exc)
             return False
         reload_workspace(self._workspace, before)
         self.refresh()

@@ -58,6 +58,16 @@ def ask(parent: QWidget, title: str, text: str, yes: str, no: str = "Cancel", *,
     return box.clickedButton() is yes_button
 
 
+def show_failure(parent: QWidget, title: str, error: BaseException) -> QMessageBox:
+    """A window-modal warning saying why ``error`` happened, in the creator's words; it does
+    not block the event loop and deletes itself when closed. Returns it (tests read it)."""
+    box = QMessageBox(QMessageBox.Icon.Warning, title, human_message(error),
+                      QMessageBox.StandardButton.Ok, parent)
+    box.finished.connect(box.deleteLater)
+    box.open()
+    return box
+
+
 def show_about(parent: QWidget) -> QMessageBox:
     box = QMessageBox(parent)
     box.setObjectName("aboutBox")

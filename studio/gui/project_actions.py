@@ -14,10 +14,9 @@ from studio.errors import StudioError
 from studio.gui import operations
 from studio.gui.commands import RenameProjectCommand
 from studio.gui.crash_reporter import open_folder
-from studio.gui.dialogs import BUSY, NewProjectDialog, ask
+from studio.gui.dialogs import BUSY, NewProjectDialog, ask, show_failure
 from studio.gui.job_runner import JobRunner
 from studio.gui.op import Op
-from studio.gui.workers import human_message
 from studio.gui.workspace import Workspace
 from studio.savefile import check_output_target
 from studio.store.models import Project
@@ -134,16 +133,7 @@ class ProjectActions(QObject):
         return started
 
     def _import_failed(self, error: BaseException) -> None:
-        box = QMessageBox(
-            QMessageBox.Icon.Warning,
-            "The project was not imported",
-            human_message(error),
-            QMessageBox.StandardButton.Ok,
-            self._window,
-        )
-        box.finished.connect(box.deleteLater)
-        box.open()  # window-modal, and it doesn't block the event loop
-        self.import_failure = box
+        self.import_failure = show_failure(self._window, "The project was not imported", error)
 
     def delete(self, *, confirm: bool = True) -> bool:
         """Delete the selected project after asking; not undoable.
@@ -268,16 +258,7 @@ class ProjectActions(QObject):
         return started
 
     def _failed(self, title: str, error: BaseException) -> None:
-        box = QMessageBox(
-            QMessageBox.Icon.Warning,
-            title,
-            human_message(error),
-            QMessageBox.StandardButton.Ok,
-            self._window,
-        )
-        box.finished.connect(box.deleteLater)
-        box.open()
-        self.notice = box
+        self.notice = show_failure(self._window, title, error)
 
     def _tell(self, title: str, text: str, folder: Path) -> None:
         """A result the creator may want to see, with a "Show in folder" button."""

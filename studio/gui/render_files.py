@@ -18,7 +18,6 @@ from studio.gui.crash_reporter import open_folder
 from studio.gui.formatting import local_time
 from studio.gui.job_runner import JobRunner
 from studio.gui.op import Op
-from studio.gui.workers import human_message
 from studio.gui.workspace import Workspace
 from studio.savefile import check_output_target
 from studio.store.models import RenderedVideo
@@ -137,13 +136,4 @@ class RenderFiles(QObject):
         return True
 
     def _warn(self, title: str, error: BaseException) -> None:
-        box = QMessageBox(
-            QMessageBox.Icon.Warning,
-            title,
-            human_message(error),
-            QMessageBox.StandardButton.Ok,
-            self._window,
-        )
-        box.finished.connect(box.deleteLater)
-        box.open()
-        self.notice = box
+        self.notice = dialogs.show_failure(self._window, title, error)

@@ -7,7 +7,6 @@ thread, so every test waits for ``walking`` to end with a deadline.
 from __future__ import annotations
 
 import os
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -20,10 +19,10 @@ from PySide6.QtWidgets import QApplication
 from studio.gui.media_bin import PATH_ROLE, THUMB, MediaBin
 from studio.gui.thumbnails import ThumbnailLoader
 from studio.gui.workspace import Workspace
-from studio.media.ffmpeg import ffmpeg_exe
 from studio.store.settings_registry import MEDIA_FOLDERS
 from tests.factories import make_project
 from tests.gui.support import multimedia_noise
+from tests.media.support import write_clip
 
 pytestmark = [pytest.mark.gui, multimedia_noise]
 
@@ -34,30 +33,6 @@ def picture(path: Path, colour: tuple[int, int, int] = (200, 120, 30)) -> Path:
     return path
 
 
-def clip(path: Path) -> Path:
-    """2 s of 4:3 testsrc: its thumbnail is a frame (4:3), not the 16:9 placeholder tile."""
-    subprocess.run(
-        [
-            ffmpeg_exe(),
-            "-v",
-            "error",
-            "-y",
-            "-f",
-            "lavfi",
-            "-i",
-            "testsrc=duration=2:size=320x240:rate=10",
-            "-c:v",
-            "libx264",
-            "-preset",
-            "ultrafast",
-            "-pix_fmt",
-            "yuv420p",
-            str(path),
-        ],
-        check=True,
-        timeout=60,
-    )
-    return path
 
 
 def make_bin(qtbot: Any, library: Any, folders: list[Path]) -> MediaBin:
@@ -78,7 +53,8 @@ def test_the_bin_lists_real_names_searches_and_sorts(
     media = tmp_path / "My pictures"
     picture(media / "Bees on lavender.png")
     picture(media / "trip" / "hive.jpg")
-    clip(media / "honey pour.mp4")
+    # 4:3: its thumbnail is a frame (4:3), not the 16:9 placeholder tile.
+    write_clip(media / "honey pour.mp4", 2, fps=10, pattern="testsrc")
     (media / "notes.txt").write_text("not media")
     picture(media / ".hidden.png")
     os.utime(media / "trip" / "hive.jpg", ns=(1, 3_000_000_000_000_000_000))

@@ -3,7 +3,6 @@ an undoable save."""
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -12,37 +11,14 @@ from PIL import Image
 from PySide6.QtCore import Qt
 
 from studio.gui.trim_dialog import TrimDialog
-from studio.media.ffmpeg import ffmpeg_exe
 from studio.pipeline.visuals import choose_visual
 from tests.factories import make_project
 from tests.gui.support import multimedia_noise
+from tests.media.support import write_clip
 
 pytestmark = [pytest.mark.gui, multimedia_noise]
 
 
-def timer_clip(path: Path) -> Path:
-    subprocess.run(
-        [
-            ffmpeg_exe(),
-            "-v",
-            "error",
-            "-y",
-            "-f",
-            "lavfi",
-            "-i",
-            "testsrc=duration=4:size=320x240:rate=10",
-            "-c:v",
-            "libx264",
-            "-preset",
-            "ultrafast",
-            "-pix_fmt",
-            "yuv420p",
-            str(path),
-        ],
-        check=True,
-        timeout=60,
-    )
-    return path
 
 
 def test_trim_from_the_card_menu_saves_points_and_undo_restores_them(
@@ -50,7 +26,8 @@ def test_trim_from_the_card_menu_saves_points_and_undo_restores_them(
 ) -> None:
     project = make_project(library)
     first, second = library.scenes(project)[:2]
-    choose_visual(library, project, first, timer_clip(tmp_path / "Waves.mp4"))
+    clip = write_clip(tmp_path / "Waves.mp4", 4, fps=10, pattern="testsrc")
+    choose_visual(library, project, first, clip)
     still = tmp_path / "still.png"
     Image.new("RGB", (64, 48), (9, 9, 9)).save(still)
     choose_visual(library, project, second, still)

@@ -51,10 +51,11 @@ def write_picture(path: Path, size: tuple[int, int] = (800, 600)) -> Path:
 
 
 def write_clip(path: Path, seconds: float, *, size: str = "320x240", fps: int = 25,
-               audio: bool = False) -> Path:
-    """A short H.264 test clip (lavfi testsrc2), optionally with a tone."""
+               audio: bool = False, pattern: str = "testsrc2") -> Path:
+    """A short H.264 test clip (a lavfi ``pattern``: testsrc2, or testsrc whose counter
+    changes every frame), optionally with a tone."""
     args = [ffmpeg_exe(), "-v", "error", "-y", "-f", "lavfi",
-            "-i", f"testsrc2=size={size}:rate={fps}"]
+            "-i", f"{pattern}=size={size}:rate={fps}"]
     if audio:
         args += ["-f", "lavfi", "-i", "sine=frequency=880:sample_rate=44100"]
     args += ["-t", str(seconds), "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p"]

@@ -6,7 +6,6 @@ moving gradient), real SQLite, the real render recipe (``segment_for``).
 
 from __future__ import annotations
 
-import subprocess
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -15,42 +14,23 @@ import numpy as np
 import pytest
 
 from studio.errors import InputError
-from studio.media.ffmpeg import ffmpeg_exe
 from studio.media.segment_cache import SegmentCache
 from studio.media.segments import render_segment, segment_key
 from studio.media.settings import RenderSettings
 from studio.pipeline.render import segment_for
 from studio.pipeline.visuals import choose_visual
 from tests.factories import make_project
-from tests.media.support import decode_frame, video_packets, write_picture, write_tone
+from tests.media.support import (
+    decode_frame,
+    video_packets,
+    write_clip,
+    write_picture,
+    write_tone,
+)
 
 SETTINGS = RenderSettings(resolution="720p", fps=30, captions=False)
 
 
-def _timer_clip(path: Path) -> Path:
-    """4 s of testsrc at 10 fps: every tenth of a second shows another counter value."""
-    subprocess.run(
-        [
-            ffmpeg_exe(),
-            "-v",
-            "error",
-            "-y",
-            "-f",
-            "lavfi",
-            "-i",
-            "testsrc=duration=4:size=320x240:rate=10",
-            "-c:v",
-            "libx264",
-            "-preset",
-            "ultrafast",
-            "-pix_fmt",
-            "yuv420p",
-            str(path),
-        ],
-        check=True,
-        timeout=60,
-    )
-    return path
 
 
 def _difference(a: np.ndarray, b: np.ndarray) -> float:
@@ -73,7 +53,9 @@ def trimmed_scene(library: Any, tmp_path: Path) -> tuple[Any, Any]:
         sanitized_text=scene.text,
         word_timings=[],
     )
-    choose_visual(library, project, library.scene(scene.id), _timer_clip(tmp_path / "t.mp4"))
+    # testsrc at 10 fps: every tenth of a second shows another counter value.
+    clip = write_clip(tmp_path / "t.mp4", 4, fps=10, pattern="testsrc")
+    choose_visual(library, project, library.scene(scene.id), clip)
     return project, library.scene(scene.id)
 
 
