@@ -174,6 +174,25 @@ CREATE TABLE publishing_metadata (
 """
 
 
+#: Version 4 (issue 16): how a scene's visual is framed and moved, who made a stock visual and
+#: under which licence, and the transition into the next scene (None: the project's default).
+_V4 = """
+ALTER TABLE clip_selections ADD COLUMN framing TEXT NOT NULL DEFAULT 'fill'
+    CHECK (framing IN ('fill', 'fit-blur', 'fit-colour'));
+ALTER TABLE clip_selections ADD COLUMN focal_x REAL NOT NULL DEFAULT 0.5
+    CHECK (focal_x BETWEEN 0 AND 1);
+ALTER TABLE clip_selections ADD COLUMN focal_y REAL NOT NULL DEFAULT 0.5
+    CHECK (focal_y BETWEEN 0 AND 1);
+ALTER TABLE clip_selections ADD COLUMN fit_colour TEXT NOT NULL DEFAULT '#000000';
+ALTER TABLE clip_selections ADD COLUMN motion_amount REAL
+    CHECK (motion_amount IS NULL OR motion_amount BETWEEN 0 AND 1);
+ALTER TABLE clip_selections ADD COLUMN credit TEXT CHECK (credit IS NULL OR json_valid(credit));
+ALTER TABLE scenes ADD COLUMN transition TEXT;
+ALTER TABLE scenes ADD COLUMN transition_duration REAL
+    CHECK (transition_duration IS NULL OR transition_duration >= 0);
+"""
+
+
 def _script(sql: str) -> Callable[[sqlite3.Connection], None]:
     def apply(conn: sqlite3.Connection) -> None:
         for statement in sql.split(";"):
@@ -188,6 +207,7 @@ MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _script(_V1),
     _script(_V2),
     _script(_V3),
+    _script(_V4),
 )
 
 

@@ -146,6 +146,9 @@ class Scene(BaseModel):
     word_timings = JSONField(null=True)
     #: Who speaks the scene in a chat story (schema v3); None elsewhere.
     character = TextField(null=True)
+    #: The transition from this scene into the next (None: the project's default).
+    transition = TextField(null=True)
+    transition_duration = FloatField(null=True)
     created_at = DateTimeField(default=utcnow)
     updated_at = DateTimeField(default=utcnow)
 
@@ -181,6 +184,17 @@ class ClipSelection(BaseModel):
     in_point = FloatField(default=0.0)
     out_point = FloatField(null=True)
     motion = TextField(default="zoom-in")
+    #: "fill" (crop around the focal point), "fit-blur" (whole, over a blurred copy of itself)
+    #: or "fit-colour" (whole, on ``fit_colour``).
+    framing = TextField(default="fill")
+    focal_x = FloatField(default=0.5)  # 0 left .. 1 right: what a "fill" crop keeps in view
+    focal_y = FloatField(default=0.5)  # 0 top .. 1 bottom
+    fit_colour = TextField(default="#000000")
+    #: How far the Ken Burns motion moves (0..1 of the frame); None: Studio's default.
+    motion_amount = FloatField(null=True)
+    #: Who made a stock visual and under which licence (``studio.stock.base.Credit.to_json``);
+    #: None for the creator's own media and generated slides.
+    credit = JSONField(null=True)
     created_at = DateTimeField(default=utcnow)
 
     class Meta:

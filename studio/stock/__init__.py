@@ -1,0 +1,1 @@
+"""Stock libraries: search (providers) and download, with each visual's credit and licence."""
