@@ -3,8 +3,9 @@
 The only place a stock library's file reaches the disk. A download
 
 * resumes: bytes land in ``<folder>/.<provider>-<id>.part``, kept when the transfer is cut or
-  cancelled, and the next call asks only for the rest (``Range``); a server that ignores the
-  range sends the whole file again, which then replaces the part (the approach of
+  cancelled, and the next call asks only for the rest (``Range``, with ``If-Range`` and the
+  file's ETag or Last-Modified, so a file changed meanwhile comes whole); a server that ignores
+  the range sends the whole file again, which then replaces the part (the approach of
   ``studio.engines.download``, which fetches Kokoro's weights);
 * is capped: a ``Content-Length`` over ``max_bytes`` is refused before any byte is read, and a
   body growing past it is stopped (the part is deleted);
@@ -90,6 +91,7 @@ def download_candidate(
     report(0.0, f"Downloading {what}")
     _fetch(candidate, part, max_bytes, _byte_reporter(report, what, candidate.size_bytes),
            cancel, retries)  # fmt: skip
+    _validator_file(part).unlink(missing_ok=True)
     _check_media(candidate, part)
     target = _store(part, folder, file_name(candidate))
     write_credit(target, candidate.credit)
@@ -172,11 +174,15 @@ def _transfer(
     report: Callable[[int], None],
     cancel: CancelToken,
 ) -> None:
-    """Append the rest of the download to ``part`` (``Range`` from its size)."""
+    """Append the rest of the download to ``part`` (``Range`` from its size; ``If-Range``
+    with the file's validator, so a file changed since the part began comes whole)."""
     have = _size(part)
     headers = {"Accept-Encoding": "identity", "User-Agent": "Studio"}
+    validator = _validator_file(part)
     if have:
         headers["Range"] = f"bytes={have}-"
+        if known := _read_validator(validator):
+            headers["If-Range"] = known
     url = candidate.download_url
     try:
         with httpx2.stream("GET", url, headers=headers, timeout=TIMEOUT_SECONDS,
@@ -190,6 +196,8 @@ def _transfer(
             if have and response.status_code != 206:  # Range ignored: the whole file comes
                 have = 0
             _check_length(candidate, part, response, have, max_bytes)
+            if not have:
+                _write_validator(validator, response)
             with part.open("r+b" if have else "wb") as stream:
                 stream.seek(have)
                 stream.truncate()
@@ -198,10 +206,34 @@ def _transfer(
         raise _Interrupted(str(error)) from error
     except _OverCap:
         part.unlink(missing_ok=True)
+        validator.unlink(missing_ok=True)
         raise _too_large(candidate, max_bytes) from None
     expected = _expected_total(response, have)
     if expected is not None and have < expected:
         raise _Interrupted(f"only {have} of {expected} bytes arrived")
+
+
+def _validator_file(part: Path) -> Path:
+    """Where the part's ``ETag`` (else ``Last-Modified``) is kept while it is resumable."""
+    return part.with_name(part.name.removesuffix(".part") + ".validator.part")
+
+
+def _read_validator(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="ascii").strip() or None
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def _write_validator(path: Path, response: httpx2.Response) -> None:
+    """Keep the response's strong ``ETag`` or its ``Last-Modified`` (nothing when it has
+    neither: a resume then trusts the server's ``Range``)."""
+    etag = response.headers.get("etag", "")
+    value = etag if etag and not etag.startswith("W/") else response.headers.get("last-modified")
+    if value and value.isascii() and len(value) < 200:
+        path.write_text(value, encoding="ascii")
+    else:
+        path.unlink(missing_ok=True)
 
 
 class _OverCap(Exception):
@@ -258,6 +290,7 @@ def _check_length(
     total = _expected_total(response, have)
     if total is not None and total > max_bytes:
         part.unlink(missing_ok=True)
+        _validator_file(part).unlink(missing_ok=True)
         raise _too_large(candidate, max_bytes, total)
 
 

@@ -8,6 +8,7 @@ response midway until released, or answers a status. Every request is recorded. 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import threading
@@ -133,8 +134,10 @@ class FileServer:
 
             def _serve_file(self, content: bytes, request: Request, faults: Faults) -> None:
                 start = 0
+                etag = f'"{hashlib.sha256(content).hexdigest()[:16]}"'
                 match = _RANGE.match(request.headers.get("range", ""))
-                if match and not faults.ignore_range:
+                if_range = request.headers.get("if-range")
+                if match and not faults.ignore_range and if_range in (None, etag):
                     start = int(match.group(1))
                     if start >= len(content):
                         self.send_response(416)
@@ -157,6 +160,7 @@ class FileServer:
                     self.send_header("Connection", "close")
                     self.close_connection = True
                 self.send_header("Accept-Ranges", "bytes")
+                self.send_header("ETag", etag)
                 self.end_headers()
                 cut = faults.cut_after.pop(0) if faults.cut_after else None
                 if faults.hold_after is not None:

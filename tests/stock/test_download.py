@@ -82,6 +82,24 @@ def test_a_cut_download_resumes_in_the_next_call(tmp_path: Path, clip_bytes: byt
     assert path.read_bytes() == clip_bytes
 
 
+def test_a_file_changed_since_the_cut_comes_whole(
+    tmp_path: Path, clip_bytes: bytes, picture_bytes: bytes
+) -> None:
+    with FileServer({"c.mp4": clip_bytes}) as server:
+        server.fault("c.mp4").cut_after = [4000, 0, 0]
+        with pytest.raises(StockError, match="interrupted"):
+            download_candidate(candidate(server, "c.mp4"), tmp_path, retries=2)
+        changed = write_clip(tmp_path.parent / "other.mp4", 1.2).read_bytes()
+        server.files["c.mp4"] = changed  # the library replaced the file meanwhile
+        path = download_candidate(candidate(server, "c.mp4"), tmp_path)
+        resumed = server.gets("c.mp4")[-1].headers
+    assert resumed["range"] == "bytes=4000-" and resumed["if-range"].startswith('"')
+    assert path.read_bytes() == changed  # not 4000 old bytes and the new file's rest
+    assert sorted(p.name for p in tmp_path.rglob("*") if p.is_file()) == sorted(
+        [path.name, "credit.json"]
+    )
+
+
 def test_a_server_ignoring_range_restarts_cleanly(tmp_path: Path, clip_bytes: bytes) -> None:
     with FileServer({"c.mp4": clip_bytes}) as server:
         server.fault("c.mp4").cut_after = [6000]
