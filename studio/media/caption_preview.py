@@ -18,7 +18,9 @@ from studio.progress import CancelToken
 #: The sample caption's words and how long they take to say (seconds).
 SAMPLE_TEXT = "Every word you say, shown as you say it"
 SAMPLE_SECONDS = 2.4
-_NEUTRAL = "gradients=s={w}x{h}:c0=0x4a5a6a:c1=0x1e2630:x0=0:y0=0:x1={w}:y1={h}:nb_colors=2"
+_NEUTRAL = (
+    "gradients=s={w}x{h}:c0=0x4a5a6a:c1=0x1e2630:x0=0:y0=0:x1={w}:y1={h}:nb_colors=2:speed=0:seed=1"
+)
 
 
 def sample_cues(text: str, settings: RenderSettings, seconds: float = SAMPLE_SECONDS) -> list[Cue]:
