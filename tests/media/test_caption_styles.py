@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import hashlib
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -350,3 +352,91 @@ def test_highlight_colours_the_spoken_word_at_its_time_in_a_real_segment(tmp_pat
     first, second = red_by_half(0.3), red_by_half(0.9)
     assert first[0] > 200 and first[1] < 20  # "WWW" red while spoken, "MMM" not yet
     assert second[1] > 200 and second[0] < 20  # then "MMM", and "WWW" back to white
+
+
+def test_an_archive_keeps_the_caption_look(tmp_path: Path) -> None:
+    from studio.store import Library
+    from studio.store.archive import export_project, import_project
+    from tests.factories import make_project_with_files
+
+    library = Library.open(tmp_path / "home")
+    project = make_project_with_files(library, "Styled")
+    caption = {"font": "Comic Neue", "highlight": "karaoke", "lines": 2, "size": 7.5}
+    stored = RenderSettings(caption_style="bold", caption=caption).to_json()
+    library.update_project(project, render_settings=stored)
+    target = export_project(library, project, tmp_path / "styled.studio.zip")
+    other = Library.open(tmp_path / "other")
+    imported = import_project(other, target)
+    assert RenderSettings.from_stored(imported.render_settings).caption == caption
+    other.close()
+    library.close()
+
+
+def _studio(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "studio", "--home", str(home), *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_produce_takes_the_caption_flags(tmp_path: Path) -> None:
+    from studio.store import Library
+
+    script = tmp_path / "s.txt"
+    script.write_text("Bees make honey.\n", encoding="utf-8")
+    done = _studio(
+        tmp_path / "home",
+        "produce",
+        "--script",
+        str(script),
+        "--resolution",
+        "720p",
+        "--caption-style",
+        "bold",
+        "--caption-font",
+        "Bebas Neue",
+        "--caption-position",
+        "top",
+        "--caption-highlight",
+        "word",
+        "--caption-lines",
+        "2",
+        "--caption-size",
+        "9",
+    )
+    assert done.returncode == 0, done.stderr
+    library = Library.open(tmp_path / "home")
+    (summary,) = library.projects()
+    settings = RenderSettings.from_stored(library.project(summary.id).render_settings)
+    library.close()
+    assert settings.caption_style == "bold" and settings.caption == {
+        "font": "Bebas Neue",
+        "highlight": "word",
+        "lines": 2,
+        "position": "top",
+        "size": 9.0,
+    }
+
+
+@pytest.mark.parametrize(
+    ("flag", "value", "says"),
+    [
+        ("--caption-position", "sideways", "caption position 'sideways'"),
+        ("--caption-font", "Papyrus", "caption font 'Papyrus'"),
+        ("--caption-highlight", "bounce", "word highlight 'bounce'"),
+        ("--caption-size", "50", "caption size must be a number from 2 to 20"),
+    ],
+)
+def test_produce_refuses_a_bad_caption_flag(
+    tmp_path: Path, flag: str, value: str, says: str
+) -> None:
+    script = tmp_path / "s.txt"
+    script.write_text("Bees make honey.\n", encoding="utf-8")
+    done = _studio(tmp_path / "home", "produce", "--script", str(script), flag, value)
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and says in lines[0]
+    assert not list((tmp_path / "home" / "projects").glob("*"))
