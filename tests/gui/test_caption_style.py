@@ -25,8 +25,9 @@ def _open(qtbot: Any, make_window: Any, library: Any) -> tuple[Any, Any, Caption
     dialog = panel.findChild(CaptionStyleDialog, "captionStyleDialog")
     assert dialog is not None and dialog.isVisible()
     qtbot.addWidget(dialog)
-    qtbot.waitUntil(lambda: dialog.previewer.drawn >= 1 and not dialog.previewer.busy(),
-                    timeout=20_000)
+    qtbot.waitUntil(
+        lambda: dialog.previewer.drawn >= 1 and not dialog.previewer.busy(), timeout=20_000
+    )
     return win, project, dialog
 
 
@@ -44,22 +45,27 @@ def test_editing_a_field_redraws_the_preview_saves_and_undo_restores(
     font = dialog._fields["font"]
     font.setCurrentIndex(font.findData("Bebas Neue"))
     assert library.refresh(project).render_settings["caption"] == {"font": "Bebas Neue"}
-    qtbot.waitUntil(lambda: dialog.previewer.drawn >= 2 and not dialog.previewer.busy(),
-                    timeout=20_000)
+    qtbot.waitUntil(
+        lambda: dialog.previewer.drawn >= 2 and not dialog.previewer.busy(), timeout=20_000
+    )
     changed = _shown(dialog)
     assert changed.size() == before.size() and changed != before
 
     dialog.set_colour("highlight_colour", QColor("#00FF00"))
     dialog._fields["highlight"].setCurrentIndex(dialog._fields["highlight"].findData("word"))
     assert library.refresh(project).render_settings["caption"] == {
-        "font": "Bebas Neue", "highlight": "word", "highlight_colour": "#00FF00"}
+        "font": "Bebas Neue",
+        "highlight": "word",
+        "highlight_colour": "#00FF00",
+    }
 
     for _ in range(3):
         win.window_actions.undo.trigger()
     assert "caption" not in library.refresh(project).render_settings
     assert font.currentData() == "DejaVu Sans"
-    qtbot.waitUntil(lambda: not dialog.previewer.busy() and _shown(dialog) == before,
-                    timeout=20_000)
+    qtbot.waitUntil(
+        lambda: not dialog.previewer.busy() and _shown(dialog) == before, timeout=20_000
+    )
     dialog.close()
 
 
