@@ -73,7 +73,7 @@ def caption_frame(
         else:
             source = ["-f", "lavfi", "-i", _NEUTRAL.format(w=width, h=height)]
             fit = ""
-        chain = f"{fit}setpts=PTS-STARTPTS+{at:.3f}/TB,{ass_filter(ass)}"
+        chain = f"{fit}settb=AVTB,setpts=PTS-STARTPTS+{at:.3f}/TB,{ass_filter(ass)}"
         with atomic_output(Path(out)) as partial:
             run_ffmpeg(
                 [*source, "-vf", chain, "-frames:v", "1", "-update", "1", str(partial)],

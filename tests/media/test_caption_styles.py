@@ -440,3 +440,19 @@ def test_produce_refuses_a_bad_caption_flag(
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and says in lines[0]
     assert not list((tmp_path / "home" / "projects").glob("*"))
+
+
+def test_the_preview_frame_shows_the_moment_asked_for_over_a_picture(tmp_path: Path) -> None:
+    settings = _settings(highlight="word", highlight_colour="#FF0000", size=12, shadow=0)
+    cues = build_cues("WWW MMM", [WordTiming("WWW", 0.0, 0.4), WordTiming("MMM", 0.45, 0.9)], 1.0)
+
+    def red_columns(at: float) -> np.ndarray:
+        frame = _frame(tmp_path, settings, cues, at=at, name=f"{at}.png")
+        red = (frame[..., 0] > 150) & (frame[..., 1] < 90) & (frame[..., 2] < 90)
+        return np.nonzero(red.any(axis=0))[0]
+
+    early, late = (
+        red_columns(0.2),
+        red_columns(0.7),
+    )  # a still picture's clock ticks in whole seconds
+    assert early.size and late.size and early.max() < late.min()
