@@ -344,6 +344,13 @@ def _style_fields(look: CaptionLook, settings: RenderSettings) -> list[str]:
     left, right = _MARGIN_H[look.position][settings.aspect]
     margin_v = _MARGIN_V[look.position][settings.aspect] + look.margin / 100
     edge = look.box_colour if look.box else look.outline_colour
+    back = look.shadow_colour
+    border_style = "3" if look.box else "1"  # 3: a box behind each run of text
+    if look.box and look.highlight != "none":
+        # Highlight tags split the line into runs, and style 3's translucent boxes would
+        # overlap at their seams: libass's style 4 draws one box (BackColour) per caption,
+        # padded by Outline; the glyph outline is made invisible.
+        border_style, edge, back = "4", "#00000000", look.box_colour
     border = look.box_padding if look.box else look.outline
     colour = ass_colour(look.colour)
     return [
@@ -353,7 +360,7 @@ def _style_fields(look: CaptionLook, settings: RenderSettings) -> list[str]:
         colour,
         colour,
         ass_colour(edge),
-        ass_colour(look.shadow_colour),
+        ass_colour(back),
         "-1" if look.bold else "0",
         "0",
         "0",
@@ -362,7 +369,7 @@ def _style_fields(look: CaptionLook, settings: RenderSettings) -> list[str]:
         "100",
         "0",
         "0",
-        "3" if look.box else "1",
+        border_style,
         f"{border / 100 * short:.1f}",
         f"{look.shadow / 100 * short:.1f}",
         str(_ALIGNMENT[look.position]),

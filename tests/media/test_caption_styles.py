@@ -456,3 +456,20 @@ def test_the_preview_frame_shows_the_moment_asked_for_over_a_picture(tmp_path: P
         red_columns(0.7),
     )  # a still picture's clock ticks in whole seconds
     assert early.size and late.size and early.max() < late.min()
+
+
+@pytest.mark.parametrize("highlight", ["word", "karaoke"])
+def test_a_highlighted_caption_keeps_one_even_box(tmp_path: Path, highlight: str) -> None:
+    settings = _settings(
+        box=True, box_colour="#FF00FF80", highlight=highlight, highlight_colour="#00FF00", shadow=0
+    )
+    assert _style(ass_document([Cue(0, 1, "Hi")], settings))[15] == "4"
+    cues = build_cues("Bees make honey", None, 1.5)
+    frame = _frame(tmp_path, settings, cues, at=0.6)
+    box = (frame[..., 0] > 90) & (frame[..., 1] < 40)  # the box's magenta, text excluded
+    rows, cols = np.nonzero(box)
+    assert box.sum() > 5000
+    inside = frame[rows.min() : rows.max() + 1, cols.min() : cols.max() + 1]
+    background = inside[inside[..., 1] < 40]
+    # translucent boxes overlapping at the word seams would show a brighter magenta there
+    assert (background[:, 0] > 160).sum() < 20 and (background[:, 0] < 90).sum() < 20
