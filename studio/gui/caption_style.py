@@ -296,6 +296,11 @@ class CaptionStyleDialog(QDialog):
         box.setSingleStep(step)
         box.setDecimals(2)
         box.setSuffix(" %")
+        box.setToolTip(
+            "Of the frame's height"
+            if name == "margin"
+            else "Of the frame's short side: the same look at any size and shape"
+        )
         box.setKeyboardTracking(False)  # typing saves once, not per digit
         box.valueChanged.connect(lambda value: self._save_field(name, round(value, 2)))
         self._fields[name] = box
@@ -432,7 +437,10 @@ def _show(widget: QWidget, value: Any) -> None:
         light = 0.299 * colour.red() + 0.587 * colour.green() + 0.114 * colour.blue() > 140
         text = "#000" if light else "#fff"
         widget.setText(value)
-        widget.setStyleSheet(f"background: {colour.name()}; color: {text};")
+        widget.setStyleSheet(
+            f"QPushButton {{ background: {colour.name()}; color: {text}; }}"
+            " QPushButton:disabled { background: palette(window); color: palette(mid); }"
+        )
 
 
 def _qcolor(text: str) -> QColor:
