@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 from PySide6.QtGui import QColor, QImage
+from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QWidget
 
 from studio.gui.caption_style import CaptionPreviewer, CaptionStyleDialog
 from studio.media.settings import RenderSettings
@@ -13,6 +14,7 @@ from tests.factories import make_project
 from tests.gui.support import multimedia_noise
 
 pytestmark = [pytest.mark.gui, multimedia_noise]
+W = TypeVar("W", bound=QWidget)
 
 
 def _open(qtbot: Any, make_window: Any, library: Any) -> tuple[Any, Any, CaptionStyleDialog]:
@@ -31,6 +33,13 @@ def _open(qtbot: Any, make_window: Any, library: Any) -> tuple[Any, Any, Caption
     return win, project, dialog
 
 
+def _field(dialog: CaptionStyleDialog, kind: type[W], name: str) -> W:
+    """The editor's field for ``name`` (a CaptionLook field), found as the creator's tools do."""
+    widget = dialog.findChild(kind, f"caption_{name}")
+    assert isinstance(widget, kind), name
+    return widget
+
+
 def _shown(dialog: CaptionStyleDialog) -> QImage:
     image = dialog.preview.image()
     assert image is not None and not image.isNull()
@@ -42,7 +51,7 @@ def test_editing_a_field_redraws_the_preview_saves_and_undo_restores(
 ) -> None:
     win, project, dialog = _open(qtbot, make_window, library)
     before = _shown(dialog)
-    font = dialog._fields["font"]
+    font = _field(dialog, QComboBox, "font")
     font.setCurrentIndex(font.findData("Bebas Neue"))
     assert library.refresh(project).render_settings["caption"] == {"font": "Bebas Neue"}
     qtbot.waitUntil(
@@ -52,7 +61,8 @@ def test_editing_a_field_redraws_the_preview_saves_and_undo_restores(
     assert changed.size() == before.size() and changed != before
 
     dialog.set_colour("highlight_colour", QColor("#00FF00"))
-    dialog._fields["highlight"].setCurrentIndex(dialog._fields["highlight"].findData("word"))
+    highlight = _field(dialog, QComboBox, "highlight")
+    highlight.setCurrentIndex(highlight.findData("word"))
     assert library.refresh(project).render_settings["caption"] == {
         "font": "Bebas Neue",
         "highlight": "word",
@@ -73,16 +83,16 @@ def test_back_to_the_preset_clears_the_changes_in_one_undoable_step(
     qtbot: Any, make_window: Any, library: Any
 ) -> None:
     win, project, dialog = _open(qtbot, make_window, library)
-    dialog._fields["box"].click()
-    dialog._fields["size"].setValue(9.0)
+    _field(dialog, QCheckBox, "box").click()
+    _field(dialog, QDoubleSpinBox, "size").setValue(9.0)
     assert library.refresh(project).render_settings["caption"] == {"box": True, "size": 9.0}
     assert dialog.reset.isEnabled()
     dialog.reset.click()
     assert "caption" not in library.refresh(project).render_settings
-    assert not dialog._fields["box"].isChecked() and not dialog.reset.isEnabled()
+    assert not _field(dialog, QCheckBox, "box").isChecked() and not dialog.reset.isEnabled()
     win.window_actions.undo.trigger()
     assert library.refresh(project).render_settings["caption"] == {"box": True, "size": 9.0}
-    assert dialog._fields["box"].isChecked()
+    assert _field(dialog, QCheckBox, "box").isChecked()
     dialog.close()
     qtbot.waitUntil(lambda: not dialog.previewer.busy(), timeout=20_000)
 
