@@ -217,11 +217,17 @@ class CaptionStyleDialog(QDialog):
         self.previewer.ready.connect(self.preview.show_image)
         self.previewer.failed.connect(self.preview.setText)
         workspace.projectChanged.connect(self._project_changed)
+        workspace.currentProjectChanged.connect(self._current_project_changed)
         self.finished.connect(lambda _r: self.previewer.shutdown())
         self._load()
         self.resize(900, 560)
 
     # -- layout ---------------------------------------------------------------------------------
+    @property
+    def project_id(self) -> str:
+        """The project whose caption look this editor changes."""
+        return self._project_id
+
     def _build(self) -> None:
         form = QFormLayout()
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
@@ -355,6 +361,10 @@ class CaptionStyleDialog(QDialog):
         if project_id == self._project_id:
             self._load()
 
+    def _current_project_changed(self, project_id: str) -> None:
+        if project_id != self._project_id:
+            self.close()
+
     def _save_field(self, name: str, value: Any) -> None:
         if not self._loading:
             self._save_caption({**self._settings().caption, name: value})
@@ -453,10 +463,16 @@ def _qcolor(text: str) -> QColor:
 def open_caption_style(
     workspace: Workspace, parent: QWidget | None, on_close: Callable[[], None] | None = None
 ) -> CaptionStyleDialog | None:
-    """Open the editor for the current project (non-modal); None when no project is open."""
+    """Open the editor for the current project (non-modal; the one already open is brought to
+    the front); None when no project is open. It closes when another project is opened."""
     project_id = workspace.current_project_id
     if not project_id:
         return None
+    if parent is not None:
+        for open_one in parent.findChildren(CaptionStyleDialog):
+            if open_one.isVisible() and open_one.project_id == project_id:
+                open_one.activateWindow()
+                return open_one
     dialog = CaptionStyleDialog(workspace, project_id, parent)
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     if on_close is not None:

@@ -121,3 +121,15 @@ def test_the_editor_fits_a_small_screen_and_leaves_the_window_alone(
     assert win.minimumSizeHint().width() <= 1024 and win.minimumSizeHint().height() <= 700
     dialog.close()
     qtbot.waitUntil(lambda: not dialog.previewer.busy(), timeout=20_000)
+
+
+def test_one_editor_per_project_and_it_closes_when_another_project_opens(
+    qtbot: Any, make_window: Any, library: Any
+) -> None:
+    win, _project, dialog = _open(qtbot, make_window, library)
+    win.render_panel.caption_edit.click()
+    assert win.render_panel.findChildren(CaptionStyleDialog) == [dialog]
+    other = make_project(library, "Wasps")
+    win.workspace.set_current_project(other.id)
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=5000)
+    qtbot.waitUntil(lambda: not dialog.previewer.busy(), timeout=20_000)
