@@ -18,6 +18,7 @@ from studio import __version__
 from studio.errors import Cancelled, InputError, StudioError, known_os_error
 from studio.home import resolve_home
 from studio.logs import setup_logging
+from studio.media.caption_look import FONTS, POSITIONS
 from studio.store.models import TEMPLATES
 from studio.text import one_line
 
@@ -123,6 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     produce.add_argument("--no-captions", action="store_true", help="don't burn in captions")
     produce.add_argument("--caption-style", choices=("clean", "bold", "boxed"), default="clean")
+    _add_caption_look_flags(produce)
     produce.add_argument("--project", dest="project_name", metavar="NAME", help="project name")
     produce.add_argument("--model", help="Groq model for --topic")
     produce.defer(lambda: _describe_templates(produce, template))
@@ -319,10 +321,40 @@ def _produce_request(library: Library, args: argparse.Namespace) -> ProduceReque
         music=args.music,
         captions=not args.no_captions,
         caption_style=args.caption_style,
+        caption=caption_overrides(args),
         project_name=args.project_name,
         media=tuple(args.media),
         template_options=template_options_from_args(args, all_templates()),
     )
+
+
+#: ``produce``'s caption look flags: flag -> (``CaptionLook`` field, value type, help).
+CAPTION_FLAGS: dict[str, tuple[str, type, str]] = {
+    "--caption-font": ("font", str, "caption font: " + ", ".join(FONTS)),
+    "--caption-size": ("size", float, "caption text size, in %% of the frame's short side"),
+    "--caption-position": ("position", str, "where captions sit: " + ", ".join(POSITIONS)),
+    "--caption-highlight": (
+        "highlight",
+        str,
+        "highlight the spoken word: none, word (in colour), karaoke (a fill)",
+    ),
+    "--caption-lines": ("lines", int, "lines per caption: 1 or 2"),
+}
+
+
+def _add_caption_look_flags(parser: argparse.ArgumentParser) -> None:
+    """Flags that change the caption style's look (checked with the render settings, so a bad
+    value is one line naming the allowed ones, exit 2)."""
+    for flag, (name, kind, text) in CAPTION_FLAGS.items():
+        parser.add_argument(
+            flag, dest=f"caption_{name}", type=kind, metavar=name.upper(), help=text
+        )
+
+
+def caption_overrides(args: argparse.Namespace) -> dict[str, Any]:
+    """The caption look flags given on the command line, as ``CaptionLook`` overrides."""
+    given = {name: getattr(args, f"caption_{name}", None) for name, _, _ in CAPTION_FLAGS.values()}
+    return {name: value for name, value in given.items() if value is not None}
 
 
 #: Options before the command that take a value (skipped when looking for an archive to open).

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 
 from studio.errors import StudioError
 from studio.gui import operations
+from studio.gui.caption_style import open_caption_style
 from studio.gui.commands import UpdateProjectCommand
 from studio.gui.empty_state import PRIMARY_BUTTON
 from studio.gui.fitting import ElidedLabel, VerticalScroll
@@ -105,6 +106,9 @@ class RenderPanel(QWidget):
         captions_row = QHBoxLayout()
         captions_row.addWidget(self.captions)
         captions_row.addWidget(self.caption_style, 1)
+        self.caption_edit = text_button("Style…", "captionStyleEdit",
+                                        "Font, colours, position, word highlight, with a preview")
+        captions_row.addWidget(self.caption_edit)
         self.music = named(ElidedLabel("None"), "musicLabel")
         self.music_button = text_button("Choose…", "musicChoose")
         self.music_clear = text_button("✕", "musicClear")
@@ -173,6 +177,7 @@ class RenderPanel(QWidget):
         self.captions.clicked.connect(lambda on: self._change("captions", bool(on)))
         self.caption_style.activated.connect(
             lambda _i: self._change("caption_style", self.caption_style.currentData()))
+        self.caption_edit.clicked.connect(lambda: open_caption_style(self._workspace, self))
         self.music_button.clicked.connect(self._choose_music)
         self.music_clear.clicked.connect(lambda: self._change("music_path", None))
         self.render_button.clicked.connect(self.renderClicked)
@@ -219,6 +224,7 @@ class RenderPanel(QWidget):
         captioned = template is None or "captions" in template.render_settings
         self.captions.setEnabled(captioned)
         self.caption_style.setEnabled(captioned and bool(settings["captions"]))
+        self.caption_edit.setEnabled(self.caption_style.isEnabled())
         why = "" if captioned or template is None else template.render_settings_note
         self.captions.setToolTip(why)
         self.caption_style.setToolTip(why)

@@ -4,7 +4,9 @@ Modules:
     settings: ``RenderSettings`` and the measured encoder constants.
     ffmpeg: running ffmpeg (progress, cancel, readable errors) and ``atomic_output``.
     probe: ``probe`` (``MediaInfo``) and ``audio_duration``.
-    captions: ``Cue``, ``build_cues``, SRT and ASS writers, the ``ass`` filter.
+    captions: ``Cue``, ``build_cues``, SRT and ASS writers (word highlights), the ``ass`` filter.
+    caption_look: ``CaptionLook``, its presets, ``FONTS`` (the shipped caption fonts).
+    caption_preview: ``caption_frame`` (one frame with captions, for the style editor).
     slides: ``make_slide``.
     segments: ``SegmentSpec``, ``segment_key``, ``render_segment(s)``.
     assemble: ``assemble`` (``RenderOutput``) and ``make_thumbnail``.

@@ -2,8 +2,10 @@
 
 A cue holds a few words (at most ``MAX_WORDS`` and ``MAX_CHARS``), broken at sentence ends and,
 when a sentence is too long, at commas or evenly. Word timings from the voice engine set the
-times; without them the words are spread over the scene by their length. The ASS documents are
-burned into segments by libass with Studio's own fonts, so captions look the same everywhere.
+times; without them the words are spread over the scene by their length. Each cue keeps its
+words' times, for the word-by-word and karaoke highlights. The ASS documents are burned into
+segments by libass with Studio's own fonts, so captions look the same everywhere; their look is
+a ``CaptionLook`` (``studio.media.caption_look``: presets, overrides, shipped ``FONTS``).
 """
 
 from __future__ import annotations
@@ -12,11 +14,12 @@ import difflib
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from studio.media.caption_look import FONTS, CaptionLook, look_of
 from studio.media.ffmpeg import filter_path
-from studio.media.resources import FONT_FAMILY, fonts_dir
+from studio.media.resources import fonts_dir
 from studio.media.settings import RenderSettings
 from studio.savefile import atomic_write
 from studio.timing import WordTiming
@@ -32,17 +35,35 @@ _CLAUSE_END = re.compile(r"[,;:—–]+[\"'”’»)\]]*$")
 _WORD_CHARS = re.compile(r"[^\W_]+")
 
 
+__all__ = ["FONTS", "CaptionLook", "Cue", "Word", "build_cues", "cues_for", "look_of"]
+
+
+@dataclass(frozen=True)
+class Word:
+    """One word of a cue and when it is spoken (seconds, on the cue's timeline)."""
+
+    text: str
+    start: float
+    end: float
+
+
 @dataclass(frozen=True)
 class Cue:
-    """One caption: ``text`` shown from ``start`` to ``end`` (seconds)."""
+    """One caption: ``text`` shown from ``start`` to ``end`` (seconds).
+
+    ``words`` are its words with their times (``text.split()``, in order), for highlights;
+    cues are equal when they show the same text at the same time, whatever their words say.
+    """
 
     start: float
     end: float
     text: str
+    words: tuple[Word, ...] = field(default=(), compare=False)
 
     def shifted(self, seconds: float) -> Cue:
         """This cue moved ``seconds`` later (scene-local time to the video's timeline)."""
-        return replace(self, start=self.start + seconds, end=self.end + seconds)
+        words = tuple(replace(w, start=w.start + seconds, end=w.end + seconds) for w in self.words)
+        return replace(self, start=self.start + seconds, end=self.end + seconds, words=words)
 
 
 def build_cues(
@@ -68,8 +89,22 @@ def build_cues(
     cues = []
     for group in _groups([w for w, _, _ in words], max_words, max_chars):
         first, last = words[group[0]], words[group[-1]]
-        cues.append(Cue(first[1], last[2], " ".join(words[i][0] for i in group)))
+        timed = tuple(Word(*words[i]) for i in group)
+        cues.append(Cue(first[1], last[2], " ".join(words[i][0] for i in group), timed))
     return _settle(cues, duration)
+
+
+def cues_for(
+    text: str, timings: Sequence[WordTiming] | None, duration: float, look: CaptionLook
+) -> list[Cue]:
+    """``build_cues`` with the limits of ``look``: ``max_words`` a line, ``lines`` lines."""
+    return build_cues(
+        text,
+        timings,
+        duration,
+        max_words=look.max_words * look.lines,
+        max_chars=MAX_CHARS * look.lines,
+    )
 
 
 def _norm(word: str) -> str:
@@ -215,7 +250,11 @@ def _settle(cues: list[Cue], duration: float) -> list[Cue]:
         end = min(end, max(nxt, start), duration)
         start, end = round(start, 3), min(round(end, 3), duration)
         if end > start:
-            settled.append(Cue(start, end, cue.text))
+            words = tuple(
+                replace(w, start=min(max(w.start, start), end), end=min(max(w.end, start), end))
+                for w in cue.words
+            )
+            settled.append(Cue(start, end, cue.text, words))
     return settled
 
 
@@ -246,53 +285,37 @@ def _srt_time(seconds: float) -> str:
 
 # -- ASS -------------------------------------------------------------------------------------
 
-
-@dataclass(frozen=True)
-class _Style:
-    size: float  # of the frame's short side
-    bold: bool
-    upper: bool
-    colour: str  # &HAABBGGRR
-    outline_colour: str
-    back_colour: str
-    border_style: int  # 1 outline + shadow, 3 opaque box
-    outline: float  # of the short side (box padding for style 3)
-    shadow: float
-    lift: float  # extra bottom margin, of the height
-
-
-_STYLES = {
-    "clean": _Style(0.060, False, False, "&H00FFFFFF", "&H20101010", "&H80000000", 1,
-                    0.0045, 0.0020, 0.0),
-    "bold": _Style(0.082, True, True, "&H0096ECFF", "&H00000000", "&H90000000", 1,
-                   0.0070, 0.0030, 0.03),
-    "boxed": _Style(0.056, False, False, "&H00FFFFFF", "&H5A000000", "&H00000000", 3,
-                    0.0120, 0.0, 0.0),
+#: Safe margin from the caption's edge, of the height, per aspect and position: vertical
+#: video keeps clear of the platform's buttons and titles (bottom) and its tabs (top).
+_MARGIN_V = {
+    "bottom": {"16:9": 0.075, "1:1": 0.09, "9:16": 0.20},
+    "middle": {"16:9": 0.0, "1:1": 0.0, "9:16": 0.0},
+    "top": {"16:9": 0.075, "1:1": 0.09, "9:16": 0.14},
 }
-#: Bottom margin per aspect, of the height: vertical video keeps clear of the platform's UI.
-_MARGIN_V = {"16:9": 0.075, "1:1": 0.09, "9:16": 0.20}
-_MARGIN_H = {"16:9": 0.08, "1:1": 0.07, "9:16": 0.08}
+#: Side margins, of the width: (left, right). A vertical video's right edge holds the
+#: platforms' like/comment/share column beside the middle of the frame.
+_MARGIN_H = {
+    "bottom": {"16:9": (0.08, 0.08), "1:1": (0.07, 0.07), "9:16": (0.08, 0.08)},
+    "middle": {"16:9": (0.08, 0.08), "1:1": (0.07, 0.07), "9:16": (0.08, 0.18)},
+    "top": {"16:9": (0.08, 0.08), "1:1": (0.07, 0.07), "9:16": (0.08, 0.08)},
+}
+_ALIGNMENT = {"bottom": 2, "middle": 5, "top": 8}
+
+
+def caption_look(settings: RenderSettings) -> CaptionLook:
+    """The look ``settings`` ask for: their caption style with the creator's overrides."""
+    return look_of(settings.caption_style, settings.caption)
 
 
 def ass_document(cues: Sequence[Cue], settings: RenderSettings) -> str:
-    """An ASS subtitle document for one segment, styled by ``settings.caption_style``."""
-    style = _STYLES[settings.caption_style]
-    width, height = settings.width, settings.height
-    short = min(width, height)
-    margin_h = round(_MARGIN_H[settings.aspect] * width)
-    margin_v = round((_MARGIN_V[settings.aspect] + style.lift) * height)
-    fields = [
-        "Caption", FONT_FAMILY, str(round(style.size * short)), style.colour, style.colour,
-        style.outline_colour, style.back_colour, "-1" if style.bold else "0", "0", "0", "0",
-        "100", "100", "0", "0", str(style.border_style), f"{style.outline * short:.1f}",
-        f"{style.shadow * short:.1f}", "2", str(margin_h), str(margin_h), str(margin_v), "1",
-    ]
+    """An ASS subtitle document for one segment, in the look of ``caption_look(settings)``."""
+    look = caption_look(settings)
     lines = [
         "[Script Info]",
         "; Written by Studio",
         "ScriptType: v4.00+",
-        f"PlayResX: {width}",
-        f"PlayResY: {height}",
+        f"PlayResX: {settings.width}",
+        f"PlayResY: {settings.height}",
         "WrapStyle: 0",
         "ScaledBorderAndShadow: yes",
         "YCbCr Matrix: TV.709",
@@ -301,7 +324,7 @@ def ass_document(cues: Sequence[Cue], settings: RenderSettings) -> str:
         "Format: Name, Fontname, Fontsize, PrimaryColour, SecondaryColour, OutlineColour, "
         "BackColour, Bold, Italic, Underline, StrikeOut, ScaleX, ScaleY, Spacing, Angle, "
         "BorderStyle, Outline, Shadow, Alignment, MarginL, MarginR, MarginV, Encoding",
-        "Style: " + ",".join(fields),
+        "Style: " + ",".join(_style_fields(look, settings)),
         "",
         "[Events]",
         "Format: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text",
@@ -309,11 +332,135 @@ def ass_document(cues: Sequence[Cue], settings: RenderSettings) -> str:
     for cue in cues:
         if cue.end <= cue.start or not cue.text.strip():
             continue
-        lines.append(
-            f"Dialogue: 0,{_ass_time(cue.start)},{_ass_time(cue.end)},Caption,,0,0,0,,"
-            + ass_text(cue.text, upper=style.upper)
-        )
+        for start, end, text in _events(cue, look):
+            lines.append(f"Dialogue: 0,{_ass_time(start)},{_ass_time(end)},Caption,,0,0,0,,{text}")
     return "\n".join(lines) + "\n"
+
+
+def _style_fields(look: CaptionLook, settings: RenderSettings) -> list[str]:
+    """The ``Style:`` line's values for ``look`` at the frame size of ``settings``."""
+    width, height = settings.width, settings.height
+    short = min(width, height)
+    left, right = _MARGIN_H[look.position][settings.aspect]
+    margin_v = _MARGIN_V[look.position][settings.aspect] + look.margin / 100
+    edge = look.box_colour if look.box else look.outline_colour
+    back = look.shadow_colour
+    border_style = "3" if look.box else "1"  # 3: a box behind each run of text
+    if look.box and look.highlight != "none":
+        # Highlight tags split the line into runs, and style 3's translucent boxes would
+        # overlap at their seams: libass's style 4 draws one box (BackColour) per caption,
+        # padded by Outline; the glyph outline is made invisible.
+        border_style, edge, back = "4", "#00000000", look.box_colour
+    border = look.box_padding if look.box else look.outline
+    colour = ass_colour(look.colour)
+    return [
+        "Caption",
+        look.font,
+        str(round(look.size / 100 * short)),
+        colour,
+        colour,
+        ass_colour(edge),
+        ass_colour(back),
+        "-1" if look.bold else "0",
+        "0",
+        "0",
+        "0",
+        "100",
+        "100",
+        "0",
+        "0",
+        border_style,
+        f"{border / 100 * short:.1f}",
+        f"{look.shadow / 100 * short:.1f}",
+        str(_ALIGNMENT[look.position]),
+        str(round(left * width)),
+        str(round(right * width)),
+        str(round(margin_v * height)),
+        "1",
+    ]
+
+
+def _events(cue: Cue, look: CaptionLook) -> list[tuple[float, float, str]]:
+    """The dialogue events of one cue: (start, end, ASS text).
+
+    Without a highlight, one event with the cue's text. "word": one event per word interval,
+    the same text each time with only the spoken word's colour changed (same line breaks, same
+    glyph advances: the line never moves); the intervals meet exactly, in whole centiseconds
+    (ASS's unit), so two events never show at once. "karaoke": one event with ``\\kf`` fills.
+    """
+    tokens = cue.text.split()
+    words = cue.words if len(cue.words) == len(tokens) else ()
+    if look.highlight == "none" or not words:
+        if look.lines == 1:
+            return [(cue.start, cue.end, ass_text(cue.text, upper=look.upper))]
+        return [(cue.start, cue.end, _joined(_escaped(tokens, look), _break_at(tokens, look)))]
+    parts = _escaped(tokens, look)
+    split = _break_at(tokens, look)
+    bounds = _word_bounds(cue, words)
+    if look.highlight == "karaoke":
+        return [(cue.start, cue.end, _karaoke(parts, split, bounds, look))]
+    colour, plain = _override_colour(look.highlight_colour), _override_colour(look.colour)
+    events = []
+    for i in range(len(parts)):
+        start, end = bounds[i] / 100, bounds[i + 1] / 100
+        if end <= start:
+            continue
+        marked = list(parts)
+        marked[i] = f"{{\\1c{colour}}}{parts[i]}{{\\1c{plain}}}"
+        events.append((start, end, _joined(marked, split)))
+    return events
+
+
+def _word_bounds(cue: Cue, words: Sequence[Word]) -> list[int]:
+    """Centiseconds where each word's turn starts, then the cue's end: never decreasing.
+
+    A word's turn lasts until the next word starts (the pauses between words stay on the word
+    just spoken); the first turn starts with the cue.
+    """
+    first, last = _centis(cue.start), _centis(cue.end)
+    bounds = [first]
+    for word in words[1:]:
+        bounds.append(min(max(_centis(word.start), bounds[-1]), last))
+    bounds.append(last)
+    return bounds
+
+
+def _karaoke(parts: list[str], split: int | None, bounds: list[int], look: CaptionLook) -> str:
+    """One karaoke line: the text colour (secondary) filled by the highlight colour (primary)
+    word by word, each fill lasting its word's turn."""
+    colours = (
+        f"{{\\1c{_override_colour(look.highlight_colour)}\\2c{_override_colour(look.colour)}}}"
+    )
+    timed = [f"{{\\kf{bounds[i + 1] - bounds[i]}}}{part}" for i, part in enumerate(parts)]
+    return colours + _joined(timed, split)
+
+
+def _escaped(tokens: list[str], look: CaptionLook) -> list[str]:
+    return [ass_text(token, upper=look.upper) for token in tokens]
+
+
+def _break_at(tokens: list[str], look: CaptionLook) -> int | None:
+    """Where a two-line caption breaks (the index of its second line's first word), or None.
+
+    A caption that fits one line (``max_words``, ``MAX_CHARS``) stays on one; a longer one
+    breaks where its two lines are the most even. Words are never split, so no grapheme
+    cluster is either; libass shapes and orders each line (right-to-left scripts too).
+    """
+    if look.lines < 2 or len(tokens) < 2:
+        return None
+    if len(tokens) <= look.max_words and len(" ".join(tokens)) <= MAX_CHARS:
+        return None
+
+    def longest(i: int) -> int:
+        return max(len(" ".join(tokens[:i])), len(" ".join(tokens[i:])))
+
+    return min(range(1, len(tokens)), key=lambda i: (longest(i), abs(2 * i - len(tokens))))
+
+
+def _joined(parts: list[str], split: int | None) -> str:
+    if split is None:
+        return " ".join(parts)
+    return " ".join(parts[:split]) + "\\N" + " ".join(parts[split:])
 
 
 def write_ass(cues: Sequence[Cue], settings: RenderSettings, path: Path) -> Path:
@@ -330,8 +477,23 @@ def ass_text(text: str, *, upper: bool = False) -> str:
     return re.sub(r"\s*\n\s*", r"\\N", text.strip())
 
 
+def ass_colour(colour: str) -> str:
+    """``#RRGGBB[AA]`` (AA: opacity) as an ASS style colour, ``&HAABBGGRR`` (AA: transparency)."""
+    opacity = int(colour[7:9], 16) if len(colour) == 9 else 255
+    return f"&H{255 - opacity:02X}{colour[5:7]}{colour[3:5]}{colour[1:3]}".upper()
+
+
+def _override_colour(colour: str) -> str:
+    """``#RRGGBB[AA]`` as an ASS override colour, ``&HBBGGRR&`` (its opacity is the style's)."""
+    return f"&H{colour[5:7]}{colour[3:5]}{colour[1:3]}&".upper()
+
+
+def _centis(seconds: float) -> int:
+    return max(0, round(seconds * 100))
+
+
 def _ass_time(seconds: float) -> str:
-    cs = max(0, round(seconds * 100))
+    cs = _centis(seconds)
     h, rest = divmod(cs, 360_000)
     m, rest = divmod(rest, 6000)
     s, cs = divmod(rest, 100)

@@ -15,12 +15,13 @@ from pathlib import Path
 from typing import Any
 
 from studio.errors import InputError
+from studio.media.caption_look import PRESETS, checked_overrides
 
 log = logging.getLogger(__name__)
 
 ASPECTS = ("16:9", "9:16", "1:1")
 RESOLUTIONS = ("720p", "1080p")
-CAPTION_STYLES = ("clean", "bold", "boxed")
+CAPTION_STYLES = tuple(PRESETS)  # ("clean", "bold", "boxed")
 #: Frame rates whose frame holds a whole number of 48 kHz samples (segments join sample-exact).
 FRAME_RATES = (24, 25, 30, 50, 60)
 
@@ -61,6 +62,8 @@ class RenderSettings:
         caption_style: "clean", "bold" or "boxed".
         music_path: background music, looped and ducked under the voice; None for none.
         music_volume: the music's level before ducking, 0..1.
+        caption: the creator's changes to the caption style's look (``CaptionLook`` field
+            names to values; ``studio.media.caption_look.look_of`` joins them).
     """
 
     aspect: str = "16:9"
@@ -70,6 +73,7 @@ class RenderSettings:
     caption_style: str = "clean"
     music_path: Path | None = None
     music_volume: float = field(default=0.25)
+    caption: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         _choice("aspect", self.aspect, ASPECTS)
@@ -90,6 +94,7 @@ class RenderSettings:
             )
         if self.music_path is not None and not isinstance(self.music_path, Path):
             object.__setattr__(self, "music_path", Path(self.music_path))
+        object.__setattr__(self, "caption", checked_overrides(self.caption))
 
     @property
     def width(self) -> int:
@@ -121,6 +126,8 @@ class RenderSettings:
             "caption_style": self.caption_style,
             "music_path": str(self.music_path) if self.music_path is not None else None,
             "music_volume": self.music_volume,
+            # only when set: settings without overrides keep their old JSON (and segment keys)
+            **({"caption": dict(self.caption)} if self.caption else {}),
         }
 
     @classmethod
@@ -162,6 +169,8 @@ class RenderSettings:
             if name not in data:
                 continue
             value = data[name]
+            if name == "caption" and isinstance(value, dict):
+                value = _usable_caption(value)
             if name == "music_path" and isinstance(value, str) and "\x00" in value:
                 _warn_stored(name, value)
                 continue
@@ -170,6 +179,17 @@ class RenderSettings:
             except (InputError, TypeError, ValueError):
                 _warn_stored(name, value)
         return settings
+
+
+def _usable_caption(stored: dict[Any, Any]) -> dict[str, Any]:
+    """The stored caption overrides that are valid (each unusable one warned about once)."""
+    usable = {}
+    for key, value in stored.items():
+        try:
+            usable.update(checked_overrides({key: value}))
+        except (InputError, TypeError):
+            _warn_stored(f"caption.{key}", value)
+    return usable
 
 
 _warned: set[tuple[str, str]] = set()

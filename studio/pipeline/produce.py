@@ -71,6 +71,8 @@ class ProduceRequest:
     music: Path | None = None
     captions: bool = True
     caption_style: str = "clean"
+    #: Changes to the caption style's look (``CaptionLook`` fields), checked with the settings.
+    caption: Mapping[str, Any] = field(default_factory=dict)
     project_name: str | None = None
     media: tuple[Path, ...] = ()
     template_options: Mapping[str, Any] = field(default_factory=dict)
@@ -121,6 +123,7 @@ def _render_settings(request: ProduceRequest) -> RenderSettings:
         resolution=request.resolution,
         captions=request.captions,
         caption_style=request.caption_style,
+        caption=dict(request.caption),
         music_path=Path(music).resolve() if music else None,
     )
 

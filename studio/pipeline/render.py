@@ -66,10 +66,13 @@ def _slug(name: str) -> str:
     return slug[:40] or "video"
 
 
-def scene_cues(scene: Scene) -> list[captions.Cue]:
+def scene_cues(scene: Scene, settings: RenderSettings) -> list[captions.Cue]:
     words = [WordTiming.from_json(w) for w in (scene.word_timings or [])]
-    return captions.build_cues(
-        scene.sanitized_text or scene.text, words, float(scene.duration or 0.0)
+    return captions.cues_for(
+        scene.sanitized_text or scene.text,
+        words,
+        float(scene.duration or 0.0),
+        captions.caption_look(settings),
     )
 
 
@@ -94,7 +97,7 @@ def segment_for(
             fix="Regenerate the scene's voice",
         )
     look = get_template(project.template).look(library, project, scene, settings, cache.folder)
-    cues = scene_cues(scene)
+    cues = scene_cues(scene, settings)
     ass_path = None
     if settings.captions and look.captions:
         ass_path = cache.captions(captions.ass_document(cues, settings))

@@ -172,6 +172,10 @@ class RenderSettingsModel(BaseModel):
     caption_style: Literal[CAPTION_STYLES] = "clean"  # type: ignore[valid-type]
     music_path: ProjectFile | None = None
     music_volume: Annotated[float, Field(ge=0.0, le=1.0)] = 0.25
+    #: The creator's caption look overrides (``CaptionLook`` fields; checked on import).
+    caption: Annotated[
+        dict[ShortText, StrictBool | StrictInt | float | ShortText], Field(max_length=40)
+    ] = {}
 
 
 class TemplateOptionsModel(BaseModel):
