@@ -31,6 +31,8 @@ from studio.gui.job_runner import Job, JobRunner
 from studio.gui.media_bin import MediaBin
 from studio.gui.op import Op
 from studio.gui.scene_card import THUMB_SIZE, SceneCard
+from studio.gui.stock_actions import StockActions, credit_of, stock_caption
+from studio.gui.stock_fill import FillScenesDialog
 from studio.gui.thumbnails import ThumbnailLoader, placeholder
 from studio.gui.trim_dialog import TrimDialog
 from studio.gui.visual_picker import VisualChoice, VisualPicker
@@ -76,6 +78,7 @@ class SceneEditor(QWidget):
         self._cards: dict[str, SceneCard] = {}
         self._project_id = ""
         self._preview_job: Job | None = None
+        self.stock = StockActions(workspace, jobs, self)
         self.current_scene_id = ""
         self._build()
         workspace.currentProjectChanged.connect(self.reload)
@@ -245,7 +248,10 @@ class SceneEditor(QWidget):
                                "Chosen when you render")
             return
         path = self._library.home.abs(selection.asset_path)
-        caption = visual_label(path, source=selection.source, kind=selection.kind)
+        credit = credit_of(selection.credit)
+        caption = stock_caption(credit) if credit else visual_label(path, source=selection.source,
+                                                                     kind=selection.kind)
+        card.visual_label.setToolTip(credit.line() if credit else "")
         key, pixmap = self._thumbnails.request(path, THUMB_SIZE)
         card.thumbnail_key = key
         card.set_thumbnail(pixmap if pixmap is not None else placeholder(THUMB_SIZE, "Loading…"),
@@ -445,7 +451,7 @@ class SceneEditor(QWidget):
 
     def pick_visual(self, scene_id: str) -> VisualPicker:
         picker = VisualPicker(self._workspace, self._library.scene(scene_id), self._thumbnails,
-                              self)
+                              self, stock=self.stock)
         picker.chosen.connect(self.apply_visual)
         picker.trimRequested.connect(self.trim_clip)
         picker.finished.connect(picker.deleteLater)
@@ -471,6 +477,15 @@ class SceneEditor(QWidget):
                      project_id=project_id, kind="visual").success(imported).run_on(self._jobs)
         if started is None:
             self._workspace.report_error("Wait for the current job to finish, or cancel it (Esc).")
+
+    def fill_with_stock(self) -> FillScenesDialog | None:
+        """Ask which libraries and scenes, then fill the project's scenes with stock footage."""
+        if not self._project_id:
+            return None
+        dialog = FillScenesDialog(self.stock, self._project_id, self)
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+        return dialog
 
     # -- media bin and trimming -------------------------------------------------------------------
     def attach_media_bin(self, media_bin: MediaBin) -> None:

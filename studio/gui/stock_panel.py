@@ -85,7 +85,7 @@ def cached_results(library: Library, scene: Scene) -> tuple[str, list[Candidate]
     for suggestion in library.suggestions(scene):
         if suggestion.source not in names:
             continue
-        query = query or suggestion.query
+        query = suggestion.query or query
         for data in suggestion.candidates or []:
             if isinstance(data, dict) and data.get("preview_url") is not None:
                 found.append(Candidate.from_json(data))
