@@ -13,8 +13,12 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.null.Keyring"
-os.environ.pop("GROQ_API_KEY", None)
+for _key_env in ("GROQ_API_KEY", "PEXELS_API_KEY", "PIXABAY_API_KEY", "DVIDS_API_KEY"):
+    os.environ.pop(_key_env, None)
 os.environ.setdefault("STUDIO_LOG_DIR", tempfile.mkdtemp(prefix="studio-test-logs-"))  # not ~
+
+#: ``stock_servers``/``stock_catalogue``: fake stock libraries for any test folder.
+pytest_plugins = ["tests.stock.fixtures"]
 
 REPO = Path(__file__).resolve().parent.parent
 

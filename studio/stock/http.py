@@ -17,6 +17,7 @@ from __future__ import annotations
 import email.utils
 import json
 import logging
+import re
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -49,6 +50,25 @@ _IMAGE_MAGIC = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF87a", b"GIF89a", b"R
 
 #: ``is_key_refusal(status, body_text)``: whether an error answer means the key was refused.
 KeyRefusal = Callable[[int, str], bool]
+
+
+_KEY_IN_TEXT = re.compile(
+    r"(?i)\b(" + "|".join(sorted(_SECRET_PARAMS)) + r")=([^&\s\"']+)"
+)
+
+
+class _RedactKeys(logging.Filter):
+    """Masks key-like query parameters in ``httpx2``'s own "HTTP Request: GET <url>" lines."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if "=" in message:
+            record.msg = _KEY_IN_TEXT.sub(lambda m: f"{m.group(1)}={mask(m.group(2))}", message)
+            record.args = ()
+        return True
+
+
+logging.getLogger("httpx2").addFilter(_RedactKeys())
 
 
 def refused_by_status(status: int, body: str) -> bool:

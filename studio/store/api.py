@@ -255,7 +255,9 @@ class Library:
         in_point: float = 0.0,
         out_point: float | None = None,
         motion: str = "zoom-in",
+        credit: dict[str, Any] | None = None,
     ) -> ClipSelection:
+        """Make ``asset_path`` the scene's visual; ``credit``: a stock visual's ``Credit``."""
         return self.rooms.visuals.select_clip(
             scene,
             asset_path,
@@ -264,7 +266,12 @@ class Library:
             in_point=in_point,
             out_point=out_point,
             motion=motion,
+            credit=credit,
         )
+
+    def credits(self, project: Project) -> list[dict[str, Any]]:
+        """The credits of the project's stock visuals, in scene order (one per scene)."""
+        return self.rooms.visuals.credits(project)
 
     def set_trim(self, scene: Scene, in_point: float, out_point: float | None) -> ClipSelection:
         """Play only ``in_point``..``out_point`` of the scene's clip (None: to its end)."""

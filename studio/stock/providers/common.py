@@ -30,7 +30,10 @@ class Provider(StockProvider):
         key: the API key (None: none set, or the library needs none).
         api: the base URL in use, without a trailing slash.
         client: the HTTP client every request goes through.
+        per_page: results asked for per page (and per kind, for libraries searched per kind).
     """
+
+    per_page: int = PER_PAGE
 
     def __init__(self, key: str | None = None, base_url: str | None = None) -> None:
         self.key = key.strip() if key and key.strip() else None

@@ -20,7 +20,6 @@ from studio.progress import CancelToken
 from studio.stock.base import Candidate, Credit, StockError
 from studio.stock.http import KeyRefused
 from studio.stock.providers.common import (
-    PER_PAGE,
     Provider,
     as_dict,
     as_duration,
@@ -67,7 +66,7 @@ class DvidsProvider(Provider):
                     "q": query,
                     "type": kind,
                     "page": page,
-                    "max_results": PER_PAGE,
+                    "max_results": self.per_page,
                 },
                 cancel=cancel,
             )
@@ -82,7 +81,7 @@ class DvidsProvider(Provider):
                 )
             found.append([c for c in parsed if c is not None])
             total = as_int(as_dict(data.get("page_info")).get("total_results"))
-            more = more or page * PER_PAGE < total
+            more = more or page * self.per_page < total
         return interleave(found), more
 
     def check_key(self, cancel: CancelToken | None = None) -> None:

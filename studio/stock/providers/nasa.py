@@ -18,7 +18,7 @@ from urllib.parse import quote
 
 from studio.progress import CancelToken
 from studio.stock.base import Candidate, Credit, StockError
-from studio.stock.providers.common import PER_PAGE, Provider, as_dict, as_str, as_url, records
+from studio.stock.providers.common import Provider, as_dict, as_str, as_url, records
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +50,12 @@ class NasaProvider(Provider):
         cancel: CancelToken,
     ) -> tuple[list[Candidate], bool]:
         url = f"{self.api}/search"
-        params = {"q": query, "media_type": ",".join(kinds), "page": page, "page_size": PER_PAGE}
+        params = {
+            "q": query,
+            "media_type": ",".join(kinds),
+            "page": page,
+            "page_size": self.per_page,
+        }
         data = self.client.get_json(url, params, cancel=cancel)
         collection = as_dict(as_dict(data).get("collection"))
         items = records(collection, "items", self, url)

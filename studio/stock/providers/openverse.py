@@ -14,7 +14,7 @@ from typing import Any
 
 from studio.progress import CancelToken
 from studio.stock.base import Candidate, Credit
-from studio.stock.providers.common import PER_PAGE, Provider, as_int, as_str, as_url, records
+from studio.stock.providers.common import Provider, as_int, as_str, as_url, records
 
 _ASPECT = {"landscape": "wide", "portrait": "tall", "square": "square"}
 _NAMED = {"cc0": "CC0", "pdm": "Public Domain Mark"}
@@ -40,7 +40,7 @@ class OpenverseProvider(Provider):
         params = {
             "q": query,
             "page": page,
-            "page_size": min(PER_PAGE, 20),
+            "page_size": min(self.per_page, 20),
             "aspect_ratio": _ASPECT.get(orientation or ""),
         }
         data = self.client.get_json(url, params, cancel=cancel)

@@ -16,7 +16,6 @@ from studio.progress import CancelToken
 from studio.stock.base import Candidate, Credit
 from studio.stock.http import StockClient
 from studio.stock.providers.common import (
-    PER_PAGE,
     Provider,
     as_dict,
     as_duration,
@@ -56,7 +55,12 @@ class PexelsProvider(Provider):
         orientation: str | None,
         cancel: CancelToken,
     ) -> tuple[list[Candidate], bool]:
-        params = {"query": query, "page": page, "per_page": PER_PAGE, "orientation": orientation}
+        params = {
+            "query": query,
+            "page": page,
+            "per_page": self.per_page,
+            "orientation": orientation,
+        }
         found: list[list[Candidate]] = []
         more = False
         for kind in kinds:

@@ -17,7 +17,6 @@ from studio.progress import CancelToken
 from studio.stock.base import Candidate, Credit
 from studio.stock.http import StockClient
 from studio.stock.providers.common import (
-    PER_PAGE,
     Provider,
     as_dict,
     as_duration,
@@ -68,7 +67,7 @@ class PixabayProvider(Provider):
                 "key": self.key,
                 "q": query[:100],
                 "page": page,
-                "per_page": PER_PAGE,
+                "per_page": self.per_page,
                 "safesearch": "true",
             }
             if kind == "video":
@@ -83,7 +82,7 @@ class PixabayProvider(Provider):
             hits = records(data, "hits", self, url)
             parse = _video if kind == "video" else _photo
             found.append([c for c in map(parse, hits) if c is not None])
-            more = more or page * PER_PAGE < as_int(data.get("totalHits"))
+            more = more or page * self.per_page < as_int(data.get("totalHits"))
         return interleave(found), more
 
     def check_key(self, cancel: CancelToken | None = None) -> None:

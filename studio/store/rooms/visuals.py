@@ -8,7 +8,15 @@ from pathlib import Path
 from typing import Any
 
 from studio.errors import InputError
-from studio.store.models import ClipSelection, MediaAsset, Scene, VisualSuggestion, new_id, utcnow
+from studio.store.models import (
+    ClipSelection,
+    MediaAsset,
+    Project,
+    Scene,
+    VisualSuggestion,
+    new_id,
+    utcnow,
+)
 from studio.store.rooms.base import Room
 
 
@@ -44,6 +52,7 @@ class VisualsRoom(Room):
         in_point: float = 0.0,
         out_point: float | None = None,
         motion: str = "zoom-in",
+        credit: dict[str, Any] | None = None,
     ) -> ClipSelection:
         if kind not in ("image", "video"):
             raise InputError(f"A scene's visual must be an image or a video, not {kind!r}")
@@ -58,6 +67,7 @@ class VisualsRoom(Room):
                 in_point=max(0.0, in_point),
                 out_point=out_point,
                 motion=motion,
+                credit=credit or None,
             )
             Scene.update(updated_at=utcnow()).where(Scene.id == scene.id).execute()
         return selection
@@ -96,6 +106,17 @@ class VisualsRoom(Room):
     def selection(self, scene: Scene) -> ClipSelection | None:
         with self._db.errors():
             return ClipSelection.get_or_none(ClipSelection.scene == scene.id)
+
+    def credits(self, project: Project) -> list[dict[str, Any]]:
+        """Every credit stored with the project's chosen visuals, in scene order."""
+        with self._db.errors():
+            rows = (
+                ClipSelection.select(ClipSelection.credit)
+                .join(Scene)
+                .where((Scene.project == project.id) & ClipSelection.credit.is_null(False))
+                .order_by(Scene.scene_number)
+            )
+            return [row.credit for row in rows if isinstance(row.credit, dict)]
 
     def upsert_media_asset(self, path: Path, **fields: Any) -> MediaAsset:
         stored = path.resolve().as_posix()
