@@ -55,6 +55,8 @@ SCENE_MIME = "application/x-studio-scene"
 #: Files dragged from the media bin: their paths, one per line (UTF-8).
 MEDIA_MIME = "application/x-studio-media"
 COMMIT_DELAY_MS = 800
+#: The visual button's tooltip (a stock visual's credit line follows it).
+CHANGE_VISUAL = "Change this scene's picture or clip…"
 THUMB_SIZE = QSize(128, 72)
 #: Below this card width the text goes under the picture instead of beside it.
 SIDE_BY_SIDE_WIDTH = 380
@@ -288,7 +290,7 @@ class SceneCard(QFrame):
         self.visual.setObjectName("visualButton")
         self.visual.setIconSize(THUMB_SIZE)
         self.visual.setFixedSize(THUMB_SIZE + QSize(8, 8))
-        self.visual.setToolTip("Change this scene's picture or clip…")
+        self.visual.setToolTip(CHANGE_VISUAL)
         self.visual_label = ElidedLabel()
         self.visual_label.setObjectName("visualLabel")
         self.visual_label.setMaximumWidth(THUMB_SIZE.width() + 8)

@@ -30,7 +30,7 @@ from studio.gui.formatting import format_duration
 from studio.gui.job_runner import Job, JobRunner
 from studio.gui.media_bin import MediaBin
 from studio.gui.op import Op
-from studio.gui.scene_card import THUMB_SIZE, SceneCard
+from studio.gui.scene_card import CHANGE_VISUAL, THUMB_SIZE, SceneCard
 from studio.gui.stock_actions import StockActions, credit_of, stock_caption
 from studio.gui.stock_fill import FillScenesDialog
 from studio.gui.thumbnails import ThumbnailLoader, placeholder
@@ -251,7 +251,7 @@ class SceneEditor(QWidget):
         credit = credit_of(selection.credit)
         caption = stock_caption(credit) if credit else visual_label(path, source=selection.source,
                                                                      kind=selection.kind)
-        card.visual_label.setToolTip(credit.line() if credit else "")
+        card.visual.setToolTip(CHANGE_VISUAL + (f"\n{credit.line()}" if credit else ""))
         key, pixmap = self._thumbnails.request(path, THUMB_SIZE)
         card.thumbnail_key = key
         card.set_thumbnail(pixmap if pixmap is not None else placeholder(THUMB_SIZE, "Loading…"),

@@ -15,7 +15,6 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QCheckBox, QLabel, QLayout, QVBoxLayout, QWidget
 
 from studio.gui import stock_operations
-from studio.gui.dialogs import show_failure
 from studio.gui.flow_layout import FlowLayout
 from studio.gui.job_runner import Job, JobRunner
 from studio.gui.op import Op
@@ -166,13 +165,15 @@ class StockActions(QObject):
         return job
 
     def _filled(self, outcome: stock_operations.FillOutcome, parent: QWidget | None) -> None:
-        from studio.gui.stock_fill import show_fill_result  # noqa: PLC0415  (no cycle)
+        from studio.gui.stock_fill import show_fill_result  # noqa: PLC0415  (import cycle)
 
         show_fill_result(
             parent, outcome, {name: provider_label(name) for name in outcome.by_provider}
         )
 
     def _fill_failed(self, error: BaseException, parent: QWidget | None) -> None:
+        from studio.gui.dialogs import show_failure  # noqa: PLC0415  (import cycle)
+
         if parent is not None:
             show_failure(parent, "Fill all scenes", error)
 

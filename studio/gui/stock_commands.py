@@ -14,6 +14,13 @@ from studio.store import Library
 from studio.store.models import ClipSelection, Scene
 
 Snapshot = dict[str, Any] | None
+#: What ``select_clip`` gives a new selection (``models.ClipSelection``'s defaults).
+FRESH_FRAMING: dict[str, Any] = {
+    "framing": "fill",
+    "focal": (0.5, 0.5),
+    "fit_colour": "#000000",
+    "motion_amount": None,
+}
 #: The framing values ``Library.set_framing`` takes, as the picker's editor sends them.
 FRAMING_KEYS = ("framing", "focal", "fit_colour", "motion", "motion_amount")
 
@@ -60,8 +67,9 @@ def restore(library: Library, scene: Scene, snap: Snapshot) -> None:
         motion=snap["motion"],
         credit=snap["credit"],
     )
-    framing = {k: v for k, v in snap["framing"].items() if v is not None}
-    library.set_framing(library.scene(scene.id), **framing)
+    changed = {k: v for k, v in snap["framing"].items() if v != FRESH_FRAMING.get(k, v)}
+    if changed:  # a fresh selection has the default framing: only a changed one is written
+        library.set_framing(library.scene(scene.id), **changed)
 
 
 class StockVisualCommand(LibraryCommand):
