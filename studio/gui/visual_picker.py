@@ -149,7 +149,7 @@ class VisualPicker(QDialog):
         super().__init__(parent)
         self.setWindowTitle(f"Visual for scene {scene.scene_number}")
         self.setObjectName("visualPicker")
-        self.resize(720, 500)
+        self.resize(900, 600)
         self.choice: VisualChoice | None = None
         self.scene_id = scene.id
         self._library = workspace.library

@@ -145,8 +145,9 @@ def test_a_refused_key_is_one_quiet_line_saying_what_to_do(
     line = picker.stock.status.text()
     assert line.startswith("Pexels:") and "key" in line.lower() and "Settings" in line
     assert "\n" not in line
-    assert not [w for w in QApplication.topLevelWidgets()
-                if isinstance(w, QMessageBox) and w.isVisible()]
+    assert not [
+        w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()
+    ]
     assert picker.stock.stock_items() == []
     close(qtbot, picker)
 
@@ -197,11 +198,12 @@ def test_cancelling_a_download_keeps_the_old_visual_and_no_file(
     picker = open_picker(qtbot, window, scene, ("pexels",))
     search(qtbot, picker)
     picker.list.setCurrentItem(picker.stock.stock_items()[0])
-    pexels.fail("cut", times=20, on="files")  # every try breaks off halfway: the download waits to retry
+    pexels.fail("cut", times=20, on="files")  # each try breaks off: the download waits to retry
 
     picker.use_button.click()
-    qtbot.waitUntil(lambda: any(r.path.startswith("/files/") for r in pexels.requests),
-                    timeout=TIMEOUT)
+    qtbot.waitUntil(
+        lambda: any(r.path.startswith("/files/") for r in pexels.requests), timeout=TIMEOUT
+    )
     with qtbot.waitSignal(picker.download.ended, timeout=TIMEOUT) as ended:
         picker.download.cancel_button.click()
 
