@@ -113,6 +113,14 @@ def build_parser() -> argparse.ArgumentParser:
         default=[],
         help="a folder of your own images/videos to use (repeatable)",
     )
+    produce.add_argument(
+        "--stock",
+        metavar="NAMES",
+        type=_names,
+        default=None,
+        help="stock libraries to fill scenes from, e.g. pexels,openverse (default: the "
+        "library's setting; 'none' for none)",
+    )
     produce.add_argument("--no-captions", action="store_true", help="don't burn in captions")
     produce.add_argument("--caption-style", choices=("clean", "bold", "boxed"), default="clean")
     produce.add_argument("--project", dest="project_name", metavar="NAME", help="project name")
@@ -142,6 +150,12 @@ def _command_modules() -> tuple[ModuleType, ...]:
     from studio import cli_publish, cli_usage
 
     return (cli_publish, cli_usage)
+
+
+def _names(text: str) -> tuple[str, ...]:
+    """``pexels, openverse`` -> ("pexels", "openverse"); "none" -> () (checked by produce)."""
+    names = tuple(dict.fromkeys(n.strip().lower() for n in text.split(",") if n.strip()))
+    return () if names == ("none",) else names
 
 
 def _print_projects(library: Library) -> None:
@@ -290,6 +304,7 @@ def _produce_request(library: Library, args: argparse.Namespace) -> ProduceReque
         groq_key=get_groq_key() if args.topic is not None else None,
         groq_model=args.model,
         media_folders=args.media,
+        stock=args.stock,
     )
     return ProduceRequest(
         run=run,

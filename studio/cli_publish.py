@@ -127,6 +127,11 @@ def _metadata(library: Library, project: Project, args: argparse.Namespace) -> i
     tags = ", ".join(one_line(tag) for tag in metadata.tags or [])
     print(f"Title:        {one_line(metadata.title)}")
     print("Description:  " + _indented(metadata.description or "(none)"))
+    from studio.pipeline.credits import credits_block, project_credits
+
+    block = credits_block(project_credits(library, project))
+    if block:  # added to the description when it is published
+        print("              " + _indented(block).lstrip())
     print(f"Tags:         {tags or '(none)'}")
     print(f"Written by:   {publishing.SOURCE_LABELS.get(metadata.source, metadata.source)}")
     sidecar = _sidecar(library, project)

@@ -1,5 +1,6 @@
-"""Settings: the Groq API key (OS keyring, shown masked), the model, Kokoro's voice files,
-media library folders, and the default voice. Saved when the creator clicks Save."""
+"""Settings: the Groq API key (OS keyring, shown masked), the model, the stock libraries' keys,
+Kokoro's voice files, media library folders, and the default voice. Saved when the creator
+clicks Save."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from studio.errors import StudioError
 from studio.gui.qt_helpers import named, text_button
+from studio.gui.stock_keys import StockKeyEditor
 from studio.gui.voice_list import add_voices, audition_button
 from studio.gui.workspace import Workspace
 from studio.pipeline.changes import Changes
@@ -44,6 +46,7 @@ class SettingsDialog(QDialog):
         self._remove_key = False
         layout = QVBoxLayout(self)
         layout.addWidget(self._ai_box())
+        layout.addWidget(self._stock_box())
         layout.addWidget(self._voice_box())
         layout.addWidget(self._media_box())
         self.error = named(QLabel(), "settingsError")
@@ -82,6 +85,13 @@ class SettingsDialog(QDialog):
         form.addRow("API key", key_row)
         form.addRow("Model", self.model)
         form.addRow("", QLabel("The key is kept in your system keyring, never in project files."))
+        return box
+
+    def _stock_box(self) -> QGroupBox:
+        box = named(QGroupBox("Stock libraries"), "stockBox")
+        self.stock_keys = StockKeyEditor(self._workspace)
+        QVBoxLayout(box).addWidget(self.stock_keys)
+        self.finished.connect(self.stock_keys.shutdown)
         return box
 
     def _voice_box(self) -> QGroupBox:
@@ -167,6 +177,7 @@ class SettingsDialog(QDialog):
                 set_groq_key(self.key.text())
             elif self._remove_key:
                 delete_groq_key()
+            self.stock_keys.apply()
             self._library.set_setting(GROQ_MODEL, self.model.currentText().strip()
                                       or GROQ_MODEL.default)
             weights = self.weights.text().strip()

@@ -23,6 +23,7 @@ from studio import APP_NAME
 from studio.gui.job_runner import JobRunner
 from studio.gui.qt_helpers import named
 from studio.gui.setup_sections import GroqRow, MediaRow, VoiceRow
+from studio.gui.stock_keys import StockRow
 from studio.gui.workspace import Workspace
 
 #: QSettings key: "completed" or "skipped" once the first-run checklist was closed.
@@ -48,7 +49,7 @@ class SetupChecklist(QDialog):
         voiceChanged(): Kokoro's folder setting changed.
 
     Attributes:
-        voice, groq, media: the checklist's rows.
+        voice, groq, media, stock: the checklist's rows.
     """
 
     voiceChanged = Signal()
@@ -72,6 +73,7 @@ class SetupChecklist(QDialog):
         self.voice = VoiceRow(workspace, jobs)
         self.groq = GroqRow(workspace, settings)
         self.media = MediaRow(workspace)
+        self.stock = StockRow(workspace)
         buttons = QDialogButtonBox()
         self.done_button = named(buttons.addButton("Done", QDialogButtonBox.ButtonRole.AcceptRole),
                                  "setupDone")
@@ -86,7 +88,7 @@ class SetupChecklist(QDialog):
         content.addWidget(title)
         content.addWidget(intro)
         content.addSpacing(8)
-        for row in (self.voice, self.groq, self.media):
+        for row in (self.voice, self.groq, self.media, self.stock):
             content.addWidget(row)
         content.addStretch(1)
         self.scroll_area = named(QScrollArea(), "setupScroll")  # fits a 1024x700 screen
@@ -106,12 +108,13 @@ class SetupChecklist(QDialog):
 
     def refresh(self) -> None:
         """Check everything again (the creator may have changed things in Settings)."""
-        for row in (self.voice, self.groq, self.media):
+        for row in (self.voice, self.groq, self.media, self.stock):
             row.refresh()
 
     def shutdown(self) -> None:
         """Let the key check's thread end (the window is closing)."""
         self.groq.shutdown()
+        self.stock.shutdown()
 
     def _remember(self, result: int) -> None:
         outcome = "completed" if result == QDialog.DialogCode.Accepted.value else "skipped"

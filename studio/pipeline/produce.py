@@ -37,6 +37,9 @@ log = logging.getLogger(__name__)
 VISUALS_SECONDS_PER_SCENE = {"720p": 0.10, "1080p": 0.28}
 #: Seconds to encode one second of video (segments, sound and join), by resolution.
 RENDER_SECONDS_PER_VIDEO_SECOND = {"720p": 0.21, "1080p": 0.31}
+#: Seconds to search and download one scene's stock footage (not measured here: it depends on
+#: the network and the library; a 5 MB clip at 20 Mbit/s is about 2 s, plus the search).
+STOCK_SECONDS_PER_SCENE = 3.0
 #: Seconds Groq takes to write a script from a topic (the request's usual wait; not measured
 #: here: it depends on the network).
 TOPIC_SCRIPT_SECONDS = 8.0
@@ -170,6 +173,11 @@ def produce(
                 fix="Add one in Settings or set GROQ_API_KEY, or write the script yourself and "
                 "give --script FILE",
             )
+    if request.run.stock:
+        from studio.stock.registry import provider_class
+
+        for name in request.run.stock:
+            provider_class(name)  # InputError naming the known libraries
     for folder in request.media:
         if not Path(folder).is_dir():
             raise InputError(
@@ -279,6 +287,7 @@ def _voice_visuals_render(
         start=start,
         end=end,
         media_folders=request.media_folders,
+        stock=request.stock,
     )
     project = library.refresh(project)
     render_cost = _render_seconds(library, project, settings)  # the voices' true lengths now
@@ -303,6 +312,9 @@ def _stage_costs(
     )
     scenes = len(library.scenes(project))
     visuals = scenes * VISUALS_SECONDS_PER_SCENE.get(settings.resolution, 0.28)
+    if request.stock:
+        empty = sum(library.selection(s) is None for s in library.scenes(project))
+        visuals += empty * STOCK_SECONDS_PER_SCENE
     return {
         "voice": voice,
         "visuals": visuals,

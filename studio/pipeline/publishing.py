@@ -28,6 +28,7 @@ from studio.media import thumbnails as pictures
 from studio.media.ffmpeg import atomic_output
 from studio.media.segment_cache import SegmentCache
 from studio.media.settings import RenderSettings
+from studio.pipeline.credits import project_credits, with_credits
 from studio.pipeline.jobs import JobContext
 from studio.pipeline.request import RunRequest
 from studio.pipeline.splitter import split_sentences, visual_keywords
@@ -510,9 +511,10 @@ def publishing_document(
         scenes = library.scenes(project)
         chapters = chapters_for(scenes, [float(s.duration or 0.0) for s in scenes])
     thumbnails = library.thumbnails(render)
+    credits = project_credits(library, project)
     return {
         "title": metadata.title,
-        "description": metadata.description,
+        "description": with_credits(metadata.description, credits),
         "tags": list(metadata.tags or []),
         "metadata_written_by": metadata.source,
         "video": video.name,
@@ -531,6 +533,7 @@ def publishing_document(
             for t in thumbnails
         ],
         "captions": Path(render.srt_path).name if render.srt_path else None,
+        "credits": [credit.to_json() for credit in credits],
         "rendered_at": render.created_at.isoformat(timespec="seconds"),
         "studio_version": __version__,
     }

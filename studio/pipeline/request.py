@@ -14,7 +14,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from studio.store import Library
-from studio.store.settings_registry import GROQ_BASE_URL, GROQ_MODEL, KOKORO_DIR, MEDIA_FOLDERS
+from studio.store.settings_registry import (
+    GROQ_BASE_URL,
+    GROQ_MODEL,
+    KOKORO_DIR,
+    MEDIA_FOLDERS,
+    STOCK_LIBRARIES,
+)
 from studio.store.usage import DEFAULT_GROQ_MODEL
 
 
@@ -29,6 +35,8 @@ class RunRequest:
         groq_base_url: another address for Groq's API, or None for Groq's own.
         media_folders: folders of the creator's pictures and clips to suggest from, in order.
         kokoro_dir: the folder with Kokoro's weights, or None to search the usual places.
+        stock: the stock libraries (``studio.stock.registry`` names) whose footage fills scenes
+            with no visual, in order; empty: none.
     """
 
     groq_key: str | None = None
@@ -36,6 +44,7 @@ class RunRequest:
     groq_base_url: str | None = None
     media_folders: tuple[Path, ...] = ()
     kokoro_dir: Path | None = None
+    stock: tuple[str, ...] = ()
 
     @classmethod
     def from_library(
@@ -45,8 +54,11 @@ class RunRequest:
         groq_key: str | None,
         groq_model: str | None = None,
         media_folders: Iterable[Path | str] = (),
+        stock: Iterable[str] | None = None,
     ) -> RunRequest:
-        """The library's settings, with the edge's key, model choice and extra media folders."""
+        """The library's settings, with the edge's key, model choice and extra media folders;
+        ``stock`` (None: the library's setting) names the stock libraries to fill scenes from."""
+        libraries: list[str] = library.get_setting(STOCK_LIBRARIES)
         folders: list[Path] = []
         for folder in [*library.get_setting(MEDIA_FOLDERS), *media_folders]:
             if Path(folder) not in folders:
@@ -57,6 +69,7 @@ class RunRequest:
             groq_base_url=library.get_setting(GROQ_BASE_URL),
             media_folders=tuple(folders),
             kokoro_dir=Path(weights) if (weights := library.get_setting(KOKORO_DIR)) else None,
+            stock=tuple(libraries if stock is None else stock),
         )
 
 

@@ -88,6 +88,16 @@ def get_provider(name: str) -> StockProvider:
     return registry.get_provider(name)
 
 
+def library_label(name: str) -> str:
+    """A stock library's name for people ("Pexels"); ``name`` itself for an unknown one."""
+    from studio.stock import registry
+
+    try:
+        return registry.provider_class(name).label
+    except InputError:
+        return name
+
+
 def search_scene(
     library: Library,
     scene: Scene,
@@ -386,7 +396,8 @@ def _stock(
 
     def said_once(name: str, error: StudioError) -> None:
         failed.add(name)
-        ctx.message(f"Stock footage: {name} was skipped: {error.message}")
+        ctx.message(f"Stock footage from {library_label(name)} is skipped for this video: "
+                    f"{error.message}")  # fmt: skip
 
     seconds = float(scene.duration or estimate_seconds(scene.text))
     tries = 0

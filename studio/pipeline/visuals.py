@@ -538,10 +538,13 @@ def source_visuals(
     start: float,
     end: float,
     media_folders: Sequence[Path] = (),
+    stock: Sequence[str] = (),
 ) -> None:
     """Suggest visuals for every scene and pick one where the creator hasn't chosen yet.
 
     ``media_folders`` are every folder to index (the run request's: settings and command line).
+    ``stock`` libraries fill the scenes with no visual first (``stock_sourcing.fill_scenes``:
+    the creator's matching media, else footage); the rest get a library match or their slide.
     A scene that already has a visual keeps it, and its suggestions once it has some (they
     are not rewritten, so an unchanged re-render writes nothing here).
     """
@@ -552,12 +555,21 @@ def source_visuals(
         summary = index_media_folders(library, folders).summary()
         if summary:
             ctx.message(summary)
+    sourcing = bool(stock) and any(library.selection(s) is None for s in library.scenes(project))
+    if sourcing:
+        from studio.pipeline.stock_sourcing import fill_scenes  # it builds on this module
+
+        library.set_step(project, "visual-sourcing")
+        span = end - start
+        fill_scenes(library, project, settings, ctx, stock, start=start + 0.05 * span,
+                    end=start + 0.9 * span)  # fmt: skip
     assets = library.media_assets()
     scenes = []
     for scene in library.scenes(project):
         if library.selection(scene) is None:
             scenes.append(scene)
-        elif not library.suggestions(scene):  # chosen by hand: the picker still offers more
+        elif not any(r.source == "slide" for r in library.suggestions(scene)):
+            # chosen by hand or from stock: the picker still offers the media and the slide
             suggest(library, project, scene, settings, assets)
     if scenes:
         library.set_step(project, "visual-sourcing")
@@ -575,6 +587,6 @@ def source_visuals(
             except StudioError as exc:
                 ctx.message(f"Skipped {fresh[0]['path']}: {exc.message}")
         choose_slide(library, project, scene, settings)
-    if scenes:
+    if scenes or sourcing:
         library.set_step(project, "visual-curation")
     report(1.0, "Visuals: done")

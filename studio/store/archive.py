@@ -480,6 +480,10 @@ def _scene_rows(scene: SceneModel, prefix: str) -> tuple[dict[str, Any], dict[st
         selection = scene.selection.model_dump(exclude_unset=True)
         selection["asset_path"] = prefix + scene.selection.asset_path
         selection["source"] = clean_text(scene.selection.source)
+        if "fit_colour" in selection:
+            selection["fit_colour"] = "#" + selection["fit_colour"].lstrip("#").lower()
+        if isinstance(selection.get("credit"), dict):  # shown in descriptions: one-line text
+            selection["credit"] = {k: clean_text(v) for k, v in selection["credit"].items()}
     return {k: v for k, v in data.items() if v is not None}, selection
 
 

@@ -49,7 +49,13 @@ RESOLUTIONS = ("720p", "1080p")
 CAPTION_STYLES = ("clean", "bold", "boxed")
 FRAME_RATES = (24, 25, 30, 50, 60)
 #: A picture's moves (studio.media.segments.MOTIONS).
-MOTIONS = ("zoom-in", "zoom-out", "pan-left", "pan-right", "none")
+MOTIONS = ("zoom-in", "zoom-out", "pan-left", "pan-right", "pan-up", "pan-down", "none")
+#: How a visual of another shape fills the frame (studio.media.segments.FRAMINGS).
+FRAMINGS = ("fill", "fit-blur", "fit-colour")
+#: A transition's name (studio.media.transitions.TRANSITIONS; the store may not import media).
+TRANSITION_NAME = re.compile(r"^[a-z][a-z-]{0,39}$")
+#: Longest transition accepted from an archive, in seconds.
+MAX_TRANSITION = 10.0
 COLOUR = re.compile(r"^#?[0-9a-fA-F]{6}$")
 #: Project-relative folders a manifest path may point into.
 FILE_FOLDERS = ("audio", "visuals")
@@ -105,6 +111,23 @@ class WordTimingModel(BaseModel):
     end: Seconds
 
 
+class CreditModel(BaseModel):
+    """A stock visual's credit (``studio.stock.base.Credit``) and the item's ``key``."""
+
+    model_config = STRICT
+    provider: ShortText = ""
+    title: ShortText = ""
+    author: ShortText = ""
+    author_url: ShortText = ""
+    source_url: ShortText = ""
+    licence: ShortText = ""
+    licence_url: ShortText = ""
+    key: ShortText = ""
+
+
+Fraction = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
+
+
 class SelectionModel(BaseModel):
     model_config = STRICT
     asset_path: ProjectPath
@@ -113,6 +136,12 @@ class SelectionModel(BaseModel):
     in_point: Seconds = 0.0
     out_point: Seconds | None = None
     motion: Literal[MOTIONS] = "zoom-in"  # type: ignore[valid-type]
+    framing: Literal[FRAMINGS] = "fill"  # type: ignore[valid-type]
+    focal_x: Fraction = 0.5
+    focal_y: Fraction = 0.5
+    fit_colour: Annotated[str, Field(pattern=COLOUR.pattern)] = "#000000"
+    motion_amount: Fraction | None = None
+    credit: CreditModel | None = None
 
 
 class SceneModel(BaseModel):
@@ -127,6 +156,8 @@ class SceneModel(BaseModel):
     visual_keywords: Annotated[list[ShortText], Field(max_length=50)] = []
     word_timings: Annotated[list[WordTimingModel], Field(max_length=100_000)] | None = None
     character: ShortText | None = None
+    transition: Annotated[str, Field(pattern=TRANSITION_NAME.pattern)] | None = None
+    transition_duration: Annotated[float, Field(ge=0.0, le=MAX_TRANSITION)] | None = None
     selection: SelectionModel | None = None
 
 

@@ -368,9 +368,24 @@ SCENE_CONTENT_FIELDS = (
     "visual_keywords",
     "word_timings",
     "character",
+    "transition",
+    "transition_duration",
 )
 #: A clip selection's content.
-SELECTION_FIELDS = ("asset_path", "kind", "source", "in_point", "out_point", "motion")
+SELECTION_FIELDS = (
+    "asset_path",
+    "kind",
+    "source",
+    "in_point",
+    "out_point",
+    "motion",
+    "framing",
+    "focal_x",
+    "focal_y",
+    "fit_colour",
+    "motion_amount",
+    "credit",
+)
 
 
 def fields_of(row: Model, names: tuple[str, ...]) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import copy
 import logging
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -88,6 +89,21 @@ def _folders(raw: Any) -> list[str]:
     return folders
 
 
+_LIBRARY_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
+
+
+def _library_names(raw: Any) -> list[str]:
+    if not isinstance(raw, list | tuple):
+        raise InvalidSetting("expected a list of stock library names")
+    names: list[str] = []
+    for item in raw:
+        if not isinstance(item, str) or not _LIBRARY_NAME.match(item.strip().lower()):
+            raise InvalidSetting(f"{str(item)[:40]!r} is not a stock library's name")
+        if item.strip().lower() not in names:
+            names.append(item.strip().lower())
+    return names
+
+
 GROQ_MODEL: SettingSpec[str] = SettingSpec(
     "groq_model",
     DEFAULT_GROQ_MODEL,
@@ -118,12 +134,26 @@ MEDIA_FOLDERS: SettingSpec[list[str]] = SettingSpec(
     "Folders of the creator's pictures and clips that Studio suggests for scenes.",
     _folders,
 )
+STOCK_LIBRARIES: SettingSpec[list[str]] = SettingSpec(
+    "stock_libraries",
+    [],
+    "Stock libraries (pexels, openverse, ...) whose footage fills scenes with no visual when "
+    "a video is made; empty: none (your media and generated slides only).",
+    _library_names,
+)
 
 #: Every setting by key.
 REGISTRY: Mapping[str, SettingSpec[Any]] = MappingProxyType(
     {
         spec.key: spec
-        for spec in (GROQ_MODEL, GROQ_BASE_URL, KOKORO_DIR, DEFAULT_VOICE, MEDIA_FOLDERS)
+        for spec in (
+            GROQ_MODEL,
+            GROQ_BASE_URL,
+            KOKORO_DIR,
+            DEFAULT_VOICE,
+            MEDIA_FOLDERS,
+            STOCK_LIBRARIES,
+        )
     }
 )
 
@@ -172,6 +202,7 @@ __all__ = [
     "KOKORO_DIR",
     "MEDIA_FOLDERS",
     "REGISTRY",
+    "STOCK_LIBRARIES",
     "InvalidSetting",
     "SettingSpec",
     "read",

@@ -214,7 +214,8 @@ def test_a_library_that_is_down_is_said_once_and_scenes_keep_none(
     with run_job(library, project, "visuals", reporter=Reporter()) as ctx:
         assert fill_scenes(library, project, HD, ctx, ["openverse", "pexels"]) == 0
     assert len(messages) == 2, messages  # one per library, not one per scene
-    assert "openverse" in messages[0] and "pexels" in messages[1]
+    assert messages[0].startswith("Stock footage from Openverse is skipped for this video")
+    assert messages[1].startswith("Stock footage from Pexels is skipped for this video")
     assert "No Pexels API key" in messages[1]
     assert all(library.selection(s) is None for s in library.scenes(project))
 

@@ -34,7 +34,7 @@ def _store_raw(library: Library, key: str, value_json: str) -> None:
 
 def test_every_setting_is_declared_once_with_a_description() -> None:
     keys = [spec.key for spec in registry.REGISTRY.values()]
-    assert len(keys) == len(set(keys)) == 5
+    assert len(keys) == len(set(keys)) == 6
     assert all(
         spec.description.endswith(")") or spec.description.endswith(".")
         for spec in registry.REGISTRY.values()
@@ -55,6 +55,15 @@ def test_unset_settings_read_as_their_defaults(library: Library) -> None:
     assert library.get_setting(registry.MEDIA_FOLDERS) == []
     for spec in (registry.GROQ_BASE_URL, registry.KOKORO_DIR, registry.DEFAULT_VOICE):
         assert library.get_setting(spec) is None
+    assert library.get_setting(registry.STOCK_LIBRARIES) == []
+
+
+def test_stock_libraries_are_names_kept_in_order_once(library: Library) -> None:
+    library.set_setting(registry.STOCK_LIBRARIES, [" Pexels", "openverse", "pexels"])
+    assert library.get_setting(registry.STOCK_LIBRARIES) == ["pexels", "openverse"]
+    with pytest.raises(InputError, match="stock_libraries"):
+        library.set_setting(registry.STOCK_LIBRARIES, ["pexels; rm -rf"])
+    assert library.get_setting(registry.STOCK_LIBRARIES) == ["pexels", "openverse"]
 
 
 def test_a_garbage_stored_value_reads_as_the_default_with_one_warning(
@@ -97,6 +106,8 @@ def test_any_stored_json_reads_as_a_value_of_the_declared_type(raw: Any) -> None
         value = registry.read(spec, raw)
         if spec is registry.MEDIA_FOLDERS:
             assert isinstance(value, list) and all(isinstance(f, str) and f for f in value)
+        elif spec is registry.STOCK_LIBRARIES:
+            assert isinstance(value, list) and all(n == n.strip().lower() and n for n in value)
         elif spec is registry.GROQ_MODEL:
             assert isinstance(value, str) and value.strip()
         else:

@@ -168,6 +168,7 @@ class BackdropTemplate(Template):
         start: float,
         end: float,
         media_folders: Sequence[Path] = (),
+        stock: Sequence[str] = (),
     ) -> None:
         if STEPS.index(library.refresh(project).current_step) < STEPS.index("visual-curation"):
             library.set_step(project, "visual-curation")  # the template draws: nothing to pick

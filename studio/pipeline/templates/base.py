@@ -218,9 +218,18 @@ class Template:
         start: float,
         end: float,
         media_folders: Sequence[Path] = (),
+        stock: Sequence[str] = (),
     ) -> None:
+        """Give every scene a visual: the creator's media, ``stock`` libraries' footage, slides."""
         visuals_stage.source_visuals(
-            library, project, settings, ctx, start=start, end=end, media_folders=media_folders
+            library,
+            project,
+            settings,
+            ctx,
+            start=start,
+            end=end,
+            media_folders=media_folders,
+            stock=stock,
         )
 
     def look(

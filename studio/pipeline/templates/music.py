@@ -179,6 +179,7 @@ class MusicTemplate(Template):
         start: float,
         end: float,
         media_folders: Any = (),
+        stock: Any = (),
     ) -> None:
         """The media library's pictures and clips in turn; slides when it has none.
 

@@ -1,0 +1,115 @@
+"""``studio produce --stock`` end to end: real subprocesses of ``python -m studio`` against the
+fake stock libraries on 127.0.0.1, a real MP4 whose scenes use the downloaded files, the credits
+in the store, the description and the JSON; then a render with the libraries gone (offline)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from studio.media.probe import probe
+from studio.store import Library
+from tests.stock.fake_servers import StockServers
+
+SCRIPT = "\n\n".join(
+    [
+        "Honey bees dance to tell the hive where the flowers are.",
+        "The ocean waves roll onto the sandy beach at sunset.",
+        "Mountain goats climb the rocky cliffs with ease.",
+    ]
+)
+
+
+def studio(home: Path, *args: str, timeout: float = 240) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "studio", "--home", str(home), *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def produce(home: Path, script: Path, stock: str) -> subprocess.CompletedProcess[str]:
+    return studio(home, "produce", "--script", str(script), "--stock", stock,
+                  "--resolution", "720p", "--voice", "en-us", "--no-captions")  # fmt: skip
+
+
+def test_produce_with_stock_then_render_offline(
+    stock_servers: StockServers, tmp_path: Path
+) -> None:
+    home, script = tmp_path / "home", tmp_path / "script.txt"
+    script.write_text(SCRIPT, encoding="utf-8")
+    made = produce(home, script, "openverse,pexels")
+    assert made.returncode == 0, made.stderr
+    video = Path(made.stdout.strip().splitlines()[-1])
+    assert probe(video).has_video and probe(video).duration > 3
+
+    library = Library.open(home)
+    (summary,) = library.projects()
+    project = library.project(summary.id)
+    selections = [library.selection(s) for s in library.scenes(project)]
+    assert all(s is not None and s.source == "stock" for s in selections)
+    files = [library.home.abs(s.asset_path) for s in selections if s]
+    assert len({f.parent.name for f in files}) == 3  # three different downloads
+    assert all(
+        f.is_file() and f.is_relative_to(library.home.project_dir(project.id)) for f in files
+    )
+    credits = library.credits(project)
+    assert len(credits) == 3 and all(c["provider"] in ("openverse", "pexels") for c in credits)
+    assert all(c["author"].startswith("Author ") for c in credits)
+    rows = [r for s in library.scenes(project) for r in library.suggestions(s)]
+    assert {r.source for r in rows} >= {"openverse", "pexels"}
+    assert all(r.candidates for r in rows if r.source == "pexels")
+    library.close()
+
+    sidecar = json.loads(video.with_suffix(".json").read_text(encoding="utf-8"))
+    assert len(sidecar["credits"]) == 3
+    assert "Footage and pictures:" in sidecar["description"]
+    for credit in credits:
+        assert credit["author"] in sidecar["description"]
+
+    for name in ("openverse", "pexels"):
+        stock_servers[name].stop()  # nothing answers any more: the render must not need them
+    library = Library.open(home)
+    scene = library.scenes(project)[1]
+    library.update_scene(scene, text="The ocean waves roll onto the beach at dawn.")
+    library.close()
+    again = studio(home, "render", project.id)
+    assert again.returncode == 0, again.stderr
+    assert probe(Path(again.stdout.strip().splitlines()[-1])).has_video
+
+
+def test_an_unknown_library_is_refused_with_the_list(tmp_path: Path) -> None:
+    script = tmp_path / "script.txt"
+    script.write_text(SCRIPT, encoding="utf-8")
+    refused = produce(tmp_path / "home", script, "openverse,shutterstock")
+    assert refused.returncode == 2
+    assert "shutterstock" in refused.stderr and "pexels" in refused.stderr
+    assert len(refused.stderr.strip().splitlines()) == 1
+    library = Library.open(tmp_path / "home")
+    assert library.projects() == []  # nothing was made
+    library.close()
+
+
+def test_a_library_that_fails_leaves_slides_and_one_message(
+    stock_servers: StockServers, tmp_path: Path
+) -> None:
+    script = tmp_path / "script.txt"
+    script.write_text(SCRIPT, encoding="utf-8")
+    stock_servers["pexels"].stop()
+    made = produce(tmp_path / "home", script, "pexels")
+    assert made.returncode == 0, made.stderr
+    said = [
+        line
+        for line in made.stderr.splitlines()
+        if "pexels" in line.lower() and not line.startswith("WARNING ")  # the log's own line
+    ]
+    assert len(said) == 1, made.stderr
+    assert said[0].startswith("Stock footage from Pexels is skipped for this video: Cannot reach")
+    library = Library.open(tmp_path / "home")
+    (summary,) = library.projects()
+    project = library.project(summary.id)
+    assert [library.selection(s).source for s in library.scenes(project)] == ["slide"] * 3  # type: ignore[union-attr]
+    library.close()
