@@ -51,7 +51,7 @@ from studio.store import Library
 from studio.store.models import Scene
 from studio.store.settings_registry import MEDIA_FOLDERS
 
-THUMB = QSize(192, 108)
+THUMB = QSize(160, 90)
 FILE_FILTER = "Images and videos (*.jpg *.jpeg *.png *.webp *.bmp *.mp4 *.mov *.mkv *.webm *.m4v)"
 CURRENT = "Current"
 
