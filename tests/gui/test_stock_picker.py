@@ -169,6 +169,7 @@ def test_choosing_a_result_downloads_it_marks_it_and_credits_the_card(
 
     assert ended.args == [True]
     assert seen  # progress reached the jobs machinery (the jobs list and the render panel)
+    assert [j.state for j in window.jobs.ended() if j.kind == "stock"] == ["done"]
     selection = library.selection(library.scene(scene.id))
     assert selection.credit["provider"] == "pexels"
     assert selection.credit["author"] == candidate.credit.author
@@ -236,3 +237,22 @@ def test_fill_all_scenes_fills_only_the_empty_ones(
     assert box is not None
     assert box.text() == f"{len(filled)} scenes got stock footage: {len(filled)} from Pexels."
     box.close()
+
+
+def test_a_library_without_its_key_is_offered_disabled_saying_where_to_add_it(
+    qtbot: Any, own_scene: Any, stock_servers: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("PIXABAY_API_KEY")
+    window, scene = own_scene
+
+    picker = window.editor.pick_visual(scene.id)
+
+    pixabay, openverse = (
+        picker.stock.providers.boxes["pixabay"],
+        picker.stock.providers.boxes["openverse"],
+    )
+    assert not pixabay.isEnabled() and not pixabay.isChecked()
+    assert pixabay.text() == "Pixabay: add a key in Settings"
+    assert openverse.isEnabled() and openverse.isChecked()  # needs no key
+    assert "pixabay" not in picker.stock.providers.chosen()
+    close(qtbot, picker)
