@@ -33,6 +33,7 @@ class FillScenesDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("fillScenesDialog")
         self.setWindowTitle("Fill all scenes with stock footage")
+        self.setMinimumWidth(380)
         self._stock, self._project_id = stock, project_id
         self.job: Job | None = None
         intro = QLabel(
@@ -53,6 +54,7 @@ class FillScenesDialog(QDialog):
         layout.addWidget(intro)
         layout.addWidget(QLabel("Search in:"))
         layout.addWidget(self.providers)
+        layout.addWidget(QLabel("Which scenes:"))
         layout.addWidget(self.only_empty)
         layout.addWidget(self.replace)
         layout.addStretch(1)
