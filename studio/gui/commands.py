@@ -273,6 +273,7 @@ class ChooseVisualCommand(LibraryCommand):
         self.previous = None if old is None else {
             "asset_path": old.asset_path, "kind": old.kind, "source": old.source,
             "in_point": old.in_point, "out_point": old.out_point, "motion": old.motion,
+            "credit": old.credit,
         }
         motion = old.motion if old is not None else "zoom-in"
         self.library.select_clip(scene, self.path, kind=self.kind, source=self.source,
@@ -285,7 +286,7 @@ class ChooseVisualCommand(LibraryCommand):
             self.library.select_clip(
                 scene, self.library.home.abs(prev["asset_path"]), kind=prev["kind"],
                 source=prev["source"], in_point=prev["in_point"], out_point=prev["out_point"],
-                motion=prev["motion"],
+                motion=prev["motion"], credit=prev["credit"],
             )
             return
         self.library.clear_selection(scene)

@@ -256,3 +256,24 @@ def test_a_library_without_its_key_is_offered_disabled_saying_where_to_add_it(
     assert openverse.isEnabled() and openverse.isChecked()  # needs no key
     assert "pixabay" not in picker.stock.providers.chosen()
     close(qtbot, picker)
+
+
+def test_undoing_another_choice_brings_a_stock_visual_back_with_its_credit(
+    qtbot: Any, own_scene: Any, stock_servers: Any, library: Any, tmp_path: Path
+) -> None:
+    window, scene = own_scene
+    picker = open_picker(qtbot, window, scene, ("openverse",))
+    search(qtbot, picker)
+    picker.list.setCurrentItem(picker.stock.stock_items()[0])
+    with qtbot.waitSignal(picker.download.ended, timeout=TIMEOUT):
+        picker.use_button.click()
+    picker.reject()
+    credit = library.selection(library.scene(scene.id)).credit
+    assert credit["provider"] == "openverse"
+    own = library.home.project_dir(scene.project_id) / "visuals" / "mine.png"
+
+    window.editor.use_file(scene.id, picture(own))  # inside the project: no import job
+    assert library.selection(library.scene(scene.id)).credit is None
+    window.workspace.undo_group.undo()
+
+    assert library.selection(library.scene(scene.id)).credit == credit
