@@ -277,3 +277,25 @@ def test_undoing_another_choice_brings_a_stock_visual_back_with_its_credit(
     window.workspace.undo_group.undo()
 
     assert library.selection(library.scene(scene.id)).credit == credit
+
+
+def test_a_newer_search_replaces_one_still_waiting(
+    qtbot: Any, own_scene: Any, stock_servers: Any, library: Any
+) -> None:
+    window, scene = own_scene
+    pexels = stock_servers["pexels"]
+    pexels.fail("rate_limited", retry_after="30")  # the first search waits half a minute
+    picker = open_picker(qtbot, window, scene, ("pexels",))
+    shown: list[str] = []
+    picker.stock.searched.connect(lambda: shown.append(picker.stock.status.text()))
+    picker.stock.query.setText("waiting")
+    picker.stock.search()
+    qtbot.waitUntil(lambda: len(pexels.api_requests()) >= 1, timeout=TIMEOUT)
+
+    search(qtbot, picker, "bees at dawn")
+
+    assert len(shown) == 1 and "results" in shown[0]  # the first one never reported
+    assert picker.stock.stock_items()
+    queries = {s.query for s in library.suggestions(library.scene(scene.id))}
+    assert queries == {"bees at dawn"}
+    close(qtbot, picker)
