@@ -13,8 +13,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import Q_ARG, QMetaObject, QSize, Qt, QUrl, Signal
 from PySide6.QtGui import QFont, QImage, QPixmap
+from PySide6.QtMultimedia import QMediaPlayer
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -24,6 +25,7 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QSizePolicy,
+    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -31,6 +33,7 @@ from PySide6.QtWidgets import (
 from studio.gui import stock_operations
 from studio.gui.formatting import format_duration
 from studio.gui.job_runner import Job, JobRunner
+from studio.gui.preview import VideoView
 from studio.gui.stock_actions import ProviderChecks, credit_of, provider_label
 from studio.gui.stock_operations import SearchOutcome
 from studio.gui.stock_previews import StockPreviews
@@ -46,6 +49,8 @@ from studio.store.models import Scene
 CANDIDATE_ROLE = Qt.ItemDataRole.UserRole + 10
 #: The preview beside the grid: its picture's size (it scales down in a narrow dialog).
 PREVIEW_SIZE = QSize(320, 180)
+#: A clip rendition at most this wide plays inline in the preview (a few hundred kB a second).
+INLINE_MAX_WIDTH = 960
 
 
 def tile_text(candidate: Candidate) -> str:
@@ -92,12 +97,37 @@ def cached_results(library: Library, scene: Scene) -> tuple[str, list[Candidate]
     return query, found
 
 
+def small_rendition(candidate: Candidate) -> str:
+    """A clip's smallest rendition fit for an inline preview ("" if it has none that small)."""
+    sizes = [
+        (int(r.get("width") or 0), str(r.get("url") or ""))
+        for r in candidate.renditions
+        if 0 < int(r.get("width") or 0) <= INLINE_MAX_WIDTH and r.get("url")
+    ]
+    if not sizes and 0 < candidate.width <= INLINE_MAX_WIDTH:
+        sizes = [(candidate.width, candidate.download_url)]
+    return min(sizes)[1] if candidate.kind == "video" and sizes else ""
+
+
 class StockPreview(QWidget):
-    """The larger preview of the tile hovered or selected: its picture and its credit."""
+    """The larger preview of the tile hovered or selected: its picture and its credit; a clip
+    with a small rendition plays inline, muted and looping.
+
+    The player is made on the first clip shown (most pickers never play one) and, like the
+    window's preview player, only ever gets queued native calls (``studio.gui.preview``).
+
+    Attributes:
+        player: the clip player (None until a clip played). video: where it paints.
+        playing_url: the clip shown ("" for a still).
+    """
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("stockPreview")
+        self.player: QMediaPlayer | None = None
+        self.video = VideoView()
+        self.video.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
+        self.playing_url = ""
         self.picture = QLabel()
         self.picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.picture.setMinimumSize(160, 90)
@@ -108,16 +138,54 @@ class StockPreview(QWidget):
         self.credit.setOpenExternalLinks(True)
         self.credit.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
         self.credit.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self._screens = QStackedWidget()
+        self._screens.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
+        self._screens.addWidget(self.picture)
+        self._screens.addWidget(self.video)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 0, 0, 0)
-        layout.addWidget(self.picture, 3)
+        layout.addWidget(self._screens, 3)
         layout.addWidget(self.credit, 2)
         self._image = QImage()
 
     def show_picture(self, image: QImage | QPixmap | None, caption_html: str) -> None:
         self._image = (image.toImage() if isinstance(image, QPixmap) else image) or QImage()
         self.credit.setText(caption_html)
+        self._stop_clip()
         self._fit()
+
+    def play_clip(self, url: str, still: QImage | None, caption_html: str) -> None:
+        """Show ``still`` and play the clip at ``url`` over it, muted, looping."""
+        self.show_picture(still, caption_html)
+        if self.player is None:
+            self.player = QMediaPlayer(self)
+            self.player.setVideoSink(self.video.sink)
+            self.player.setLoops(QMediaPlayer.Loops.Infinite)
+            self.player.mediaStatusChanged.connect(self._status)
+        self.playing_url = url
+        self._invoke("setSource", Q_ARG(QUrl, QUrl(url)))
+        self._invoke("play")
+
+    def _status(self, status: QMediaPlayer.MediaStatus) -> None:
+        if self.playing_url and status == QMediaPlayer.MediaStatus.BufferedMedia:
+            self._screens.setCurrentWidget(self.video)  # a picture to show: the still gives way
+
+    def _stop_clip(self) -> None:
+        self._screens.setCurrentWidget(self.picture)
+        if self.player is not None and self.playing_url:
+            self.playing_url = ""
+            self._invoke("stop")
+            self._invoke("setSource", Q_ARG(QUrl, QUrl()))
+
+    def shutdown(self) -> None:
+        """Stop the clip (the picker closes)."""
+        self._stop_clip()
+
+    def _invoke(self, slot: str, *args: object) -> None:
+        """A queued native call: never a direct one, which can deadlock (see ``preview``)."""
+        QMetaObject.invokeMethod(  # type: ignore[call-overload]
+            self.player, slot, Qt.ConnectionType.QueuedConnection, *args
+        )
 
     def resizeEvent(self, event: object) -> None:
         super().resizeEvent(event)  # type: ignore[arg-type]

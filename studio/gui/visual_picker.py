@@ -41,6 +41,7 @@ from studio.gui.stock_panel import (
     StockPreview,
     StockSearch,
     credit_html,
+    small_rendition,
 )
 from studio.gui.stock_previews import StockPreviews
 from studio.gui.thumbnails import ThumbnailLoader
@@ -384,9 +385,14 @@ class VisualPicker(QDialog):
         choice = _choice_of(item)
         if isinstance(choice, Candidate):
             image = self._previews.image(choice.preview_url)
-            self.preview.show_picture(
-                image if image is not None and not image.isNull() else None, credit_html(choice)
-            )
+            still = image if image is not None and not image.isNull() else None
+            clip = small_rendition(choice)
+            if clip and clip == self.preview.playing_url:
+                return  # hovering the clip already playing: let it play
+            if clip:
+                self.preview.play_clip(clip, still, credit_html(choice))
+            else:
+                self.preview.show_picture(still, credit_html(choice))
         elif choice is not None:
             icon = item.icon()
             pixmap = icon.pixmap(THUMB) if not icon.isNull() else None
@@ -433,6 +439,7 @@ class VisualPicker(QDialog):
             self._thumbnails.ready.disconnect(self._thumbnail_ready)
             self.bin.shutdown()
             self.download.stop_following()  # the download itself goes on, in the jobs list
+            self.preview.shutdown()
             if self.stock is not None:
                 self.stock.shutdown()
                 self._previews.shutdown()

@@ -15,9 +15,14 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from studio.gui.stock_panel import CANDIDATE_ROLE
 from studio.pipeline.visuals import choose_visual
 from tests.factories import make_project
-from tests.gui.support import multimedia_noise
+from tests.gui.support import MULTIMEDIA_NOISE
 
-pytestmark = [pytest.mark.gui, multimedia_noise]
+#: Qt's multimedia noise, and a clip preview interrupted by closing the picker or moving on
+#: (pytest-qt reads one ``qt_log_ignore`` mark: the closest).
+quiet_clips = pytest.mark.qt_log_ignore(
+    *MULTIMEDIA_NOISE, r"Could not open media.*Immediate exit requested"
+)
+pytestmark = [pytest.mark.gui, quiet_clips]
 TIMEOUT = 20_000
 
 
@@ -198,7 +203,10 @@ def test_cancelling_a_download_keeps_the_old_visual_and_no_file(
     pexels = stock_servers["pexels"]
     picker = open_picker(qtbot, window, scene, ("pexels",))
     search(qtbot, picker)
-    picker.list.setCurrentItem(picker.stock.stock_items()[0])
+    picture_tile = next(
+        i for i in picker.stock.stock_items() if i.data(CANDIDATE_ROLE).kind == "image"
+    )
+    picker.list.setCurrentItem(picture_tile)  # a still: no clip preview fetches the file
     pexels.fail("cut", times=20, on="files")  # each try breaks off: the download waits to retry
 
     picker.use_button.click()
@@ -298,4 +306,24 @@ def test_a_newer_search_replaces_one_still_waiting(
     assert picker.stock.stock_items()
     queries = {s.query for s in library.suggestions(library.scene(scene.id))}
     assert queries == {"bees at dawn"}
+    close(qtbot, picker)
+
+
+def test_a_clip_plays_inline_in_the_preview_and_a_picture_shows_still(
+    qtbot: Any, own_scene: Any, stock_servers: Any
+) -> None:
+    window, scene = own_scene
+    picker = open_picker(qtbot, window, scene, ("pexels",))
+    search(qtbot, picker)
+    items = picker.stock.stock_items()
+    clip = next(i for i in items if i.data(CANDIDATE_ROLE).kind == "video")
+    still = next(i for i in items if i.data(CANDIDATE_ROLE).kind == "image")
+
+    picker.list.setCurrentItem(clip)
+
+    assert picker.preview.playing_url.startswith(stock_servers["pexels"].root)
+    qtbot.waitUntil(lambda: picker.preview.video.sink.videoFrame().isValid(), timeout=TIMEOUT)
+    assert not picker.preview.video.sink.videoFrame().toImage().isNull()
+    picker.list.setCurrentItem(still)
+    assert picker.preview.playing_url == ""
     close(qtbot, picker)
