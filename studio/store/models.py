@@ -370,7 +370,19 @@ SCENE_CONTENT_FIELDS = (
     "character",
 )
 #: A clip selection's content.
-SELECTION_FIELDS = ("asset_path", "kind", "source", "in_point", "out_point", "motion")
+SELECTION_FIELDS = (
+    "asset_path",
+    "kind",
+    "source",
+    "in_point",
+    "out_point",
+    "motion",
+    "framing",
+    "focal_x",
+    "focal_y",
+    "fit_colour",
+    "motion_amount",
+)
 
 
 def fields_of(row: Model, names: tuple[str, ...]) -> dict[str, Any]:
