@@ -208,8 +208,8 @@ def _framing_key(spec: SegmentSpec) -> dict[str, object]:
     elif tuple(spec.focal) != CENTRE:
         extra["focal"] = [round(v, 4) for v in spec.focal]
     if spec.visual_kind == "image":
-        if spec.motion_amount is not None:
-            extra["motion_amount"] = round(spec.motion_amount, 4)
+        if spec.motion_amount is not None and spec.motion_amount != KEN_BURNS_ZOOM:
+            extra["motion_amount"] = round(spec.motion_amount, 4)  # the default's value: same
         if _supersample(spec.settings) != KEN_BURNS_SUPERSAMPLE:
             extra["supersample"] = [_supersample(spec.settings), KEN_BURNS_MAX_SIDE]
     return extra

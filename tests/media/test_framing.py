@@ -257,12 +257,16 @@ def test_default_framing_keeps_old_segment_names(
         {"focal": (0.2, 0.5)},
         {"motion_amount": 0.3},
         {"motion": "pan-up"},
-        {"motion_amount": 0.08},
     ],
 )
 def test_every_framing_value_renames_the_segment(tmp_path: Path, change: dict) -> None:
     spec = _spec(tmp_path, motion="zoom-in")
     assert segment_key(replace(spec, **change)) != segment_key(spec)
+
+
+def test_the_default_amount_written_out_keeps_the_name(tmp_path: Path) -> None:
+    spec = _spec(tmp_path, motion="zoom-in")  # undoing an amount writes the default back
+    assert segment_key(replace(spec, motion_amount=KEN_BURNS_ZOOM)) == segment_key(spec)
 
 
 def test_fit_colour_key_follows_the_colour_only_when_it_shows(tmp_path: Path) -> None:
