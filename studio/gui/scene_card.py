@@ -233,6 +233,7 @@ class SceneCard(QFrame):
         activated(str): the card got focus (it becomes the editor's current scene).
         mediaDropped(str, object): scene id, the Path of a file dropped from the media bin.
         trimRequested(str): scene id (its clip's in and out points).
+        framingRequested(str): scene id (how its visual is framed and moves).
         auditionRequested(str, object): scene id, the voice id chosen (None: as the project).
     """
 
@@ -249,6 +250,7 @@ class SceneCard(QFrame):
     activated = Signal(str)
     mediaDropped = Signal(str, object)
     trimRequested = Signal(str)
+    framingRequested = Signal(str)
     auditionRequested = Signal(str, object)
 
     def __init__(self, scene: Scene, voices: Sequence[VoiceOption],
@@ -329,11 +331,13 @@ class SceneCard(QFrame):
         self.insert_action = QAction("Insert a new scene after this one", self)
         self.trim_action = QAction("Trim the clip…", self)
         self.trim_action.setEnabled(False)
+        self.framing_action = QAction("Framing and motion…", self)
+        self.framing_action.setEnabled(False)
         self.more = _tool("⋯", "Split, merge, insert, trim", name="moreActions")
         self.more.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         menu = QMenu(self.more)
         for action in (self.split_action, self.merge_action, self.insert_action,
-                       self.trim_action):
+                       self.trim_action, self.framing_action):
             menu.addAction(action)
         self.more.setMenu(menu)
         self.more.setStyleSheet("QToolButton::menu-indicator { image: none; }")
@@ -387,6 +391,7 @@ class SceneCard(QFrame):
         self.merge_action.triggered.connect(lambda: self.mergeRequested.emit(sid))
         self.insert_action.triggered.connect(lambda: self.insertRequested.emit(sid))
         self.trim_action.triggered.connect(lambda: self.trimRequested.emit(sid))
+        self.framing_action.triggered.connect(lambda: self.framingRequested.emit(sid))
         self.delete.clicked.connect(lambda: self.deleteRequested.emit(sid))
         self.up.clicked.connect(lambda: self.moveRequested.emit(sid, -1))
         self.down.clicked.connect(lambda: self.moveRequested.emit(sid, 1))

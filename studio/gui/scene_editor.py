@@ -27,6 +27,7 @@ from studio.gui import commands, operations
 from studio.gui.card_list import CardList
 from studio.gui.fitting import ElidedLabel
 from studio.gui.formatting import format_duration
+from studio.gui.framing_dialog import FramingDialog, open_framing
 from studio.gui.job_runner import Job, JobRunner
 from studio.gui.media_bin import MediaBin
 from studio.gui.op import Op
@@ -242,6 +243,7 @@ class SceneEditor(QWidget):
             return
         selection = self._library.selection(scene)
         card.trim_action.setEnabled(selection is not None and selection.kind == "video")
+        card.framing_action.setEnabled(selection is not None)
         if selection is None:
             card.thumbnail_key = ""
             card.set_thumbnail(placeholder(THUMB_SIZE, "No visual yet\nClick to choose"),
@@ -281,6 +283,7 @@ class SceneEditor(QWidget):
         card.activated.connect(self._activated)
         card.mediaDropped.connect(self.use_file)
         card.trimRequested.connect(self.trim_clip)
+        card.framingRequested.connect(self.frame_visual)
 
     def _push(self, command: commands.LibraryCommand) -> None:
         self._workspace.push(self._project_id, command)
@@ -509,6 +512,10 @@ class SceneEditor(QWidget):
             self._workspace.report_error("Click a scene first, then use the file for it.")
             return
         self.use_file(self.current_scene_id, path)
+
+    def frame_visual(self, scene_id: str) -> FramingDialog | None:
+        """Open the framing dialog of the scene's visual (None if it has none yet)."""
+        return open_framing(self._workspace, self._project_id, scene_id, self._thumbnails, self)
 
     def trim_clip(self, scene_id: str) -> TrimDialog | None:
         """Open the trim dialog for the scene's clip (None if its visual is not a clip)."""
