@@ -52,9 +52,7 @@ _IMAGE_MAGIC = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF87a", b"GIF89a", b"R
 KeyRefusal = Callable[[int, str], bool]
 
 
-_KEY_IN_TEXT = re.compile(
-    r"(?i)\b(" + "|".join(sorted(_SECRET_PARAMS)) + r")=([^&\s\"']+)"
-)
+_KEY_IN_TEXT = re.compile(r"(?i)\b(" + "|".join(sorted(_SECRET_PARAMS)) + r")=([^&\s\"']+)")
 
 
 class _RedactKeys(logging.Filter):
@@ -257,8 +255,16 @@ class StockClient:
                 return response
             except _Retry as retry:
                 self._pause(retry, url, attempt, cancel)
+            except (httpx2.UnsupportedProtocol, httpx2.InvalidURL):
+                raise self.error(
+                    f"The address of {self.label} is not a web address",
+                    url,
+                    fix="Check the library's STUDIO_…_URL setting",
+                ) from None
             except httpx2.TransportError as error:
                 self._pause(_Retry(repr(error)), url, attempt, cancel, cut=True)
+            except httpx2.HTTPError as error:  # e.g. endless redirects: retrying won't help
+                raise self._unreachable(url, repr(error)) from None
         raise AssertionError("unreachable: _pause raises on the last attempt")
 
     def _check(self, response: httpx2.Response, url: str) -> None:

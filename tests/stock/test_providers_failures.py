@@ -92,6 +92,14 @@ def test_a_closed_port_is_reported_as_unreachable(
         _search("pexels")
 
 
+def test_a_base_url_that_is_not_a_web_address_is_named(
+    stock_servers: StockServers, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("STUDIO_OPENVERSE_URL", "localhost:9")
+    with pytest.raises(StockError, match="address of Openverse is not a web address"):
+        _search("openverse")
+
+
 @pytest.mark.parametrize(
     ("fault", "says"),
     [
