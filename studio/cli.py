@@ -146,9 +146,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _command_modules() -> tuple[ModuleType, ...]:
-    from studio import cli_publish, cli_usage
+    from studio import cli_publish, cli_usage, cli_visuals
 
-    return (cli_publish, cli_usage)
+    return (cli_publish, cli_usage, cli_visuals)
 
 
 def _names(text: str) -> tuple[str, ...]:

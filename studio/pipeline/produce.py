@@ -174,10 +174,9 @@ def produce(
                 "give --script FILE",
             )
     if request.run.stock:
-        from studio.stock.registry import provider_class
+        from studio.pipeline.stock_sourcing import check_libraries
 
-        for name in request.run.stock:
-            provider_class(name)  # InputError naming the known libraries
+        check_libraries(request.run.stock)  # InputError naming the known libraries
     for folder in request.media:
         if not Path(folder).is_dir():
             raise InputError(

@@ -88,6 +88,20 @@ def get_provider(name: str) -> StockProvider:
     return registry.get_provider(name)
 
 
+def check_libraries(names: Sequence[str]) -> tuple[str, ...]:
+    """``names`` cleaned (lower case, each once), each checked to be a stock library.
+
+    Raises:
+        InputError: one isn't, naming the known ones.
+    """
+    from studio.stock import registry
+
+    cleaned = tuple(dict.fromkeys(n.strip().lower() for n in names if n.strip()))
+    for name in cleaned:
+        registry.provider_class(name)
+    return cleaned
+
+
 def library_label(name: str) -> str:
     """A stock library's name for people ("Pexels"); ``name`` itself for an unknown one."""
     from studio.stock import registry

@@ -11,6 +11,8 @@ from pathlib import Path
 
 from studio.media.probe import probe
 from studio.store import Library
+from tests.factories import make_project
+from tests.media.support import write_picture
 from tests.stock.fake_servers import StockServers
 
 SCRIPT = "\n\n".join(
@@ -113,3 +115,26 @@ def test_a_library_that_fails_leaves_slides_and_one_message(
     project = library.project(summary.id)
     assert [library.selection(s).source for s in library.scenes(project)] == ["slide"] * 3  # type: ignore[union-attr]
     library.close()
+
+
+def test_studio_visuals_fills_empty_scenes_then_all_with_all(
+    stock_servers: StockServers, tmp_path: Path
+) -> None:
+    home = tmp_path / "home"
+    library = Library.open(home)
+    project = make_project(library, "Seaside", keywords=("ocean",))
+    first = library.scenes(project)[0]
+    library.select_clip(first, write_picture(tmp_path / "mine.png", (320, 180)), kind="image",
+                        source="file")  # fmt: skip
+    library.close()
+    filled = studio(home, "visuals", "Seaside", "--stock", "openverse")
+    assert filled.returncode == 0, filled.stderr
+    assert filled.stdout.strip() == "Gave 2 of 3 scenes a visual in Seaside"
+    again = studio(home, "visuals", "Seaside", "--stock", "openverse", "--all")
+    assert again.stdout.strip() == "Gave 3 of 3 scenes a visual in Seaside", again.stderr
+    library = Library.open(home)
+    sources = [library.selection(s).source for s in library.scenes(project)]  # type: ignore[union-attr]
+    assert sources == ["stock"] * 3
+    library.close()
+    nothing = studio(home, "visuals", "Seaside")
+    assert nothing.returncode == 2 and "No stock library was named" in nothing.stderr

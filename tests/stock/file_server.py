@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
-from typing import Any
+from typing import Any, Self
 from urllib.parse import parse_qs, urlsplit
 
 _RANGE = re.compile(r"bytes=(\d+)-")
@@ -76,7 +76,7 @@ class FileServer:
         with self._lock:
             return [r for r in self.requests if r.path == "/" + path.lstrip("/")]
 
-    def __enter__(self) -> FileServer:
+    def __enter__(self) -> Self:
         self._thread.start()
         return self
 
