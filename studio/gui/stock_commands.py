@@ -1,4 +1,4 @@
-"""Undoable visual changes made in the picker: a downloaded stock visual, and its framing.
+"""The undoable change a stock download makes: the scene's visual, credit and framing.
 
 A scene's visual is copied whole (file, trim, motion, framing, credit) into a plain dict before
 a change, so undo puts back exactly what was there, credit and framing included.
@@ -14,15 +14,6 @@ from studio.store import Library
 from studio.store.models import ClipSelection, Scene
 
 Snapshot = dict[str, Any] | None
-#: What ``select_clip`` gives a new selection (``models.ClipSelection``'s defaults).
-FRESH_FRAMING: dict[str, Any] = {
-    "framing": "fill",
-    "focal": (0.5, 0.5),
-    "fit_colour": "#000000",
-    "motion_amount": None,
-}
-#: The framing values ``Library.set_framing`` takes, as the picker's editor sends them.
-FRAMING_KEYS = ("framing", "focal", "fit_colour", "motion", "motion_amount")
 
 
 def snapshot(selection: ClipSelection | None) -> Snapshot:
@@ -67,9 +58,8 @@ def restore(library: Library, scene: Scene, snap: Snapshot) -> None:
         motion=snap["motion"],
         credit=snap["credit"],
     )
-    changed = {k: v for k, v in snap["framing"].items() if v != FRESH_FRAMING.get(k, v)}
-    if changed:  # a fresh selection has the default framing: only a changed one is written
-        library.set_framing(library.scene(scene.id), **changed)
+    framing = {k: v for k, v in snap["framing"].items() if v is not None}
+    library.set_framing(library.scene(scene.id), **framing)
 
 
 class StockVisualCommand(LibraryCommand):
@@ -100,32 +90,6 @@ class StockVisualCommand(LibraryCommand):
 
     def revert(self) -> None:
         restore(self.library, self._scene(self.scene_id), self.before)
-
-    def notify(self) -> None:
-        self.workspace.notify_scene(self.project_id, self.scene_id)
-
-
-class FramingCommand(LibraryCommand):
-    """Change how a scene's visual is framed (fill, fit, focal point, motion); undoable."""
-
-    def __init__(
-        self,
-        workspace: Workspace,
-        project_id: str,
-        scene_id: str,
-        old: dict[str, Any],
-        new: dict[str, Any],
-    ) -> None:
-        super().__init__(workspace, project_id, "Frame visual")
-        self.scene_id = scene_id
-        self.new = {k: v for k, v in new.items() if k in FRAMING_KEYS}
-        self.old = {k: old[k] for k in self.new if k in old}
-
-    def apply(self) -> None:
-        self.library.set_framing(self._scene(self.scene_id), **self.new)
-
-    def revert(self) -> None:
-        self.library.set_framing(self._scene(self.scene_id), **self.old)
 
     def notify(self) -> None:
         self.workspace.notify_scene(self.project_id, self.scene_id)

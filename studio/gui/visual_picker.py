@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from studio.gui.media_bin import MediaBin
+from studio.gui.picker_framing import FramingTab
 from studio.gui.stock_actions import StockActions, credit_of, stock_caption
 from studio.gui.stock_panel import (
     CANDIDATE_ROLE,
@@ -131,6 +132,7 @@ class VisualPicker(QDialog):
         trimRequested(str): scene id: the creator wants to trim the current clip.
 
     Attributes:
+        framing: the "Framing" tab (the framing editor on the current visual).
         stock: the stock search (None without ``stock`` actions). preview: the larger
             preview beside the grid. download: a stock download's progress line.
     """
@@ -171,6 +173,8 @@ class VisualPicker(QDialog):
         self.tabs = QTabWidget()
         self.tabs.addTab(self._scene_tab(scene), "For this scene")
         self.tabs.addTab(self.bin, "Your media folders")
+        self.framing = FramingTab(workspace, scene.project_id, scene.id, thumbnails)
+        self.tabs.addTab(self.framing, "Framing")
         self.hint = QLabel()
         self.hint.setWordWrap(True)
         self._build_buttons()
@@ -299,6 +303,8 @@ class VisualPicker(QDialog):
     def selected(self) -> VisualChoice | Candidate | None:
         """What "Use this" would choose: the tile selected on the tab shown (a stock result
         is a Candidate)."""
+        if self.tabs.currentWidget() is self.framing:
+            return None
         if self.tabs.currentWidget() is self.bin:
             path = self.bin.current_path()
             return None if path is None else self._library_choice(path)
@@ -355,6 +361,11 @@ class VisualPicker(QDialog):
         """The download ended: on success the new visual is marked current."""
         if done:
             self._refresh_own()
+            self.framing.reload()
+            self.hint.setText(
+                f"{CURRENT}: {self.current.label if self.current else ''}. Set how it fills "
+                "the video on the Framing tab."
+            )
         self._update_buttons()
 
     def _refresh_own(self) -> None:
@@ -440,6 +451,7 @@ class VisualPicker(QDialog):
             self.bin.shutdown()
             self.download.stop_following()  # the download itself goes on, in the jobs list
             self.preview.shutdown()
+            self.framing.shutdown()
             if self.stock is not None:
                 self.stock.shutdown()
                 self._previews.shutdown()

@@ -327,3 +327,26 @@ def test_a_clip_plays_inline_in_the_preview_and_a_picture_shows_still(
     picker.list.setCurrentItem(still)
     assert picker.preview.playing_url == ""
     close(qtbot, picker)
+
+
+def test_the_downloaded_visual_is_framed_in_the_pickers_framing_tab_undoably(
+    qtbot: Any, own_scene: Any, stock_servers: Any, library: Any
+) -> None:
+    window, scene = own_scene
+    picker = open_picker(qtbot, window, scene, ("openverse",))
+    search(qtbot, picker)
+    picker.list.setCurrentItem(picker.stock.stock_items()[0])
+    with qtbot.waitSignal(picker.download.ended, timeout=TIMEOUT):
+        picker.use_button.click()
+    picker.tabs.setCurrentWidget(picker.framing)
+    assert picker.framing.editor.isVisible() and not picker.use_button.isEnabled()
+    editor = picker.framing.editor
+
+    editor.framing.setCurrentIndex(editor.framing.findData("fit-blur"))
+    editor.framing.activated.emit(editor.framing.currentIndex())  # what a click on it sends
+
+    selection = library.selection(library.scene(scene.id))
+    assert selection.framing == "fit-blur" and selection.credit["provider"] == "openverse"
+    window.workspace.undo_group.undo()
+    assert library.selection(library.scene(scene.id)).framing == "fill"
+    picker.reject()
