@@ -41,7 +41,6 @@ from studio.gui.thumbnails import placeholder
 from studio.gui.workers import Worker, human_message
 from studio.pipeline import stock_sourcing
 from studio.pipeline.changes import Done
-from studio.stock import registry
 from studio.stock.base import Candidate, Credit
 from studio.store import Library
 from studio.store.models import Scene
@@ -81,20 +80,6 @@ def credit_html(candidate: Candidate) -> str:
     facts = tile_text(candidate).split("\n")[1] + (f" · {size}" if size else "")
     lines.append(escape(facts))
     return "<br>".join(lines)
-
-
-def cached_results(library: Library, scene: Scene) -> tuple[str, list[Candidate]]:
-    """The stock results kept for ``scene`` (its last query and every page kept), no request."""
-    names = set(registry.PROVIDER_NAMES)
-    query, found = "", []
-    for suggestion in library.suggestions(scene):
-        if suggestion.source not in names:
-            continue
-        query = suggestion.query or query
-        for data in suggestion.candidates or []:
-            if isinstance(data, dict) and data.get("preview_url") is not None:
-                found.append(Candidate.from_json(data))
-    return query, found
 
 
 def small_rendition(candidate: Candidate) -> str:
@@ -248,8 +233,8 @@ class StockSearch(QWidget):
         self.page = 0
         self.searching = False
         self._build(chosen)
-        cached_query, cached = cached_results(library, scene)
-        self.query.setText(cached_query or stock_sourcing.scene_query(scene))
+        self.query.setText(stock_sourcing.saved_query(library, scene))
+        cached = stock_sourcing.cached_candidates(library, scene)  # kept pages: no request
         previews.ready.connect(self._preview_ready)
         if cached:
             self.page = 1
