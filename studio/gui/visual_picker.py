@@ -298,6 +298,8 @@ class VisualPicker(QDialog):
         self.use_button.setEnabled(
             selected is not None and not self._is_current(selected) and not downloading
         )
+        stock = isinstance(selected, Candidate)
+        self.use_button.setText("Download and use" if stock else "Use this")
 
     # -- choosing ---------------------------------------------------------------------------------
     def selected(self) -> VisualChoice | Candidate | None:
