@@ -19,6 +19,7 @@ from studio.errors import Cancelled, InputError, StudioError, known_os_error
 from studio.home import resolve_home
 from studio.logs import setup_logging
 from studio.media.caption_look import FONTS, POSITIONS
+from studio.media.settings import ASPECTS, RESOLUTIONS
 from studio.store.models import TEMPLATES
 from studio.text import one_line
 
@@ -29,8 +30,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("studio")
 
-ASPECTS = ("16:9", "9:16", "1:1")
-RESOLUTIONS = ("720p", "1080p")
 
 
 class _Parser(argparse.ArgumentParser):

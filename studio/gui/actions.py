@@ -53,11 +53,12 @@ class WindowActions:
     try_sample: QAction
     shortcuts: QAction
     about: QAction
+    fill_stock: QAction
 
     def scene_actions(self) -> tuple[QAction, ...]:
         """The actions on the current scene (enabled while a project is shown)."""
         return (self.add_scene, self.split_scene, self.merge_scene, self.move_scene_up,
-                self.move_scene_down, self.regenerate_voice, self.preview_scene)
+                self.move_scene_down, self.regenerate_voice, self.preview_scene, self.fill_stock)
 
 
 Shortcut = QKeySequence | QKeySequence.StandardKey | str
@@ -141,6 +142,8 @@ def create_actions(window: QMainWindow, workspace: Workspace) -> WindowActions:
         shortcuts=_action(window, "&Keyboard shortcuts", ["F1", "Ctrl+/"],
                           "Every shortcut, on one page"),
         about=about,
+        fill_stock=_action(window, "&Fill all scenes with stock footage…",
+                           tip="Search stock libraries for every scene's visual"),
     )
 
 
@@ -175,6 +178,7 @@ def build_menus(window: QMainWindow, actions: WindowActions) -> None:
     project.addSeparator()
     project.addAction(actions.regenerate_voice)
     project.addAction(actions.preview_scene)
+    project.addAction(actions.fill_stock)
     project.addAction(actions.render)
     project.addAction(actions.cancel)
     view = bar.addMenu("&View")

@@ -23,6 +23,8 @@ TYPING_ID = 1
 #: Typing commits on one scene this close together are one burst (one Ctrl+Z undoes them).
 #: The card commits after 0.8 s without a key, so a pause longer than this starts a new step.
 TYPING_BURST_SECONDS = 5.0
+#: ``QUndoCommand.id`` of a framing change: steps of one drag or arrow-key run merge into one.
+FRAMING_ID = 2
 
 
 def _excerpt(text: str, words: int = 4) -> str:
@@ -273,6 +275,7 @@ class ChooseVisualCommand(LibraryCommand):
         self.previous = None if old is None else {
             "asset_path": old.asset_path, "kind": old.kind, "source": old.source,
             "in_point": old.in_point, "out_point": old.out_point, "motion": old.motion,
+            "credit": old.credit,
         }
         motion = old.motion if old is not None else "zoom-in"
         self.library.select_clip(scene, self.path, kind=self.kind, source=self.source,
@@ -285,7 +288,7 @@ class ChooseVisualCommand(LibraryCommand):
             self.library.select_clip(
                 scene, self.library.home.abs(prev["asset_path"]), kind=prev["kind"],
                 source=prev["source"], in_point=prev["in_point"], out_point=prev["out_point"],
-                motion=prev["motion"],
+                motion=prev["motion"], credit=prev["credit"],
             )
             return
         self.library.clear_selection(scene)
@@ -309,6 +312,51 @@ class TrimClipCommand(LibraryCommand):
 
     def revert(self) -> None:
         self.library.set_trim(self._scene(self.scene_id), *self.old)
+
+    def notify(self) -> None:
+        self.workspace.notify_scene(self.project_id, self.scene_id)
+
+
+class FramingCommand(LibraryCommand):
+    """Change how a scene's visual is framed or moves (``Library.set_framing``'s values);
+    undo puts the old values back. Changes of the same values of one scene in a row merge."""
+
+    def __init__(
+        self, workspace: Workspace, project_id: str, scene_id: str, values: dict[str, Any]
+    ) -> None:
+        super().__init__(workspace, project_id, "Change framing")
+        self.scene_id, self.new = scene_id, dict(values)
+        self.old: dict[str, Any] | None = None
+
+    def apply(self) -> None:
+        scene = self._scene(self.scene_id)
+        if self.old is None:
+            from studio.media.segments import KEN_BURNS_ZOOM
+
+            current = self.library.selection(scene)
+            if current is not None:
+                everything = {
+                    "framing": current.framing,
+                    "focal": (current.focal_x, current.focal_y),
+                    "fit_colour": current.fit_colour,
+                    "motion": current.motion,
+                    "motion_amount": current.motion_amount or KEN_BURNS_ZOOM,
+                }  # the default amount written out renders (and is keyed) as the default
+                self.old = {k: everything[k] for k in self.new}
+        self.library.set_framing(scene, **self.new)
+
+    def revert(self) -> None:
+        self.library.set_framing(self._scene(self.scene_id), **(self.old or {}))
+
+    def id(self) -> int:
+        return FRAMING_ID
+
+    def mergeWith(self, other: QUndoCommand) -> bool:
+        if not (isinstance(other, FramingCommand) and other.scene_id == self.scene_id
+                and other.new.keys() == self.new.keys()):
+            return False
+        self.new = dict(other.new)
+        return True
 
     def notify(self) -> None:
         self.workspace.notify_scene(self.project_id, self.scene_id)

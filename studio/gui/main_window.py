@@ -165,6 +165,7 @@ class MainWindow(QMainWindow):
         a.split_scene.triggered.connect(self.editor.split_current)
         a.merge_scene.triggered.connect(self._merge_current)
         a.render.triggered.connect(self.start_render)
+        a.fill_stock.triggered.connect(self.editor.fill_with_stock)
         a.characters.triggered.connect(lambda: CharactersDialog(self.workspace, self).open())
         a.cancel.triggered.connect(self.cancel_shown_jobs)
         a.about.triggered.connect(lambda: show_about(self))

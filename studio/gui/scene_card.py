@@ -55,6 +55,8 @@ SCENE_MIME = "application/x-studio-scene"
 #: Files dragged from the media bin: their paths, one per line (UTF-8).
 MEDIA_MIME = "application/x-studio-media"
 COMMIT_DELAY_MS = 800
+#: The visual button's tooltip (a stock visual's credit line follows it).
+CHANGE_VISUAL = "Change this scene's picture or clip…"
 THUMB_SIZE = QSize(128, 72)
 #: Below this card width the text goes under the picture instead of beside it.
 SIDE_BY_SIDE_WIDTH = 380
@@ -231,6 +233,7 @@ class SceneCard(QFrame):
         activated(str): the card got focus (it becomes the editor's current scene).
         mediaDropped(str, object): scene id, the Path of a file dropped from the media bin.
         trimRequested(str): scene id (its clip's in and out points).
+        framingRequested(str): scene id (how its visual is framed and moves).
         auditionRequested(str, object): scene id, the voice id chosen (None: as the project).
     """
 
@@ -247,6 +250,7 @@ class SceneCard(QFrame):
     activated = Signal(str)
     mediaDropped = Signal(str, object)
     trimRequested = Signal(str)
+    framingRequested = Signal(str)
     auditionRequested = Signal(str, object)
 
     def __init__(self, scene: Scene, voices: Sequence[VoiceOption],
@@ -288,7 +292,7 @@ class SceneCard(QFrame):
         self.visual.setObjectName("visualButton")
         self.visual.setIconSize(THUMB_SIZE)
         self.visual.setFixedSize(THUMB_SIZE + QSize(8, 8))
-        self.visual.setToolTip("Change this scene's picture or clip…")
+        self.visual.setToolTip(CHANGE_VISUAL)
         self.visual_label = ElidedLabel()
         self.visual_label.setObjectName("visualLabel")
         self.visual_label.setMaximumWidth(THUMB_SIZE.width() + 8)
@@ -327,11 +331,13 @@ class SceneCard(QFrame):
         self.insert_action = QAction("Insert a new scene after this one", self)
         self.trim_action = QAction("Trim the clip…", self)
         self.trim_action.setEnabled(False)
+        self.framing_action = QAction("Framing and motion…", self)
+        self.framing_action.setEnabled(False)
         self.more = _tool("⋯", "Split, merge, insert, trim", name="moreActions")
         self.more.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         menu = QMenu(self.more)
         for action in (self.split_action, self.merge_action, self.insert_action,
-                       self.trim_action):
+                       self.trim_action, self.framing_action):
             menu.addAction(action)
         self.more.setMenu(menu)
         self.more.setStyleSheet("QToolButton::menu-indicator { image: none; }")
@@ -385,6 +391,7 @@ class SceneCard(QFrame):
         self.merge_action.triggered.connect(lambda: self.mergeRequested.emit(sid))
         self.insert_action.triggered.connect(lambda: self.insertRequested.emit(sid))
         self.trim_action.triggered.connect(lambda: self.trimRequested.emit(sid))
+        self.framing_action.triggered.connect(lambda: self.framingRequested.emit(sid))
         self.delete.clicked.connect(lambda: self.deleteRequested.emit(sid))
         self.up.clicked.connect(lambda: self.moveRequested.emit(sid, -1))
         self.down.clicked.connect(lambda: self.moveRequested.emit(sid, 1))

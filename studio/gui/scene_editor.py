@@ -27,10 +27,13 @@ from studio.gui import commands, operations
 from studio.gui.card_list import CardList
 from studio.gui.fitting import ElidedLabel
 from studio.gui.formatting import format_duration
+from studio.gui.framing_dialog import FramingDialog, open_framing
 from studio.gui.job_runner import Job, JobRunner
 from studio.gui.media_bin import MediaBin
 from studio.gui.op import Op
-from studio.gui.scene_card import THUMB_SIZE, SceneCard
+from studio.gui.scene_card import CHANGE_VISUAL, THUMB_SIZE, SceneCard
+from studio.gui.stock_actions import StockActions, credit_of, stock_caption
+from studio.gui.stock_fill import FillScenesDialog
 from studio.gui.thumbnails import ThumbnailLoader, placeholder
 from studio.gui.trim_dialog import TrimDialog
 from studio.gui.visual_picker import VisualChoice, VisualPicker
@@ -76,6 +79,7 @@ class SceneEditor(QWidget):
         self._cards: dict[str, SceneCard] = {}
         self._project_id = ""
         self._preview_job: Job | None = None
+        self.stock = StockActions(workspace, jobs, self)
         self.current_scene_id = ""
         self._build()
         workspace.currentProjectChanged.connect(self.reload)
@@ -239,13 +243,17 @@ class SceneEditor(QWidget):
             return
         selection = self._library.selection(scene)
         card.trim_action.setEnabled(selection is not None and selection.kind == "video")
+        card.framing_action.setEnabled(selection is not None)
         if selection is None:
             card.thumbnail_key = ""
             card.set_thumbnail(placeholder(THUMB_SIZE, "No visual yet\nClick to choose"),
                                "Chosen when you render")
             return
         path = self._library.home.abs(selection.asset_path)
-        caption = visual_label(path, source=selection.source, kind=selection.kind)
+        credit = credit_of(selection.credit)
+        caption = stock_caption(credit) if credit else visual_label(path, source=selection.source,
+                                                                     kind=selection.kind)
+        card.visual.setToolTip(CHANGE_VISUAL + (f"\n{credit.line()}" if credit else ""))
         key, pixmap = self._thumbnails.request(path, THUMB_SIZE)
         card.thumbnail_key = key
         card.set_thumbnail(pixmap if pixmap is not None else placeholder(THUMB_SIZE, "Loading…"),
@@ -275,6 +283,7 @@ class SceneEditor(QWidget):
         card.activated.connect(self._activated)
         card.mediaDropped.connect(self.use_file)
         card.trimRequested.connect(self.trim_clip)
+        card.framingRequested.connect(self.frame_visual)
 
     def _push(self, command: commands.LibraryCommand) -> None:
         self._workspace.push(self._project_id, command)
@@ -445,7 +454,7 @@ class SceneEditor(QWidget):
 
     def pick_visual(self, scene_id: str) -> VisualPicker:
         picker = VisualPicker(self._workspace, self._library.scene(scene_id), self._thumbnails,
-                              self)
+                              self, stock=self.stock)
         picker.chosen.connect(self.apply_visual)
         picker.trimRequested.connect(self.trim_clip)
         picker.finished.connect(picker.deleteLater)
@@ -472,6 +481,15 @@ class SceneEditor(QWidget):
         if started is None:
             self._workspace.report_error("Wait for the current job to finish, or cancel it (Esc).")
 
+    def fill_with_stock(self) -> FillScenesDialog | None:
+        """Ask which libraries and scenes, then fill the project's scenes with stock footage."""
+        if not self._project_id:
+            return None
+        dialog = FillScenesDialog(self.stock, self._project_id, self)
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+        return dialog
+
     # -- media bin and trimming -------------------------------------------------------------------
     def attach_media_bin(self, media_bin: MediaBin) -> None:
         """Let ``media_bin`` hand files to the current scene ("Use for scene N", double-click)."""
@@ -494,6 +512,10 @@ class SceneEditor(QWidget):
             self._workspace.report_error("Click a scene first, then use the file for it.")
             return
         self.use_file(self.current_scene_id, path)
+
+    def frame_visual(self, scene_id: str) -> FramingDialog | None:
+        """Open the framing dialog of the scene's visual (None if it has none yet)."""
+        return open_framing(self._workspace, self._project_id, scene_id, self._thumbnails, self)
 
     def trim_clip(self, scene_id: str) -> TrimDialog | None:
         """Open the trim dialog for the scene's clip (None if its visual is not a clip)."""

@@ -26,17 +26,30 @@ from studio.errors import InputError
 from studio.media import settings as encoding
 from studio.media.captions import ass_filter
 from studio.media.ffmpeg import atomic_output, ffmpeg_exe, run_ffmpeg
+from studio.media.framing import (
+    CENTRE,
+    DEFAULT_FIT_COLOUR,
+    check_framing,
+    clip_fit_filter,
+    compose_picture,
+    fill_filter,
+)
+from studio.media.framing import FRAMINGS as FRAMINGS  # how a visual of another shape is framed
 from studio.media.probe import MediaInfo, probe
 from studio.media.settings import RenderSettings
 from studio.progress import CancelToken, ProgressFn, no_progress, run_concurrently
 
-MOTIONS = ("zoom-in", "zoom-out", "pan-left", "pan-right", "none")
+MOTIONS = ("zoom-in", "zoom-out", "pan-left", "pan-right", "none", "pan-up", "pan-down")
 VISUAL_KINDS = ("image", "video")
 #: How far the Ken Burns zooms (or, for pans, how much wider than the frame the picture is).
 KEN_BURNS_ZOOM = 0.08
 #: Pictures are moved at this multiple of the frame size, then scaled down: zoompan moves in
 #: whole pixels, so at 2x the stair-step jitter halves (0.28 -> 0.13 px RMS, measured).
 KEN_BURNS_SUPERSAMPLE = 2
+#: ...but never beyond this long side: at 1440p and 2160p a 2x picture would be 5120 or 7680
+#: pixels wide (7680x4320 is 100 MB a frame in zoompan); at 4K the stair-steps are half as big
+#: on screen anyway. 720p and 1080p keep the full 2x.
+KEN_BURNS_MAX_SIDE = 3840
 #: ffmpeg's decoder for each picture format Pillow reports (named, so a misnamed file works);
 #: other pictures (GIF) go through Pillow first.
 _IMAGE_DECODERS = {"jpeg": "mjpeg", "mpo": "mjpeg", "png": "png", "webp": "webp", "bmp": "bmp",
@@ -82,6 +95,12 @@ class SegmentSpec:
         settings: the render's frame size, frame rate and caption choices.
         padding: seconds of silence after the voice.
         overlay: a picture laid over the visual (chat bubbles, a scrolling page), or None.
+        framing: "fill" (cover, crop around ``focal``), "fit-blur" (whole, over a blurred
+            copy of itself) or "fit-colour" (whole, on ``fit_colour``).
+        focal: the point (x, y from 0 to 1) a fill crop keeps in view.
+        fit_colour: the colour around a "fit-colour" visual ("#rrggbb").
+        motion_amount: how far the Ken Burns moves, 0 (still) to 1 (zoom 2x, or a picture
+            twice the frame panned); None: ``KEN_BURNS_ZOOM``.
     """
 
     visual_path: Path
@@ -95,6 +114,10 @@ class SegmentSpec:
     settings: RenderSettings = field(default_factory=RenderSettings)
     padding: float = 0.0
     overlay: Overlay | None = None
+    framing: str = "fill"
+    focal: tuple[float, float] = CENTRE
+    fit_colour: str = DEFAULT_FIT_COLOUR
+    motion_amount: float | None = None
 
     def __post_init__(self) -> None:
         if self.visual_kind not in VISUAL_KINDS:
@@ -111,6 +134,7 @@ class SegmentSpec:
         if self.out_point is not None and not self.out_point > self.in_point:
             raise InputError("A clip's end must come after its start",
                              where=str(self.visual_path), fix="Trim the clip again")
+        check_framing(self.framing, self.focal, self.fit_colour, self.motion_amount)
 
     @property
     def length(self) -> float:
@@ -168,8 +192,27 @@ def segment_key(spec: SegmentSpec) -> str:
     }
     if spec.out_point is not None:  # only when trimmed: untrimmed segments keep their names
         payload["out_point"] = round(spec.out_point, 6)
+    payload.update(_framing_key(spec))
     text = json.dumps(payload, sort_keys=True, ensure_ascii=True)
     return hashlib.sha256(text.encode("ascii")).hexdigest()[:32]
+
+
+def _framing_key(spec: SegmentSpec) -> dict[str, object]:
+    """The framing's part of the key: only values that differ from Studio's defaults, so
+    segments made before framings existed keep their names."""
+    extra: dict[str, object] = {}
+    if spec.framing != "fill":
+        extra["framing"] = spec.framing
+        if spec.framing == "fit-colour":
+            extra["fit_colour"] = spec.fit_colour.lower()
+    elif tuple(spec.focal) != CENTRE:
+        extra["focal"] = [round(v, 4) for v in spec.focal]
+    if spec.visual_kind == "image":
+        if spec.motion_amount is not None and spec.motion_amount != KEN_BURNS_ZOOM:
+            extra["motion_amount"] = round(spec.motion_amount, 4)  # the default's value: same
+        if _supersample(spec.settings) != KEN_BURNS_SUPERSAMPLE:
+            extra["supersample"] = [_supersample(spec.settings), KEN_BURNS_MAX_SIDE]
+    return extra
 
 
 def _file_identity(path: Path) -> list[object]:
@@ -262,46 +305,68 @@ def encoder_args(
     return args
 
 
-def _cover(width: int, height: int, in_matrix: str | None = None) -> str:
-    """Scale to cover ``width`` x ``height`` and crop the overflow (never stretch or pad).
+def _cover(
+    width: int, height: int, in_matrix: str | None = None, focal: tuple[float, float] = CENTRE
+) -> str:
+    """Scale to cover ``width`` x ``height`` and crop around ``focal`` (``framing.fill_filter``)."""
+    return fill_filter(width, height, in_matrix, focal)
 
-    Output is BT.709 limited range. Naming the input's matrix (``in_matrix``) lets a clip that
-    already matches pass through unconverted: a 1080p clip costs no scaling at all.
-    """
-    source = f":in_color_matrix={in_matrix}" if in_matrix else ""
-    return (
-        f"scale={width}:{height}:force_original_aspect_ratio=increase:flags=bicubic{source}"
-        f":out_color_matrix=bt709:out_range=tv,crop={width}:{height},setsar=1,format=yuv420p"
-    )
+
+def _supersample(settings: RenderSettings) -> float:
+    """The Ken Burns supersampling factor at these settings (2, capped by the long side)."""
+    long_side = max(settings.width, settings.height)
+    return min(float(KEN_BURNS_SUPERSAMPLE), KEN_BURNS_MAX_SIDE / long_side)
 
 
 def _image_input(spec: SegmentSpec, info: MediaInfo, work: Path) -> tuple[list[str], str]:
-    """ffmpeg input options and the video filter chain for a picture with Ken Burns motion."""
+    """ffmpeg input options and the video filter chain for a picture with Ken Burns motion.
+
+    A fitted picture ("fit-blur", "fit-colour") is composed once at the size the motion works
+    at, then moves like any other.
+    """
     source = Path(spec.visual_path)
     decoder = _IMAGE_DECODERS.get(info.video_codec or "")
-    if decoder is None:
-        source, decoder = _as_png(source, work / "visual.png"), "png"
     settings = spec.settings
     w, h, fps, n = settings.width, settings.height, settings.fps, spec.frame_count
+    still = spec.motion == "none" or spec.motion_amount == 0
+    scale = 1.0 if still else _supersample(settings)
+    big_w, big_h = _even(w * scale), _even(h * scale)
+    if spec.framing != "fill":
+        framed = work / "framed.png"
+        source = compose_picture(source, big_w, big_h, spec.framing, spec.fit_colour, framed)
+        decoder = "png"
+    elif decoder is None:
+        source, decoder = _as_png(source, work / "visual.png"), "png"
     options = ["-f", "image2", "-pattern_type", "none", "-framerate", str(fps),
                "-c:v", decoder, "-i", str(source)]
-    if spec.motion == "none":
-        chain = (f"[0:v]{_cover(w, h)},loop=loop={n - 1}:size=1,setpts=N/({fps}*TB),"
+    cover = _cover(big_w, big_h, None, spec.focal)
+    if still:
+        chain = (f"[0:v]{cover},loop=loop={n - 1}:size=1,setpts=N/({fps}*TB),"
                  f"trim=end_frame={n}")
     else:
-        s = KEN_BURNS_SUPERSAMPLE
-        zoom, x, y = _motion_expressions(spec.motion, n)
+        zoom, x, y = _motion_expressions(spec.motion, n, spec.motion_amount)
         chain = (
-            f"[0:v]{_cover(w * s, h * s)},"
+            f"[0:v]{cover},"
             f"zoompan=z='{zoom}':x='{x}':y='{y}':d={n}:s={w}x{h}:fps={fps},"
             f"trim=end_frame={n},setpts=PTS-STARTPTS"
         )
     return options, _finish(chain, spec)
 
 
-def _motion_expressions(motion: str, frames: int) -> tuple[str, str, str]:
-    """zoompan's zoom, x and y expressions for ``motion`` over ``frames`` frames."""
-    a = KEN_BURNS_ZOOM
+def _even(pixels: float) -> int:
+    """``pixels`` rounded to an even whole number (yuv420p needs even sizes)."""
+    return max(2, round(pixels / 2) * 2)
+
+
+def _motion_expressions(
+    motion: str, frames: int, amount: float | None = None
+) -> tuple[str, str, str]:
+    """zoompan's zoom, x and y expressions for ``motion`` over ``frames`` frames.
+
+    ``amount`` is how far it goes (``KEN_BURNS_ZOOM`` when None): the zoom's growth, or for
+    a pan how much bigger than the frame the picture is (the pan crosses all of the excess).
+    """
+    a = KEN_BURNS_ZOOM if amount is None else amount
     p = f"(on/{max(frames - 1, 1)})"
     centre_x, centre_y = "(iw-iw/zoom)/2", "(ih-ih/zoom)/2"
     if motion == "zoom-in":
@@ -310,6 +375,10 @@ def _motion_expressions(motion: str, frames: int) -> tuple[str, str, str]:
         return f"1+{a}*(1-{p})", centre_x, centre_y
     if motion == "pan-right":
         return f"{1 + a}", f"(iw-iw/zoom)*{p}", centre_y
+    if motion == "pan-down":
+        return f"{1 + a}", centre_x, f"(ih-ih/zoom)*{p}"
+    if motion == "pan-up":
+        return f"{1 + a}", centre_x, f"(ih-ih/zoom)*(1-{p})"
     return f"{1 + a}", f"(iw-iw/zoom)*(1-{p})", centre_y  # pan-left
 
 
@@ -346,8 +415,13 @@ def _video_input(
     if in_point > 0:
         options += ["-ss", f"{in_point:.3f}"]
     options += ["-i", str(spec.visual_path)]
+    if spec.framing == "fill":
+        frame = _cover(settings.width, settings.height, matrix, spec.focal)
+    else:
+        frame = clip_fit_filter(settings.width, settings.height, spec.framing,
+                                spec.fit_colour, matrix)
     chain = (
-        f"[0:v]fps={settings.fps},{_cover(settings.width, settings.height, matrix)},{hold}"
+        f"[0:v]fps={settings.fps},{frame},{hold}"
         f"trim=end_frame={spec.frame_count},setpts=PTS-STARTPTS"
     )
     return options, _finish(chain, spec)

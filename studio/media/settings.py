@@ -20,7 +20,7 @@ from studio.media.caption_look import PRESETS, checked_overrides
 log = logging.getLogger(__name__)
 
 ASPECTS = ("16:9", "9:16", "1:1")
-RESOLUTIONS = ("720p", "1080p")
+RESOLUTIONS = ("720p", "1080p", "1440p", "2160p")
 CAPTION_STYLES = tuple(PRESETS)  # ("clean", "bold", "boxed")
 #: Frame rates whose frame holds a whole number of 48 kHz samples (segments join sample-exact).
 FRAME_RATES = (24, 25, 30, 50, 60)
@@ -47,7 +47,7 @@ SEGMENT_AUDIO_CODEC = "flac"
 LOUDNESS_TARGET = -16.0
 TRUE_PEAK = -1.5
 
-_SHORT_SIDE = {"720p": 720, "1080p": 1080}
+_SHORT_SIDE = {"720p": 720, "1080p": 1080, "1440p": 1440, "2160p": 2160}
 
 
 @dataclass(frozen=True)
@@ -56,7 +56,7 @@ class RenderSettings:
 
     Attributes:
         aspect: "16:9" (landscape), "9:16" (vertical, for shorts) or "1:1" (square).
-        resolution: "720p" or "1080p": the length of the frame's short side.
+        resolution: "720p", "1080p", "1440p" or "2160p" (4K): the frame's short side.
         fps: frames per second (24, 25, 30, 50 or 60).
         captions: burn captions into the picture.
         caption_style: "clean", "bold" or "boxed".

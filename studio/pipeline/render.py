@@ -113,6 +113,10 @@ def segment_for(
         settings=settings,
         padding=look.padding,
         overlay=look.overlay,
+        framing=look.framing,
+        focal=look.focal,
+        fit_colour=look.fit_colour,
+        motion_amount=look.motion_amount,
     )
     return spec, cues
 

@@ -277,6 +277,28 @@ class Library:
         """Play only ``in_point``..``out_point`` of the scene's clip (None: to its end)."""
         return self.rooms.visuals.set_trim(scene, in_point, out_point)
 
+    def set_framing(
+        self,
+        scene: Scene,
+        *,
+        framing: str | None = None,
+        focal: tuple[float, float] | None = None,
+        fit_colour: str | None = None,
+        motion: str | None = None,
+        motion_amount: float | None = None,
+    ) -> ClipSelection:
+        """Change how the scene's visual is framed and moved ("fill", "fit-blur",
+        "fit-colour"; focal point; fit colour; Ken Burns move and amount); only the given
+        values change. InputError for a bad value (nothing saved) or a scene with no visual."""
+        return self.rooms.visuals.set_framing(
+            scene,
+            framing=framing,
+            focal=focal,
+            fit_colour=fit_colour,
+            motion=motion,
+            motion_amount=motion_amount,
+        )
+
     def clear_selection(self, scene: Scene) -> None:
         """Forget the scene's chosen visual (the render falls back to its slide)."""
         self.rooms.visuals.clear_selection(scene)

@@ -45,7 +45,7 @@ MAX_SHORT = 1_000
 MIN_SPEED, MAX_SPEED = 0.25, 4.0
 #: Values the render settings may take (studio.media.settings; the store may not import media).
 ASPECTS = ("16:9", "9:16", "1:1")
-RESOLUTIONS = ("720p", "1080p")
+RESOLUTIONS = ("720p", "1080p", "1440p", "2160p")
 CAPTION_STYLES = ("clean", "bold", "boxed")
 FRAME_RATES = (24, 25, 30, 50, 60)
 #: A picture's moves (studio.media.segments.MOTIONS).
@@ -56,6 +56,8 @@ FRAMINGS = ("fill", "fit-blur", "fit-colour")
 TRANSITION_NAME = re.compile(r"^[a-z][a-z-]{0,39}$")
 #: Longest transition accepted from an archive, in seconds.
 MAX_TRANSITION = 10.0
+#: A fit colour as the store keeps it: "#rrggbb".
+FIT_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 COLOUR = re.compile(r"^#?[0-9a-fA-F]{6}$")
 #: Project-relative folders a manifest path may point into.
 FILE_FOLDERS = ("audio", "visuals")
@@ -65,6 +67,7 @@ STRICT = ConfigDict(strict=True, extra="ignore", allow_inf_nan=False, frozen=Tru
 ShortText = Annotated[str, Field(max_length=MAX_SHORT)]
 LongText = Annotated[str, Field(max_length=MAX_TEXT)]
 Seconds = Annotated[float, Field(ge=0.0, lt=MAX_SECONDS, allow_inf_nan=False)]
+Unit = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
 
 
 def _relative(value: str) -> str:
@@ -137,10 +140,10 @@ class SelectionModel(BaseModel):
     out_point: Seconds | None = None
     motion: Literal[MOTIONS] = "zoom-in"  # type: ignore[valid-type]
     framing: Literal[FRAMINGS] = "fill"  # type: ignore[valid-type]
-    focal_x: Fraction = 0.5
-    focal_y: Fraction = 0.5
-    fit_colour: Annotated[str, Field(pattern=COLOUR.pattern)] = "#000000"
-    motion_amount: Fraction | None = None
+    focal_x: Unit = 0.5
+    focal_y: Unit = 0.5
+    fit_colour: Annotated[str, Field(pattern=FIT_COLOUR.pattern)] = "#000000"
+    motion_amount: Unit | None = None
     credit: CreditModel | None = None
 
 

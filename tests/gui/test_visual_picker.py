@@ -116,7 +116,7 @@ def test_enter_and_a_double_click_on_the_current_visual_replace_nothing(
     qtbot.keyClick(picker.bin.view, Qt.Key.Key_Return)
     assert picker.isVisible() and emitted == []
 
-    picker.tabs.setCurrentWidget(picker.list)
+    picker.tabs.setCurrentIndex(0)  # the scene's visuals
     current = picker.list.item(0)
     centre = picker.list.visualItemRect(current).center()
     qtbot.mouseClick(picker.list.viewport(), Qt.MouseButton.LeftButton, pos=centre)

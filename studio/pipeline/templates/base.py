@@ -36,6 +36,11 @@ class SceneLook:
         overlay: a transparent picture over the visual (chat bubbles, a scrolling page).
         captions: burn the narration's captions in (when the render asks for captions).
         padding: seconds of quiet after the voice.
+        framing: how a visual of another shape fills the frame ("fill", "fit-blur",
+            "fit-colour"; ``studio.media.framing``).
+        focal: the point (x, y from 0 to 1) a "fill" crop keeps in view.
+        fit_colour: the colour around a "fit-colour" visual.
+        motion_amount: how far the move goes (0..1; None: Studio's default).
     """
 
     visual_path: Path
@@ -46,6 +51,10 @@ class SceneLook:
     overlay: Overlay | None = None
     captions: bool = True
     padding: float = 0.0
+    framing: str = "fill"
+    focal: tuple[float, float] = (0.5, 0.5)
+    fit_colour: str = "#000000"
+    motion_amount: float | None = None
 
 
 #: How a template option is entered: free text, one of its choices, a colour or a picture or
@@ -254,6 +263,10 @@ class Template:
             motion=selection.motion,
             in_point=selection.in_point,
             out_point=selection.out_point if selection.kind == "video" else None,
+            framing=selection.framing,
+            focal=(selection.focal_x, selection.focal_y),
+            fit_colour=selection.fit_colour,
+            motion_amount=selection.motion_amount,
         )
 
 

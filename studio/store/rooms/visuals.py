@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from studio.errors import InputError
+from studio.store.archive_schema import FIT_COLOUR, FRAMINGS, MOTIONS
 from studio.store.models import (
     ClipSelection,
     MediaAsset,
@@ -97,6 +98,36 @@ class VisualsRoom(Room):
             Scene.update(updated_at=utcnow()).where(Scene.id == scene.id).execute()
         return selection
 
+    def set_framing(
+        self,
+        scene: Scene,
+        *,
+        framing: str | None = None,
+        focal: tuple[float, float] | None = None,
+        fit_colour: str | None = None,
+        motion: str | None = None,
+        motion_amount: float | None = None,
+    ) -> ClipSelection:
+        """Change how the scene's visual is framed and moved; only the given values change.
+
+        Raises:
+            InputError: a value is unusable (nothing is saved), or the scene has no visual.
+        """
+        changes = _framing_changes(framing, focal, fit_colour, motion, motion_amount)
+        with self._db.transaction():
+            selection = ClipSelection.get_or_none(ClipSelection.scene == scene.id)
+            if selection is None:
+                raise InputError(
+                    f"Scene {scene.scene_number} has no visual to frame",
+                    fix="Choose a picture or a clip for the scene first",
+                )
+            if changes:
+                for name, value in changes.items():
+                    setattr(selection, name, value)
+                selection.save()
+                Scene.update(updated_at=utcnow()).where(Scene.id == scene.id).execute()
+        return selection
+
     def clear_selection(self, scene: Scene) -> None:
         """Forget the scene's chosen visual (the render falls back to its slide)."""
         with self._db.transaction():
@@ -134,3 +165,58 @@ class VisualsRoom(Room):
     def remove_media_assets(self, paths: Sequence[str]) -> None:
         with self._db.transaction():
             MediaAsset.delete().where(MediaAsset.path.in_(list(paths))).execute()
+
+
+def _framing_changes(
+    framing: str | None,
+    focal: tuple[float, float] | None,
+    fit_colour: str | None,
+    motion: str | None,
+    motion_amount: float | None,
+) -> dict[str, Any]:
+    """The ``clip_selections`` columns to set, each checked (InputError for the first bad one)."""
+    changes: dict[str, Any] = {}
+    if framing is not None:
+        changes["framing"] = _one_of("framing", framing, FRAMINGS)
+    if motion is not None:
+        changes["motion"] = _one_of("motion", motion, MOTIONS)
+    if focal is not None:
+        if not (isinstance(focal, tuple | list) and len(focal) == 2 and all(map(_unit, focal))):
+            raise InputError(
+                f"A focal point must be two numbers from 0 to 1, not {focal!r}",
+                fix="Drag the focal point inside the picture",
+            )
+        changes["focal_x"], changes["focal_y"] = float(focal[0]), float(focal[1])
+    if fit_colour is not None:
+        if not isinstance(fit_colour, str) or not FIT_COLOUR.match(fit_colour):
+            raise InputError(
+                f"A colour must be written #rrggbb, not {fit_colour!r}",
+                fix="Pick the colour again",
+            )
+        changes["fit_colour"] = fit_colour.lower()
+    if motion_amount is not None:
+        if not _unit(motion_amount):
+            raise InputError(
+                f"The motion's amount must be from 0 to 1, not {motion_amount!r}",
+                fix="Set the amount with the slider",
+            )
+        changes["motion_amount"] = float(motion_amount)
+    return changes
+
+
+def _one_of(label: str, value: object, allowed: tuple[str, ...]) -> str:
+    if value not in allowed:
+        raise InputError(
+            f"Studio doesn't know the {label} {value!r}", fix="Choose one of " + ", ".join(allowed)
+        )
+    return str(value)
+
+
+def _unit(value: object) -> bool:
+    """Whether ``value`` is a finite number from 0 to 1 (a bool is not a number here)."""
+    return (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+        and 0 <= value <= 1
+    )
