@@ -31,7 +31,6 @@ if TYPE_CHECKING:
 log = logging.getLogger("studio")
 
 
-
 class _Parser(argparse.ArgumentParser):
     """Studio's parser: usage errors in one line, and arguments added on first use.
 

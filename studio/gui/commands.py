@@ -276,6 +276,8 @@ class ChooseVisualCommand(LibraryCommand):
             "asset_path": old.asset_path, "kind": old.kind, "source": old.source,
             "in_point": old.in_point, "out_point": old.out_point, "motion": old.motion,
             "credit": old.credit,
+            "framing": {"framing": old.framing, "focal": (old.focal_x, old.focal_y),
+                        "fit_colour": old.fit_colour, "motion_amount": old.motion_amount},
         }
         motion = old.motion if old is not None else "zoom-in"
         self.library.select_clip(scene, self.path, kind=self.kind, source=self.source,
@@ -290,6 +292,7 @@ class ChooseVisualCommand(LibraryCommand):
                 source=prev["source"], in_point=prev["in_point"], out_point=prev["out_point"],
                 motion=prev["motion"], credit=prev["credit"],
             )
+            self.library.set_framing(scene, **prev["framing"])  # None amount: stays default
             return
         self.library.clear_selection(scene)
 

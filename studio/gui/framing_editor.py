@@ -16,12 +16,14 @@ from typing import Any
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QColor,
+    QIcon,
     QImage,
     QKeyEvent,
     QMouseEvent,
     QPainter,
     QPaintEvent,
     QPen,
+    QPixmap,
 )
 from PySide6.QtWidgets import (
     QColorDialog,
@@ -335,9 +337,9 @@ class FramingEditor(QWidget):
         self.canvas.framing = framing
         self.canvas.colour = QColor(self._colour)
         self.colour_button.setVisible(framing == "fit-colour")
-        self.colour_button.setStyleSheet(
-            f"QPushButton {{ border-left: 14px solid {self._colour}; }}"
-        )
+        swatch = QPixmap(14, 14)
+        swatch.fill(QColor(self._colour))
+        self.colour_button.setIcon(QIcon(swatch))
         moving = self._kind == "image"
         self.motion.setEnabled(moving)
         still = self.motion.currentData() == "none"

@@ -33,10 +33,12 @@ log = logging.getLogger(__name__)
 # video, 2 shared cores; 20 runs: visuals 1.0-1.1 s, or 3 s while other work ran; the render
 # 8.5 s with the cores to itself, 13-18 s while they were busy): with the demo's 0.15 and 0.19
 # the visuals took 13 % of the bar for 7 % of the time. The voice's costs live in ``voiceover``.
+# 1440p and 2160p are 1080p's scaled by ``bench/resolution_bench.py``'s render ratios (1.6x and
+# 3.1x the 1080p render, same run) and, for visuals, by the pixel count.
 #: Seconds to make one scene's visual, by resolution.
-VISUALS_SECONDS_PER_SCENE = {"720p": 0.10, "1080p": 0.28}
+VISUALS_SECONDS_PER_SCENE = {"720p": 0.10, "1080p": 0.28, "1440p": 0.50, "2160p": 1.12}
 #: Seconds to encode one second of video (segments, sound and join), by resolution.
-RENDER_SECONDS_PER_VIDEO_SECOND = {"720p": 0.21, "1080p": 0.31}
+RENDER_SECONDS_PER_VIDEO_SECOND = {"720p": 0.21, "1080p": 0.31, "1440p": 0.51, "2160p": 0.96}
 #: Seconds to search and download one scene's stock footage (not measured here: it depends on
 #: the network and the library; a 5 MB clip at 20 Mbit/s is about 2 s, plus the search).
 STOCK_SECONDS_PER_SCENE = 3.0

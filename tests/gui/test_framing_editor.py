@@ -153,3 +153,30 @@ def test_from_the_card_the_change_is_undoable_and_the_dialog_fits(
     window.window_actions.redo.trigger()
     assert library.selection(first).focal_x == pytest.approx(0.44)
     dialog.reject()
+
+
+def test_undoing_a_new_visual_brings_back_the_old_framing(
+    qtbot: Any, make_window: Any, library: Any, tmp_path: Path
+) -> None:
+    from studio.gui.commands import ChooseVisualCommand
+
+    project = make_project(library, aspect="9:16")
+    first = library.scenes(project)[0]
+    choose_visual(library, project, first, write_picture(tmp_path / "wide.png", (640, 360)))
+    library.set_framing(first, framing="fit-colour", fit_colour="#112233", focal=(0.1, 0.2))
+    window = make_window()
+    window.workspace.set_current_project(project.id)
+    other = write_picture(tmp_path / "other.png", (300, 600))
+    window.workspace.push(
+        project.id,
+        ChooseVisualCommand(window.workspace, project.id, first.id, other, "image", "file"),
+    )
+    assert library.selection(first).framing == "fill"  # a new visual starts plain
+    window.window_actions.undo.trigger()
+    back = library.selection(first)
+    assert (back.framing, back.fit_colour, back.focal_x, back.focal_y) == (
+        "fit-colour",
+        "#112233",
+        0.1,
+        0.2,
+    )
