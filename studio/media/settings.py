@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from studio.errors import InputError
+from studio.transition_kinds import DEFAULT_DURATION, check_duration, check_kind
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +62,9 @@ class RenderSettings:
         caption_style: "clean", "bold" or "boxed".
         music_path: background music, looped and ducked under the voice; None for none.
         music_volume: the music's level before ducking, 0..1.
+        transition: the project's transition between scenes (``studio.transition_kinds``);
+            a scene may choose its own.
+        transition_duration: the project's transition length in seconds (0.1-2.0).
     """
 
     aspect: str = "16:9"
@@ -70,6 +74,8 @@ class RenderSettings:
     caption_style: str = "clean"
     music_path: Path | None = None
     music_volume: float = field(default=0.25)
+    transition: str = "cut"
+    transition_duration: float = DEFAULT_DURATION
 
     def __post_init__(self) -> None:
         _choice("aspect", self.aspect, ASPECTS)
@@ -88,6 +94,8 @@ class RenderSettings:
                 f"The music volume must be between 0 and 1, not {volume!r}",
                 fix="Pick a volume from 0 (silent) to 1 (full)",
             )
+        check_kind(self.transition)
+        object.__setattr__(self, "transition_duration", check_duration(self.transition_duration))
         if self.music_path is not None and not isinstance(self.music_path, Path):
             object.__setattr__(self, "music_path", Path(self.music_path))
 
@@ -121,6 +129,8 @@ class RenderSettings:
             "caption_style": self.caption_style,
             "music_path": str(self.music_path) if self.music_path is not None else None,
             "music_volume": self.music_volume,
+            "transition": self.transition,
+            "transition_duration": self.transition_duration,
         }
 
     @classmethod
