@@ -175,13 +175,28 @@ class TransitionSpec:
 def transition_key(spec: TransitionSpec, tail_key: str, head_key: str) -> str:
     """A name for the piece that changes whenever anything shaping it changes: both handles'
     names (``handle_key``), its kind and frames, and the segments' encoder and settings."""
-    render = {k: v for k, v in spec.settings.to_json().items()
-              if k not in ("music_path", "music_volume", "transition", "transition_duration")}
-    return _digest([
-        TRANSITION_FORMAT, SEGMENT_FORMAT, spec.kind, spec.before, spec.after, tail_key, head_key,
-        render, Path(ffmpeg_exe()).name, encoding.VIDEO_PRESET, encoding.VIDEO_X264_PARAMS,
-        encoding.VIDEO_CRF, encoding.GOP_SECONDS,
-    ])
+    render = {
+        k: v
+        for k, v in spec.settings.to_json().items()
+        if k not in ("music_path", "music_volume", "transition", "transition_duration")
+    }
+    return _digest(
+        [
+            TRANSITION_FORMAT,
+            SEGMENT_FORMAT,
+            spec.kind,
+            spec.before,
+            spec.after,
+            tail_key,
+            head_key,
+            render,
+            Path(ffmpeg_exe()).name,
+            encoding.VIDEO_PRESET,
+            encoding.VIDEO_X264_PARAMS,
+            encoding.VIDEO_CRF,
+            encoding.GOP_SECONDS,
+        ]
+    )
 
 
 def _digest(parts: list[object]) -> str:
@@ -236,8 +251,9 @@ def render_transition(
     """
     for handle in (spec.tail, spec.head):
         if not Path(handle).is_file():
-            raise InputError("A scene's edge for a transition is missing", where=str(handle),
-                             fix="Render again")
+            raise InputError(
+                "A scene's edge for a transition is missing", where=str(handle), fix="Render again"
+            )
     samples = spec.frame_count * spec.settings.samples_per_frame
     picture = _RECIPES[spec.kind](spec.kind, spec)
     graph = (
@@ -247,15 +263,35 @@ def render_transition(
     )
     with atomic_output(Path(out_path)) as partial_path:
         args = [
-            "-i", str(spec.tail), "-i", str(spec.head),
-            "-f", "lavfi", "-i", f"anullsrc=r={encoding.AUDIO_RATE}:cl=stereo",
-            "-filter_complex", graph, "-map", "[v]", "-map", "[a]",
+            "-i",
+            str(spec.tail),
+            "-i",
+            str(spec.head),
+            "-f",
+            "lavfi",
+            "-i",
+            f"anullsrc=r={encoding.AUDIO_RATE}:cl=stereo",
+            "-filter_complex",
+            graph,
+            "-map",
+            "[v]",
+            "-map",
+            "[a]",
             *encoder_args(spec.settings, threads),
-            "-frames:v", str(spec.frame_count),
-            "-f", "mp4", str(partial_path),
+            "-frames:v",
+            str(spec.frame_count),
+            "-f",
+            "mp4",
+            str(partial_path),
         ]
-        run_ffmpeg(args, duration=spec.exact_duration, progress=progress, cancel=cancel,
-                   stage="Rendering a transition", where=str(out_path))
+        run_ffmpeg(
+            args,
+            duration=spec.exact_duration,
+            progress=progress,
+            cancel=cancel,
+            stage="Rendering a transition",
+            where=str(out_path),
+        )
     return Path(out_path)
 
 
@@ -281,8 +317,9 @@ def render_transitions(
 
     def step(index: int, *, progress: ProgressFn, cancel: CancelToken) -> Path:
         cancel.raise_if_cancelled()
-        return render_transition(specs[index], outs[index], progress=progress, cancel=cancel,
-                                 threads=threads)
+        return render_transition(
+            specs[index], outs[index], progress=progress, cancel=cancel, threads=threads
+        )
 
     outer = progress or no_progress
     run_concurrently(

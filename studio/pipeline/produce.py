@@ -23,6 +23,7 @@ from studio.progress import CancelToken, StagePlan, install_sigint_as_cancel
 from studio.store import Library
 from studio.store.models import Project, RenderedVideo
 from studio.text import one_line
+from studio.transition_kinds import DEFAULT_DURATION
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +54,8 @@ class ProduceRequest:
         template: the template's name (None: the default).
         duration: the target length in seconds (None: the script's own, or 60 s for a topic).
         media: the folders named for this video alone (checked to exist before anything).
+        transition, transition_duration: how scenes pass to the next, and how long it takes
+            (the project's default; ``studio.transition_kinds``).
         template_options: the template's own options given (background, chat style, ...).
     """
 
@@ -68,6 +71,8 @@ class ProduceRequest:
     music: Path | None = None
     captions: bool = True
     caption_style: str = "clean"
+    transition: str = "cut"
+    transition_duration: float = DEFAULT_DURATION
     project_name: str | None = None
     media: tuple[Path, ...] = ()
     template_options: Mapping[str, Any] = field(default_factory=dict)
@@ -118,6 +123,8 @@ def _render_settings(request: ProduceRequest) -> RenderSettings:
         resolution=request.resolution,
         captions=request.captions,
         caption_style=request.caption_style,
+        transition=request.transition,
+        transition_duration=request.transition_duration,
         music_path=Path(music).resolve() if music else None,
     )
 

@@ -99,8 +99,11 @@ def choices_for(scenes: Sequence[Scene], settings: RenderSettings) -> list[tuple
         try:
             choices.append((check_kind(kind), check_duration(seconds)))
         except InputError as exc:
-            raise InputError(exc.what, where=f"scene {scene.scene_number}'s transition",
-                             fix="Choose its transition again") from exc
+            raise InputError(
+                exc.what,
+                where=f"scene {scene.scene_number}'s transition",
+                fix="Choose its transition again",
+            ) from exc
     return choices
 
 
@@ -136,8 +139,9 @@ def lay_out(
             seconds.append(transitions[-1].spec.exact_duration)
         pieces.append(bodies[index + 1].out)
         seconds.append(_seconds(bodies[index + 1]))
-    notes = [shortened_note(i, join, settings.fps) for i, join in enumerate(joins)
-             if join.shortened]
+    notes = [
+        shortened_note(i, join, settings.fps) for i, join in enumerate(joins) if join.shortened
+    ]
     return Layout(pieces, seconds, bodies, transitions, notes)
 
 

@@ -48,9 +48,26 @@ def _spec(tmp_path: Path, name: str, colour: tuple[int, int, int]) -> SegmentSpe
 def frame_at(path: Path, index: int) -> np.ndarray:
     """Frame ``index`` of ``path`` as RGB, shrunk to 64x64 (flat colours survive it)."""
     raw = subprocess.run(
-        [ffmpeg_exe(), "-v", "error", "-i", str(path), "-vf",
-         f"select=eq(n\\,{index}),scale=64:64", "-frames:v", "1", "-f", "rawvideo",
-         "-pix_fmt", "rgb24", "-"], capture_output=True, check=True, timeout=60).stdout
+        [
+            ffmpeg_exe(),
+            "-v",
+            "error",
+            "-i",
+            str(path),
+            "-vf",
+            f"select=eq(n\\,{index}),scale=64:64",
+            "-frames:v",
+            "1",
+            "-f",
+            "rawvideo",
+            "-pix_fmt",
+            "rgb24",
+            "-",
+        ],
+        capture_output=True,
+        check=True,
+        timeout=60,
+    ).stdout
     return np.frombuffer(raw, np.uint8).reshape(64, 64, 3).astype(int)
 
 
@@ -67,8 +84,9 @@ def handles(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 def test_handles_come_out_of_the_segment_frame_exact(tmp_path: Path) -> None:
     spec = _spec(tmp_path, "a", RED)
     head, tail = tmp_path / "head.mp4", tmp_path / "tail.mp4"
-    render_segment(spec, tmp_path / "body.mp4",
-                   handles=Handles(head=3, tail=4, head_path=head, tail_path=tail))
+    render_segment(
+        spec, tmp_path / "body.mp4", handles=Handles(head=3, tail=4, head_path=head, tail_path=tail)
+    )
     assert spec.frame_count == 20
     assert video_packets(tmp_path / "body.mp4") == 20 - 3 - 4
     assert (video_packets(head), video_packets(tail)) == (3, 4)
@@ -78,9 +96,13 @@ def test_handles_come_out_of_the_segment_frame_exact(tmp_path: Path) -> None:
 def test_handles_must_leave_the_segment_a_frame(tmp_path: Path) -> None:
     spec = _spec(tmp_path, "a", RED)
     with pytest.raises(ValueError):
-        render_segment(spec, tmp_path / "x.mp4",
-                       handles=Handles(head=10, tail=10, head_path=tmp_path / "h.mp4",
-                                       tail_path=tmp_path / "t.mp4"))
+        render_segment(
+            spec,
+            tmp_path / "x.mp4",
+            handles=Handles(
+                head=10, tail=10, head_path=tmp_path / "h.mp4", tail_path=tmp_path / "t.mp4"
+            ),
+        )
     assert not (tmp_path / "x.mp4").exists()
 
 
