@@ -61,8 +61,10 @@ class TransitionChooser(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
         if follows_project:
-            layout.addWidget(QLabel("To next:"))
-            self.kind.setToolTip("How this scene passes to the next one")
+            arrow = QLabel("→")  # narrow: a card may be 300 px wide
+            arrow.setToolTip("How this scene passes to the next one")
+            layout.addWidget(arrow)
+            self.kind.setToolTip(arrow.toolTip())
         else:
             self.kind.setToolTip("How each scene passes to the next (a scene can choose its own)")
         layout.addWidget(self.kind, 1)
