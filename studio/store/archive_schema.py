@@ -28,6 +28,7 @@ from studio.errors import InputError
 from studio.store.models import STEPS, TEMPLATES
 from studio.store.rooms.projects import MAX_NAME
 from studio.store.rooms.scenes import MAX_SCENE_TEXT
+from studio.transition_kinds import DEFAULT_DURATION, MAX_DURATION, MIN_DURATION, TRANSITIONS
 
 MANIFEST = "studio-project.json"
 FORMAT = 1
@@ -59,6 +60,7 @@ STRICT = ConfigDict(strict=True, extra="ignore", allow_inf_nan=False, frozen=Tru
 ShortText = Annotated[str, Field(max_length=MAX_SHORT)]
 LongText = Annotated[str, Field(max_length=MAX_TEXT)]
 Seconds = Annotated[float, Field(ge=0.0, lt=MAX_SECONDS, allow_inf_nan=False)]
+TransitionSeconds = Annotated[float, Field(ge=MIN_DURATION, le=MAX_DURATION)]
 
 
 def _relative(value: str) -> str:
@@ -127,6 +129,8 @@ class SceneModel(BaseModel):
     visual_keywords: Annotated[list[ShortText], Field(max_length=50)] = []
     word_timings: Annotated[list[WordTimingModel], Field(max_length=100_000)] | None = None
     character: ShortText | None = None
+    transition: Literal[TRANSITIONS] | None = None  # type: ignore[valid-type]
+    transition_duration: TransitionSeconds | None = None
     selection: SelectionModel | None = None
 
 
@@ -141,6 +145,8 @@ class RenderSettingsModel(BaseModel):
     caption_style: Literal[CAPTION_STYLES] = "clean"  # type: ignore[valid-type]
     music_path: ProjectFile | None = None
     music_volume: Annotated[float, Field(ge=0.0, le=1.0)] = 0.25
+    transition: Literal[TRANSITIONS] = "cut"  # type: ignore[valid-type]
+    transition_duration: TransitionSeconds = DEFAULT_DURATION
 
 
 class TemplateOptionsModel(BaseModel):

@@ -368,6 +368,8 @@ SCENE_CONTENT_FIELDS = (
     "visual_keywords",
     "word_timings",
     "character",
+    "transition",
+    "transition_duration",
 )
 #: A clip selection's content.
 SELECTION_FIELDS = ("asset_path", "kind", "source", "in_point", "out_point", "motion")
