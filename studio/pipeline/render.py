@@ -191,11 +191,12 @@ def render_project_video(
     todo = [job for job in layout.bodies if not job.done()]
     pieces_todo = [job for job in layout.transitions if not job.out.is_file()]
     reused = len(specs) - len(todo)  # a count of its own, never read as "n of m done"
+    joins = f" and {len(pieces_todo)} transition{'s' if len(pieces_todo) != 1 else ''}"
     ctx.message(
-        f"{len(todo)} changed scene{'s' if len(todo) != 1 else ''} to render, "
-        f"{reused} unchanged reused"
+        f"{len(todo)} changed scene{'s' if len(todo) != 1 else ''}"
+        f"{joins if pieces_todo else ''} to render, {reused} unchanged reused"
         if reused
-        else f"Rendering all {len(specs)} scenes"
+        else f"Rendering all {len(specs)} scenes{joins if pieces_todo else ''}"
     )
     parts = [SoundPart(s.audio_path, s.sample_count) for s in specs]
     soundtrack = cache.soundtrack(soundtrack_key(parts, settings))
