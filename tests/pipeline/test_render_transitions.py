@@ -34,9 +34,12 @@ def _render(library: Library, project: Project) -> pipeline.ProduceResult:
     )
 
 
-def _coloured_project(library: Library, tmp_path: Path, **settings: object) -> Project:
+def _coloured_project(library: Library, tmp_path: Path, **settings: str | float) -> Project:
     """Three short scenes, each a flat colour (no motion), 720p square, no captions."""
-    project = make_project(library, texts=TEXTS, aspect="1:1", captions=False, **settings)
+    project = make_project(library, texts=TEXTS, aspect="1:1", captions=False)
+    if settings:
+        _set_default(library, project, **settings)
+        project = library.refresh(project)
     for scene, colour in zip(library.scenes(project), COLOURS, strict=True):
         picture = tmp_path / f"{scene.scene_number}.png"
         Image.new("RGB", (64, 64), colour).save(picture)
