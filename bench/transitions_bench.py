@@ -78,12 +78,12 @@ def _change_one(library: Library, project: Project, index: int, note: str) -> tu
 
 
 def one_run(library: Library, project: Project, run: int) -> dict[str, float]:
-    """Cuts from scratch and one scene changed, then crossfades from scratch and one scene
-    changed (paired: the same load for both)."""
+    """Cuts from scratch and scene 5 changed, then crossfades from scratch and scene 5 changed
+    again (paired: the same load, the same scene, a picture with motion, for both)."""
     _set_transition(library, project, "cut")
     clear_segments(library, project)
     cut = render_once(library, project)
-    cut_change, _ = _change_one(library, project, 3, f"Run {run + 1} changed this.")
+    cut_change, _ = _change_one(library, project, 4, f"Run {run + 1} changed this.")
     _set_transition(library, project, "crossfade")
     clear_segments(library, project)
     faded = render_once(library, project)
