@@ -22,6 +22,7 @@ from studio.media.caption_look import FONTS, POSITIONS
 from studio.media.settings import ASPECTS, RESOLUTIONS
 from studio.store.models import TEMPLATES
 from studio.text import one_line
+from studio.transition_kinds import DEFAULT_DURATION, TRANSITIONS
 
 if TYPE_CHECKING:
     from studio.pipeline.produce import ProduceRequest
@@ -123,6 +124,10 @@ def build_parser() -> argparse.ArgumentParser:
     produce.add_argument("--no-captions", action="store_true", help="don't burn in captions")
     produce.add_argument("--caption-style", choices=("clean", "bold", "boxed"), default="clean")
     _add_caption_look_flags(produce)
+    produce.add_argument("--transition", choices=TRANSITIONS, default="cut",
+                         help="how scenes pass to the next (default: cut)")
+    produce.add_argument("--transition-duration", type=float, default=DEFAULT_DURATION,
+                         metavar="SECONDS", help="the transition's length (0.1-2.0 s)")
     produce.add_argument("--project", dest="project_name", metavar="NAME", help="project name")
     produce.add_argument("--model", help="Groq model for --topic")
     produce.defer(lambda: _describe_templates(produce, template))
@@ -320,6 +325,8 @@ def _produce_request(library: Library, args: argparse.Namespace) -> ProduceReque
         captions=not args.no_captions,
         caption_style=args.caption_style,
         caption=caption_overrides(args),
+        transition=args.transition,
+        transition_duration=args.transition_duration,
         project_name=args.project_name,
         media=tuple(args.media),
         template_options=template_options_from_args(args, all_templates()),

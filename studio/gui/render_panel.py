@@ -49,6 +49,7 @@ from studio.gui.publish_panel import PublishPanel
 from studio.gui.qt_helpers import named, text_button
 from studio.gui.render_files import RenderFiles
 from studio.gui.thumbnails import ThumbnailLoader, placeholder
+from studio.gui.transition_controls import TransitionChooser
 from studio.gui.workspace import Workspace
 from studio.media.settings import ASPECTS, CAPTION_STYLES, RESOLUTIONS, RenderSettings
 from studio.pipeline.templates import get_template
@@ -126,6 +127,8 @@ class RenderPanel(QWidget):
         form.addRow("Resolution", self.resolution)
         form.addRow("Captions", captions_row)
         form.addRow("Music", music_row)
+        self.transition = named(TransitionChooser(follows_project=False), "projectTransition")
+        form.addRow("Transitions", self.transition)
         self.settings_box = QGroupBox("Render settings")
         self.settings_box.setLayout(form)
 
@@ -178,6 +181,8 @@ class RenderPanel(QWidget):
         self.caption_style.activated.connect(
             lambda _i: self._change("caption_style", self.caption_style.currentData()))
         self.caption_edit.clicked.connect(lambda: open_caption_style(self._workspace, self))
+        self.transition.changed.connect(lambda kind, seconds: self._change(
+            "transition", {"transition": kind, "transition_duration": seconds}))
         self.music_button.clicked.connect(self._choose_music)
         self.music_clear.clicked.connect(lambda: self._change("music_path", None))
         self.render_button.clicked.connect(self.renderClicked)
@@ -232,6 +237,7 @@ class RenderPanel(QWidget):
             "Kokoro (natural voice)" if self._workspace.kokoro_available() else
             "Draft voice (robotic): Kokoro's voice files aren't installed. "
             "Add them in Settings for the natural voice.")
+        self.transition.set_choice(settings["transition"], settings["transition_duration"])
         music = settings.get("music_path")
         self.music.setText(Path(music).name if music else "None")
         self.music.setToolTip(str(music or ""))
@@ -242,11 +248,13 @@ class RenderPanel(QWidget):
         if project is None:
             return
         old = dict(project.render_settings or {})
-        new = {**effective_settings(old), key: value}
+        changes = value if key == "transition" else {key: value}  # a kind with its duration
+        new = {**effective_settings(old), **changes}
         if effective_settings(old) == new:
             return
         label = {"aspect": "aspect", "resolution": "resolution", "captions": "captions",
-                 "caption_style": "caption style", "music_path": "music"}[key]
+                 "caption_style": "caption style", "music_path": "music",
+                 "transition": "transitions"}[key]
         self._workspace.push(project.id, UpdateProjectCommand(
             self._workspace, project.id, {"render_settings": old}, {"render_settings": new},
             f"Change {label}"))

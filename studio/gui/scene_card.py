@@ -46,6 +46,8 @@ from PySide6.QtWidgets import (
 
 from studio.gui.fitting import ElidedLabel
 from studio.gui.flow_layout import FlowLayout
+from studio.gui.qt_helpers import named
+from studio.gui.transition_controls import TransitionChooser
 from studio.gui.voice_list import add_voices, audition_button
 from studio.gui.workspace import VoiceOption
 from studio.pipeline.drafts import estimate_seconds, sanitize_for_speech
@@ -235,6 +237,8 @@ class SceneCard(QFrame):
         trimRequested(str): scene id (its clip's in and out points).
         framingRequested(str): scene id (how its visual is framed and moves).
         auditionRequested(str, object): scene id, the voice id chosen (None: as the project).
+        transitionChanged(str, object, object): scene id, the transition into the next scene
+            and its seconds (each None: the project's).
     """
 
     textCommitted = Signal(str, str, str)
@@ -252,6 +256,7 @@ class SceneCard(QFrame):
     trimRequested = Signal(str)
     framingRequested = Signal(str)
     auditionRequested = Signal(str, object)
+    transitionChanged = Signal(str, object, object)
 
     def __init__(self, scene: Scene, voices: Sequence[VoiceOption],
                  parent: QWidget | None = None) -> None:
@@ -266,6 +271,7 @@ class SceneCard(QFrame):
         self._narrated = True
         self._heading = ""
         self._character = ""
+        self._project_seconds: float | None = None
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(COMMIT_DELAY_MS)
@@ -341,9 +347,10 @@ class SceneCard(QFrame):
             menu.addAction(action)
         self.more.setMenu(menu)
         self.more.setStyleSheet("QToolButton::menu-indicator { image: none; }")
+        self.transition = named(TransitionChooser(follows_project=True), "sceneTransition")
         self.controls = FlowLayout(spacing_x=4, spacing_y=2)
         for widget in (self.voice, self.audition, self.duration, self.preview, self.regenerate,
-                       self.more, self.delete):
+                       self.more, self.delete, self.transition):
             self.controls.addWidget(widget)
         self.character = QLabel()
         self.character.setObjectName("sceneCharacter")
@@ -383,6 +390,8 @@ class SceneCard(QFrame):
         self.text.focusGained.connect(lambda: self.activated.emit(sid))
         self.voice.activated.connect(
             lambda _i: self.voiceChanged.emit(sid, self.voice.currentData()))
+        self.transition.changed.connect(
+            lambda kind, seconds: self.transitionChanged.emit(sid, kind, seconds))
         self.visual.clicked.connect(lambda: self.visualRequested.emit(sid))
         self.preview.clicked.connect(lambda: self.previewRequested.emit(sid))
         self.regenerate.clicked.connect(lambda: self.regenerateRequested.emit(sid))
@@ -434,6 +443,9 @@ class SceneCard(QFrame):
         index = self.voice.findData(scene.voice_id) if scene.voice_id else 0
         self.voice.setCurrentIndex(max(0, index))
         self.duration.setText(self._duration_text(scene))
+        self._scene_transition = (scene.transition, scene.transition_duration)
+        self.set_project_transition(self._project_seconds)
+        self.transition.setVisible(not is_last)  # the last scene passes to nothing
         self.merge_action.setEnabled(not is_last)
         self.down.setEnabled(not is_last)
         self.up.setEnabled(scene.scene_number > 1)
@@ -483,6 +495,16 @@ class SceneCard(QFrame):
             self.character.setText(f"<b>{html.escape(self._character)}</b>")
             self.character.setToolTip(CHARACTER_TIP)
         self.character.setVisible(bool(self._heading if not self._narrated else self._character))
+
+    def set_project_transition(self, seconds: float | None) -> None:
+        """Show the scene's transition, the project's duration being ``seconds`` (None: not
+        known yet)."""
+        self._project_seconds = seconds
+        kind, own = self._scene_transition
+        if seconds is None:
+            self.transition.set_choice(kind, own)
+        else:
+            self.transition.set_choice(kind, own, project_seconds=seconds)
 
     def set_default_voice(self, label: str) -> None:
         """What the voice list's first entry (no override) says: the voice actually used."""

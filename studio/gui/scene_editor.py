@@ -35,13 +35,14 @@ from studio.gui.scene_card import CHANGE_VISUAL, THUMB_SIZE, SceneCard
 from studio.gui.stock_actions import StockActions, credit_of, stock_caption
 from studio.gui.stock_fill import FillScenesDialog
 from studio.gui.thumbnails import ThumbnailLoader, placeholder
+from studio.gui.transition_controls import SetTransitionCommand
 from studio.gui.trim_dialog import TrimDialog
 from studio.gui.visual_picker import VisualChoice, VisualPicker
 from studio.gui.workspace import Workspace
 from studio.media.probe import probe
 from studio.pipeline.drafts import estimate_seconds
 from studio.pipeline.scene_preview import ScenePreview
-from studio.pipeline.templates import get_template
+from studio.pipeline.templates import get_template, settings_for
 from studio.pipeline.visuals import media_kind, visual_label
 from studio.pipeline.voiceover import wanted_voice
 from studio.store.models import Project, Scene
@@ -191,6 +192,7 @@ class SceneEditor(QWidget):
             project = self._workspace.current_project()
             if project is not None:
                 self.title.setText(one_line(project.name))
+                self._dress_cards(project, self._library.scenes(project))
 
     def _scene_changed(self, project_id: str, scene_id: str) -> None:
         if project_id != self._project_id or scene_id not in self._cards:
@@ -216,10 +218,13 @@ class SceneEditor(QWidget):
         narrated = get_template(project.template).narrated
         characters = self._library.character_voices(project) if narrated else {}
         captions = len({scene.text for scene in scenes}) > 1  # one text repeated says nothing
+        transition_seconds = settings_for(project).transition_duration
         start = 0.0
         for scene in scenes:
             card = self._cards.get(scene.id)
             end = start + (scene.duration or 0.0)
+            if card is not None:
+                card.set_project_transition(transition_seconds)
             if card is not None and narrated:
                 card.set_narrated(True)
                 voice = characters.get(scene.character or "")
@@ -284,6 +289,7 @@ class SceneEditor(QWidget):
         card.mediaDropped.connect(self.use_file)
         card.trimRequested.connect(self.trim_clip)
         card.framingRequested.connect(self.frame_visual)
+        card.transitionChanged.connect(self._set_transition)
 
     def _push(self, command: commands.LibraryCommand) -> None:
         self._workspace.push(self._project_id, command)
@@ -323,6 +329,13 @@ class SceneEditor(QWidget):
         if old != voice_id:
             self._push(commands.set_scene_voice(self._workspace, self._project_id, scene_id,
                                                 old, voice_id))
+
+    def _set_transition(self, scene_id: str, kind: str | None, seconds: float | None) -> None:
+        scene = self._library.scene(scene_id)
+        old = (scene.transition, scene.transition_duration)
+        if old != (kind, seconds):
+            self._push(SetTransitionCommand(self._workspace, self._project_id, scene_id, old,
+                                            (kind, seconds)))
 
     def move_scene(self, scene_id: str, new_index: int) -> None:
         ids = self._ids()

@@ -4,7 +4,10 @@ A render keeps what it made in one folder so the next render reuses it; everythi
 named by its content, so a changed input makes a new file instead of changing an old one:
 
 ==================================  ===============================================================
-``<key>.mp4``                       a scene's segment (``segments.segment_key``)
+``<key>.mp4``                       a scene's segment (``segments.segment_key``, or
+                                    ``transitions.body_key`` when transitions cut its ends)
+``handle-<key>.mp4``                a segment's cut-off start or end (``transitions.handle_key``)
+``transition-<key>.mp4``            a transition piece (``transitions.transition_key``)
 ``captions-<digest>.ass``           a scene's captions (the hash of the ASS text)
 ``frame-<segment>-<ms>.jpg``        a thumbnail frame read from a segment, ``ms`` into it
 ``soundtrack-<key>.m4a``            the finished sound (``soundtrack.soundtrack_key``)
@@ -58,6 +61,14 @@ class SegmentCache:
     def segment(self, key: str) -> Path:
         """A scene's segment, named by ``segments.segment_key``."""
         return self.folder / f"{key}.mp4"
+
+    def handle(self, key: str) -> Path:
+        """A segment's start or end kept for a transition, named by ``handle_key``."""
+        return self.folder / f"handle-{key}.mp4"
+
+    def transition(self, key: str) -> Path:
+        """A transition piece between two segments, named by ``transition_key``."""
+        return self.folder / f"transition-{key}.mp4"
 
     def frame(self, segment: Path, seconds: float) -> Path:
         """The cached thumbnail frame of ``segment`` at ``seconds`` into it."""

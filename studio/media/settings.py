@@ -16,6 +16,7 @@ from typing import Any
 
 from studio.errors import InputError
 from studio.media.caption_look import PRESETS, checked_overrides
+from studio.transition_kinds import DEFAULT_DURATION, check_duration, check_kind
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +65,9 @@ class RenderSettings:
         music_volume: the music's level before ducking, 0..1.
         caption: the creator's changes to the caption style's look (``CaptionLook`` field
             names to values; ``studio.media.caption_look.look_of`` joins them).
+        transition: the project's transition between scenes (``studio.transition_kinds``);
+            a scene may choose its own.
+        transition_duration: the project's transition length in seconds (0.1-2.0).
     """
 
     aspect: str = "16:9"
@@ -74,6 +78,8 @@ class RenderSettings:
     music_path: Path | None = None
     music_volume: float = field(default=0.25)
     caption: dict[str, Any] = field(default_factory=dict)
+    transition: str = "cut"
+    transition_duration: float = DEFAULT_DURATION
 
     def __post_init__(self) -> None:
         _choice("aspect", self.aspect, ASPECTS)
@@ -92,6 +98,8 @@ class RenderSettings:
                 f"The music volume must be between 0 and 1, not {volume!r}",
                 fix="Pick a volume from 0 (silent) to 1 (full)",
             )
+        check_kind(self.transition)
+        object.__setattr__(self, "transition_duration", check_duration(self.transition_duration))
         if self.music_path is not None and not isinstance(self.music_path, Path):
             object.__setattr__(self, "music_path", Path(self.music_path))
         object.__setattr__(self, "caption", checked_overrides(self.caption))
@@ -128,6 +136,8 @@ class RenderSettings:
             "music_volume": self.music_volume,
             # only when set: settings without overrides keep their old JSON (and segment keys)
             **({"caption": dict(self.caption)} if self.caption else {}),
+            "transition": self.transition,
+            "transition_duration": self.transition_duration,
         }
 
     @classmethod

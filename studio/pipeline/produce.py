@@ -23,6 +23,7 @@ from studio.progress import CancelToken, StagePlan, install_sigint_as_cancel
 from studio.store import Library
 from studio.store.models import Project, RenderedVideo
 from studio.text import one_line
+from studio.transition_kinds import DEFAULT_DURATION
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +59,8 @@ class ProduceRequest:
         template: the template's name (None: the default).
         duration: the target length in seconds (None: the script's own, or 60 s for a topic).
         media: the folders named for this video alone (checked to exist before anything).
+        transition, transition_duration: how scenes pass to the next, and how long it takes
+            (the project's default; ``studio.transition_kinds``).
         template_options: the template's own options given (background, chat style, ...).
     """
 
@@ -75,6 +78,8 @@ class ProduceRequest:
     caption_style: str = "clean"
     #: Changes to the caption style's look (``CaptionLook`` fields), checked with the settings.
     caption: Mapping[str, Any] = field(default_factory=dict)
+    transition: str = "cut"
+    transition_duration: float = DEFAULT_DURATION
     project_name: str | None = None
     media: tuple[Path, ...] = ()
     template_options: Mapping[str, Any] = field(default_factory=dict)
@@ -126,6 +131,8 @@ def _render_settings(request: ProduceRequest) -> RenderSettings:
         captions=request.captions,
         caption_style=request.caption_style,
         caption=dict(request.caption),
+        transition=request.transition,
+        transition_duration=request.transition_duration,
         music_path=Path(music).resolve() if music else None,
     )
 

@@ -191,6 +191,10 @@ class Library:
         """Update a scene's editable fields; changing text or voice invalidates its audio."""
         return self.rooms.scenes.update_scene(scene, **fields)
 
+    def set_transition(self, scene: Scene, kind: str | None, duration: float | None) -> Scene:
+        """How ``scene`` passes to the next (None: the project's default); see the room."""
+        return self.rooms.scenes.set_transition(scene, kind, duration)
+
     def set_scene_audio(
         self,
         scene: Scene,

@@ -28,6 +28,7 @@ from studio.errors import InputError
 from studio.store.models import STEPS, TEMPLATES
 from studio.store.rooms.projects import MAX_NAME
 from studio.store.rooms.scenes import MAX_SCENE_TEXT
+from studio.transition_kinds import DEFAULT_DURATION, MAX_DURATION, MIN_DURATION, TRANSITIONS
 
 MANIFEST = "studio-project.json"
 FORMAT = 1
@@ -52,10 +53,6 @@ FRAME_RATES = (24, 25, 30, 50, 60)
 MOTIONS = ("zoom-in", "zoom-out", "pan-left", "pan-right", "pan-up", "pan-down", "none")
 #: How a visual of another shape fills the frame (studio.media.segments.FRAMINGS).
 FRAMINGS = ("fill", "fit-blur", "fit-colour")
-#: A transition's name (studio.media.transitions.TRANSITIONS; the store may not import media).
-TRANSITION_NAME = re.compile(r"^[a-z][a-z-]{0,39}$")
-#: Longest transition accepted from an archive, in seconds.
-MAX_TRANSITION = 10.0
 #: A fit colour as the store keeps it: "#rrggbb".
 FIT_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 COLOUR = re.compile(r"^#?[0-9a-fA-F]{6}$")
@@ -68,6 +65,7 @@ ShortText = Annotated[str, Field(max_length=MAX_SHORT)]
 LongText = Annotated[str, Field(max_length=MAX_TEXT)]
 Seconds = Annotated[float, Field(ge=0.0, lt=MAX_SECONDS, allow_inf_nan=False)]
 Unit = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
+TransitionSeconds = Annotated[float, Field(ge=MIN_DURATION, le=MAX_DURATION)]
 
 
 def _relative(value: str) -> str:
@@ -159,8 +157,8 @@ class SceneModel(BaseModel):
     visual_keywords: Annotated[list[ShortText], Field(max_length=50)] = []
     word_timings: Annotated[list[WordTimingModel], Field(max_length=100_000)] | None = None
     character: ShortText | None = None
-    transition: Annotated[str, Field(pattern=TRANSITION_NAME.pattern)] | None = None
-    transition_duration: Annotated[float, Field(ge=0.0, le=MAX_TRANSITION)] | None = None
+    transition: Literal[TRANSITIONS] | None = None  # type: ignore[valid-type]
+    transition_duration: TransitionSeconds | None = None
     selection: SelectionModel | None = None
 
 
@@ -179,6 +177,8 @@ class RenderSettingsModel(BaseModel):
     caption: Annotated[
         dict[ShortText, StrictBool | StrictInt | float | ShortText], Field(max_length=40)
     ] = {}
+    transition: Literal[TRANSITIONS] = "cut"  # type: ignore[valid-type]
+    transition_duration: TransitionSeconds = DEFAULT_DURATION
 
 
 class TemplateOptionsModel(BaseModel):

@@ -20,6 +20,7 @@ from studio.store.models import (
 from studio.store.rooms.base import Room
 from studio.store.rooms.projects import touch_project, update_total
 from studio.text import clean_text
+from studio.transition_kinds import check_duration, check_kind
 
 if TYPE_CHECKING:
     from studio.store.connection import Connection
@@ -147,6 +148,26 @@ class ScenesRoom(Room):
             fields["visual_keywords"] = clean_keywords(fields["visual_keywords"] or [])
         with self._db.transaction():
             Scene.update(**fields, updated_at=utcnow()).where(Scene.id == scene.id).execute()
+            touch_project(scene.project_id)
+        return self.scene(scene.id)
+
+    def set_transition(self, scene: Scene, kind: str | None, duration: float | None) -> Scene:
+        """Set how ``scene`` passes to the next: a kind of ``transition_kinds.TRANSITIONS``
+        and its seconds, each None for the project's default.
+
+        Raises:
+            InputError: an unknown kind or a duration out of range (nothing is saved).
+        """
+        where = f"scene {scene.scene_number}"
+        try:
+            kind = check_kind(kind) if kind is not None else None
+            duration = check_duration(duration) if duration is not None else None
+        except InputError as exc:
+            raise InputError(exc.what, where=where, fix=exc.fix) from exc
+        with self._db.transaction():
+            Scene.update(
+                transition=kind, transition_duration=duration, updated_at=utcnow()
+            ).where(Scene.id == scene.id).execute()
             touch_project(scene.project_id)
         return self.scene(scene.id)
 
