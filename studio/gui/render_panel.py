@@ -64,8 +64,15 @@ MUSIC_FILTER = "Audio (*.mp3 *.m4a *.aac *.wav *.flac *.ogg *.opus)"
 
 
 def effective_settings(stored: dict[str, Any] | None) -> dict[str, Any]:
-    """A project's render settings with defaults filled in (each unusable value's default)."""
-    return RenderSettings.from_stored(stored).to_json()
+    """A project's render settings with defaults filled in (each unusable value's default),
+    including those ``to_json`` leaves out at their defaults."""
+    settings = RenderSettings.from_stored(stored)
+    return {
+        **settings.to_json(),
+        "caption": dict(settings.caption),
+        "transition": settings.transition,
+        "transition_duration": settings.transition_duration,
+    }
 
 
 class RenderPanel(QWidget):

@@ -20,6 +20,9 @@ from PIL import Image, ImageEnhance, ImageFilter, ImageOps
 
 from studio.errors import InputError
 
+#: How far the Ken Burns zooms (or, for pans, how much wider than the frame the picture is).
+KEN_BURNS_ZOOM = 0.08
+
 FRAMINGS = ("fill", "fit-blur", "fit-colour")
 #: The focal point's default: the picture's centre (a plain centred crop, as before framings).
 CENTRE = (0.5, 0.5)
@@ -164,3 +167,27 @@ def _backdrop(picture: Image.Image, width: int, height: int) -> Image.Image:
     small = small.filter(ImageFilter.GaussianBlur(BACKDROP_BLUR))
     small = ImageEnhance.Brightness(small).enhance(BACKDROP_BRIGHTNESS)
     return small.resize((width, height), Image.Resampling.BILINEAR)
+
+
+def motion_expressions(
+    motion: str, frames: int, amount: float | None = None
+) -> tuple[str, str, str]:
+    """zoompan's zoom, x and y expressions for ``motion`` over ``frames`` frames.
+
+    ``amount`` is how far it goes (``KEN_BURNS_ZOOM`` when None): the zoom's growth, or for
+    a pan how much bigger than the frame the picture is (the pan crosses all of the excess).
+    """
+    a = KEN_BURNS_ZOOM if amount is None else amount
+    p = f"(on/{max(frames - 1, 1)})"
+    centre_x, centre_y = "(iw-iw/zoom)/2", "(ih-ih/zoom)/2"
+    if motion == "zoom-in":
+        return f"1+{a}*{p}", centre_x, centre_y
+    if motion == "zoom-out":
+        return f"1+{a}*(1-{p})", centre_x, centre_y
+    if motion == "pan-right":
+        return f"{1 + a}", f"(iw-iw/zoom)*{p}", centre_y
+    if motion == "pan-down":
+        return f"{1 + a}", centre_x, f"(ih-ih/zoom)*{p}"
+    if motion == "pan-up":
+        return f"{1 + a}", centre_x, f"(ih-ih/zoom)*(1-{p})"
+    return f"{1 + a}", f"(iw-iw/zoom)*(1-{p})", centre_y  # pan-left

@@ -34,16 +34,16 @@ from studio.media.framing import (
     clip_fit_filter,
     compose_picture,
     fill_filter,
+    motion_expressions,
 )
 from studio.media.framing import FRAMINGS as FRAMINGS  # how a visual of another shape is framed
+from studio.media.framing import KEN_BURNS_ZOOM as KEN_BURNS_ZOOM
 from studio.media.probe import MediaInfo, probe
 from studio.media.settings import RenderSettings
 from studio.progress import CancelToken, ProgressFn, no_progress, run_concurrently
 
 MOTIONS = ("zoom-in", "zoom-out", "pan-left", "pan-right", "none", "pan-up", "pan-down")
 VISUAL_KINDS = ("image", "video")
-#: How far the Ken Burns zooms (or, for pans, how much wider than the frame the picture is).
-KEN_BURNS_ZOOM = 0.08
 #: Pictures are moved at this multiple of the frame size, then scaled down: zoompan moves in
 #: whole pixels, so at 2x the stair-step jitter halves (0.28 -> 0.13 px RMS, measured).
 KEN_BURNS_SUPERSAMPLE = 2
@@ -427,7 +427,7 @@ def _image_input(spec: SegmentSpec, info: MediaInfo, work: Path) -> tuple[list[s
         chain = (f"[0:v]{cover},loop=loop={n - 1}:size=1,setpts=N/({fps}*TB),"
                  f"trim=end_frame={n}")
     else:
-        zoom, x, y = _motion_expressions(spec.motion, n, spec.motion_amount)
+        zoom, x, y = motion_expressions(spec.motion, n, spec.motion_amount)
         chain = (
             f"[0:v]{cover},"
             f"zoompan=z='{zoom}':x='{x}':y='{y}':d={n}:s={w}x{h}:fps={fps},"
@@ -439,30 +439,6 @@ def _image_input(spec: SegmentSpec, info: MediaInfo, work: Path) -> tuple[list[s
 def _even(pixels: float) -> int:
     """``pixels`` rounded to an even whole number (yuv420p needs even sizes)."""
     return max(2, round(pixels / 2) * 2)
-
-
-def _motion_expressions(
-    motion: str, frames: int, amount: float | None = None
-) -> tuple[str, str, str]:
-    """zoompan's zoom, x and y expressions for ``motion`` over ``frames`` frames.
-
-    ``amount`` is how far it goes (``KEN_BURNS_ZOOM`` when None): the zoom's growth, or for
-    a pan how much bigger than the frame the picture is (the pan crosses all of the excess).
-    """
-    a = KEN_BURNS_ZOOM if amount is None else amount
-    p = f"(on/{max(frames - 1, 1)})"
-    centre_x, centre_y = "(iw-iw/zoom)/2", "(ih-ih/zoom)/2"
-    if motion == "zoom-in":
-        return f"1+{a}*{p}", centre_x, centre_y
-    if motion == "zoom-out":
-        return f"1+{a}*(1-{p})", centre_x, centre_y
-    if motion == "pan-right":
-        return f"{1 + a}", f"(iw-iw/zoom)*{p}", centre_y
-    if motion == "pan-down":
-        return f"{1 + a}", centre_x, f"(ih-ih/zoom)*{p}"
-    if motion == "pan-up":
-        return f"{1 + a}", centre_x, f"(ih-ih/zoom)*(1-{p})"
-    return f"{1 + a}", f"(iw-iw/zoom)*(1-{p})", centre_y  # pan-left
 
 
 def _as_png(source: Path, target: Path) -> Path:

@@ -134,10 +134,15 @@ class RenderSettings:
             "caption_style": self.caption_style,
             "music_path": str(self.music_path) if self.music_path is not None else None,
             "music_volume": self.music_volume,
-            # only when set: settings without overrides keep their old JSON (and segment keys)
+            # only when set: settings left at their defaults keep their old JSON (so projects
+            # and renders made before these choices existed read the same)
             **({"caption": dict(self.caption)} if self.caption else {}),
-            "transition": self.transition,
-            "transition_duration": self.transition_duration,
+            **({"transition": self.transition} if self.transition != "cut" else {}),
+            **(
+                {"transition_duration": self.transition_duration}
+                if self.transition_duration != DEFAULT_DURATION
+                else {}
+            ),
         }
 
     @classmethod
