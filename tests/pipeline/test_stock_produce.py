@@ -12,6 +12,7 @@ from pathlib import Path
 
 from studio.media.probe import probe
 from studio.store import Library
+from studio.store.settings_registry import STOCK_LIBRARIES
 from tests.factories import make_project
 from tests.media.support import write_picture
 from tests.stock.fake_servers import StockServers
@@ -138,3 +139,21 @@ def test_studio_visuals_fills_empty_scenes_then_all_with_all(
     library.close()
     nothing = studio(home, "visuals", "Seaside")
     assert nothing.returncode == 2 and "No stock library was named" in nothing.stderr
+
+
+def test_a_render_naming_no_library_uses_the_chosen_ones(
+    stock_servers: StockServers, tmp_path: Path
+) -> None:
+    home = tmp_path / "home"
+    library = Library.open(home)
+    project = make_project(library, "Seaside", keywords=("ocean",))
+    library.set_setting(STOCK_LIBRARIES, ["openverse"])  # what Settings saves
+    library.close()
+    made = studio(home, "render", project.id)
+    assert made.returncode == 0, made.stderr
+    library = Library.open(home)
+    selections = [library.selection(s) for s in library.scenes(project)]
+    assert [s.source if s else None for s in selections] == ["stock"] * 3
+    assert {c["provider"] for c in library.credits(project)} == {"openverse"}
+    library.close()
+    assert stock_servers["openverse"].api_requests() and not stock_servers["pexels"].api_requests()
