@@ -1,6 +1,6 @@
 """Settings: the Groq API key (OS keyring, shown masked), the model, the stock libraries' keys
-and which of them fill new videos, Kokoro's voice files, media library folders, and the default voice. Saved when the creator
-clicks Save."""
+and which of them fill new videos, Kokoro's voice files, media library folders, and the default
+voice. Saved when the creator clicks Save."""
 
 from __future__ import annotations
 
