@@ -101,6 +101,7 @@ class SettingsDialog(QDialog):
         self._stock_status = registry.provider_status()
         chosen: list[str] = self._library.get_setting(STOCK_LIBRARIES)
         self.stock_libraries = StockLibraryChoice(self._stock_status, chosen)
+        self.stock_keys.keyless.hide()  # the boxes say which libraries need no key
         for line in self.stock_keys.keys.values():
             line.textChanged.connect(self._stock_keys_typed)
         layout = QVBoxLayout(box)

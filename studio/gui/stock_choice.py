@@ -10,15 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from PySide6.QtWidgets import QCheckBox, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QGridLayout, QLabel, QWidget
 
-from studio.gui.flow_layout import FlowLayout
 from studio.gui.qt_helpers import named
 from studio.stock.registry import ProviderStatus
 
 #: What a disabled library's box says after its name, and its tooltip's hint.
 NEEDS_KEY = "(needs a key)"
 NEEDS_KEY_TIP = ". It needs an API key: enter it above to use it"
+#: Boxes per row, after the heading (five libraries: two rows in the Settings dialog's width).
+COLUMNS = 3
 KINDS: dict[tuple[str, ...], str] = {("image",): "pictures", ("video",): "videos"}
 
 
@@ -47,20 +48,25 @@ class StockLibraryChoice(QWidget):
         self._offers: dict[str, str] = {}
         self._wanted = set(chosen)  # kept while a box is disabled, so a typed key restores it
         self.boxes: dict[str, QCheckBox] = {}
-        row = FlowLayout(spacing_x=14, spacing_y=2)  # one line when there is room
-        row.addWidget(QLabel("New videos fill scenes with no picture from:"))
+        grid = QGridLayout(self)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setVerticalSpacing(2)
+        heading = QLabel("Fill new videos from:")
+        heading.setToolTip(
+            "When a video is made, scenes with no picture of yours get footage from these "
+            "libraries (else a generated slide)"
+        )
+        grid.addWidget(heading, 0, 0)
         usable: dict[str, bool] = {}
-        for status in statuses:
+        for index, status in enumerate(statuses):
             box = named(QCheckBox(status.label), f"stockLibrary-{status.name}")
             box.toggled.connect(lambda on, name=status.name: self._toggled(name, on))
-            row.addWidget(box)
+            grid.addWidget(box, index // COLUMNS, 1 + index % COLUMNS)
             self.boxes[status.name] = box
             self._labels[status.name] = status.label
             self._offers[status.name] = f"{status.label}: {kinds_text(status.kinds)}"
             usable[status.name] = status.usable
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(row)
+        grid.setColumnStretch(COLUMNS, 1)
         self.set_usable(usable)
 
     def set_usable(self, usable: Mapping[str, bool]) -> None:
