@@ -40,6 +40,7 @@ from studio.gui.workers import human_message
 from studio.gui.workspace import Workspace
 from studio.media.settings import RenderSettings
 from studio.pipeline import publishing
+from studio.pipeline.credits import credits_block, project_credits
 from studio.store.metadata import MAX_TITLE, parse_tags
 from studio.store.models import Project, PublishingMetadata, RenderedVideo, Thumbnail
 
@@ -50,8 +51,10 @@ REDRAW_JOB = "thumbnails"
 #: The variants that show the title (the others are untouched by a new title).
 TITLED_VARIANTS = frozenset({"title", "frame-title"})
 BUSY_NOTE = "Wait for the current job to finish, or cancel it (Esc)."
-WRITE_TIP = ("Groq writes the title, description and tags from your script; "
-             "Edit → Undo brings back what you had")
+WRITE_TIP = (
+    "Groq writes the title, description and tags from your script; "
+    "Edit → Undo brings back what you had"
+)
 NO_KEY_HINT = "Add a Groq API key in Settings to write these with AI."
 ERROR_STYLE = "color: #d64545;"
 CHOICE_STYLE = (
@@ -71,6 +74,8 @@ class PublishPanel(QWidget):
         choices: the thumbnail buttons by variant (the latest render's), in order.
         redraw_button: "Redraw thumbnails" (with the saved title; the latest render's).
         title, description, tags: the form's fields; source: who wrote what is shown.
+        credits: the stock footage's "Footage and pictures:" block publishing adds under the
+            description (read-only; hidden when the project uses no stock visual).
         write_button, save_button: "Write with AI" and "Save".
         note: the outcome of the last action (red for a failure).
     """
@@ -127,6 +132,15 @@ class PublishPanel(QWidget):
         # its minimum is drawn over the next row (the tags field, before).
         self.description.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.description.setFixedHeight(self.description.fontMetrics().lineSpacing() * 5 + 14)
+        self.credits = named(QLabel(), "publishCredits")
+        self.credits.setWordWrap(True)
+        self.credits.setTextFormat(Qt.TextFormat.PlainText)
+        self.credits.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.credits.setStyleSheet("color: palette(mid);")
+        self.credits.setToolTip(
+            "Added under the description when it is published, as the footage's licences ask; "
+            "it follows the scenes' visuals"
+        )
         self.tags = named(QLineEdit(), "publishTags")
         self.tags.setPlaceholderText("bees, honey, hive")
         self.source = named(QLabel(), "publishSource")
@@ -135,6 +149,7 @@ class PublishPanel(QWidget):
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         form.addRow("Title", self.title)
         form.addRow("Description", self.description)
+        form.addRow("", self.credits)
         form.addRow("Tags", self.tags)
         form.addRow("", self.source)
         self.write_button = named(QPushButton("Write with AI"), "writeWithAi")
@@ -169,6 +184,8 @@ class PublishPanel(QWidget):
         ws = self._workspace
         ws.currentProjectChanged.connect(lambda _pid: self.reload())
         ws.rendersChanged.connect(self._renders_changed)
+        ws.scenesChanged.connect(self._scenes_changed)
+        ws.sceneChanged.connect(lambda project_id, _scene_id: self._scenes_changed(project_id))
         ws.publishingChanged.connect(self._publishing_changed)
         ws.settingsChanged.connect(self._settings_changed)
         self.save_button.clicked.connect(self.save)
@@ -298,7 +315,20 @@ class PublishPanel(QWidget):
                 scenes = self._library.scenes(project)
                 metadata = publishing.derive_metadata(project.name, scenes) if scenes else None
         self._fill(metadata)
+        self._show_credits(project)
         self.setEnabled(project is not None)
+
+    def _show_credits(self, project: Project | None) -> None:
+        """Show the credits block publishing will add (the scenes' stock visuals, as stored)."""
+        block = credits_block(project_credits(self._library, project)) if project else ""
+        self.credits.setText(f"Added when published:\n{block}" if block else "")
+        self.credits.setVisible(bool(block))
+
+    def _scenes_changed(self, project_id: str) -> None:
+        """A scene's visual may have changed: so may the credits (the form is left as it is)."""
+        project = self._workspace.current_project()
+        if project is not None and project.id == project_id:
+            self._show_credits(project)
 
     def has_unsaved_edits(self) -> bool:
         """Whether the form differs from what was last loaded or saved."""
@@ -382,8 +412,12 @@ class PublishPanel(QWidget):
         if saved_first and not self.save():
             return False  # the refusal (an empty title, say) is in the note
         job = (
-            Op("Redrawing the thumbnails", operations.redraw_thumbnails(self._library, project.id),
-               project_id=project.id, kind=REDRAW_JOB)
+            Op(
+                "Redrawing the thumbnails",
+                operations.redraw_thumbnails(self._library, project.id),
+                project_id=project.id,
+                kind=REDRAW_JOB,
+            )
             .success(partial(self._redrawn, project.id))
             .failure(partial(self._job_failed, project.id))
             .cancelled(partial(self._redraw_cancelled, project.id))
@@ -425,9 +459,12 @@ class PublishPanel(QWidget):
         self._title_before_write = self._saved_title(project)
         self._text_before_write = self._shown_text(project)
         started = (
-            Op("Writing the title, description and tags",
-               operations.write_publishing(self._library, project.id), project_id=project.id,
-               kind=METADATA_JOB)
+            Op(
+                "Writing the title, description and tags",
+                operations.write_publishing(self._library, project.id),
+                project_id=project.id,
+                kind=METADATA_JOB,
+            )
             .success(self._written)
             .failure(partial(self._job_failed, project.id))
             .run_on(self._jobs)
@@ -444,10 +481,16 @@ class PublishPanel(QWidget):
         project_id = result.metadata.project_id
         before, self._text_before_write = self._text_before_write, None
         if before is not None:
-            after = (result.metadata.title, result.metadata.description,
-                     tuple(result.metadata.tags), result.metadata.source)
-            self._workspace.push(project_id, commands.ReplacePublishingCommand(
-                self._workspace, project_id, before, after))
+            after = (
+                result.metadata.title,
+                result.metadata.description,
+                tuple(result.metadata.tags),
+                result.metadata.source,
+            )
+            self._workspace.push(
+                project_id,
+                commands.ReplacePublishingCommand(self._workspace, project_id, before, after),
+            )
         if project_id == self._shown_project:
             self._fill(result.metadata)
             if result.metadata.title != self._title_before_write and self._shows_title():
@@ -464,8 +507,12 @@ class PublishPanel(QWidget):
             source = "creator"
         else:  # as loaded: the saved text, or the suggestion from the script
             source = saved.source if saved is not None else "script"
-        return (self.title.text(), self.description.toPlainText(),
-                tuple(parse_tags(self.tags.text())), source)
+        return (
+            self.title.text(),
+            self.description.toPlainText(),
+            tuple(parse_tags(self.tags.text())),
+            source,
+        )
 
     def _job_failed(self, project_id: str, error: BaseException) -> None:
         if project_id == self._shown_project:
@@ -491,8 +538,11 @@ class PublishPanel(QWidget):
     def _update_buttons(self) -> None:
         has_project = bool(self._shown_project)
         busy = bool(self._shown_project) and self._jobs.busy_for(self._shown_project)
-        redrawing = (self._redrawing is not None and self._redrawing.running
-                     and self._redrawing.project_id == self._shown_project)
+        redrawing = (
+            self._redrawing is not None
+            and self._redrawing.running
+            and self._redrawing.project_id == self._shown_project
+        )
         has_key = has_project and self.has_groq_key()
         self.write_button.setEnabled(has_project and not busy and has_key)
         self.write_button.setToolTip(WRITE_TIP if has_key else NO_KEY_HINT)

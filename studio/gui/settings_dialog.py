@@ -1,6 +1,6 @@
-"""Settings: the Groq API key (OS keyring, shown masked), the model, the stock libraries' keys,
-Kokoro's voice files, media library folders, and the default voice. Saved when the creator
-clicks Save."""
+"""Settings: the Groq API key (OS keyring, shown masked), the model, the stock libraries' keys
+and which of them fill new videos, Kokoro's voice files, media library folders, and the default
+voice. Saved when the creator clicks Save."""
 
 from __future__ import annotations
 
@@ -25,11 +25,19 @@ from PySide6.QtWidgets import (
 
 from studio.errors import StudioError
 from studio.gui.qt_helpers import named, text_button
+from studio.gui.stock_choice import StockLibraryChoice
 from studio.gui.stock_keys import StockKeyEditor
 from studio.gui.voice_list import add_voices, audition_button
 from studio.gui.workspace import Workspace
 from studio.pipeline.changes import Changes
-from studio.store.settings_registry import DEFAULT_VOICE, GROQ_MODEL, KOKORO_DIR, MEDIA_FOLDERS
+from studio.stock import registry
+from studio.store.settings_registry import (
+    DEFAULT_VOICE,
+    GROQ_MODEL,
+    KOKORO_DIR,
+    MEDIA_FOLDERS,
+    STOCK_LIBRARIES,
+)
 from studio.store.usage import GROQ_MODELS
 
 
@@ -90,9 +98,24 @@ class SettingsDialog(QDialog):
     def _stock_box(self) -> QGroupBox:
         box = named(QGroupBox("Stock libraries"), "stockBox")
         self.stock_keys = StockKeyEditor(self._workspace)
-        QVBoxLayout(box).addWidget(self.stock_keys)
+        self._stock_status = registry.provider_status()
+        chosen: list[str] = self._library.get_setting(STOCK_LIBRARIES)
+        self.stock_libraries = StockLibraryChoice(self._stock_status, chosen)
+        self.stock_keys.keyless.hide()  # the boxes say which libraries need no key
+        for line in self.stock_keys.keys.values():
+            line.textChanged.connect(self._stock_keys_typed)
+        layout = QVBoxLayout(box)
+        layout.addWidget(self.stock_keys)
+        layout.addWidget(self.stock_libraries)
         self.finished.connect(self.stock_keys.shutdown)
         return box
+
+    def _stock_keys_typed(self) -> None:
+        """A library whose key is being typed can be chosen (it is saved with the key)."""
+        typed = {name for name, line in self.stock_keys.keys.items() if line.text().strip()}
+        self.stock_libraries.set_usable(
+            {s.name: s.usable or s.name in typed for s in self._stock_status}
+        )
 
     def _voice_box(self) -> QGroupBox:
         box = QGroupBox("Voice")
@@ -177,7 +200,10 @@ class SettingsDialog(QDialog):
                 set_groq_key(self.key.text())
             elif self._remove_key:
                 delete_groq_key()
+            chosen = self.stock_libraries.chosen()  # before the keys' lines are cleared
             self.stock_keys.apply()
+            usable = {s.name for s in registry.provider_status() if s.usable}  # keys as saved
+            self._library.set_setting(STOCK_LIBRARIES, [n for n in chosen if n in usable])
             self._library.set_setting(GROQ_MODEL, self.model.currentText().strip()
                                       or GROQ_MODEL.default)
             weights = self.weights.text().strip()

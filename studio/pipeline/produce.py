@@ -20,6 +20,7 @@ from studio.pipeline.jobs import JobContext, Reporter, run_job
 from studio.pipeline.request import RunRequest
 from studio.pipeline.templates import Template, create_project, get_template
 from studio.progress import CancelToken, StagePlan, install_sigint_as_cancel
+from studio.stock.download import keep_for_resume
 from studio.store import Library
 from studio.store.models import Project, RenderedVideo
 from studio.text import one_line
@@ -261,13 +262,19 @@ def check_narration(library: Library, project: Project) -> None:
 
 
 def sweep_partial_files(library: Library, project: Project, job_id: str) -> int:
-    """Remove temp files a killed job left behind (only when no other job of it is running)."""
+    """Remove temp files a killed job left behind (only when no other job of it is running).
+
+    A stock download's part file stays while it is recent (``keep_for_resume``): the next
+    download of that file asks only for the rest.
+    """
     others = [j for j in library.jobs(project) if j.status == "running" and j.id != job_id]
     if others:
         return 0
     removed = 0
     folder = library.home.project_dir(project.id)
     for path in folder.rglob("*"):  # links to folders aren't followed; unreadable ones skipped
+        if keep_for_resume(path):
+            continue
         if path.is_file() and (path.name.startswith(".") or ".partial" in path.name):
             try:
                 path.unlink(missing_ok=True)

@@ -7,6 +7,8 @@ The only place a stock library's file reaches the disk. A download
   file's ETag or Last-Modified, so a file changed meanwhile comes whole); a server that ignores
   the range sends the whole file again, which then replaces the part (the approach of
   ``studio.engines.download``, which fetches Kokoro's weights);
+  The part (and its validator) outlives the job that cut it: ``keep_for_resume`` tells the
+  job-start sweep of leftovers to spare it for ``RESUMABLE_DAYS``;
 * is capped: a ``Content-Length`` over ``max_bytes`` is refused before any byte is read, and a
   body growing past it is stopped (the part is deleted);
 * is checked: the bytes must be a picture or a video Studio can read (``studio.media.probe``),
@@ -25,6 +27,7 @@ import json
 import logging
 import os
 import re
+import time
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
@@ -50,6 +53,8 @@ DEFAULT_RETRIES = 3
 RETRY_WAIT = 0.5
 #: Seconds to wait for a server's first byte, and between bytes.
 TIMEOUT_SECONDS = 30.0
+#: Days a cut download's part file is kept to be resumed by a later job (then it is a leftover).
+RESUMABLE_DAYS = 7.0
 #: The name of the credit file written beside each downloaded file.
 CREDIT_FILE = "credit.json"
 #: Suffixes a download is named with when its URL says nothing usable.
@@ -128,6 +133,25 @@ def read_credit(target: Path) -> Credit | None:
     except (OSError, ValueError):
         return None
     return Credit.from_json(data) if isinstance(data, dict) else None
+
+
+def keep_for_resume(path: Path, *, now: float | None = None) -> bool:
+    """Whether ``path`` is a cut download's part (or its validator) to keep for the next try.
+
+    True for a ``.<provider>-<id>.part`` written by ``download_candidate`` (or its
+    ``.validator.part``) whose part was written to within ``RESUMABLE_DAYS``; a validator
+    whose part is gone is not kept. Older parts are leftovers like any other.
+    """
+    name = path.name
+    if not (name.startswith(".") and name.endswith(".part")):
+        return False
+    validator = name.endswith(".validator.part")
+    part = path.with_name(name.removesuffix(".validator.part") + ".part") if validator else path
+    try:
+        written = part.stat().st_mtime
+    except OSError:
+        return False
+    return (time.time() if now is None else now) - written < RESUMABLE_DAYS * 86_400
 
 
 # --- Fetching ------------------------------------------------------------------------------------

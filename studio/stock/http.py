@@ -333,7 +333,9 @@ class StockClient:
             raise Cancelled()
 
     def _unreachable(self, url: str, reason: str) -> StockError:
-        log.warning(
+        """The error for a library that could not be reached; the cause goes to the log file
+        only (INFO), since the caller shows the creator the error's one line."""
+        log.info(
             "%s could not be reached at %s: %s",
             self.label,
             redact(url, self.secret),

@@ -21,10 +21,13 @@ from PySide6.QtWidgets import QTabWidget
 
 from studio.media.ffmpeg import ffmpeg_exe
 from studio.pipeline import publishing
+from studio.pipeline.credits import CREDITS_HEADING, credits_block, project_credits, with_credits
+from studio.stock.base import Credit
 from studio.store.settings_registry import GROQ_BASE_URL as SETTING_GROQ_BASE_URL
 from tests.factories import make_project
 from tests.fakes.groq_server import FakeGroq, reply, unauthorized
 from tests.gui.support import multimedia_noise
+from tests.media.support import write_picture
 
 pytestmark = [pytest.mark.gui, multimedia_noise]
 
@@ -250,3 +253,34 @@ def test_a_project_without_renders_explains_where_thumbnails_come_from(
     assert not publish.redraw_button.isEnabled() and "Render the video first" in (
         publish.redraw_button.toolTip()
     )
+
+
+def stock_picture(library: Any, scene: Any, title: str, author: str) -> None:
+    """Make a downloaded-looking picture the scene's visual, with its stock credit."""
+    folder = library.home.project_dir(scene.project_id, create=True) / "visuals" / title
+    folder.mkdir(parents=True, exist_ok=True)
+    path = write_picture(folder / "p.png", (64, 36))
+    credit = Credit("openverse", title=title, author=author, source_url=f"https://x/{title}",
+                    licence="CC BY 4.0")  # fmt: skip
+    library.select_clip(scene, path, kind="image", source="stock", credit=credit.to_json())
+
+
+def test_the_credits_publishing_adds_are_shown_under_the_description(
+    qtbot: Any, window: Any, panel: Any, library: Any, rendered_project: Any
+) -> None:
+    assert not panel.credits.isVisibleTo(panel)  # no stock visual yet: nothing is added
+    first, second = library.scenes(rendered_project)[:2]
+    stock_picture(library, first, "Hive", "Ann Lee")
+    window.workspace.notify_scene(rendered_project.id, first.id)
+    assert panel.credits.isVisibleTo(panel)
+    assert '"Hive" by Ann Lee (CC BY 4.0), https://x/Hive' in panel.credits.text()
+
+    stock_picture(library, second, "Comb", "Bo Chen")
+    window.workspace.notify_scene(rendered_project.id, second.id)
+    shown = panel.credits.text()
+    block = credits_block(project_credits(library, rendered_project))
+    assert shown.endswith(block) and block.startswith(CREDITS_HEADING)
+    assert with_credits(panel.description.toPlainText(), project_credits(library, rendered_project)
+                        ).endswith(shown.split("\n", 1)[1])  # fmt: skip
+    assert "Bo Chen" in shown and "Footage" not in panel.description.toPlainText()
+    assert not panel.has_unsaved_edits()  # shown beside the form, never in it

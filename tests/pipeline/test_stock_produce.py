@@ -5,12 +5,14 @@ in the store, the description and the JSON; then a render with the libraries gon
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 from studio.media.probe import probe
 from studio.store import Library
+from studio.store.settings_registry import STOCK_LIBRARIES
 from tests.factories import make_project
 from tests.media.support import write_picture
 from tests.stock.fake_servers import StockServers
@@ -100,16 +102,15 @@ def test_a_library_that_fails_leaves_slides_and_one_message(
 ) -> None:
     script = tmp_path / "script.txt"
     script.write_text(SCRIPT, encoding="utf-8")
+    down = stock_servers["pexels"].base_url
     stock_servers["pexels"].stop()
     made = produce(tmp_path / "home", script, "pexels")
     assert made.returncode == 0, made.stderr
-    said = [
-        line
-        for line in made.stderr.splitlines()
-        if "pexels" in line.lower() and not line.startswith("WARNING ")  # the log's own line
-    ]
-    assert len(said) == 1, made.stderr
+    said = [line for line in made.stderr.splitlines() if "pexels" in line.lower()]
+    assert len(said) == 1, made.stderr  # the sourcing message only, not the log's line too
     assert said[0].startswith("Stock footage from Pexels is skipped for this video: Cannot reach")
+    log_file = Path(os.environ["STUDIO_LOG_DIR"]) / "studio.log"
+    assert f"Pexels could not be reached at {down}" in log_file.read_text(encoding="utf-8")
     library = Library.open(tmp_path / "home")
     (summary,) = library.projects()
     project = library.project(summary.id)
@@ -138,3 +139,21 @@ def test_studio_visuals_fills_empty_scenes_then_all_with_all(
     library.close()
     nothing = studio(home, "visuals", "Seaside")
     assert nothing.returncode == 2 and "No stock library was named" in nothing.stderr
+
+
+def test_a_render_naming_no_library_uses_the_chosen_ones(
+    stock_servers: StockServers, tmp_path: Path
+) -> None:
+    home = tmp_path / "home"
+    library = Library.open(home)
+    project = make_project(library, "Seaside", keywords=("ocean",))
+    library.set_setting(STOCK_LIBRARIES, ["openverse"])  # what Settings saves
+    library.close()
+    made = studio(home, "render", project.id)
+    assert made.returncode == 0, made.stderr
+    library = Library.open(home)
+    selections = [library.selection(s) for s in library.scenes(project)]
+    assert [s.source if s else None for s in selections] == ["stock"] * 3
+    assert {c["provider"] for c in library.credits(project)} == {"openverse"}
+    library.close()
+    assert stock_servers["openverse"].api_requests() and not stock_servers["pexels"].api_requests()

@@ -57,6 +57,7 @@ class FileServer:
         self.content_type = content_type
         self.faults: dict[str, Faults] = {}
         self.requests: list[Request] = []
+        self.sent: dict[str, int] = {}  # path -> bytes of its files' bodies written so far
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
@@ -72,6 +73,11 @@ class FileServer:
 
     def fault(self, path: str) -> Faults:
         return self.faults.setdefault("/" + path.lstrip("/"), Faults())
+
+    def bytes_sent(self, path: str) -> int:
+        """Bytes of ``path``'s body written to clients, over every request."""
+        with self._lock:
+            return self.sent.get("/" + path.lstrip("/"), 0)
 
     def gets(self, path: str) -> list[Request]:
         with self._lock:
@@ -164,19 +170,25 @@ class FileServer:
                 self.end_headers()
                 cut = faults.cut_after.pop(0) if faults.cut_after else None
                 if faults.hold_after is not None:
-                    self.wfile.write(body[: faults.hold_after])
+                    self._body(request, body[: faults.hold_after])
                     self.wfile.flush()
                     faults.reached.set()
                     faults.release.wait(10)
                     body = body[faults.hold_after :]
                 if cut is not None:
-                    self.wfile.write(body[:cut])
+                    self._body(request, body[:cut])
                     self.wfile.flush()
                     self.close_connection = True
                     return
                 try:
-                    self.wfile.write(body)
+                    self._body(request, body)
                 except (BrokenPipeError, ConnectionResetError):
                     self.close_connection = True
+
+            def _body(self, request: Request, data: bytes) -> None:
+                """Write ``data`` of a file's body, counting it in ``server.sent``."""
+                self.wfile.write(data)
+                with server._lock:
+                    server.sent[request.path] = server.sent.get(request.path, 0) + len(data)
 
         return Handler
