@@ -10,10 +10,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from studio.media.probe import probe
 from studio.store import Library
 from studio.store.settings_registry import STOCK_LIBRARIES
 from tests.factories import make_project
+from tests.fakes.groq_server import FakeGroq, valid_script
 from tests.media.support import write_picture
 from tests.stock.fake_servers import StockServers
 
@@ -157,3 +160,30 @@ def test_a_render_naming_no_library_uses_the_chosen_ones(
     assert {c["provider"] for c in library.credits(project)} == {"openverse"}
     library.close()
     assert stock_servers["openverse"].api_requests() and not stock_servers["pexels"].api_requests()
+
+
+def test_produce_from_a_topic_searches_the_keywords_the_ai_wrote(
+    stock_servers: StockServers, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home = tmp_path / "home"
+    with FakeGroq() as groq:
+        groq.enqueue(valid_script(scenes=2))
+        library = Library.open(home)
+        library.set_setting("groq_base_url", groq.base_url)
+        library.close()
+        monkeypatch.setenv("GROQ_API_KEY", "gsk_test")
+        made = studio(home, "produce", "--topic", "bees", "--duration", "10", "--stock",
+                      "pexels,openverse", "--resolution", "720p", "--voice", "en-us",
+                      "--no-captions")  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    assert probe(Path(made.stdout.strip().splitlines()[-1])).has_video
+    library = Library.open(home)
+    (summary,) = library.projects()
+    project = library.project(summary.id)
+    scenes = library.scenes(project)
+    for number, scene in enumerate(scenes, start=1):
+        selection = library.selection(scene)
+        assert selection is not None and selection.source == "stock" and selection.credit
+        queries = {row.query for row in library.suggestions(scene) if row.source == "pexels"}
+        assert queries == {f"keyword{number} bees"}  # the AI's keywords, not the narration
+    library.close()
