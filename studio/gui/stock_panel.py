@@ -50,6 +50,7 @@ CANDIDATE_ROLE = Qt.ItemDataRole.UserRole + 10
 PREVIEW_SIZE = QSize(320, 180)
 #: A clip rendition at most this wide plays inline in the preview (a few hundred kB a second).
 INLINE_MAX_WIDTH = 960
+_KEEP = Qt.AspectRatioMode.KeepAspectRatio
 
 
 def tile_text(candidate: Candidate) -> str:
@@ -177,10 +178,10 @@ class StockPreview(QWidget):
         self._fit()
 
     def _fit(self) -> None:
-        if self._image.isNull():
-            self.picture.setPixmap(placeholder(PREVIEW_SIZE, "Loading preview…"))
-            return
         bounds = self.picture.size().boundedTo(QSize(640, 640)).expandedTo(QSize(16, 9))
+        if self._image.isNull():  # sized to the space it has: its words are never cut
+            self.picture.setPixmap(placeholder(PREVIEW_SIZE.scaled(bounds, _KEEP), "Loading…"))
+            return
         self.picture.setPixmap(
             QPixmap.fromImage(
                 self._image.scaled(

@@ -194,6 +194,7 @@ class VisualPicker(QDialog):
         self.tabs.currentChanged.connect(lambda _i: self._update_buttons())
         self._show_hint()
         self._update_buttons()
+        self._show_preview(self.list.currentItem())  # the tile selected on opening, at once
 
     # -- layout -----------------------------------------------------------------------------------
     def _scene_tab(self, scene: Scene) -> QWidget:
@@ -214,6 +215,7 @@ class VisualPicker(QDialog):
                 parent=tab,
             )
             self.stock.providers.toggled.connect(self._remember_providers)
+            self._previews.ready.connect(self._stock_preview_ready)
             layout.addWidget(self.stock)
         split = QSplitter(Qt.Orientation.Horizontal)
         split.setChildrenCollapsible(False)
@@ -280,14 +282,16 @@ class VisualPicker(QDialog):
         self.trim_button.setVisible(self.current is not None and self.current.kind == "video")
 
     def _show_hint(self) -> None:
+        stock = " or a stock library" if self.stock is not None else ""
         if self.current is None:
             text = (
                 "This scene has no visual yet: Studio picks one when it renders. Choose one "
-                "now from this project, your media folders, or any file of yours."
+                f"now from this project, your media folders{stock}, or any file of yours."
             )
         else:
+            use = "“Use this” (“Download and use” for stock)" if stock else "“Use this”"
             text = (
-                f"{CURRENT}: {self.current.label}. Pick another and click “Use this”, "
+                f"{CURRENT}: {self.current.label}. Pick another and click {use}, "
                 "or choose any picture or video of your own."
             )
         self.hint.setText(text)
@@ -411,6 +415,13 @@ class VisualPicker(QDialog):
             pixmap = icon.pixmap(THUMB) if not icon.isNull() else None
             self.preview.show_picture(pixmap, escape(choice.label))
 
+    def _stock_preview_ready(self, url: str) -> None:
+        """A stock picture arrived: show it if its tile is the one previewed."""
+        item = self.list.currentItem()
+        choice = None if item is None else _choice_of(item)
+        if isinstance(choice, Candidate) and choice.preview_url == url:
+            self._show_preview(item)
+
     def choose_path(self, path: Path) -> None:
         """Accept a file of the creator's (what "Choose file…" does after its dialog)."""
         self.choose(VisualChoice(path, media_kind(path) or "image", "file", False, path.name))
@@ -445,6 +456,8 @@ class VisualPicker(QDialog):
         pixmap = self._thumbnails.cached(key)
         if item is not None and pixmap is not None:
             item.setIcon(pixmap)
+            if item is self.list.currentItem():
+                self._show_preview(item)  # the preview waited for this picture
 
     def done(self, result: int) -> None:
         if not self._closed:
@@ -456,6 +469,7 @@ class VisualPicker(QDialog):
             self.framing.shutdown()
             if self.stock is not None:
                 self.stock.shutdown()
+                self._previews.ready.disconnect(self._stock_preview_ready)
                 self._previews.shutdown()
         super().done(result)
 
