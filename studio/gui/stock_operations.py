@@ -19,6 +19,7 @@ from studio.pipeline.changes import Changes, Done
 from studio.pipeline.jobs import run_job
 from studio.progress import CancelToken
 from studio.stock.base import Candidate
+from studio.stock.http import Unreachable
 from studio.store import Library
 
 
@@ -31,6 +32,7 @@ class SearchOutcome:
         candidates: the results, library by library in the order asked.
         failures: (library, the message saying what went wrong and what to do).
         exhausted: the libraries that gave nothing on this page (asking further is useless).
+        unreachable: the libraries that could not be reached at all (offline).
     """
 
     query: str
@@ -38,6 +40,7 @@ class SearchOutcome:
     candidates: list[Candidate]
     failures: list[tuple[str, str]] = field(default_factory=list)
     exhausted: frozenset[str] = frozenset()
+    unreachable: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,7 @@ def search(
         found: list[Candidate] = []
         failures: list[tuple[str, str]] = []
         exhausted: set[str] = set()
+        unreachable: set[str] = set()
         for name in names:
             cancel.raise_if_cancelled()
             try:
@@ -70,11 +74,16 @@ def search(
                 )
             except StudioError as exc:
                 failures.append((name, exc.message))
+                if isinstance(exc, Unreachable):
+                    unreachable.add(name)
                 continue
             if not page_found:
                 exhausted.add(name)
             found.extend(page_found)
-        return Done(SearchOutcome(query, page, found, failures, frozenset(exhausted)), Changes())
+        outcome = SearchOutcome(
+            query, page, found, failures, frozenset(exhausted), frozenset(unreachable)
+        )
+        return Done(outcome, Changes())
 
     return work
 

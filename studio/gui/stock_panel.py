@@ -51,6 +51,11 @@ PREVIEW_SIZE = QSize(320, 180)
 #: A clip rendition at most this wide plays inline in the preview (a few hundred kB a second).
 INLINE_MAX_WIDTH = 960
 _KEEP = Qt.AspectRatioMode.KeepAspectRatio
+#: The status line when no library asked could be reached (offline): one quiet line.
+OFFLINE = (
+    "Can't reach the stock libraries: check your internet connection, then search again. "
+    "Your own pictures and clips are still here."
+)
 
 
 def tile_text(candidate: Candidate) -> str:
@@ -325,7 +330,8 @@ class StockSearch(QWidget):
         self._worker, self.searching = None, False
         outcome = done.value if isinstance(done, Done) else done
         assert isinstance(outcome, SearchOutcome)
-        self.page = outcome.page
+        if outcome.candidates or not outcome.failures:
+            self.page = outcome.page  # a page that failed everywhere is still to be had
         self._exhausted |= outcome.exhausted
         self._add(outcome.candidates)
         self.status.setText(self._outcome_text(outcome))
@@ -341,9 +347,13 @@ class StockSearch(QWidget):
         self.searched.emit()
 
     def _outcome_text(self, outcome: SearchOutcome) -> str:
+        failed = {name for name, _message in outcome.failures}
+        if failed and failed == set(outcome.unreachable) and not outcome.candidates:
+            return OFFLINE
         if outcome.failures:
             name, message = outcome.failures[0]
-            return f"{provider_label(name)}: {message}"
+            more = f" (and {len(failed) - 1} more)" if len(failed) > 1 else ""
+            return f"{provider_label(name)}: {message}{more}"
         if not outcome.candidates and outcome.page == 1:
             return "Nothing found: try other words, or another library."
         return self._count_text()

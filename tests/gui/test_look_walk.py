@@ -162,3 +162,24 @@ def test_caption_colours_read_as_colours_with_their_opacity(
     assert texts and all(len(text.split(",")[0]) == 7 for text in texts), texts
     qtbot.waitUntil(lambda: not dialog.previewer.busy(), timeout=TIMEOUT)
     dialog.reject()
+
+
+def test_offline_the_picker_says_so_in_one_quiet_line_and_keeps_own_media(
+    qtbot: Any, make_window: Any, library: Any, tmp_path: Path, stock_servers: Any
+) -> None:
+    window, scene = _window_on(make_window, library, _picture(tmp_path / "beach.png", (9, 9, 9)))
+    for name in ("pexels", "openverse"):
+        stock_servers[name].stop()  # nothing answers on their ports any more
+    picker = window.editor.pick_visual(scene.id)
+    for name, box in picker.stock.providers.boxes.items():
+        box.setChecked(name in ("pexels", "openverse"))
+    picker.stock.query.setText("bees")
+    with qtbot.waitSignal(picker.stock.searched, timeout=TIMEOUT):
+        picker.stock.search()
+    line = picker.stock.status.text()
+    assert line.startswith("Can't reach the stock libraries") and "\n" not in line
+    assert "127.0.0.1" not in line
+    assert not picker.stock.more_button.isEnabled()  # no page came: nothing more to ask
+    assert picker.list.count() == 1 and picker.stock.stock_items() == []
+    assert picker.file_button.isEnabled()
+    picker.reject()
