@@ -129,20 +129,23 @@ def fill(
 
 
 def _visuals(library: Library, project_id: str) -> dict[str, str | None]:
-    """Each scene's visual file (None: none yet), to tell afterwards which ones changed."""
+    """Each scene's visual choice (None: none yet), to tell afterwards which were made anew.
+
+    A choice's id, not its file: a fill may choose again the file a scene already shows, and
+    that scene counts as filled (as ``fill_scenes`` counts it)."""
     visuals: dict[str, str | None] = {}
     for scene in library.scenes(library.project(project_id)):
         selection = library.selection(scene)
-        visuals[scene.id] = None if selection is None else selection.asset_path
+        visuals[scene.id] = None if selection is None else selection.id
     return visuals
 
 
 def _credits(library: Library, project_id: str, before: dict[str, str | None]) -> Counter[str]:
-    """How many scenes whose visual changed now show each library's footage."""
+    """How many scenes whose visual was chosen anew now show each library's footage."""
     counts: Counter[str] = Counter()
     for scene in library.scenes(library.project(project_id)):
         selection = library.selection(scene)
-        if selection is None or before.get(scene.id) == selection.asset_path:
+        if selection is None or before.get(scene.id) == selection.id:
             continue
         credit = selection.credit if isinstance(selection.credit, dict) else {}
         counts[str(credit.get("provider") or selection.source)] += 1

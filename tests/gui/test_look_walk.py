@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from PIL import Image
 from PySide6.QtCore import QSize
-from PySide6.QtWidgets import QPushButton
+from PySide6.QtWidgets import QMessageBox, QPushButton
 
 from studio.gui.caption_style import CaptionStyleDialog, colour_text
 from studio.gui.stock_panel import CANDIDATE_ROLE
@@ -183,3 +183,24 @@ def test_offline_the_picker_says_so_in_one_quiet_line_and_keeps_own_media(
     assert picker.list.count() == 1 and picker.stock.stock_items() == []
     assert picker.file_button.isEnabled()
     picker.reject()
+
+
+def test_filling_again_counts_every_filled_scene_by_its_library(
+    qtbot: Any, make_window: Any, library: Any, tmp_path: Path, stock_servers: Any
+) -> None:
+    window, scene = _window_on(make_window, library, _picture(tmp_path / "beach.png", (9, 9, 9)))
+    texts = []
+    for _round in range(2):  # the second fill chooses the same footage again
+        dialog = window.editor.fill_with_stock()
+        for name, box in dialog.providers.boxes.items():
+            box.setChecked(name == "pexels")
+        dialog.replace.setChecked(True)
+        with qtbot.waitSignal(window.jobs.jobFinished, timeout=60_000):
+            dialog.ok.click()
+        box = window.findChild(QMessageBox, "fillResult")
+        texts.append(box.text())
+        box.close()
+        box.deleteLater()
+        qtbot.waitUntil(lambda: window.findChild(QMessageBox, "fillResult") is None)
+    count = len(library.scenes(library.project(scene.project_id)))
+    assert texts == [f"{count} scenes got stock footage: {count} from Pexels."] * 2
