@@ -276,6 +276,9 @@ class StockSearch(QWidget):
         self.search_button.clicked.connect(self.search)
         self.more_button.clicked.connect(self.more)
         self.providers.toggled.connect(self._update_buttons)
+        order = [self.query, self.search_button, *self.providers.boxes.values(), self.more_button]
+        for first, second in zip(order, order[1:], strict=False):
+            QWidget.setTabOrder(first, second)  # Tab goes from the words to the search
         self._update_buttons()
 
     # -- searching --------------------------------------------------------------------------------

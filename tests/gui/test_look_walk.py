@@ -204,3 +204,19 @@ def test_filling_again_counts_every_filled_scene_by_its_library(
         qtbot.waitUntil(lambda: window.findChild(QMessageBox, "fillResult") is None)
     count = len(library.scenes(library.project(scene.project_id)))
     assert texts == [f"{count} scenes got stock footage: {count} from Pexels."] * 2
+
+
+def test_tab_goes_from_the_search_words_to_search_then_the_libraries_then_the_grid(
+    qtbot: Any, make_window: Any, library: Any, tmp_path: Path, stock_servers: Any
+) -> None:
+    window, scene = _window_on(make_window, library, _picture(tmp_path / "beach.png", (9, 9, 9)))
+    picker = window.editor.pick_visual(scene.id)
+    stock = picker.stock
+    wanted = [stock.query, stock.search_button, *stock.providers.boxes.values(), picker.list]
+    order, widget = [], picker.nextInFocusChain()
+    while widget is not picker and len(order) < 500:
+        if widget in wanted:
+            order.append(widget)
+        widget = widget.nextInFocusChain()
+    assert order == wanted
+    picker.reject()
