@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from PIL import Image
 from PySide6.QtCore import QSize
+from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QMessageBox, QPushButton
 
 from studio.gui.caption_style import CaptionStyleDialog, colour_text
@@ -114,18 +115,28 @@ def test_the_hint_names_the_button_a_stock_result_shows_and_its_picture_arrives(
     picker.reject()
 
 
-def test_a_card_shows_a_frame_of_its_clip_not_the_file_name(
+def _red_in_the_middle(image: QImage) -> bool:
+    colour = image.pixelColor(image.width() // 2, image.height() // 2)
+    return colour.red() > 180 and colour.green() < 80
+
+
+def test_a_card_and_the_filmstrip_show_a_frame_of_a_clip_not_its_file_name(
     qtbot: Any, make_window: Any, library: Any, tmp_path: Path
 ) -> None:
     window, scene = _window_on(make_window, library, _red_clip(tmp_path / "sea.mp4"))
     card = window.editor.card(scene.id)
+    qtbot.waitUntil(
+        lambda: _red_in_the_middle(card.visual.icon().pixmap(card.visual.iconSize()).toImage()),
+        timeout=TIMEOUT,
+    )
+    strip = window.filmstrip
+    block = next(block for block in strip.blocks if block.scene_id == scene.id)
 
-    def red_in_the_middle() -> bool:
-        image = card.visual.icon().pixmap(card.visual.iconSize()).toImage()
-        colour = image.pixelColor(image.width() // 2, image.height() // 2)
-        return colour.red() > 180 and colour.green() < 80
+    def strip_shows_red() -> bool:
+        pixmap = strip.thumbnail(block)
+        return pixmap is not None and _red_in_the_middle(pixmap.toImage())
 
-    qtbot.waitUntil(red_in_the_middle, timeout=TIMEOUT)
+    qtbot.waitUntil(strip_shows_red, timeout=TIMEOUT)
 
 
 def test_the_render_panel_calls_2160p_4k_and_stores_the_size(
