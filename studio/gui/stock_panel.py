@@ -69,8 +69,16 @@ def tile_text(candidate: Candidate) -> str:
 
 
 def credit_html(candidate: Candidate) -> str:
-    """The preview's caption: title, author, licence and the page it comes from, as links."""
-    credit = candidate.credit
+    """The preview's caption: title, author, licence and the page it comes from, as links,
+    then the kind, length and size."""
+    size = f"{candidate.size_bytes / 1e6:.0f} MB" if candidate.size_bytes else ""
+    facts = tile_text(candidate).split("\n")[1] + (f" · {size}" if size else "")
+    return work_credit_html(candidate.credit) + "<br>" + escape(facts)
+
+
+def work_credit_html(credit: Credit) -> str:
+    """Title, author, licence and the page a stock work comes from, as links (also what the
+    picker shows for the scene's current stock visual)."""
 
     def link(text: str, url: str) -> str:
         return f'<a href="{escape(url, quote=True)}">{escape(text)}</a>' if url else escape(text)
@@ -80,11 +88,8 @@ def credit_html(candidate: Candidate) -> str:
         lines.append("by " + link(credit.author, credit.author_url))
     if credit.licence:
         lines.append("Licence: " + link(credit.licence, credit.licence_url))
-    where = provider_label(candidate.provider)
+    where = provider_label(credit.provider)
     lines.append(link(f"See it on {where}", credit.source_url) if credit.source_url else where)
-    size = f"{candidate.size_bytes / 1e6:.0f} MB" if candidate.size_bytes else ""
-    facts = tile_text(candidate).split("\n")[1] + (f" · {size}" if size else "")
-    lines.append(escape(facts))
     return "<br>".join(lines)
 
 

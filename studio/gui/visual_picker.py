@@ -43,6 +43,7 @@ from studio.gui.stock_panel import (
     StockSearch,
     credit_html,
     small_rendition,
+    work_credit_html,
 )
 from studio.gui.stock_previews import StockPreviews
 from studio.gui.thumbnails import ThumbnailLoader
@@ -413,7 +414,17 @@ class VisualPicker(QDialog):
         elif choice is not None:
             icon = item.icon()
             pixmap = icon.pixmap(THUMB) if not icon.isNull() else None
-            self.preview.show_picture(pixmap, escape(choice.label))
+            self.preview.show_picture(pixmap, self._own_caption(choice))
+
+    def _own_caption(self, choice: VisualChoice) -> str:
+        """The preview's words for one of the scene's own visuals: its name, or for the current
+        stock visual its credit and licence (as when it was chosen)."""
+        if choice is self.current:
+            selection = self._library.selection(self._library.scene(self.scene_id))
+            credit = credit_of(getattr(selection, "credit", None))
+            if credit is not None:
+                return f"{CURRENT}<br>{work_credit_html(credit)}"
+        return escape(choice.label)
 
     def _stock_preview_ready(self, url: str) -> None:
         """A stock picture arrived: show it if its tile is the one previewed."""

@@ -231,3 +231,27 @@ def test_tab_goes_from_the_search_words_to_search_then_the_libraries_then_the_gr
         widget = widget.nextInFocusChain()
     assert order == wanted
     picker.reject()
+
+
+def test_the_current_stock_visual_is_previewed_with_its_licence(
+    qtbot: Any, make_window: Any, library: Any, tmp_path: Path, stock_servers: Any
+) -> None:
+    window, scene = _window_on(make_window, library, _picture(tmp_path / "beach.png", (9, 9, 9)))
+    picker = window.editor.pick_visual(scene.id)
+    for name, box in picker.stock.providers.boxes.items():
+        box.setChecked(name == "pexels")
+    picker.stock.query.setText("bees")
+    with qtbot.waitSignal(picker.stock.searched, timeout=TIMEOUT):
+        picker.stock.search()
+    tile = next(
+        item for item in picker.stock.stock_items() if item.data(CANDIDATE_ROLE).kind == "image"
+    )
+    credit = tile.data(CANDIDATE_ROLE).credit
+    picker.list.setCurrentItem(tile)
+    with qtbot.waitSignal(picker.download.ended, timeout=TIMEOUT):
+        picker.use_button.click()
+    assert picker.list.currentRow() == 0  # the scene's own visuals again, the new one first
+    shown = picker.preview.credit.text()
+    assert shown.startswith("Current") and credit.author in shown
+    assert "Licence: " in shown and credit.licence in shown
+    picker.reject()
