@@ -200,7 +200,7 @@ def test_filling_again_counts_every_filled_scene_by_its_library(
     qtbot: Any, make_window: Any, library: Any, tmp_path: Path, stock_servers: Any
 ) -> None:
     window, scene = _window_on(make_window, library, _picture(tmp_path / "beach.png", (9, 9, 9)))
-    texts = []
+    texts: list[str] = []
     for _round in range(2):  # the second fill chooses the same footage again
         dialog = window.editor.fill_with_stock()
         for name, box in dialog.providers.boxes.items():
@@ -224,7 +224,8 @@ def test_tab_goes_from_the_search_words_to_search_then_the_libraries_then_the_gr
     picker = window.editor.pick_visual(scene.id)
     stock = picker.stock
     wanted = [stock.query, stock.search_button, *stock.providers.boxes.values(), picker.list]
-    order, widget = [], picker.nextInFocusChain()
+    order: list[Any] = []
+    widget = picker.nextInFocusChain()
     while widget is not picker and len(order) < 500:
         if widget in wanted:
             order.append(widget)
