@@ -446,11 +446,20 @@ def _show(widget: QWidget, value: Any) -> None:
         colour = _qcolor(value)
         light = 0.299 * colour.red() + 0.587 * colour.green() + 0.114 * colour.blue() > 140
         text = "#000" if light else "#fff"
-        widget.setText(value)
+        widget.setText(colour_text(value))
         widget.setStyleSheet(
             f"QPushButton {{ background: {colour.name()}; color: {text}; }}"
             " QPushButton:disabled { background: palette(window); color: palette(mid); }"
         )
+
+
+def colour_text(value: str) -> str:
+    """A colour as a creator reads it: "#101010", or "#101010, 87 % opaque" when see-through
+    (never the alpha glued to the hex, "#101010DF")."""
+    colour = _qcolor(value)
+    if colour.alpha() == 255:
+        return colour.name().upper()
+    return f"{colour.name().upper()}, {round(100 * colour.alpha() / 255)} % opaque"
 
 
 def _qcolor(text: str) -> QColor:

@@ -276,8 +276,8 @@ class Filmstrip(QWidget):
             key = ""
             selection = library.selection(scene) if note is None else None
             if selection is not None:
-                key, _pixmap = self._thumbnails.request(
-                    library.home.abs(selection.asset_path), THUMB
+                key, _pixmap = self._thumbnails.request(  # a clip shows a frame, as on its card
+                    library.home.abs(selection.asset_path), THUMB, video_frames=True
                 )
             blocks.append(Block(scene.id, scene.scene_number, start, seconds, key))
             start += seconds

@@ -344,6 +344,7 @@ class FramingEditor(QWidget):
         self.motion.setEnabled(moving)
         still = self.motion.currentData() == "none"
         self.amount.setEnabled(moving and not still)
+        self.amount_label.setEnabled(self.amount.isEnabled())
         self.amount_label.setText(f"{self.amount.value()} %")
         self.hint.setText(self._hint(framing, moving))
         self.canvas.update()

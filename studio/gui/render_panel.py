@@ -61,6 +61,8 @@ ERROR_STYLE = "color: #d64545;"
 HISTORY_THUMB = QSize(128, 72)
 POSTER_SIZE = QSize(640, 360)
 MUSIC_FILTER = "Audio (*.mp3 *.m4a *.aac *.wav *.flac *.ogg *.opus)"
+#: The name creators know the largest size by (as YouTube labels it).
+RESOLUTION_LABELS = {"2160p": "2160p (4K)"}
 
 
 def effective_settings(stored: dict[str, Any] | None) -> dict[str, Any]:
@@ -106,7 +108,8 @@ class RenderPanel(QWidget):
         self.aspect.addItems(ASPECTS)
         self.aspect.setToolTip("Landscape (16:9), vertical for shorts (9:16) or square (1:1)")
         self.resolution = named(QComboBox(), "resolution")
-        self.resolution.addItems(RESOLUTIONS)
+        for size in RESOLUTIONS:
+            self.resolution.addItem(RESOLUTION_LABELS.get(size, size), size)
         self.captions = named(QCheckBox("Burn in captions"), "captions")
         self.caption_style = named(QComboBox(), "captionStyle")
         for style in CAPTION_STYLES:
@@ -183,7 +186,7 @@ class RenderPanel(QWidget):
     def _wire(self) -> None:
         self.aspect.activated.connect(lambda _i: self._change("aspect", self.aspect.currentText()))
         self.resolution.activated.connect(
-            lambda _i: self._change("resolution", self.resolution.currentText()))
+            lambda _i: self._change("resolution", self.resolution.currentData()))
         self.captions.clicked.connect(lambda on: self._change("captions", bool(on)))
         self.caption_style.activated.connect(
             lambda _i: self._change("caption_style", self.caption_style.currentData()))
@@ -228,7 +231,7 @@ class RenderPanel(QWidget):
         self.settings_box.setEnabled(project is not None)
         settings = effective_settings(project.render_settings if project else None)
         self.aspect.setCurrentText(str(settings["aspect"]))
-        self.resolution.setCurrentText(str(settings["resolution"]))
+        self.resolution.setCurrentIndex(max(0, self.resolution.findData(settings["resolution"])))
         self.captions.setChecked(bool(settings["captions"]))
         self.caption_style.setCurrentIndex(max(0, self.caption_style.findData(
             settings["caption_style"])))

@@ -259,7 +259,7 @@ class SceneEditor(QWidget):
         caption = stock_caption(credit) if credit else visual_label(path, source=selection.source,
                                                                      kind=selection.kind)
         card.visual.setToolTip(CHANGE_VISUAL + (f"\n{credit.line()}" if credit else ""))
-        key, pixmap = self._thumbnails.request(path, THUMB_SIZE)
+        key, pixmap = self._thumbnails.request(path, THUMB_SIZE, video_frames=True)  # a frame
         card.thumbnail_key = key
         card.set_thumbnail(pixmap if pixmap is not None else placeholder(THUMB_SIZE, "Loading…"),
                            caption)

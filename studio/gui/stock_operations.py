@@ -19,6 +19,7 @@ from studio.pipeline.changes import Changes, Done
 from studio.pipeline.jobs import run_job
 from studio.progress import CancelToken
 from studio.stock.base import Candidate
+from studio.stock.http import Unreachable
 from studio.store import Library
 
 
@@ -31,6 +32,7 @@ class SearchOutcome:
         candidates: the results, library by library in the order asked.
         failures: (library, the message saying what went wrong and what to do).
         exhausted: the libraries that gave nothing on this page (asking further is useless).
+        unreachable: the libraries that could not be reached at all (offline).
     """
 
     query: str
@@ -38,6 +40,7 @@ class SearchOutcome:
     candidates: list[Candidate]
     failures: list[tuple[str, str]] = field(default_factory=list)
     exhausted: frozenset[str] = frozenset()
+    unreachable: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,7 @@ def search(
         found: list[Candidate] = []
         failures: list[tuple[str, str]] = []
         exhausted: set[str] = set()
+        unreachable: set[str] = set()
         for name in names:
             cancel.raise_if_cancelled()
             try:
@@ -70,11 +74,16 @@ def search(
                 )
             except StudioError as exc:
                 failures.append((name, exc.message))
+                if isinstance(exc, Unreachable):
+                    unreachable.add(name)
                 continue
             if not page_found:
                 exhausted.add(name)
             found.extend(page_found)
-        return Done(SearchOutcome(query, page, found, failures, frozenset(exhausted)), Changes())
+        outcome = SearchOutcome(
+            query, page, found, failures, frozenset(exhausted), frozenset(unreachable)
+        )
+        return Done(outcome, Changes())
 
     return work
 
@@ -120,20 +129,23 @@ def fill(
 
 
 def _visuals(library: Library, project_id: str) -> dict[str, str | None]:
-    """Each scene's visual file (None: none yet), to tell afterwards which ones changed."""
+    """Each scene's visual choice (None: none yet), to tell afterwards which were made anew.
+
+    A choice's id, not its file: a fill may choose again the file a scene already shows, and
+    that scene counts as filled (as ``fill_scenes`` counts it)."""
     visuals: dict[str, str | None] = {}
     for scene in library.scenes(library.project(project_id)):
         selection = library.selection(scene)
-        visuals[scene.id] = None if selection is None else selection.asset_path
+        visuals[scene.id] = None if selection is None else selection.id
     return visuals
 
 
 def _credits(library: Library, project_id: str, before: dict[str, str | None]) -> Counter[str]:
-    """How many scenes whose visual changed now show each library's footage."""
+    """How many scenes whose visual was chosen anew now show each library's footage."""
     counts: Counter[str] = Counter()
     for scene in library.scenes(library.project(project_id)):
         selection = library.selection(scene)
-        if selection is None or before.get(scene.id) == selection.asset_path:
+        if selection is None or before.get(scene.id) == selection.id:
             continue
         credit = selection.credit if isinstance(selection.credit, dict) else {}
         counts[str(credit.get("provider") or selection.source)] += 1

@@ -50,6 +50,12 @@ CANDIDATE_ROLE = Qt.ItemDataRole.UserRole + 10
 PREVIEW_SIZE = QSize(320, 180)
 #: A clip rendition at most this wide plays inline in the preview (a few hundred kB a second).
 INLINE_MAX_WIDTH = 960
+_KEEP = Qt.AspectRatioMode.KeepAspectRatio
+#: The status line when no library asked could be reached (offline): one quiet line.
+OFFLINE = (
+    "Can't reach the stock libraries: check your internet connection, then search again. "
+    "Your own pictures and clips are still here."
+)
 
 
 def tile_text(candidate: Candidate) -> str:
@@ -63,8 +69,16 @@ def tile_text(candidate: Candidate) -> str:
 
 
 def credit_html(candidate: Candidate) -> str:
-    """The preview's caption: title, author, licence and the page it comes from, as links."""
-    credit = candidate.credit
+    """The preview's caption: title, author, licence and the page it comes from, as links,
+    then the kind, length and size."""
+    size = f"{candidate.size_bytes / 1e6:.0f} MB" if candidate.size_bytes else ""
+    facts = tile_text(candidate).split("\n")[1] + (f" · {size}" if size else "")
+    return work_credit_html(candidate.credit) + "<br>" + escape(facts)
+
+
+def work_credit_html(credit: Credit) -> str:
+    """Title, author, licence and the page a stock work comes from, as links (also what the
+    picker shows for the scene's current stock visual)."""
 
     def link(text: str, url: str) -> str:
         return f'<a href="{escape(url, quote=True)}">{escape(text)}</a>' if url else escape(text)
@@ -74,11 +88,8 @@ def credit_html(candidate: Candidate) -> str:
         lines.append("by " + link(credit.author, credit.author_url))
     if credit.licence:
         lines.append("Licence: " + link(credit.licence, credit.licence_url))
-    where = provider_label(candidate.provider)
+    where = provider_label(credit.provider)
     lines.append(link(f"See it on {where}", credit.source_url) if credit.source_url else where)
-    size = f"{candidate.size_bytes / 1e6:.0f} MB" if candidate.size_bytes else ""
-    facts = tile_text(candidate).split("\n")[1] + (f" · {size}" if size else "")
-    lines.append(escape(facts))
     return "<br>".join(lines)
 
 
@@ -177,10 +188,10 @@ class StockPreview(QWidget):
         self._fit()
 
     def _fit(self) -> None:
-        if self._image.isNull():
-            self.picture.setPixmap(placeholder(PREVIEW_SIZE, "Loading preview…"))
-            return
         bounds = self.picture.size().boundedTo(QSize(640, 640)).expandedTo(QSize(16, 9))
+        if self._image.isNull():  # sized to the space it has: its words are never cut
+            self.picture.setPixmap(placeholder(PREVIEW_SIZE.scaled(bounds, _KEEP), "Loading…"))
+            return
         self.picture.setPixmap(
             QPixmap.fromImage(
                 self._image.scaled(
@@ -270,6 +281,9 @@ class StockSearch(QWidget):
         self.search_button.clicked.connect(self.search)
         self.more_button.clicked.connect(self.more)
         self.providers.toggled.connect(self._update_buttons)
+        order = [self.query, self.search_button, *self.providers.boxes.values(), self.more_button]
+        for first, second in zip(order, order[1:], strict=False):
+            QWidget.setTabOrder(first, second)  # Tab goes from the words to the search
         self._update_buttons()
 
     # -- searching --------------------------------------------------------------------------------
@@ -324,7 +338,8 @@ class StockSearch(QWidget):
         self._worker, self.searching = None, False
         outcome = done.value if isinstance(done, Done) else done
         assert isinstance(outcome, SearchOutcome)
-        self.page = outcome.page
+        if outcome.candidates or not outcome.failures:
+            self.page = outcome.page  # a page that failed everywhere is still to be had
         self._exhausted |= outcome.exhausted
         self._add(outcome.candidates)
         self.status.setText(self._outcome_text(outcome))
@@ -340,9 +355,13 @@ class StockSearch(QWidget):
         self.searched.emit()
 
     def _outcome_text(self, outcome: SearchOutcome) -> str:
+        failed = {name for name, _message in outcome.failures}
+        if failed and failed == set(outcome.unreachable) and not outcome.candidates:
+            return OFFLINE
         if outcome.failures:
             name, message = outcome.failures[0]
-            return f"{provider_label(name)}: {message}"
+            more = f" (and {len(failed) - 1} more)" if len(failed) > 1 else ""
+            return f"{provider_label(name)}: {message}{more}"
         if not outcome.candidates and outcome.page == 1:
             return "Nothing found: try other words, or another library."
         return self._count_text()

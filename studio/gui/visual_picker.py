@@ -43,6 +43,7 @@ from studio.gui.stock_panel import (
     StockSearch,
     credit_html,
     small_rendition,
+    work_credit_html,
 )
 from studio.gui.stock_previews import StockPreviews
 from studio.gui.thumbnails import ThumbnailLoader
@@ -194,6 +195,7 @@ class VisualPicker(QDialog):
         self.tabs.currentChanged.connect(lambda _i: self._update_buttons())
         self._show_hint()
         self._update_buttons()
+        self._show_preview(self.list.currentItem())  # the tile selected on opening, at once
 
     # -- layout -----------------------------------------------------------------------------------
     def _scene_tab(self, scene: Scene) -> QWidget:
@@ -214,6 +216,7 @@ class VisualPicker(QDialog):
                 parent=tab,
             )
             self.stock.providers.toggled.connect(self._remember_providers)
+            self._previews.ready.connect(self._stock_preview_ready)
             layout.addWidget(self.stock)
         split = QSplitter(Qt.Orientation.Horizontal)
         split.setChildrenCollapsible(False)
@@ -280,14 +283,16 @@ class VisualPicker(QDialog):
         self.trim_button.setVisible(self.current is not None and self.current.kind == "video")
 
     def _show_hint(self) -> None:
+        stock = " or a stock library" if self.stock is not None else ""
         if self.current is None:
             text = (
                 "This scene has no visual yet: Studio picks one when it renders. Choose one "
-                "now from this project, your media folders, or any file of yours."
+                f"now from this project, your media folders{stock}, or any file of yours."
             )
         else:
+            use = "“Use this” (“Download and use” for stock)" if stock else "“Use this”"
             text = (
-                f"{CURRENT}: {self.current.label}. Pick another and click “Use this”, "
+                f"{CURRENT}: {self.current.label}. Pick another and click {use}, "
                 "or choose any picture or video of your own."
             )
         self.hint.setText(text)
@@ -409,7 +414,24 @@ class VisualPicker(QDialog):
         elif choice is not None:
             icon = item.icon()
             pixmap = icon.pixmap(THUMB) if not icon.isNull() else None
-            self.preview.show_picture(pixmap, escape(choice.label))
+            self.preview.show_picture(pixmap, self._own_caption(choice))
+
+    def _own_caption(self, choice: VisualChoice) -> str:
+        """The preview's words for one of the scene's own visuals: its name, or for the current
+        stock visual its credit and licence (as when it was chosen)."""
+        if choice is self.current:
+            selection = self._library.selection(self._library.scene(self.scene_id))
+            credit = credit_of(getattr(selection, "credit", None))
+            if credit is not None:
+                return f"{CURRENT}<br>{work_credit_html(credit)}"
+        return escape(choice.label)
+
+    def _stock_preview_ready(self, url: str) -> None:
+        """A stock picture arrived: show it if its tile is the one previewed."""
+        item = self.list.currentItem()
+        choice = None if item is None else _choice_of(item)
+        if isinstance(choice, Candidate) and choice.preview_url == url:
+            self._show_preview(item)
 
     def choose_path(self, path: Path) -> None:
         """Accept a file of the creator's (what "Choose file…" does after its dialog)."""
@@ -445,6 +467,8 @@ class VisualPicker(QDialog):
         pixmap = self._thumbnails.cached(key)
         if item is not None and pixmap is not None:
             item.setIcon(pixmap)
+            if item is self.list.currentItem():
+                self._show_preview(item)  # the preview waited for this picture
 
     def done(self, result: int) -> None:
         if not self._closed:
@@ -456,6 +480,7 @@ class VisualPicker(QDialog):
             self.framing.shutdown()
             if self.stock is not None:
                 self.stock.shutdown()
+                self._previews.ready.disconnect(self._stock_preview_ready)
                 self._previews.shutdown()
         super().done(result)
 

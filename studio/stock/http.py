@@ -112,6 +112,10 @@ class KeyRefused(StockError):
     """The library refused the API key (401/403, or its own way of saying so)."""
 
 
+class Unreachable(StockError):
+    """The library could not be reached at all (offline, no DNS, refused connection)."""
+
+
 class _Retry(Exception):
     """This try failed in a way worth another; ``wait`` is the server's asked-for pause."""
 
@@ -341,9 +345,9 @@ class StockClient:
             redact(url, self.secret),
             redact(reason, self.secret),
         )
-        return self.error(
+        return Unreachable(
             f"Cannot reach {self.label}",
-            url,
+            where=host_of(url),
             fix="Check your internet connection (and proxy), then try again",
         )
 
