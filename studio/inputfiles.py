@@ -8,6 +8,7 @@ through ``check_regular_file`` (before a path is handed to FFmpeg or zipfile) or
 
 from __future__ import annotations
 
+import hashlib
 import os
 import stat
 from pathlib import Path
@@ -119,3 +120,20 @@ def _too_large(file: Path, what: str, size: int, limit: int, fix: str | None) ->
 
 
 __all__ = ["check_regular_file", "read_regular_file"]
+
+
+def sha256_of(path: Path) -> str:
+    """The SHA-256 of a file's bytes (hex), read a block at a time (names files by content)."""
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as stream:
+        while block := stream.read(_CHUNK):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def size_or_zero(path: Path) -> int:
+    """A file's size in bytes, 0 when it isn't there (e.g. a download's part not begun)."""
+    try:
+        return Path(path).stat().st_size
+    except FileNotFoundError:
+        return 0

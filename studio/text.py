@@ -59,3 +59,8 @@ def clean_text(text: str, *, multiline: bool = False) -> str:
     if not multiline:
         cleaned = cleaned.replace("\n", " ").replace("\t", " ")
     return cleaned
+
+
+def byte_count(size: int) -> str:
+    """A byte count for people: "512 KB", "327 MB"."""
+    return f"{size / 1_000_000:.0f} MB" if size >= 1_000_000 else f"{size / 1000:.0f} KB"

@@ -17,7 +17,6 @@ The files land in ``target_dir`` in the hub's layout (``config.json``, ``kokoro-
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import re
@@ -48,7 +47,9 @@ from studio.engines.weights import (
     find_kokoro_weights,
 )
 from studio.errors import Cancelled, InputError, ServiceError
+from studio.inputfiles import sha256_of, size_or_zero
 from studio.progress import CancelToken, ProgressFn, no_progress
+from studio.text import byte_count
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +63,6 @@ DEFAULT_RETRIES = 3
 #: Seconds before the first reconnection; doubled after each one that brought nothing.
 RETRY_WAIT = 0.5
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
-_MB = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -138,10 +138,10 @@ def download_kokoro_weights(
         offset = done
 
         def report(received: int, remote: RemoteFile = remote, offset: int = offset) -> None:
-            of_size = f" of {_amount(remote.size)}" if remote.size else ""
+            of_size = f" of {byte_count(remote.size)}" if remote.size else ""
             progress(
                 min(1.0, (offset + received) / total),
-                f"Downloading {remote.name} ({_amount(received)}{of_size})",
+                f"Downloading {remote.name} ({byte_count(received)}{of_size})",
             )
 
         _fetch(remote, target / remote.name, report, cancel, retries)
@@ -232,13 +232,13 @@ def _fetch(
 
     failures = 0
     while True:
-        before = _size(part)
+        before = size_or_zero(part)
         try:
             _transfer(remote, part, report, cancel)
             break
         except _Interrupted as error:
             cause = error.__cause__ or error
-            failures = 1 if _size(part) > before else failures + 1
+            failures = 1 if size_or_zero(part) > before else failures + 1
             if failures > retries:
                 log.warning("The download of %s was interrupted: %r", remote.url, cause)
                 raise ServiceError(
@@ -268,7 +268,7 @@ def _transfer(
     remote: RemoteFile, part: Path, report: Callable[[int], None], cancel: CancelToken
 ) -> None:
     """Append the rest of ``remote`` to ``part`` (``Range`` from its size); _Interrupted if cut."""
-    have = _size(part)
+    have = size_or_zero(part)
     if remote.size is not None and have > remote.size:
         part.unlink()
         have = 0
@@ -310,32 +310,15 @@ def _transfer(
         raise _Interrupted(f"only {have} of {remote.size} bytes arrived")
 
 
-def _amount(size: int) -> str:
-    """A byte count for people: "512 KB", "327 MB"."""
-    return f"{size / _MB:.0f} MB" if size >= _MB else f"{size / 1000:.0f} KB"
 
-
-def _size(path: Path) -> int:
-    try:
-        return path.stat().st_size
-    except FileNotFoundError:
-        return 0
-
-
-def _sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as stream:
-        while block := stream.read(CHUNK_SIZE):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _problem(path: Path, remote: RemoteFile) -> str | None:
     """Why ``path`` is not ``remote``'s content (size, then sha256 when known), or None."""
-    size = _size(path)
+    size = size_or_zero(path)
     if remote.size is not None and size != remote.size:
         return f"it has {size} bytes, the hub says {remote.size}"
-    if remote.sha256 is not None and _sha256_of(path) != remote.sha256:
+    if remote.sha256 is not None and sha256_of(path) != remote.sha256:
         return "its SHA-256 checksum does not match the hub's"
     return None
 

@@ -20,6 +20,7 @@ from stat import S_ISREG
 from typing import Any
 
 from studio.errors import InputError, StudioError
+from studio.inputfiles import sha256_of
 from studio.media.probe import probe
 from studio.media.settings import RenderSettings
 from studio.media.slides import make_slide
@@ -416,12 +417,8 @@ def import_visual(library: Library, project: Project, source: Path) -> tuple[Pat
             where=str(source),
             fix="Choose a video with a video stream",
         )
-    digest = hashlib.sha256()
-    with source.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
     visuals = library.home.project_dir(project.id, create=True) / "visuals"
-    target = visuals / digest.hexdigest()[:16] / stored_name(source)
+    target = visuals / sha256_of(source)[:16] / stored_name(source)
     if not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
         with atomic_path(target, temp_name=f".{target.name}.partial", durable=False) as partial:

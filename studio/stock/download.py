@@ -22,7 +22,6 @@ Rendering never calls this: it reads the files this leaves behind.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
@@ -36,10 +35,12 @@ from urllib.parse import unquote, urlsplit
 import httpx2
 
 from studio.errors import Cancelled, InputError
+from studio.inputfiles import sha256_of, size_or_zero
 from studio.media.probe import MediaInfo, probe
 from studio.progress import CancelToken, ProgressFn, no_progress
 from studio.savefile import atomic_write
 from studio.stock.base import Candidate, Credit, StockError
+from studio.text import byte_count
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +65,6 @@ _KNOWN_SUFFIXES = frozenset(
      ".mp4", ".mov", ".m4v", ".webm", ".mkv", ".ogv", ".avi"}
 )  # fmt: skip
 _UNSAFE = re.compile(r"[^\w.-]+")
-_MB = 1_000_000
 
 
 def download_candidate(
@@ -173,12 +173,12 @@ def _fetch(
     failures = 0
     while True:
         cancel.raise_if_cancelled()
-        before = _size(part)
+        before = size_or_zero(part)
         try:
             _transfer(candidate, part, max_bytes, report, cancel)
             return
         except _Interrupted as error:
-            failures = 1 if _size(part) > before else failures + 1
+            failures = 1 if size_or_zero(part) > before else failures + 1
             if failures > retries:
                 log.warning("The download of %s was interrupted: %s", candidate.download_url,
                             error)  # fmt: skip
@@ -200,7 +200,7 @@ def _transfer(
 ) -> None:
     """Append the rest of the download to ``part`` (``Range`` from its size; ``If-Range``
     with the file's validator, so a file changed since the part began comes whole)."""
-    have = _size(part)
+    have = size_or_zero(part)
     headers = {"Accept-Encoding": "identity", "User-Agent": "Studio"}
     validator = _validator_file(part)
     if have:
@@ -331,10 +331,10 @@ def _expected_total(response: httpx2.Response, have: int) -> int | None:
 
 
 def _too_large(candidate: Candidate, max_bytes: int, size: int | None = None) -> StockError:
-    said = f" ({_amount(size)})" if size is not None else ""
+    said = f" ({byte_count(size)})" if size is not None else ""
     return StockError(
         f"{_describe(candidate).capitalize()} is larger than Studio downloads{said}; "
-        f"the limit is {_amount(max_bytes)}",
+        f"the limit is {byte_count(max_bytes)}",
         where=_host(candidate.download_url),
         fix="Choose a shorter clip or a smaller picture",
     )
@@ -369,7 +369,7 @@ def _check_media(candidate: Candidate, part: Path) -> MediaInfo:
 
 def _store(part: Path, folder: Path, name: str) -> Path:
     """Move ``part`` to ``folder/<sha256[:16]>/name``; an identical file there is kept instead."""
-    digest = _sha256_of(part)[:16]
+    digest = sha256_of(part)[:16]
     home = folder / digest
     existing = [p for p in home.iterdir() if p.is_file() and p.name != CREDIT_FILE] if (
         home.is_dir()
@@ -383,22 +383,15 @@ def _store(part: Path, folder: Path, name: str) -> Path:
     return target
 
 
-def _sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as stream:
-        while block := stream.read(CHUNK_SIZE):
-            digest.update(block)
-    return digest.hexdigest()
-
 
 # --- Words ---------------------------------------------------------------------------------------
 
 
 def _byte_reporter(report: ProgressFn, what: str, size: int | None) -> Callable[[int], None]:
     def bytes_arrived(received: int) -> None:
-        of_size = f" of {_amount(size)}" if size else ""
+        of_size = f" of {byte_count(size)}" if size else ""
         fraction = min(0.99, received / size) if size else 0.0
-        report(fraction, f"Downloading {what} ({_amount(received)}{of_size})")
+        report(fraction, f"Downloading {what} ({byte_count(received)}{of_size})")
 
     return bytes_arrived
 
@@ -419,13 +412,3 @@ def _host(url: str) -> str:
     return urlsplit(url).netloc or url
 
 
-def _amount(size: int) -> str:
-    """A byte count for people: "512 KB", "327 MB"."""
-    return f"{size / _MB:.0f} MB" if size >= _MB else f"{size / 1000:.0f} KB"
-
-
-def _size(path: Path) -> int:
-    try:
-        return path.stat().st_size
-    except FileNotFoundError:
-        return 0
