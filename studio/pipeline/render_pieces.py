@@ -3,8 +3,10 @@
 With cuts everywhere the pieces are the scenes' segments, named as they always were. A
 transition between two scenes takes its frames from both (``studio.media.transitions``): the
 segments lose them (kept beside as handles, made in the same run) and a small piece made from
-the handles stands between. Every piece is named by what shapes it, so a one-scene change
-re-encodes that scene's segment and the pieces touching it, and nothing else.
+the handles stands between (made in a changed scene's own run when the neighbour's handle is
+already there, ``in_run``). Every piece is named by what shapes it, so a one-scene change
+re-encodes that scene's segment and the pieces touching it, and nothing else, in one ffmpeg
+run.
 """
 
 from __future__ import annotations
