@@ -3,13 +3,11 @@
 A transition takes no time out of the video: one of ``frames`` frames at the cut between scene
 *i* and *i+1* covers the last ``before`` frames of scene *i* and the first ``after`` of scene
 *i+1*. Those frames are left out of the two segments and written beside them as *handles* in
-the same ffmpeg run (``segments.Handles``); the piece is made from the two handles with the
-segments' own encoder settings: in the run of a changed scene whose neighbour's handle is
-already made (``handle_use``), else from the two handle files, the same piece either way. So
-the video still joins by stream copy, its frame count and its sound are those of the same
-video with cuts, and editing a scene re-encodes its segment and the (at most two) pieces
-touching it. A cut is no piece at all: a project with cuts everywhere keeps the segments (and
-names) it always had.
+the same ffmpeg run (``segments.Handles``); the piece is made from the two handles alone, with
+the segments' own encoder settings, so the video still joins by stream copy, its frame count
+and its sound are those of the same video with cuts, and editing a scene re-encodes its
+segment and the (at most two) pieces touching it. A cut is no piece at all: a project with
+cuts everywhere keeps the segments (and names) it always had.
 """
 
 from __future__ import annotations
@@ -17,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -25,8 +24,7 @@ from pathlib import Path
 from studio.errors import InputError
 from studio.media import settings as encoding
 from studio.media.ffmpeg import atomic_output, ffmpeg_exe, run_ffmpeg
-from studio.media.handles import HANDLE_ENCODER, HandleUse
-from studio.media.segments import _COLOUR_TAGS, SEGMENT_FORMAT, encoder_args
+from studio.media.segments import _COLOUR_TAGS, HANDLE_ENCODER, SEGMENT_FORMAT, encoder_args
 from studio.media.settings import RenderSettings
 from studio.progress import CancelToken, ProgressFn, no_progress, run_concurrently
 from studio.transition_kinds import (
@@ -45,11 +43,7 @@ MAX_SHARE = 0.5
 #: The fewest frames a transition can be shown in; a shorter one is a cut.
 MIN_FRAMES = 2
 #: Bump when the way pieces or handles are made changes, so old ones are not reused.
-TRANSITION_FORMAT = "studio-transition-2"
-#: x264's threads for a piece, always: its bytes then depend only on its frames, so a piece
-#: made in a segment's run (``handle_use``) is the piece made from the handle files. A piece is
-#: a few frames, which x264's frame threads barely speed up.
-PIECE_THREADS = 1
+TRANSITION_FORMAT = "studio-transition-1"
 #: ffmpeg ``xfade`` transitions, by kind (both pictures over the whole piece).
 _XFADE = {
     "crossfade": "fade",
@@ -210,76 +204,32 @@ def _digest(parts: list[object]) -> str:
     return hashlib.sha256(text.encode("ascii")).hexdigest()[:32]
 
 
-def _mixed(kind: str, spec: TransitionSpec, first: str, second: str, prefix: str) -> str:
+def _mixed(kind: str, spec: TransitionSpec) -> str:
     """Both pictures over the whole piece: each side held on its edge frame beyond its own
     frames (the first scene's last, the second's first), then ``xfade``."""
     n, fps = spec.frame_count, spec.settings.fps
     return (
-        f"{first}tpad=stop={spec.after}:stop_mode=clone[{prefix}a];"
-        f"{second}tpad=start={spec.before}:start_mode=clone[{prefix}b];"
-        f"[{prefix}a][{prefix}b]xfade=transition={_XFADE[kind]}:duration={n / fps:.6f}:offset=0,"
+        f"[0:v]tpad=stop={spec.after}:stop_mode=clone[a];"
+        f"[1:v]tpad=start={spec.before}:start_mode=clone[b];"
+        f"[a][b]xfade=transition={_XFADE[kind]}:duration={n / fps:.6f}:offset=0,"
         f"tpad=stop={n}:stop_mode=clone,trim=end_frame={n}"
     )
 
 
-def _through_black(_kind: str, spec: TransitionSpec, first: str, second: str, prefix: str) -> str:
+def _through_black(_kind: str, spec: TransitionSpec) -> str:
     """The first scene fades out to black at the cut, the second fades in from it."""
     return (
-        f"{first}fade=t=out:s=0:n={spec.before}[{prefix}a];"
-        f"{second}fade=t=in:s=0:n={spec.after}[{prefix}b];"
-        f"[{prefix}a][{prefix}b]concat=n=2:v=1:a=0"
+        f"[0:v]fade=t=out:s=0:n={spec.before}[a];"
+        f"[1:v]fade=t=in:s=0:n={spec.after}[b];"
+        f"[a][b]concat=n=2:v=1:a=0"
     )
 
 
 #: How each kind's picture is made (a strategy per kind, not a test of names elsewhere).
-_RECIPES: dict[str, Callable[[str, TransitionSpec, str, str, str], str]] = {
+_RECIPES: dict[str, Callable[[str, TransitionSpec], str]] = {
     "fade-black": _through_black,
     **dict.fromkeys(_XFADE, _mixed),
 }
-
-
-def piece_graph(spec: TransitionSpec, first: str, second: str, prefix: str = "") -> str:
-    """The piece's filters, from the first scene's frames ``first`` and the second's
-    ``second`` (labels), to ``[<prefix>v]`` and its silence to ``[<prefix>a]``.
-
-    Each side is given the same frame timing and format whatever it comes from (decoded from a
-    handle file, or straight from a segment's run), so the piece's frames are the same.
-    """
-    fps, samples = spec.settings.fps, spec.frame_count * spec.settings.samples_per_frame
-    steady = f"format=yuv420p,setsar=1,settb=1/{fps},setpts=N"
-    picture = _RECIPES[spec.kind](spec.kind, spec, f"[{prefix}first]", f"[{prefix}second]", prefix)
-    return (
-        f"{first}{steady}[{prefix}first];{second}{steady}[{prefix}second];"
-        f"{picture},format=yuv420p,setpts=PTS-STARTPTS,{_COLOUR_TAGS}[{prefix}v];"
-        f"anullsrc=r={encoding.AUDIO_RATE}:cl=stereo,aformat=sample_fmts=s16:"
-        f"sample_rates={encoding.AUDIO_RATE}:channel_layouts=stereo,"
-        f"atrim=end_sample={samples}[{prefix}a]"
-    )
-
-
-def piece_output(spec: TransitionSpec) -> tuple[str, ...]:
-    """The piece's output options: the segments' encoder (so it joins by stream copy) on
-    ``PIECE_THREADS``, and exactly its frames."""
-    return (
-        *encoder_args(spec.settings),
-        "-threads",
-        str(PIECE_THREADS),
-        "-frames:v",
-        str(spec.frame_count),
-    )
-
-
-def handle_use(spec: TransitionSpec, side: str, out: Path) -> HandleUse:
-    """The piece ``spec`` made in the run of the segment whose ``side`` handle it takes (its
-    other side read from the neighbour's handle file): the same piece as ``render_transition``
-    makes (``PIECE_THREADS``, lossless handles)."""
-    return HandleUse(
-        side=side,
-        other=spec.head if side == "tail" else spec.tail,
-        graph=partial(piece_graph, spec),
-        output=piece_output(spec),
-        out=Path(out),
-    )
 
 
 def render_transition(
@@ -288,6 +238,7 @@ def render_transition(
     *,
     progress: ProgressFn | None = None,
     cancel: CancelToken | None = None,
+    threads: int | None = None,
 ) -> Path:
     """Encode the piece ``spec`` to ``out_path`` atomically, as a segment is encoded (H.264 +
     FLAC, the same settings, so it joins by stream copy); its sound is silence (the video's
@@ -303,19 +254,32 @@ def render_transition(
             raise InputError(
                 "A scene's edge for a transition is missing", where=str(handle), fix="Render again"
             )
+    samples = spec.frame_count * spec.settings.samples_per_frame
+    picture = _RECIPES[spec.kind](spec.kind, spec)
+    graph = (
+        f"{picture},format=yuv420p,setpts=PTS-STARTPTS,{_COLOUR_TAGS}[v];"
+        f"[2:a]aformat=sample_fmts=s16:sample_rates={encoding.AUDIO_RATE}:"
+        f"channel_layouts=stereo,atrim=end_sample={samples}[a]"
+    )
     with atomic_output(Path(out_path)) as partial_path:
         args = [
             "-i",
             str(spec.tail),
             "-i",
             str(spec.head),
+            "-f",
+            "lavfi",
+            "-i",
+            f"anullsrc=r={encoding.AUDIO_RATE}:cl=stereo",
             "-filter_complex",
-            piece_graph(spec, "[0:v]", "[1:v]"),
+            graph,
             "-map",
             "[v]",
             "-map",
             "[a]",
-            *piece_output(spec),
+            *encoder_args(spec.settings, threads),
+            "-frames:v",
+            str(spec.frame_count),
             "-f",
             "mp4",
             str(partial_path),
@@ -349,10 +313,13 @@ def render_transitions(
     if not specs:
         return []
     jobs = max(1, min(jobs, len(specs)))
+    threads = max(1, (os.cpu_count() or 2) // jobs)
 
     def step(index: int, *, progress: ProgressFn, cancel: CancelToken) -> Path:
         cancel.raise_if_cancelled()
-        return render_transition(specs[index], outs[index], progress=progress, cancel=cancel)
+        return render_transition(
+            specs[index], outs[index], progress=progress, cancel=cancel, threads=threads
+        )
 
     outer = progress or no_progress
     run_concurrently(
@@ -374,8 +341,6 @@ __all__ = [
     "TransitionSpec",
     "body_key",
     "handle_key",
-    "handle_use",
-    "piece_graph",
     "plan_joins",
     "render_transition",
     "render_transitions",

@@ -32,7 +32,6 @@ from studio.pipeline.render_pieces import (
     BodyJob,
     TransitionJob,
     choices_for,
-    in_run,
     lay_out,
 )
 from studio.pipeline.templates import get_template, settings_for
@@ -296,27 +295,25 @@ def _encode(
     progress: ProgressFn,
     cancel: CancelToken,
 ) -> None:
-    """Encode the missing segments (with their handles, and the missing transition pieces
-    whose other side is already made), then the pieces left (made from the handles)."""
-    runs, later = in_run(bodies, pieces)
-    total: float = sum(job.frame_count for job in bodies)
-    total += sum(TRANSITION_FRAME_WEIGHT * job.spec.frame_count for job in pieces)
+    """Encode the missing segments (with their handles), then the missing transition pieces
+    (made from those handles)."""
+    body_frames = sum(job.frame_count for job in bodies)
+    total = body_frames + sum(TRANSITION_FRAME_WEIGHT * job.spec.frame_count for job in pieces)
     if not total:
         return
-    after = sum(TRANSITION_FRAME_WEIGHT * job.spec.frame_count for job in later) / total
-    if runs:
+    if bodies:
         render_segments(
-            [job.spec for job in runs],
-            [job.out for job in runs],
-            handles=[job.handles for job in runs],
-            progress=scaled(progress, 0.0, 1.0 - after),
+            [job.spec for job in bodies],
+            [job.out for job in bodies],
+            handles=[job.handles for job in bodies],
+            progress=scaled(progress, 0.0, body_frames / total),
             cancel=cancel,
         )
-    if later:
+    if pieces:
         render_transitions(
-            [job.spec for job in later],
-            [job.out for job in later],
-            progress=scaled(progress, 1.0 - after, 1.0),
+            [job.spec for job in pieces],
+            [job.out for job in pieces],
+            progress=scaled(progress, body_frames / total, 1.0),
             cancel=cancel,
         )
 

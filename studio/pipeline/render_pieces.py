@@ -3,20 +3,17 @@
 With cuts everywhere the pieces are the scenes' segments, named as they always were. A
 transition between two scenes takes its frames from both (``studio.media.transitions``): the
 segments lose them (kept beside as handles, made in the same run) and a small piece made from
-the handles stands between (made in a changed scene's own run when the neighbour's handle is
-already there, ``in_run``). Every piece is named by what shapes it, so a one-scene change
-re-encodes that scene's segment and the pieces touching it, and nothing else, in one ffmpeg
-run.
+the handles stands between. Every piece is named by what shapes it, so a one-scene change
+re-encodes that scene's segment and the pieces touching it, and nothing else.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from studio.errors import InputError
-from studio.media.handles import HandleUse
 from studio.media.segment_cache import SegmentCache
 from studio.media.segments import Handles, SegmentSpec, segment_key
 from studio.media.settings import RenderSettings
@@ -25,7 +22,6 @@ from studio.media.transitions import (
     TransitionSpec,
     body_key,
     handle_key,
-    handle_use,
     plan_joins,
     shortened_note,
     transition_key,
@@ -48,8 +44,8 @@ class BodyJob:
         return self.spec.frame_count
 
     def files(self) -> list[Path]:
-        """The segment and its handles (and the pieces made in its run)."""
-        return [self.out, *self.handles.files()]
+        """The segment and its handles."""
+        return [self.out, *(path for _, _, path in self.handles.outputs())]
 
     def done(self) -> bool:
         """The segment and its handles are all in the cache."""
@@ -149,46 +145,6 @@ def lay_out(
     return Layout(pieces, seconds, bodies, transitions, notes)
 
 
-def in_run(
-    bodies: Sequence[BodyJob], pieces: Sequence[TransitionJob]
-) -> tuple[list[BodyJob], list[TransitionJob]]:
-    """The segments to encode, each making in its own run the pieces whose other side is
-    already made (the neighbour's handle is in the cache and not encoded again now), and the
-    pieces left to make afterwards from the two handle files.
-
-    A one-scene change then runs one ffmpeg for the scene and its two transitions, not a second
-    waiting for the first to end; the pieces are the same either way (``handle_use``).
-    """
-    written = {path for job in bodies for path in job.files()}
-    made: dict[int, list[HandleUse]] = {}
-    later = []
-    for piece in pieces:
-        owner = _owner(bodies, piece, written)
-        if owner is None:
-            later.append(piece)
-            continue
-        index, side = owner
-        made.setdefault(index, []).append(handle_use(piece.spec, side, piece.out))
-    runs = [
-        replace(job, handles=replace(job.handles, uses=tuple(made[i]))) if i in made else job
-        for i, job in enumerate(bodies)
-    ]
-    return runs, later
-
-
-def _owner(
-    bodies: Sequence[BodyJob], piece: TransitionJob, written: set[Path]
-) -> tuple[int, str] | None:
-    """The body (index) and side whose run can make ``piece``, if one can."""
-    tail, head = piece.spec.tail, piece.spec.head
-    for index, job in enumerate(bodies):
-        if job.handles.tail_path == tail and head not in written and head.is_file():
-            return index, "tail"
-        if job.handles.head_path == head and tail not in written and tail.is_file():
-            return index, "head"
-    return None
-
-
 def _seconds(job: BodyJob) -> float:
     return job.handles.body_frames(job.spec.frame_count) / job.spec.settings.fps
 
@@ -209,4 +165,4 @@ def _piece(
     return TransitionJob(spec, cache.transition(key))
 
 
-__all__ = ["BodyJob", "Layout", "TransitionJob", "choices_for", "in_run", "lay_out"]
+__all__ = ["BodyJob", "Layout", "TransitionJob", "choices_for", "lay_out"]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import subprocess
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +20,6 @@ from studio.media.transitions import (
     TRANSITIONS,
     TransitionSpec,
     body_key,
-    handle_use,
     plan_joins,
     render_transition,
 )
@@ -137,45 +135,6 @@ def test_slides_and_wipes_split_the_frame_between_the_scenes(
     middle = frame_at(_piece(kind, handles, tmp_path / "t.mp4"), 5)
     left, right = middle[:, :24].mean(axis=(0, 1)), middle[:, 40:].mean(axis=(0, 1))
     assert {_colour(left), _colour(right)} == {"red", "blue"}, (left, right)
-
-
-@pytest.mark.parametrize(("kind", "side"), [("crossfade", "head"), ("fade-black", "tail")])
-def test_a_piece_made_in_a_segments_run_is_the_piece_made_from_the_handle_files(
-    tmp_path: Path, kind: str, side: str
-) -> None:
-    """A changed scene makes its transition in its own run, from its frames as they are made
-    and the neighbour's handle: byte for byte the piece made later from the two handle files
-    (lossless handles, the same timing and format on both sides, x264 on fixed threads)."""
-    moving = replace(_spec(tmp_path, "b", BLUE), motion="zoom-in", visual_path=_noisy(tmp_path))
-    other_tail, other_head = tmp_path / "a-tail.mp4", tmp_path / "c-head.mp4"
-    render_segment(
-        _spec(tmp_path, "a", RED), tmp_path / "a.mp4", handles=Handles(tail=5, tail_path=other_tail)
-    )
-    render_segment(
-        _spec(tmp_path, "c", RED), tmp_path / "c.mp4", handles=Handles(head=5, head_path=other_head)
-    )
-    own = tmp_path / f"b-{side}.mp4"
-    first, second = (other_tail, own) if side == "head" else (own, other_head)
-    spec = TransitionSpec(kind, 5, 5, first, second, SETTINGS)
-    in_run = tmp_path / "in-run.mp4"
-    sides = {"head": 5, "head_path": own} if side == "head" else {"tail": 5, "tail_path": own}
-    handles = Handles(**sides, uses=(handle_use(spec, side, in_run),))  # type: ignore[arg-type]
-    render_segment(moving, tmp_path / "b.mp4", threads=2, handles=handles)
-    assert video_packets(in_run) == 10
-    assert video_packets(tmp_path / "b.mp4") == moving.frame_count - 5, "the body as before"
-    from_files = render_transition(spec, tmp_path / "from-files.mp4")
-    assert in_run.read_bytes() == from_files.read_bytes()
-    assert frame_at(in_run, 4).std() > 5, "the moving picture is in the piece"
-
-
-def _noisy(tmp_path: Path) -> Path:
-    """A picture with detail (a zoom then changes every frame)."""
-    rng = np.random.default_rng(3)
-    path = tmp_path / "noisy.png"
-    Image.fromarray(rng.integers(0, 255, (90, 160, 3), dtype=np.uint8)).resize((640, 360)).save(
-        path
-    )
-    return path
 
 
 def _colour(rgb: np.ndarray) -> str:

@@ -5,14 +5,11 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import pytest
 from PIL import Image
 
-from studio.media import ffmpeg
 from studio.media.ffmpeg import ffmpeg_exe
 from studio.media.probe import probe
 from studio.media.segment_cache import SegmentCache
@@ -159,39 +156,6 @@ def test_one_scene_change_re_encodes_its_segment_and_its_two_transitions(
         "handle": 3,  # scene 1's new tail, scene 2's new head and its (same) tail again
         "transition": 1,
     }
-
-
-@pytest.mark.slow
-def test_a_one_scene_change_encodes_in_one_ffmpeg_run_the_pieces_a_full_render_makes(
-    library: Library, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The changed scene's run makes its two transitions too (its neighbours' handles are
-    made): one run encodes pictures, and its pieces are byte for byte a full render's."""
-    project = _coloured_project(library, tmp_path, transition="crossfade")
-    _render(library, project)
-    library.update_scene(library.scenes(project)[1], text="Green grows in the spring rain.")
-    runs: list[list[str]] = []
-    real_popen = ffmpeg._popen
-
-    def counting(args: Sequence[str], **kwargs: Any) -> Any:
-        runs.append(list(args))
-        return real_popen(args, **kwargs)
-
-    monkeypatch.setattr(ffmpeg, "_popen", counting)
-    _render(library, project)
-    pictures = [args for args in runs if "libx264" in args]
-    assert len(pictures) == 1, "the scene, its handles and its two transitions in one run"
-    assert sum(1 for arg in pictures[0] if arg.endswith(".mp4") and "transition-" in arg) == 2
-    folder = library.home.project_dir(project.id) / "segments"
-    changed = {p.name: p.read_bytes() for p in folder.glob("transition-*.mp4")}
-    assert len(changed) == 2
-    for path in folder.iterdir():
-        path.unlink()
-    runs.clear()
-    _render(library, project)  # from scratch: the pieces made from the handle files
-    assert sum(1 for args in runs if "xfade" in " ".join(args)) == 2, "two pieces on their own"
-    again = {p.name: p.read_bytes() for p in folder.glob("transition-*.mp4")}
-    assert again == changed
 
 
 @pytest.mark.slow
