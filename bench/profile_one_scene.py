@@ -1,11 +1,12 @@
 """Where the time of a one-scene change goes (issue #6's open target), step by step.
 
-    .venv/bin/python bench/profile_one_scene.py [--runs 3]
+    .venv/bin/python bench/profile_one_scene.py [--runs 3] [--transition crossfade]
 
 Each run changes one scene's text of the 12-scene reference project (new voice, one segment,
 the soundtrack, the join) and times every FFmpeg step from the start of the change, so steps
 that run side by side (the changed segment and the soundtrack) show as overlapping. Prints the
-full render and each run's change, the timeline of the median run, then each scene's segment
+full render and each run's change, the timeline of the median run (with ``--transition``, 0.5 s
+transitions of that kind between all scenes, and the pieces' steps in it), then each scene's segment
 and the soundtrack made alone and side by side (wall and FFmpeg CPU seconds), as Markdown.
 """
 
@@ -29,6 +30,7 @@ from studio.media import assemble as assemble_mod  # noqa: E402
 from studio.media import ffmpeg as ffmpeg_mod  # noqa: E402
 from studio.media import segments as segments_mod  # noqa: E402
 from studio.media import soundtrack as soundtrack_mod  # noqa: E402
+from studio.media import transitions as transitions_mod  # noqa: E402
 from studio.media.segment_cache import SegmentCache  # noqa: E402
 from studio.pipeline import render as render_stage  # noqa: E402
 from studio.pipeline import voiceover  # noqa: E402
@@ -61,7 +63,7 @@ def timed(name: str, fn):  # type: ignore[no-untyped-def]
 
 def instrument() -> None:
     run = timed("ffmpeg", ffmpeg_mod.run_ffmpeg)
-    for module in (aac_mod, assemble_mod, segments_mod, soundtrack_mod):
+    for module in (aac_mod, assemble_mod, segments_mod, soundtrack_mod, transitions_mod):
         module.run_ffmpeg = run  # type: ignore[attr-defined]
     assemble_mod.probe = timed("probe of the result", assemble_mod.probe)  # type: ignore[attr-defined]
     render_stage.segment_for = timed("recipes of the scenes", render_stage.segment_for)
@@ -123,12 +125,16 @@ def alone_and_side_by_side(library: Library, project, work: Path) -> list[str]: 
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--transition", choices=transitions_mod.TRANSITIONS, default="cut")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         library = Library.open(Path(tmp) / "home")
         assets = Path(tmp) / "assets"
         assets.mkdir()
         project = build_project(library, assets, 12, "16:9", "Profile")
+        library.update_project(project, render_settings={
+            **project.render_settings, "transition": args.transition, "transition_duration": 0.5})
+        project = library.refresh(project)
         full = render_once(library, project)
         instrument()
         runs = [change_one_scene(library, project, n) for n in range(args.runs)]
