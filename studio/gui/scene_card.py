@@ -272,6 +272,7 @@ class SceneCard(QFrame):
         self._heading = ""
         self._character = ""
         self._project_seconds: float | None = None
+        self._project_kind: str | None = None
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(COMMIT_DELAY_MS)
@@ -444,7 +445,7 @@ class SceneCard(QFrame):
         self.voice.setCurrentIndex(max(0, index))
         self.duration.setText(self._duration_text(scene))
         self._scene_transition = (scene.transition, scene.transition_duration)
-        self.set_project_transition(self._project_seconds)
+        self.set_project_transition(self._project_seconds, self._project_kind)
         self.transition.setVisible(not is_last)  # the last scene passes to nothing
         self.merge_action.setEnabled(not is_last)
         self.down.setEnabled(not is_last)
@@ -496,15 +497,15 @@ class SceneCard(QFrame):
             self.character.setToolTip(CHARACTER_TIP)
         self.character.setVisible(bool(self._heading if not self._narrated else self._character))
 
-    def set_project_transition(self, seconds: float | None) -> None:
-        """Show the scene's transition, the project's duration being ``seconds`` (None: not
-        known yet)."""
-        self._project_seconds = seconds
-        kind, own = self._scene_transition
+    def set_project_transition(self, seconds: float | None, kind: str | None = None) -> None:
+        """Show the scene's transition, the project's being ``kind`` lasting ``seconds`` (None:
+        not known yet)."""
+        self._project_seconds, self._project_kind = seconds, kind
+        own_kind, own = self._scene_transition
         if seconds is None:
-            self.transition.set_choice(kind, own)
+            self.transition.set_choice(own_kind, own, project_kind=kind)
         else:
-            self.transition.set_choice(kind, own, project_seconds=seconds)
+            self.transition.set_choice(own_kind, own, project_seconds=seconds, project_kind=kind)
 
     def set_default_voice(self, label: str) -> None:
         """What the voice list's first entry (no override) says: the voice actually used."""

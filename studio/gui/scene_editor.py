@@ -218,13 +218,15 @@ class SceneEditor(QWidget):
         narrated = get_template(project.template).narrated
         characters = self._library.character_voices(project) if narrated else {}
         captions = len({scene.text for scene in scenes}) > 1  # one text repeated says nothing
-        transition_seconds = settings_for(project).transition_duration
+        project_settings = settings_for(project)
         start = 0.0
         for scene in scenes:
             card = self._cards.get(scene.id)
             end = start + (scene.duration or 0.0)
             if card is not None:
-                card.set_project_transition(transition_seconds)
+                card.set_project_transition(
+                    project_settings.transition_duration, project_settings.transition
+                )
             if card is not None and narrated:
                 card.set_narrated(True)
                 voice = characters.get(scene.character or "")

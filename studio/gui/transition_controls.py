@@ -73,11 +73,20 @@ class TransitionChooser(QWidget):
         self.seconds.editingFinished.connect(self._seconds_edited)
 
     def set_choice(
-        self, kind: str | None, seconds: float | None, *, project_seconds: float = DEFAULT_DURATION
+        self,
+        kind: str | None,
+        seconds: float | None,
+        *,
+        project_seconds: float = DEFAULT_DURATION,
+        project_kind: str | None = None,
     ) -> None:
         """Show ``kind`` and ``seconds`` (None: the project's, which is ``project_seconds``),
-        without emitting ``changed``."""
+        without emitting ``changed``. ``project_kind`` names the project's transition in the
+        "Project default" entry, so a scene following it shows what it gets."""
         self._seconds, self._fallback = seconds, project_seconds
+        if self._follows:
+            label = TRANSITION_LABELS.get(project_kind or "")
+            self.kind.setItemText(0, f"{PROJECT_DEFAULT} ({label})" if label else PROJECT_DEFAULT)
         with QSignalBlocker(self.kind), QSignalBlocker(self.seconds):
             self.kind.setCurrentIndex(max(0, self.kind.findData(kind)))
             self.seconds.setValue(seconds if seconds is not None else project_seconds)

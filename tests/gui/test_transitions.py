@@ -80,3 +80,16 @@ def test_a_scene_following_the_project_shows_the_project_duration(
     panel.seconds.editingFinished.emit()
     scene = win.editor.cards()[0].transition
     assert scene.seconds.value() == 1.5 and not scene.seconds.isEnabled()
+
+
+def test_a_scene_following_the_project_says_which_transition_that_is(
+    make_window: Any, library: Any
+) -> None:
+    win, _project = _open(make_window, library)
+    assert win.editor.cards()[0].transition.kind.itemText(0) == "Project default (Cut)"
+    _choose(win.render_panel.transition.kind, "crossfade")
+    follows = win.editor.cards()[0].transition.kind
+    assert follows.currentData() is None
+    assert follows.currentText() == "Project default (Crossfade)"
+    win.window_actions.undo.trigger()
+    assert win.editor.cards()[0].transition.kind.currentText() == "Project default (Cut)"
