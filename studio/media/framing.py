@@ -12,18 +12,16 @@ scaled back up: blurring the small copy is cheap and looks the same as blurring 
 
 from __future__ import annotations
 
-import math
-import re
 from pathlib import Path
 
 from PIL import Image, ImageEnhance, ImageFilter, ImageOps
 
 from studio.errors import InputError
+from studio.framing_kinds import FIT_COLOUR, FRAMINGS, is_unit
 
 #: How far the Ken Burns zooms (or, for pans, how much wider than the frame the picture is).
 KEN_BURNS_ZOOM = 0.08
 
-FRAMINGS = ("fill", "fit-blur", "fit-colour")
 #: The focal point's default: the picture's centre (a plain centred crop, as before framings).
 CENTRE = (0.5, 0.5)
 DEFAULT_FIT_COLOUR = "#000000"
@@ -33,7 +31,6 @@ BACKDROP_SHRINK = 16
 BACKDROP_BLUR = 1.0
 #: The backdrop's brightness (0 black .. 1 unchanged): dark enough that the picture stands out.
 BACKDROP_BRIGHTNESS = 0.55
-_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
 def check_framing(
@@ -50,30 +47,21 @@ def check_framing(
             f"Studio doesn't know the framing {framing!r}",
             fix="Choose one of " + ", ".join(FRAMINGS),
         )
-    if len(focal) != 2 or not all(_unit(v) for v in focal):
+    if len(focal) != 2 or not all(is_unit(v) for v in focal):
         raise InputError(
             f"A focal point must be two numbers from 0 to 1, not {focal!r}",
             fix="Drag the focal point inside the picture",
         )
-    if not isinstance(fit_colour, str) or not _COLOUR.match(fit_colour):
+    if not isinstance(fit_colour, str) or not FIT_COLOUR.match(fit_colour):
         raise InputError(
             f"A colour must be written #rrggbb, not {fit_colour!r}", fix="Pick the colour again"
         )
-    if motion_amount is not None and not _unit(motion_amount):
+    if motion_amount is not None and not is_unit(motion_amount):
         raise InputError(
             f"The motion's amount must be from 0 to 1, not {motion_amount!r}",
             fix="Set the amount with the slider",
         )
 
-
-def _unit(value: object) -> bool:
-    """Whether ``value`` is a finite number from 0 to 1 (bools are not numbers here)."""
-    return (
-        isinstance(value, int | float)
-        and not isinstance(value, bool)
-        and math.isfinite(value)
-        and 0 <= value <= 1
-    )
 
 
 def fill_filter(

@@ -24,6 +24,8 @@ from pathlib import Path
 from PIL import Image, ImageOps
 
 from studio.errors import InputError
+from studio.framing_kinds import FRAMINGS as FRAMINGS  # how a visual of another shape is framed
+from studio.framing_kinds import MOTIONS as MOTIONS  # a picture's Ken Burns moves
 from studio.media import settings as encoding
 from studio.media.captions import ass_filter
 from studio.media.ffmpeg import atomic_output, ffmpeg_exe, run_ffmpeg
@@ -36,13 +38,11 @@ from studio.media.framing import (
     fill_filter,
     motion_expressions,
 )
-from studio.media.framing import FRAMINGS as FRAMINGS  # how a visual of another shape is framed
 from studio.media.framing import KEN_BURNS_ZOOM as KEN_BURNS_ZOOM
 from studio.media.probe import MediaInfo, probe
 from studio.media.settings import RenderSettings
 from studio.progress import CancelToken, ProgressFn, no_progress, run_concurrently
 
-MOTIONS = ("zoom-in", "zoom-out", "pan-left", "pan-right", "none", "pan-up", "pan-down")
 VISUAL_KINDS = ("image", "video")
 #: Pictures are moved at this multiple of the frame size, then scaled down: zoompan moves in
 #: whole pixels, so at 2x the stair-step jitter halves (0.28 -> 0.13 px RMS, measured).

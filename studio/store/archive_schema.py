@@ -25,6 +25,7 @@ from pydantic import (
 )
 
 from studio.errors import InputError
+from studio.framing_kinds import FIT_COLOUR, FRAMINGS, MOTIONS
 from studio.store.models import STEPS, TEMPLATES
 from studio.store.rooms.projects import MAX_NAME
 from studio.store.rooms.scenes import MAX_SCENE_TEXT
@@ -49,12 +50,6 @@ ASPECTS = ("16:9", "9:16", "1:1")
 RESOLUTIONS = ("720p", "1080p", "1440p", "2160p")
 CAPTION_STYLES = ("clean", "bold", "boxed")
 FRAME_RATES = (24, 25, 30, 50, 60)
-#: A picture's moves (studio.media.segments.MOTIONS).
-MOTIONS = ("zoom-in", "zoom-out", "pan-left", "pan-right", "pan-up", "pan-down", "none")
-#: How a visual of another shape fills the frame (studio.media.segments.FRAMINGS).
-FRAMINGS = ("fill", "fit-blur", "fit-colour")
-#: A fit colour as the store keeps it: "#rrggbb".
-FIT_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 COLOUR = re.compile(r"^#?[0-9a-fA-F]{6}$")
 #: Project-relative folders a manifest path may point into.
 FILE_FOLDERS = ("audio", "visuals")

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from studio.errors import InputError
-from studio.store.archive_schema import FIT_COLOUR, FRAMINGS, MOTIONS
+from studio.framing_kinds import FIT_COLOUR, FRAMINGS, MOTIONS, is_unit
 from studio.store.models import (
     ClipSelection,
     MediaAsset,
@@ -181,7 +181,7 @@ def _framing_changes(
     if motion is not None:
         changes["motion"] = _one_of("motion", motion, MOTIONS)
     if focal is not None:
-        if not (isinstance(focal, tuple | list) and len(focal) == 2 and all(map(_unit, focal))):
+        if not (isinstance(focal, tuple | list) and len(focal) == 2 and all(map(is_unit, focal))):
             raise InputError(
                 f"A focal point must be two numbers from 0 to 1, not {focal!r}",
                 fix="Drag the focal point inside the picture",
@@ -195,7 +195,7 @@ def _framing_changes(
             )
         changes["fit_colour"] = fit_colour.lower()
     if motion_amount is not None:
-        if not _unit(motion_amount):
+        if not is_unit(motion_amount):
             raise InputError(
                 f"The motion's amount must be from 0 to 1, not {motion_amount!r}",
                 fix="Set the amount with the slider",
@@ -211,12 +211,3 @@ def _one_of(label: str, value: object, allowed: tuple[str, ...]) -> str:
         )
     return str(value)
 
-
-def _unit(value: object) -> bool:
-    """Whether ``value`` is a finite number from 0 to 1 (a bool is not a number here)."""
-    return (
-        isinstance(value, int | float)
-        and not isinstance(value, bool)
-        and math.isfinite(value)
-        and 0 <= value <= 1
-    )
