@@ -38,6 +38,7 @@ from studio.store.models import (
 from studio.store.rooms import Rooms
 from studio.store.rooms.projects import MAX_NAME, ProjectSummary, check_duration
 from studio.store.rooms.scenes import MAX_SCENE_TEXT
+from studio.voice_ids import BlendPart
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -116,6 +117,7 @@ class Library:
         template: str = "explainer",
         template_options: dict[str, Any] | None = None,
         render_settings: dict[str, Any] | None = None,
+        language: str | None = None,
     ) -> Project:
         return self.rooms.projects.create_project(
             name,
@@ -126,6 +128,7 @@ class Library:
             template=template,
             template_options=template_options,
             render_settings=render_settings,
+            language=language,
         )
 
     def project(self, ref: str) -> Project:
@@ -440,6 +443,26 @@ class Library:
 
     def voices(self) -> list[Voice]:
         return self.rooms.voices.voices()
+
+    def save_blend(
+        self,
+        name: str,
+        parts: Sequence[BlendPart | tuple[str, float]],
+        *,
+        language: str | None = None,
+        gender: str | None = None,
+    ) -> Voice:
+        """Save (or replace) the voice blend ``name`` (id ``blend:<slug>``); see VoicesRoom."""
+        return self.rooms.voices.save_blend(name, parts, language=language, gender=gender)
+
+    def blends(self) -> list[Voice]:
+        return self.rooms.voices.blends()
+
+    def blend(self, voice_id: str) -> Voice | None:
+        return self.rooms.voices.blend(voice_id)
+
+    def delete_blend(self, voice_id: str) -> bool:
+        return self.rooms.voices.delete_blend(voice_id)
 
     def character_voices(self, project: Project) -> dict[str, str]:
         """A chat story's ``{character: voice_id}`` mapping (``voices`` rows of the project)."""

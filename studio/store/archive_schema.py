@@ -26,6 +26,7 @@ from pydantic import (
 
 from studio.errors import InputError
 from studio.framing_kinds import FIT_COLOUR, FRAMINGS, MOTIONS
+from studio.languages import DEFAULT_LANGUAGE, codes
 from studio.store.models import STEPS, TEMPLATES
 from studio.store.rooms.projects import MAX_NAME
 from studio.store.rooms.scenes import MAX_SCENE_TEXT
@@ -41,6 +42,7 @@ MAX_SECONDS = 24 * 3600.0
 MAX_SCENES = 20_000
 #: Longest narration text of one scene or project topic (the splitter's whole-script limit).
 MAX_TEXT = 200_000
+LANGUAGE_CODES = codes()
 #: Longest short text: names, ids, keys, voices, characters.
 MAX_SHORT = 1_000
 #: Speaking-rate factors the engines accept (studio.engines.base.require_speed).
@@ -154,6 +156,7 @@ class SceneModel(BaseModel):
     character: ShortText | None = None
     transition: Literal[TRANSITIONS] | None = None  # type: ignore[valid-type]
     transition_duration: TransitionSeconds | None = None
+    language: Literal[LANGUAGE_CODES] | None = None  # type: ignore[valid-type]
     selection: SelectionModel | None = None
 
 
@@ -210,6 +213,7 @@ class ProjectModel(BaseModel):
     voice_id: ShortText | None = None
     voice_speed: Annotated[float, Field(ge=MIN_SPEED, le=MAX_SPEED)] = 1.0
     render_settings: RenderSettingsModel | None = None
+    language: Literal[LANGUAGE_CODES] = DEFAULT_LANGUAGE  # type: ignore[valid-type]
 
 
 class PublishingModel(BaseModel):

@@ -193,6 +193,16 @@ ALTER TABLE scenes ADD COLUMN transition_duration REAL
 """
 
 
+#: Version 5 (issue 17): the language of a project and, where it differs, of a scene; a voice
+#: blend's mix (``voices.components``: ``[{"voice": "af_heart", "weight": 0.6}, ...]``).
+_V5 = """
+ALTER TABLE projects ADD COLUMN language TEXT NOT NULL DEFAULT 'en-us';
+ALTER TABLE scenes ADD COLUMN language TEXT;
+ALTER TABLE voices ADD COLUMN components TEXT
+    CHECK (components IS NULL OR json_valid(components));
+"""
+
+
 def _script(sql: str) -> Callable[[sqlite3.Connection], None]:
     def apply(conn: sqlite3.Connection) -> None:
         for statement in sql.split(";"):
@@ -208,6 +218,7 @@ MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _script(_V2),
     _script(_V3),
     _script(_V4),
+    _script(_V5),
 )
 
 

@@ -116,6 +116,8 @@ class Project(BaseModel):
     total_duration = FloatField(default=0.0)
     voice_id = TextField(null=True)
     voice_speed = FloatField(default=1.0)
+    #: What the project is written and spoken in (``studio.languages`` code, schema v5).
+    language = TextField(default="en-us")
     render_settings = JSONField(default=dict)
     video_path = TextField(null=True)
     video_total_duration = FloatField(null=True)
@@ -146,6 +148,8 @@ class Scene(BaseModel):
     word_timings = JSONField(null=True)
     #: Who speaks the scene in a chat story (schema v3); None elsewhere.
     character = TextField(null=True)
+    #: The scene's language where it differs from the project's (schema v5); None: the project's.
+    language = TextField(null=True)
     #: The transition from this scene into the next (None: the project's default).
     transition = TextField(null=True)
     transition_duration = FloatField(null=True)
@@ -254,6 +258,8 @@ class Voice(BaseModel):
         Project, null=True, on_delete="CASCADE", backref="voice_mappings", column_name="project_id"
     )
     character = TextField(null=True)
+    #: A saved blend's mix (schema v5): ``[{"voice": "af_heart", "weight": 0.6}, ...]``.
+    components = JSONField(null=True)
 
     class Meta:
         table_name = "voices"
@@ -355,6 +361,7 @@ PROJECT_CONTENT_FIELDS = (
     "voice_id",
     "voice_speed",
     "render_settings",
+    "language",
 )
 #: A scene's content (not its id, project or timestamps).
 SCENE_CONTENT_FIELDS = (
@@ -370,6 +377,7 @@ SCENE_CONTENT_FIELDS = (
     "character",
     "transition",
     "transition_duration",
+    "language",
 )
 #: A clip selection's content.
 SELECTION_FIELDS = (

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, cast
 import peewee
 
 from studio.errors import InputError
+from studio.languages import check_language
 from studio.store.models import (
     PROJECT_CONTENT_FIELDS,
     SCENE_CONTENT_FIELDS,
@@ -123,7 +124,9 @@ class ProjectsRoom(Room):
         template: str = "explainer",
         template_options: dict[str, Any] | None = None,
         render_settings: dict[str, Any] | None = None,
+        language: str | None = None,
     ) -> Project:
+        language = check_language(language)
         if template not in TEMPLATES:
             raise InputError(
                 f"Unknown template {template!r}", fix=f"Use one of {', '.join(TEMPLATES)}"
@@ -142,6 +145,7 @@ class ProjectsRoom(Room):
                 template=template,
                 template_options=template_options or {},
                 render_settings=render_settings or {},
+                language=language,
             )
         return project
 
@@ -232,6 +236,7 @@ class ProjectsRoom(Room):
             "target_duration",
             "template",
             "template_options",
+            "language",
         }
         unknown = set(fields) - allowed
         if unknown:
@@ -243,6 +248,8 @@ class ProjectsRoom(Room):
             )
         if "current_step" in fields and fields["current_step"] not in STEPS:
             raise InputError(f"Unknown step {fields['current_step']!r}")
+        if "language" in fields:
+            fields["language"] = check_language(fields["language"])
         if "target_duration" in fields:
             fields["target_duration"] = check_duration(fields["target_duration"])
         if "topic" in fields:

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from studio.errors import InputError
+from studio.languages import check_language
 from studio.store.models import (
     SCENE_CONTENT_FIELDS,
     SELECTION_FIELDS,
@@ -136,7 +137,7 @@ class ScenesRoom(Room):
 
     def update_scene(self, scene: Scene, **fields: Any) -> Scene:
         """Update a scene's editable fields; changing text or voice invalidates its audio."""
-        allowed = {"text", "voice_id", "visual_keywords", "character"}
+        allowed = {"text", "voice_id", "visual_keywords", "character", "language"}
         unknown = set(fields) - allowed
         if unknown:
             raise ValueError(f"not updatable here: {sorted(unknown)}")
@@ -144,6 +145,8 @@ class ScenesRoom(Room):
             fields["text"] = clean_scene_text(fields["text"], allow_empty=True)
         if fields.get("character") is not None:
             fields["character"] = " ".join(clean_text(fields["character"]).split()) or None
+        if fields.get("language") is not None:
+            fields["language"] = check_language(fields["language"])
         if "visual_keywords" in fields:
             fields["visual_keywords"] = clean_keywords(fields["visual_keywords"] or [])
         with self._db.transaction():
@@ -165,9 +168,9 @@ class ScenesRoom(Room):
         except InputError as exc:
             raise InputError(exc.what, where=where, fix=exc.fix) from exc
         with self._db.transaction():
-            Scene.update(
-                transition=kind, transition_duration=duration, updated_at=utcnow()
-            ).where(Scene.id == scene.id).execute()
+            Scene.update(transition=kind, transition_duration=duration, updated_at=utcnow()).where(
+                Scene.id == scene.id
+            ).execute()
             touch_project(scene.project_id)
         return self.scene(scene.id)
 

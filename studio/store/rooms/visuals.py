@@ -210,4 +210,3 @@ def _one_of(label: str, value: object, allowed: tuple[str, ...]) -> str:
             f"Studio doesn't know the {label} {value!r}", fix="Choose one of " + ", ".join(allowed)
         )
     return str(value)
-

@@ -5,10 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from studio.errors import InputError
+from studio.languages import check_language, language_of_kokoro_voice
 from studio.store.models import Project, Voice, new_id
 from studio.store.rooms.base import Room
 from studio.store.rooms.projects import touch_project
 from studio.text import clean_text
+from studio.voice_ids import BLEND_PREFIX, BlendPart, blend_slug, normalise_parts
+
+#: The engine a saved blend is spoken by (its ``voices.engine``).
+BLEND_ENGINE = "kokoro"
 
 
 class VoicesRoom(Room):
@@ -70,3 +75,78 @@ class VoicesRoom(Room):
                 character=character,
             )
             touch_project(project.id)
+
+    # -- blends ---------------------------------------------------------------------------------
+    def save_blend(
+        self,
+        name: str,
+        parts: Sequence[BlendPart | tuple[str, float]],
+        *,
+        language: str | None = None,
+        gender: str | None = None,
+    ) -> Voice:
+        """Save (or replace) the blend called ``name``; its id is ``blend:<slug of name>``.
+
+        ``language`` defaults to that of the largest share's voice. Raises InputError for a
+        bad mix or name (nothing is saved).
+        """
+        display = " ".join(clean_text(name).split())
+        voice_id = BLEND_PREFIX + blend_slug(display)
+        mix = normalise_parts(parts)
+        if language is None:
+            found = language_of_kokoro_voice(mix[0].voice)
+            language = found.code if found is not None else None
+        language = check_language(language)
+        if gender not in (None, "female", "male"):
+            raise InputError(f"Unknown gender {gender!r}", fix="Use female, male or none")
+        with self._db.transaction():
+            Voice.delete().where(
+                (Voice.voice_id == voice_id) & Voice.project.is_null() & Voice.character.is_null()
+            ).execute()
+            return Voice.create(
+                id=new_id(),
+                engine=BLEND_ENGINE,
+                voice_id=voice_id,
+                display_name=display,
+                language=language,
+                gender=gender,
+                components=[part.to_json() for part in mix],
+            )
+
+    def blends(self) -> list[Voice]:
+        """The saved blends, by name."""
+        with self._db.errors():
+            return list(
+                Voice.select()
+                .where(
+                    Voice.components.is_null(False)
+                    & Voice.project.is_null()
+                    & Voice.character.is_null()
+                )
+                .order_by(Voice.display_name)
+            )
+
+    def blend(self, voice_id: str) -> Voice | None:
+        """The saved blend ``voice_id`` ("blend:warm-narrator"), or None."""
+        with self._db.errors():
+            return Voice.get_or_none(
+                (Voice.voice_id == voice_id)
+                & Voice.components.is_null(False)
+                & Voice.project.is_null()
+                & Voice.character.is_null()
+            )
+
+    def delete_blend(self, voice_id: str) -> bool:
+        """Forget the blend ``voice_id``; False if there was none. Projects that used it keep
+        the id and are told to choose another voice when they are next spoken."""
+        with self._db.transaction():
+            return bool(
+                Voice.delete()
+                .where(
+                    (Voice.voice_id == voice_id)
+                    & Voice.components.is_null(False)
+                    & Voice.project.is_null()
+                    & Voice.character.is_null()
+                )
+                .execute()
+            )
