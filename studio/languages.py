@@ -43,8 +43,8 @@ class Language:
 
     @property
     def label(self) -> str:
-        """ "Japanese (日本語)", or just the name where both are the same."""
-        return self.name if self.native == self.name else f"{self.name} ({self.native})"
+        """What a list shows: "Japanese — 日本語" (just the name where both are the same)."""
+        return self.name if self.native == self.name else f"{self.name} — {self.native}"
 
     @property
     def spaced(self) -> bool:
