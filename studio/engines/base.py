@@ -36,7 +36,7 @@ class VoiceInfo:
 
     id: str
     display_name: str
-    language: str  # BCP 47-ish: "en-US", "en-GB"
+    language: str  # a studio.languages code: "en-us", "ja" (older callers: "en-US")
     gender: str  # "female" / "male"
 
 
@@ -76,9 +76,13 @@ class TTSEngine(Protocol):
         *,
         voice: str,
         speed: float = 1.0,
+        language: str | None = None,
         cancel: CancelToken | None = None,
     ) -> SpeechResult:
         """Speak ``text`` into ``out_wav`` (replaced whole, never half-written).
+
+        ``language`` is the text's ``studio.languages`` code (it picks the G2P); None: the
+        voice's own language. A voice may speak another language's text.
 
         Raises InputError for empty text or an unknown voice, Cancelled if ``cancel`` fires.
         """

@@ -279,6 +279,7 @@ class DraftEngine:
         *,
         voice: str = "en-us",
         speed: float = 1.0,
+        language: str | None = None,
         cancel: CancelToken | None = None,
     ) -> SpeechResult:
         """Speak ``text`` into ``out_wav`` (mono 24 kHz), with a timing for every word."""

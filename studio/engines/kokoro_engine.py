@@ -103,6 +103,7 @@ class KokoroEngine:
         *,
         voice: str,
         speed: float = 1.0,
+        language: str | None = None,
         cancel: CancelToken | None = None,
     ) -> SpeechResult:
         """Speak ``text`` into ``out_wav`` (mono 24 kHz) with Kokoro's per-word timestamps.
