@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from studio.errors import StudioError
 from studio.languages import Language
 from studio.timing import WordTiming
 
@@ -89,8 +90,14 @@ def _reading(feature: dict[str, Any]) -> str:
 def _openjtalk() -> Any:
     """pyopenjtalk, imported once. It prints a notice about an optional ONNX model to
     stdout on import, which would corrupt the CLI's JSON output; it is swallowed."""
-    with contextlib.redirect_stdout(io.StringIO()):
-        import pyopenjtalk
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            import pyopenjtalk
+    except ImportError as error:
+        raise StudioError(
+            f"The draft voice cannot read Japanese: pyopenjtalk is missing ({error})",
+            fix="Reinstall Studio; its setup installs pyopenjtalk-plus",
+        ) from error
     return pyopenjtalk
 
 
