@@ -32,6 +32,8 @@ from studio.timing import WordTiming
 EDGE_PUNCTUATION = string.punctuation + "“”‘’…—–«»¿¡।॥"
 #: pyopenjtalk marks a reading's accent nucleus with this; espeak-ng would read it aloud.
 _ACCENT_MARK = "’"
+#: pyopenjtalk's reading of punctuation and of symbols it cannot read: a pause.
+_PAUSE = "、"
 
 
 @dataclass(frozen=True)
@@ -79,10 +81,13 @@ def japanese_reading(text: str) -> SpokenText:
 
 
 def _reading(feature: dict[str, Any]) -> str:
-    """A morpheme's katakana reading; punctuation keeps its own mark (espeak-ng pauses)."""
+    """A morpheme's katakana reading; punctuation keeps its own mark (espeak-ng pauses), and
+    symbols pyopenjtalk only pauses at ("①" -> "、") are left to espeak-ng ("1")."""
     surface, reading = str(feature["string"]), str(feature["pron"]).replace(_ACCENT_MARK, "")
-    if not reading or reading == "*" or all(_is_punctuation(ch) for ch in surface):
+    if all(_is_punctuation(ch) for ch in surface):
         return surface
+    if reading in ("", "*", _PAUSE):
+        return unicodedata.normalize("NFKC", surface)
     return reading
 
 

@@ -141,6 +141,7 @@ def test_japanese_reading_keeps_where_each_reading_came_from() -> None:
     assert reading.written_index(reading.text.index("サン")) == 3  # サンビャク... <- 333
     assert reading.written_index(reading.text.index("メ")) == 6  # メートル
     assert list(reading.origin) == sorted(reading.origin)
+    assert japanese_reading("①②③").text == "123"  # symbols pyopenjtalk only pauses at
 
 
 def test_the_texts_language_picks_the_voice_and_the_voice_its_variant(tmp_path: Path) -> None:
