@@ -1,5 +1,8 @@
 """The draft voice: espeak-ng, robotic but instant, with exact word timings; needs no download.
 
+It speaks every language of ``studio.languages`` with espeak-ng's own voice for it (found by
+the language's espeak-ng name in espeak-ng's voice list), male or female (the "+f3" variant).
+
 It drives the libespeak-ng and voice data that the ``espeakng-loader`` wheel ships, through
 ctypes, so no system package is needed. No maintained Python package does this: ``espeakng``
 runs the system ``espeak-ng`` binary, ``espeak-ng-python`` compiles against system headers,
@@ -142,9 +145,9 @@ class _Voice(ctypes.Structure):
         result: list[tuple[str, int]] = []
         address = self.languages or 0
         while address and (priority := ctypes.c_ubyte.from_address(address).value):
-            name = ctypes.string_at(address + 1).decode("ascii", "replace")
-            result.append((name, priority))
-            address += len(name) + 2
+            raw = ctypes.string_at(address + 1)
+            result.append((raw.decode("ascii", "replace"), priority))
+            address += len(raw) + 2
         return result
 
 

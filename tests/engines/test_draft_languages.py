@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import string
 import unicodedata
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +15,7 @@ import soundfile as sf
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from studio.engines.base import VoiceInfo
+from studio.engines.base import SpeechResult, VoiceInfo
 from studio.engines.draft import DRAFT_VOICES, DraftEngine, draft_voice_for
 from studio.engines.draft_text import caption_units, japanese_reading, timings
 from studio.errors import InputError
@@ -156,6 +157,25 @@ def test_the_texts_language_picks_the_voice_and_the_voice_its_variant(tmp_path: 
     assert engine.last_espeak_voice == "gmw/en-GB-scotland"
     engine.synthesize("你好", out, voice="zh+f3", language="zh-CN")
     assert engine.last_espeak_voice == "sit/cmn+f3"
+
+
+def test_languages_spoken_from_several_threads_each_keep_their_voice(tmp_path: Path) -> None:
+    """espeak-ng's voice is global state: each call must speak in its own language."""
+    engine = DraftEngine()
+    codes = ["ja", "zh", "fr", "hi", "es", "ja"]
+
+    def say(n: int) -> SpeechResult:
+        voice = draft_voice_for(codes[n])
+        return engine.synthesize(SAMPLES[codes[n]][0], tmp_path / f"{n}.wav", voice=voice)
+
+    serial = [say(n) for n in range(len(codes))]
+
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        parallel = list(pool.map(say, range(len(codes))))
+
+    for got, want in zip(parallel, serial, strict=True):
+        assert [w.word for w in got.words] == [w.word for w in want.words]
+        assert got.duration == pytest.approx(want.duration, abs=0.03)
 
 
 def test_female_and_male_voices_sound_different(tmp_path: Path) -> None:
