@@ -1,5 +1,8 @@
 """The draft voice: espeak-ng, robotic but instant, with exact word timings; needs no download.
 
+It speaks every language of ``studio.languages`` with espeak-ng's own voice for it (found by
+the language's espeak-ng name in espeak-ng's voice list), male or female (the "+f3" variant).
+
 It drives the libespeak-ng and voice data that the ``espeakng-loader`` wheel ships, through
 ctypes, so no system package is needed. No maintained Python package does this: ``espeakng``
 runs the system ``espeak-ng`` binary, ``espeak-ng-python`` compiles against system headers,
@@ -11,10 +14,7 @@ lock and the library is initialised once per process.
 
 from __future__ import annotations
 
-import bisect
 import ctypes
-import re
-import string
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +22,6 @@ from typing import Any
 
 import espeakng_loader
 import numpy as np
-import numpy.typing as npt
 
 from studio.engines.base import (
     DRAFT,
@@ -35,7 +34,9 @@ from studio.engines.base import (
     resample,
     write_wav_atomically,
 )
+from studio.engines.draft_text import caption_units, spoken_form, timings
 from studio.errors import InputError, StudioError
+from studio.languages import LANGUAGES, Language, find_language, get_language
 from studio.progress import CancelToken
 from studio.timing import WordTiming
 
@@ -51,19 +52,58 @@ _EE_OK = 0
 _DEFAULT_WPM = 175
 _MIN_WPM, _MAX_WPM = 80, 450
 
-#: The draft voices: espeak-ng voice names ("language+variant").
-DRAFT_VOICES: tuple[VoiceInfo, ...] = (
-    VoiceInfo("en-us", "American English (male)", "en-US", "male"),
-    VoiceInfo("en-us+f3", "American English (female)", "en-US", "female"),
-    VoiceInfo("en-gb", "British English (male)", "en-GB", "male"),
-    VoiceInfo("en-gb+f3", "British English (female)", "en-GB", "female"),
-    VoiceInfo("en-gb-scotland", "Scottish English (male)", "en-GB", "male"),
+#: The espeak-ng variant that makes a voice female (its voices are male by default).
+FEMALE_VARIANT = "f3"
+#: What the creator reads for a language, where "Spanish (male)" would read oddly.
+_SPOKEN_NAMES = {
+    "en-us": "American English",
+    "en-gb": "British English",
+    "pt-br": "Brazilian Portuguese",
+    "zh": "Mandarin Chinese",
+}
+#: Draft voices that are an espeak-ng accent of a language rather than its main voice; the id
+#: is also espeak-ng's language name for it. Listed after their language's voices.
+_ACCENT_VOICES = (VoiceInfo("en-gb-scotland", "Scottish English (male)", "en-gb", "male"),)
+_ACCENTS = {voice.id: voice.language for voice in _ACCENT_VOICES}
+
+
+def _language_voices(language: Language) -> tuple[VoiceInfo, ...]:
+    """A language's draft voices: male, female ("es", "es+f3"), then any accents."""
+    name = _SPOKEN_NAMES.get(language.code, language.name)
+    return (
+        VoiceInfo(language.code, f"{name} (male)", language.code, "male"),
+        VoiceInfo(f"{language.code}+{FEMALE_VARIANT}", f"{name} (female)", language.code,
+                  "female"),
+        *(voice for voice in _ACCENT_VOICES if voice.language == language.code),
+    )  # fmt: skip
+
+
+#: The draft voices: for every language a male and a female voice, ids "<language>[+variant]"
+#: (the ids stored projects already use for English: "en-us", "en-gb+f3", "en-gb-scotland").
+DRAFT_VOICES: tuple[VoiceInfo, ...] = tuple(
+    voice for language in LANGUAGES for voice in _language_voices(language)
 )
 _VOICE_IDS = {voice.id for voice in DRAFT_VOICES}
-#: Studio voice id -> espeak-ng voice name, where they differ (espeak-ng calls en-GB "en").
-_ESPEAK_NAMES = {"en-gb": "en", "en-gb+f3": "en+f3"}
-#: Stripped from a written word's ends for captions ("cats," -> "cats"; "1,234" stays).
-_EDGE_PUNCTUATION = string.punctuation + "“”‘’…—–«»¿¡"
+
+
+def draft_voice_for(language: str, gender: str | None = None) -> str:
+    """The draft voice id for ``language`` (any accepted spelling) and ``gender``
+    ("female"/"f", else male): what speaks when Kokoro's files are missing."""
+    code = get_language(language).code
+    female = (gender or "").strip().lower() in ("female", "f")
+    return f"{code}+{FEMALE_VARIANT}" if female else code
+
+
+def _split_voice(voice: str) -> tuple[Language, str | None, str]:
+    """(the language a draft voice id speaks, its espeak-ng accent if any, its variant)."""
+    base, _, variant = voice.partition("+")
+    language = find_language(_ACCENTS.get(base, base))
+    if voice not in _VOICE_IDS or language is None:
+        raise InputError(
+            f"{voice!r} is not a draft voice",
+            fix="Pick one of: " + ", ".join(sorted(_VOICE_IDS)),
+        )
+    return language, (base if base in _ACCENTS else None), variant
 
 
 class _EventId(ctypes.Union):
@@ -85,6 +125,32 @@ class _Event(ctypes.Structure):
     )
 
 
+class _Voice(ctypes.Structure):
+    """``espeak_VOICE``; ``languages`` is a run of (priority byte, NUL-terminated name)."""
+
+    _fields_ = (
+        ("name", ctypes.c_char_p),
+        ("languages", ctypes.c_void_p),
+        ("identifier", ctypes.c_char_p),
+        ("gender", ctypes.c_ubyte),
+        ("age", ctypes.c_ubyte),
+        ("variant", ctypes.c_ubyte),
+        ("xx1", ctypes.c_ubyte),
+        ("score", ctypes.c_int),
+        ("spare", ctypes.c_void_p),
+    )
+
+    def language_priorities(self) -> list[tuple[str, int]]:
+        """(language name, priority: lower is a better match) for each language it speaks."""
+        result: list[tuple[str, int]] = []
+        address = self.languages or 0
+        while address and (priority := ctypes.c_ubyte.from_address(address).value):
+            raw = ctypes.string_at(address + 1)
+            result.append((raw.decode("ascii", "replace"), priority))
+            address += len(raw) + 2
+        return result
+
+
 _SynthCallback = ctypes.CFUNCTYPE(
     ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int, ctypes.POINTER(_Event)
 )
@@ -98,6 +164,7 @@ class _Capture:
     chunks: list[AudioArray] = field(default_factory=list)
     words: list[tuple[int, int, int]] = field(default_factory=list)  # (ms, text pos, length)
     error: Exception | None = None
+    voice: str = ""  # the espeak-ng voice that spoke, as it reports it ("roa/es+f3")
 
 
 class _Espeak:
@@ -125,6 +192,9 @@ class _Espeak:
         )
         self.lib.espeak_SetSynthCallback.argtypes = (_SynthCallback,)
         self.lib.espeak_SetVoiceByName.argtypes = (ctypes.c_char_p,)
+        self.lib.espeak_ListVoices.argtypes = (ctypes.c_void_p,)
+        self.lib.espeak_ListVoices.restype = ctypes.POINTER(ctypes.POINTER(_Voice))
+        self.lib.espeak_GetCurrentVoice.restype = ctypes.POINTER(_Voice)
         self.lib.espeak_SetParameter.argtypes = (ctypes.c_int, ctypes.c_int, ctypes.c_int)
         self.lib.espeak_Synth.argtypes = (
             ctypes.c_void_p, ctypes.c_size_t, ctypes.c_uint, ctypes.c_int,
@@ -143,6 +213,7 @@ class _Espeak:
             )
         self.sample_rate = rate
         self.capture: _Capture | None = None
+        self._voice_names: dict[str, str] | None = None
         # Kept referenced for the life of the process: the library holds the pointer.
         self._callback = _SynthCallback(self._on_synth)
         self.lib.espeak_SetSynthCallback(self._callback)
@@ -181,12 +252,45 @@ class _Espeak:
                 capture.words.append((event.audio_position, event.text_position, event.length))
             index += 1
 
-    def speak(self, text: bytes, voice: str, words_per_minute: int, capture: _Capture) -> None:
-        """Synthesize UTF-8 ``text`` into ``capture``; call with ``lock`` held."""
-        if self.lib.espeak_SetVoiceByName(voice.encode()) != _EE_OK:
-            raise InputError(
-                f"The draft voice {voice!r} is not available", fix="Pick another voice"
+    def voice_name(self, language: str) -> str:
+        """espeak-ng's voice for one of its language names ("fr-fr" -> "roa/fr"): of the
+        voices that speak it, the one that names it with the best priority. Call with ``lock``."""
+        if self._voice_names is None:
+            best: dict[str, tuple[int, str]] = {}
+            voices = self.lib.espeak_ListVoices(None)
+            index = 0
+            while voices[index]:
+                voice = voices[index].contents
+                for name, priority in voice.language_priorities():
+                    if name not in best or priority < best[name][0]:
+                        best[name] = (priority, (voice.identifier or b"").decode())
+                index += 1
+            self._voice_names = {name: voice for name, (_, voice) in best.items()}
+        if language not in self._voice_names:
+            raise StudioError(
+                f"The draft voice (espeak-ng) has no voice for the language {language!r}",
+                fix="Reinstall Studio; the espeakng-loader package may be damaged",
             )
+        return self._voice_names[language]
+
+    def use_voice(self, voice: str) -> str:
+        """Make ``voice`` ("roa/es+f3") the one that speaks, and return the voice espeak-ng
+        reports as current: a voice it could not load is an error, never a silent fall back."""
+        status = self.lib.espeak_SetVoiceByName(voice.encode())
+        current = self.lib.espeak_GetCurrentVoice()
+        identifier = (current.contents.identifier or b"").decode() if current else ""
+        if status != _EE_OK or identifier != voice:
+            raise StudioError(
+                f"The draft voice (espeak-ng) could not load its voice {voice!r}",
+                where=f"data {espeakng_loader.get_data_path()}",
+                fix="Reinstall Studio; the espeakng-loader package may be damaged",
+            )
+        return identifier
+
+    def speak(self, text: bytes, voice: str, words_per_minute: int, capture: _Capture) -> None:
+        """Synthesize UTF-8 ``text`` in espeak-ng's ``voice`` into ``capture``; call with
+        ``lock`` held."""
+        capture.voice = self.use_voice(voice)
         self.lib.espeak_SetParameter(_PARAM_RATE, words_per_minute, 0)
         buffer = ctypes.create_string_buffer(text)
         self.capture = capture
@@ -203,73 +307,27 @@ class _Espeak:
             raise StudioError(f"The draft voice failed (espeak-ng error {status})")
 
 
-def _word_timings(
-    text: str, events: list[tuple[int, int, int]], samples: AudioArray, rate: int
-) -> list[WordTiming]:
-    """WordTimings for the written words of ``text`` from espeak-ng's WORD events.
-
-    espeak-ng raises several events for some written words ("1,234" is spoken as four), one for
-    some word pairs ("from the") and none for lone punctuation. So events are mapped to the
-    whitespace-separated word their 1-based character position falls in; a word with events
-    starts at its first one and the words after it without events share its time, in
-    proportion to their length. A run of words ends where its sound fades out before the next
-    run starts (a pause at a comma belongs to no word).
-    """
-    spans = [match.group() for match in re.finditer(r"\S+", text)]
-    span_starts = [match.start() for match in re.finditer(r"\S+", text)]
-    duration = samples.size / rate
-    anchors: list[tuple[int, float]] = []  # (first span of a run, its start in seconds)
-    for audio_ms, position, _ in events:
-        span = max(0, bisect.bisect_right(span_starts, position - 1) - 1)
-        if not anchors or span > anchors[-1][0]:
-            anchors.append((span, min(audio_ms / 1000, duration)))
-    if anchors:
-        anchors[0] = (0, anchors[0][1])  # words before the first event belong to its run
-    loud = _loud_centiseconds(samples, rate)
-    timings: list[WordTiming] = []
-    for index, (first_span, start) in enumerate(anchors):
-        last_span, end = anchors[index + 1] if index + 1 < len(anchors) else (len(spans), duration)
-        voiced = np.flatnonzero(loud[int(start * 100) : int(end * 100)])
-        if voiced.size:
-            end = min(end, int(start * 100 + voiced[-1] + 1) / 100)
-        end = max(end, start)
-        words = [word.strip(_EDGE_PUNCTUATION) for word in spans[first_span:last_span]]
-        weights = np.cumsum([0] + [len(word) for word in words], dtype=np.float64)
-        if weights[-1] == 0:
-            continue
-        bounds = start + (end - start) * weights / weights[-1]
-        timings.extend(
-            WordTiming(word, float(bounds[i]), float(bounds[i + 1]))
-            for i, word in enumerate(words)
-            if word
-        )
-    return timings
-
-
-def _loud_centiseconds(samples: AudioArray, rate: int) -> npt.NDArray[np.bool_]:
-    """For each 10 ms of ``samples``, whether it is louder than silence."""
-    frame = max(1, rate // 100)
-    usable = samples[: samples.size - samples.size % frame].reshape(-1, frame)
-    if usable.size == 0:
-        return np.zeros(0, dtype=np.bool_)
-    return np.asarray(np.sqrt(np.mean(usable**2, axis=1)) > 0.01)
-
-
 class DraftEngine:
-    """Instant espeak-ng voice for drafts and previews (no download, robotic sound).
+    """Instant espeak-ng voice for drafts and previews (no download, robotic sound), in every
+    language of ``studio.languages``.
 
     Attributes:
         name: "draft".
         label: "Draft voice (espeak-ng)".
         is_draft: True.
+        last_espeak_voice: the espeak-ng voice of this engine's latest synthesis, as
+            espeak-ng reported it ("roa/es+f3"), for logs and tests.
     """
 
     name = DRAFT
     label = "Draft voice (espeak-ng)"
     is_draft = True
 
+    def __init__(self) -> None:
+        self.last_espeak_voice = ""
+
     def voices(self) -> list[VoiceInfo]:
-        """The English espeak-ng voices offered for drafts."""
+        """The draft voices: a male and a female one for every language."""
         return list(DRAFT_VOICES)
 
     def synthesize(
@@ -282,27 +340,34 @@ class DraftEngine:
         language: str | None = None,
         cancel: CancelToken | None = None,
     ) -> SpeechResult:
-        """Speak ``text`` into ``out_wav`` (mono 24 kHz), with a timing for every word."""
+        """Speak ``text`` into ``out_wav`` (mono 24 kHz), with a timing for every word (every
+        character for languages written without spaces).
+
+        ``language`` (a studio.languages code) is the text's: it picks espeak-ng's voice, and
+        ``voice`` only adds its variant (female) or accent; None speaks the voice's language.
+        """
         text = require_text(text)
         speed = require_speed(speed)
-        if voice not in _VOICE_IDS:
-            raise InputError(
-                f"{voice!r} is not a draft voice",
-                fix="Pick one of: " + ", ".join(sorted(_VOICE_IDS)),
-            )
+        voice_language, accent, variant = _split_voice(voice)
+        spoken_language = get_language(language) if language else voice_language
         if cancel is not None:
             cancel.raise_if_cancelled()
+        spoken = spoken_form(text, spoken_language)
         words_per_minute = min(_MAX_WPM, max(_MIN_WPM, round(_DEFAULT_WPM * speed)))
         capture = _Capture(cancel)
         with _Espeak.lock:
             espeak = _Espeak.get()
-            espeak_voice = _ESPEAK_NAMES.get(voice, voice)
-            espeak.speak(text.encode("utf-8"), espeak_voice, words_per_minute, capture)
+            own_accent = accent if spoken_language == voice_language else None
+            name = espeak.voice_name(own_accent or spoken_language.espeak)
+            name = f"{name}+{variant}" if variant else name
+            espeak.speak(spoken.text.encode("utf-8"), name, words_per_minute, capture)
             native_rate = espeak.sample_rate
+        self.last_espeak_voice = capture.voice
         if cancel is not None:
             cancel.raise_if_cancelled()
         native = np.concatenate(capture.chunks) if capture.chunks else np.zeros(0, np.float32)
-        words = _word_timings(text, capture.words, native, native_rate)
+        events = [(ms, spoken.written_index(position - 1)) for ms, position, _ in capture.words]
+        words = timings(caption_units(text, spoken_language), events, native, native_rate)
         duration = write_wav_atomically(
             out_wav, resample(native, native_rate, SAMPLE_RATE), SAMPLE_RATE, cancel
         )

@@ -191,8 +191,10 @@ def test_draft_voice_groups_spoken_numbers_under_their_written_word(tmp_path: Pa
     assert_word_timings(result, ["We", "sold", "1,234", "tickets", "café"])
 
 
-@pytest.mark.parametrize("voice", [voice.id for voice in DraftEngine().voices()])
-def test_every_draft_voice_speaks(tmp_path: Path, voice: str) -> None:
+@pytest.mark.parametrize(
+    "voice", [voice.id for voice in DraftEngine().voices() if voice.language.startswith("en")]
+)
+def test_every_english_draft_voice_speaks(tmp_path: Path, voice: str) -> None:
     result = DraftEngine().synthesize("Testing this voice.", tmp_path / "v.wav", voice=voice)
 
     assert result.duration > 0.5
