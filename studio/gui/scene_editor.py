@@ -32,6 +32,7 @@ from studio.gui.job_runner import Job, JobRunner
 from studio.gui.media_bin import MediaBin
 from studio.gui.op import Op
 from studio.gui.scene_card import CHANGE_VISUAL, THUMB_SIZE, SceneCard
+from studio.gui.scene_language import set_scene_language
 from studio.gui.stock_actions import StockActions, credit_of, stock_caption
 from studio.gui.stock_fill import FillScenesDialog
 from studio.gui.thumbnails import ThumbnailLoader, placeholder
@@ -87,6 +88,7 @@ class SceneEditor(QWidget):
         workspace.scenesChanged.connect(self._scenes_changed)
         workspace.sceneChanged.connect(self._scene_changed)
         workspace.projectChanged.connect(self._project_changed)
+        workspace.voicesChanged.connect(self.reload)
         thumbnails.ready.connect(self._thumbnail_ready)
         self.reload()
 
@@ -219,11 +221,14 @@ class SceneEditor(QWidget):
         characters = self._library.character_voices(project) if narrated else {}
         captions = len({scene.text for scene in scenes}) > 1  # one text repeated says nothing
         project_settings = settings_for(project)
+        ws = self._workspace
+        voices = ws.voice_choices()
         start = 0.0
         for scene in scenes:
             card = self._cards.get(scene.id)
             end = start + (scene.duration or 0.0)
             if card is not None:
+                card.set_voices(voices, project.language, ws.blendEditorRequested.emit)
                 card.set_project_transition(
                     project_settings.transition_duration, project_settings.transition
                 )
@@ -292,6 +297,7 @@ class SceneEditor(QWidget):
         card.trimRequested.connect(self.trim_clip)
         card.framingRequested.connect(self.frame_visual)
         card.transitionChanged.connect(self._set_transition)
+        card.languageChanged.connect(self._set_language)
 
     def _push(self, command: commands.LibraryCommand) -> None:
         self._workspace.push(self._project_id, command)
@@ -331,6 +337,11 @@ class SceneEditor(QWidget):
         if old != voice_id:
             self._push(commands.set_scene_voice(self._workspace, self._project_id, scene_id,
                                                 old, voice_id))
+
+    def _set_language(self, scene_id: str, code: str | None) -> None:
+        old = self._library.scene(scene_id).language
+        if old != code:
+            self._push(set_scene_language(self._workspace, self._project_id, scene_id, old, code))
 
     def _set_transition(self, scene_id: str, kind: str | None, seconds: float | None) -> None:
         scene = self._library.scene(scene_id)
