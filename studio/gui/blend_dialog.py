@@ -347,7 +347,16 @@ class BlendDialog(QDialog):
 def open_blends(workspace: Workspace, auditioner: Auditioner, window: QWidget) -> BlendDialog:
     """Open the blend dialog (non-blocking) over whatever dialog is open, so a voice list's
     "New blend…" works from New Project too; returns it (tests drive it)."""
-    dialog = BlendDialog(workspace, auditioner, QApplication.activeModalWidget() or window)
+    dialog = BlendDialog(workspace, auditioner, _open_dialog_of(window) or window)
     dialog.finished.connect(dialog.deleteLater)
     dialog.open()
     return dialog
+
+
+def _open_dialog_of(window: QWidget) -> QWidget | None:
+    """The modal dialog open over ``window`` (New Project, Settings ...), if any."""
+    modal = QApplication.activeModalWidget()
+    ancestor = modal.parentWidget() if modal is not None else None
+    while ancestor is not None and ancestor is not window:
+        ancestor = ancestor.parentWidget()
+    return modal if ancestor is window else None

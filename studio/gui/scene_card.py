@@ -49,7 +49,7 @@ from studio.gui.flow_layout import FlowLayout
 from studio.gui.qt_helpers import named
 from studio.gui.scene_language import SceneLanguageMenu, language_tag, show_tag
 from studio.gui.transition_controls import TransitionChooser
-from studio.gui.voice_list import add_voices, audition_button
+from studio.gui.voice_list import NEW_BLEND_DATA, add_voices, audition_button
 from studio.pipeline.drafts import estimate_seconds, sanitize_for_speech
 from studio.pipeline.voice_catalogue import VoiceEntry
 from studio.store.models import Scene
@@ -398,8 +398,7 @@ class SceneCard(QFrame):
         self.text.textChanged.connect(self._text_changed)
         self.text.focusLost.connect(self.commit)
         self.text.focusGained.connect(lambda: self.activated.emit(sid))
-        self.voice.activated.connect(
-            lambda _i: self.voiceChanged.emit(sid, self.voice.currentData()))
+        self.voice.activated.connect(lambda _i: self._voice_chosen())
         self.transition.changed.connect(
             lambda kind, seconds: self.transitionChanged.emit(sid, kind, seconds))
         self.visual.clicked.connect(lambda: self.visualRequested.emit(sid))
@@ -518,6 +517,10 @@ class SceneCard(QFrame):
             self.transition.set_choice(own_kind, own, project_kind=kind)
         else:
             self.transition.set_choice(own_kind, own, project_seconds=seconds, project_kind=kind)
+
+    def _voice_chosen(self) -> None:
+        if self.voice.currentData() != NEW_BLEND_DATA:  # that entry opens the blend dialog
+            self.voiceChanged.emit(self.scene_id, self.voice.currentData())
 
     def set_voices(self, voices: Sequence[VoiceEntry], project_language: str,
                    new_blend: Callable[[], None] | None = None) -> None:
