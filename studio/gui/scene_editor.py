@@ -40,6 +40,7 @@ from studio.gui.transition_controls import SetTransitionCommand
 from studio.gui.trim_dialog import TrimDialog
 from studio.gui.visual_picker import VisualChoice, VisualPicker
 from studio.gui.workspace import Workspace
+from studio.languages import get_language
 from studio.media.probe import probe
 from studio.pipeline.drafts import estimate_seconds
 from studio.pipeline.scene_preview import ScenePreview
@@ -180,8 +181,9 @@ class SceneEditor(QWidget):
         voiced = all(s.duration for s in scenes)
         total = sum((s.duration or estimate_seconds(s.text)) for s in scenes)
         length = format_duration(total) if voiced else f"≈ {format_duration(total)}"
-        self.summary.setText(f"{len(scenes)} scene{'s' if len(scenes) != 1 else ''} · {length}"
-                             if scenes else "No scenes yet")
+        said = f"{len(scenes)} scene{'s' if len(scenes) != 1 else ''} · {length}" if scenes \
+            else "No scenes yet"
+        self.summary.setText(f"{said} · {get_language(project.language).name}")
         self.empty.setText("This project has no scenes yet. Click “+ Add scene” and type what "
                            "the voice should say.")
 
@@ -193,8 +195,9 @@ class SceneEditor(QWidget):
         if project_id == self._project_id:
             project = self._workspace.current_project()
             if project is not None:
-                self.title.setText(one_line(project.name))
-                self._dress_cards(project, self._library.scenes(project))
+                scenes = self._library.scenes(project)
+                self._show_header(project, scenes)  # its name, its language
+                self._dress_cards(project, scenes)
 
     def _scene_changed(self, project_id: str, scene_id: str) -> None:
         if project_id != self._project_id or scene_id not in self._cards:

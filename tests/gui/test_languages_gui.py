@@ -158,6 +158,7 @@ def test_a_projects_language_changes_with_a_warning_and_undoes(
     changed = library.project(project.id)
     assert (changed.language, changed.voice_id) == ("fr", "ff_siwis")
     assert win.editor.cards()[0].voice.itemData(1) == "ff_siwis"  # the cards follow
+    assert win.editor.summary.text().endswith("· French")
 
     win.window_actions.undo.trigger()
     restored = library.project(project.id)
