@@ -100,7 +100,7 @@ class SceneEditor(QWidget):
         font.setPointSizeF(font.pointSizeF() * 1.5)
         font.setBold(True)
         self.title.setFont(font)
-        self.summary = QLabel()
+        self.summary = ElidedLabel()  # a long language name must not widen the column
         self.summary.setObjectName("editorSummary")
         self.add_button = QPushButton("+ Add scene")
         self.add_button.setObjectName("addScene")
