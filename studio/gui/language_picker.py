@@ -53,8 +53,8 @@ def no_voice_note(language: Language, kokoro_here: bool) -> str:
     """The one line under a voice list when no natural voice speaks ``language`` here."""
     if not kokoro_here:
         return (
-            f"Kokoro's voice files aren't installed: a draft voice reads {language.name}. "
-            "Add them in Settings for a natural voice."
+            f"Kokoro's voice files aren't installed: until you add them (Settings), a draft "
+            f"voice reads {language.name}."
         )
     return (
         f"No {language.name} voice is installed: choose one, or add "
@@ -152,6 +152,15 @@ class LanguageVoicePicker(QObject):
         note = ""
         if chosen is None:
             chosen = default_voice(self._workspace.library, language.code)
+        if (
+            chosen is None
+            and not self._workspace.kokoro_available()
+            and language.default_voice in speaks
+        ):
+            # Kokoro's own voice, spoken by a draft stand-in until Kokoro is installed: the
+            # project then gets the natural voice without being changed.
+            chosen = language.default_voice
+            note = no_voice_note(language, kokoro_here=False)
         if chosen is None:
             chosen = next(
                 (

@@ -128,3 +128,24 @@ def test_new_blend_in_a_voice_list_opens_the_dialog_and_keeps_the_voice(
     assert library.scenes(library.project("Blends"))[0].voice_id is None
     dialog = win.findChild(BlendDialog)
     assert dialog is not None and dialog.isVisible()
+
+
+def test_a_chat_character_can_speak_with_a_blend(qtbot: Any, win: Any, library: Any) -> None:
+    from studio.gui.characters_dialog import CharactersDialog
+    from studio.media.settings import RenderSettings
+    from studio.pipeline.jobs import run_job
+    from studio.pipeline.templates import create_project, get_template
+
+    project = create_project(library, "Duo", template="chat", options={}, settings=RenderSettings())
+    with run_job(library, project, "script") as ctx:
+        get_template("chat").script_from_text(library, project, "Alex: Hi!\nSam: Hello.", ctx)
+    win.workspace.set_current_project(project.id)
+    dialog = CharactersDialog(win.workspace, win)
+    qtbot.addWidget(dialog)
+    library.save_blend("Deep", [("af_heart", 0.5), ("bf_emma", 0.5)])
+    win.workspace.notify_voices()  # as the blend dialog does: open lists offer it at once
+    combo = dialog.combos["Sam"]
+    combo.setCurrentIndex(combo.findData("blend:deep"))
+    with qtbot.waitSignal(dialog.accepted, timeout=5_000):
+        dialog.save()
+    assert library.character_voices(project)["Sam"] == "blend:deep"

@@ -163,3 +163,17 @@ def test_a_projects_language_changes_with_a_warning_and_undoes(
     win.window_actions.undo.trigger()
     restored = library.project(project.id)
     assert (restored.language, restored.voice_id) == ("en-us", project.voice_id)
+
+
+def test_without_kokoro_a_new_project_keeps_kokoros_voice_for_when_it_arrives(
+    make_window: Any, library: Any
+) -> None:
+    """No Kokoro files at all: the language's Kokoro voice is chosen (a draft voice stands in
+    until Kokoro is installed, and the note says so), so the project needs no change later."""
+    win = make_window()
+    dialog = win.projects.new_project()
+    assert dialog.voice.currentData() == "af_heart"
+    assert "needs Kokoro" in dialog.voice.currentText()
+    assert dialog.voices.note.isVisibleTo(dialog)
+    assert "a draft voice reads English (US)" in dialog.voices.note.text()
+    dialog.reject()
