@@ -48,6 +48,8 @@ class WindowActions:
     render: QAction
     cancel: QAction
     characters: QAction
+    project_language: QAction
+    voice_blends: QAction
     setup_checklist: QAction
     open_log_folder: QAction
     try_sample: QAction
@@ -133,6 +135,10 @@ def create_actions(window: QMainWindow, workspace: Workspace) -> WindowActions:
         cancel=cancel,
         characters=_action(window, "C&haracters and voices…",
                            tip="Who speaks in a chat story, and with which voice"),
+        project_language=_action(window, "&Language and voice…",
+                                 tip="What this project is written and spoken in, and by whom"),
+        voice_blends=_action(window, "Voice &blends…",
+                             tip="Mix Kokoro's voices into voices of your own"),
         setup_checklist=_action(window, "Setup &checklist…",
                                 tip="Natural voice, script writing and media folder"),
         open_log_folder=_action(window, "Open &log folder",
@@ -174,7 +180,9 @@ def build_menus(window: QMainWindow, actions: WindowActions) -> None:
     project = bar.addMenu("&Project")
     project.addAction(actions.rename)
     project.addAction(actions.duplicate)
+    project.addAction(actions.project_language)
     project.addAction(actions.characters)
+    project.addAction(actions.voice_blends)
     project.addSeparator()
     project.addAction(actions.regenerate_voice)
     project.addAction(actions.preview_scene)

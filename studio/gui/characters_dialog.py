@@ -44,9 +44,12 @@ class CharactersDialog(QDialog):
         if self._project is not None:
             characters = characters_of(library.scenes(self._project))
             mapping = library.character_voices(self._project)
+        workspace.voicesChanged.connect(self._refill)
+        language = self._project.language if self._project is not None else None
         for character in characters:
             combo = named(QComboBox(), "characterVoice")
-            add_voices(combo, workspace.voice_choices())
+            add_voices(combo, workspace.voice_choices(), language,
+                       new_blend=workspace.blendEditorRequested.emit)
             combo.setCurrentIndex(max(0, combo.findData(mapping.get(character))))
             self.combos[character] = combo
             form.addRow(character, combo)
@@ -72,6 +75,17 @@ class CharactersDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
+
+    def _refill(self) -> None:
+        """A blend was saved: offer it too, keeping each character's choice."""
+        if self._project is None:
+            return
+        for combo in self.combos.values():
+            chosen = combo.currentData()
+            combo.clear()
+            add_voices(combo, self._workspace.voice_choices(), self._project.language,
+                       new_blend=self._workspace.blendEditorRequested.emit)
+            combo.setCurrentIndex(max(0, combo.findData(chosen)))
 
     def save(self) -> None:
         """Store every changed mapping, then close (an error stays in the dialog)."""

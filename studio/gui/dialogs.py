@@ -29,11 +29,11 @@ from studio import APP_NAME, __version__
 from studio.errors import StudioError
 from studio.gui import operations
 from studio.gui.job_runner import Job, JobRunner
+from studio.gui.language_picker import LanguageVoicePicker, last_language
 from studio.gui.op import Op
 from studio.gui.qt_helpers import named
 from studio.gui.resources import app_icon
 from studio.gui.template_form import TemplateForm
-from studio.gui.voice_list import add_voices
 from studio.gui.workers import human_message
 from studio.gui.workspace import Workspace
 from studio.media.settings import ASPECTS, RenderSettings
@@ -83,7 +83,8 @@ def show_about(parent: QWidget) -> QMessageBox:
 
 
 class NewProjectDialog(QDialog):
-    """Name, topic, target length, voice, aspect; then AI script or the creator's own text.
+    """Name, topic, target length, language and voice, aspect; then AI script or the
+    creator's own text. The language starts as the newest project's.
 
     Signals:
         projectCreated(str): the dialog was accepted with this new project's id.
@@ -125,9 +126,9 @@ class NewProjectDialog(QDialog):
         self.duration.setSingleStep(15)
         self.duration.setValue(60)
         self.duration.setSuffix(" s")
-        self.voice = named(QComboBox(), "voice")
-        self.voice.addItem("Default voice (from Settings)", None)
-        add_voices(self.voice, self._workspace.voice_choices())
+        self.voices = LanguageVoicePicker(self._workspace, last_language(self._library),
+                                          parent=self)
+        self.voice = self.voices.voice
         self.aspect = named(QComboBox(), "aspect")
         self.aspect.addItems(ASPECTS)
         self.template_form = TemplateForm()
@@ -137,7 +138,7 @@ class NewProjectDialog(QDialog):
         form.addRow("Name", self.name)
         form.addRow("Topic", self.topic)
         form.addRow("Target length", self.duration)
-        form.addRow("Voice", self.voice)
+        self.voices.add_rows(form)
         form.addRow("Aspect", self.aspect)
         self.details_error = named(QLabel(), "dialogError")
         self.details_error.setWordWrap(True)
@@ -208,6 +209,7 @@ class NewProjectDialog(QDialog):
         self.topic.setEnabled(from_topic)
         self.duration.setEnabled(from_topic)  # chats and songs are as long as they are
         self.voice.setEnabled(template.narrated)  # a music video has no narration
+        self.voices.audition.setEnabled(template.narrated)
         self.own_button.setText("Next" if template.needs_song else "I'll write it")
         self.script.setPlaceholderText(template.script_hint)
         (self.ai_button if from_topic else self.own_button).setDefault(True)
@@ -254,7 +256,8 @@ class NewProjectDialog(QDialog):
                 self._library, self.project_name() or (song.stem if song else ""),
                 template=self.template_form.name(), options=self.template_form.options(),
                 settings=settings, topic=self.topic.toPlainText().strip(),
-                target_duration=float(self.duration.value()), voice_id=self.voice.currentData())
+                target_duration=float(self.duration.value()), voice_id=self.voices.voice_id(),
+                language=self.voices.language_code())
         except StudioError as exc:
             self._show_error(exc.message)
             return False

@@ -31,6 +31,7 @@ from studio.gui.actions import (
     create_actions,
 )
 from studio.gui.backups_dialog import BackupsDialog
+from studio.gui.blend_dialog import open_blends
 from studio.gui.characters_dialog import CharactersDialog
 from studio.gui.cleanup_dialog import show_cleanup
 from studio.gui.crash_reporter import open_folder
@@ -40,6 +41,7 @@ from studio.gui.filmstrip import Filmstrip
 from studio.gui.fitting import ElidedLabel
 from studio.gui.job_runner import Job, JobRunner
 from studio.gui.jobs_panel import install_jobs_panel
+from studio.gui.language_picker import open_project_language
 from studio.gui.media_bin import MediaBin
 from studio.gui.preview import PreviewPlayer
 from studio.gui.project_actions import ProjectActions
@@ -167,6 +169,9 @@ class MainWindow(QMainWindow):
         a.render.triggered.connect(self.start_render)
         a.fill_stock.triggered.connect(self.editor.fill_with_stock)
         a.characters.triggered.connect(lambda: CharactersDialog(self.workspace, self).open())
+        a.project_language.triggered.connect(lambda: open_project_language(ws, self))
+        a.voice_blends.triggered.connect(lambda: open_blends(ws, self.auditioner, self))
+        ws.blendEditorRequested.connect(lambda: open_blends(ws, self.auditioner, self))
         a.cancel.triggered.connect(self.cancel_shown_jobs)
         a.about.triggered.connect(lambda: show_about(self))
         a.setup_checklist.triggered.connect(self.show_setup_checklist)
@@ -259,7 +264,8 @@ class MainWindow(QMainWindow):
     def _update_actions(self) -> None:
         has_project = bool(self.workspace.current_project_id)
         wa = self.window_actions
-        for action in (wa.rename, wa.duplicate, wa.export_project, *wa.scene_actions()):
+        for action in (wa.rename, wa.duplicate, wa.export_project, wa.project_language,
+                       *wa.scene_actions()):
             action.setEnabled(has_project)
         shown_busy = self.jobs.busy_for(self.workspace.current_project_id or None)
         self.window_actions.render.setEnabled(has_project)  # busy: the panel says why not

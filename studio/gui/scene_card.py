@@ -8,7 +8,7 @@ when the text loses focus, never on every key.
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QMimeData, QPoint, QSize, Qt, QTimer, Signal
@@ -47,10 +47,11 @@ from PySide6.QtWidgets import (
 from studio.gui.fitting import ElidedLabel
 from studio.gui.flow_layout import FlowLayout
 from studio.gui.qt_helpers import named
+from studio.gui.scene_language import SceneLanguageMenu, language_tag, show_tag
 from studio.gui.transition_controls import TransitionChooser
-from studio.gui.voice_list import add_voices, audition_button
-from studio.gui.workspace import VoiceOption
+from studio.gui.voice_list import NEW_BLEND_DATA, add_voices, audition_button
 from studio.pipeline.drafts import estimate_seconds, sanitize_for_speech
+from studio.pipeline.voice_catalogue import VoiceEntry
 from studio.store.models import Scene
 
 SCENE_MIME = "application/x-studio-scene"
@@ -239,6 +240,7 @@ class SceneCard(QFrame):
         auditionRequested(str, object): scene id, the voice id chosen (None: as the project).
         transitionChanged(str, object, object): scene id, the transition into the next scene
             and its seconds (each None: the project's).
+        languageChanged(str, object): scene id, the language code chosen (None: the project's).
     """
 
     textCommitted = Signal(str, str, str)
@@ -257,8 +259,9 @@ class SceneCard(QFrame):
     framingRequested = Signal(str)
     auditionRequested = Signal(str, object)
     transitionChanged = Signal(str, object, object)
+    languageChanged = Signal(str, object)
 
-    def __init__(self, scene: Scene, voices: Sequence[VoiceOption],
+    def __init__(self, scene: Scene, voices: Sequence[VoiceEntry],
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.scene_id = scene.id
@@ -273,6 +276,9 @@ class SceneCard(QFrame):
         self._character = ""
         self._project_seconds: float | None = None
         self._project_kind: str | None = None
+        self._language: str | None = scene.language
+        self._project_language = "en-us"
+        self._voices_shown: tuple[object, ...] = ()
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(COMMIT_DELAY_MS)
@@ -282,7 +288,7 @@ class SceneCard(QFrame):
         self.update_scene(scene, is_last=False)
 
     # -- layout -----------------------------------------------------------------------------------
-    def _build(self, voices: Sequence[VoiceOption]) -> None:
+    def _build(self, voices: Sequence[VoiceEntry]) -> None:
         self.handle = DragHandle(self.scene_id, self)
         self.number = QLabel()
         self.number.setObjectName("sceneNumber")
@@ -346,12 +352,15 @@ class SceneCard(QFrame):
         for action in (self.split_action, self.merge_action, self.insert_action,
                        self.trim_action, self.framing_action):
             menu.addAction(action)
+        self.language_menu = SceneLanguageMenu(menu)
+        menu.addMenu(self.language_menu)
+        self.language_tag = language_tag()
         self.more.setMenu(menu)
         self.more.setStyleSheet("QToolButton::menu-indicator { image: none; }")
         self.transition = named(TransitionChooser(follows_project=True), "sceneTransition")
         self.controls = FlowLayout(spacing_x=4, spacing_y=2)
-        for widget in (self.voice, self.audition, self.duration, self.preview, self.regenerate,
-                       self.more, self.delete, self.transition):
+        for widget in (self.language_tag, self.voice, self.audition, self.duration, self.preview,
+                       self.regenerate, self.more, self.delete, self.transition):
             self.controls.addWidget(widget)
         self.character = QLabel()
         self.character.setObjectName("sceneCharacter")
@@ -389,8 +398,7 @@ class SceneCard(QFrame):
         self.text.textChanged.connect(self._text_changed)
         self.text.focusLost.connect(self.commit)
         self.text.focusGained.connect(lambda: self.activated.emit(sid))
-        self.voice.activated.connect(
-            lambda _i: self.voiceChanged.emit(sid, self.voice.currentData()))
+        self.voice.activated.connect(lambda _i: self._voice_chosen())
         self.transition.changed.connect(
             lambda kind, seconds: self.transitionChanged.emit(sid, kind, seconds))
         self.visual.clicked.connect(lambda: self.visualRequested.emit(sid))
@@ -402,6 +410,7 @@ class SceneCard(QFrame):
         self.insert_action.triggered.connect(lambda: self.insertRequested.emit(sid))
         self.trim_action.triggered.connect(lambda: self.trimRequested.emit(sid))
         self.framing_action.triggered.connect(lambda: self.framingRequested.emit(sid))
+        self.language_menu.chosen.connect(lambda code: self.languageChanged.emit(sid, code))
         self.delete.clicked.connect(lambda: self.deleteRequested.emit(sid))
         self.up.clicked.connect(lambda: self.moveRequested.emit(sid, -1))
         self.down.clicked.connect(lambda: self.moveRequested.emit(sid, 1))
@@ -443,6 +452,8 @@ class SceneCard(QFrame):
         self._show_empty_note(scene.text)
         index = self.voice.findData(scene.voice_id) if scene.voice_id else 0
         self.voice.setCurrentIndex(max(0, index))
+        self._language = scene.language
+        self._show_language()
         self.duration.setText(self._duration_text(scene))
         self._scene_transition = (scene.transition, scene.transition_duration)
         self.set_project_transition(self._project_seconds, self._project_kind)
@@ -506,6 +517,33 @@ class SceneCard(QFrame):
             self.transition.set_choice(own_kind, own, project_kind=kind)
         else:
             self.transition.set_choice(own_kind, own, project_seconds=seconds, project_kind=kind)
+
+    def _voice_chosen(self) -> None:
+        if self.voice.currentData() != NEW_BLEND_DATA:  # that entry opens the blend dialog
+            self.voiceChanged.emit(self.scene_id, self.voice.currentData())
+
+    def set_voices(self, voices: Sequence[VoiceEntry], project_language: str,
+                   new_blend: Callable[[], None] | None = None) -> None:
+        """List ``voices`` for the scene's language (the project's unless it has its own),
+        keeping the choice; nothing happens if the list would be the same."""
+        self._project_language = project_language
+        language = self._language or project_language
+        shown = (language, tuple(voices))
+        self._show_language()
+        if shown == self._voices_shown:
+            return
+        self._voices_shown = shown
+        chosen, first = self.voice.currentData(), self.voice.itemText(0)
+        self.voice.blockSignals(True)
+        self.voice.clear()
+        self.voice.addItem(first, None)
+        add_voices(self.voice, voices, language, new_blend=new_blend)
+        self.voice.setCurrentIndex(max(0, self.voice.findData(chosen)) if chosen else 0)
+        self.voice.blockSignals(False)
+
+    def _show_language(self) -> None:
+        self.language_menu.show_choice(self._language, self._project_language)
+        show_tag(self.language_tag, self._language, self._project_language)
 
     def set_default_voice(self, label: str) -> None:
         """What the voice list's first entry (no override) says: the voice actually used."""

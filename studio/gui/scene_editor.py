@@ -32,6 +32,7 @@ from studio.gui.job_runner import Job, JobRunner
 from studio.gui.media_bin import MediaBin
 from studio.gui.op import Op
 from studio.gui.scene_card import CHANGE_VISUAL, THUMB_SIZE, SceneCard
+from studio.gui.scene_language import set_scene_language
 from studio.gui.stock_actions import StockActions, credit_of, stock_caption
 from studio.gui.stock_fill import FillScenesDialog
 from studio.gui.thumbnails import ThumbnailLoader, placeholder
@@ -39,6 +40,7 @@ from studio.gui.transition_controls import SetTransitionCommand
 from studio.gui.trim_dialog import TrimDialog
 from studio.gui.visual_picker import VisualChoice, VisualPicker
 from studio.gui.workspace import Workspace
+from studio.languages import get_language
 from studio.media.probe import probe
 from studio.pipeline.drafts import estimate_seconds
 from studio.pipeline.scene_preview import ScenePreview
@@ -87,6 +89,7 @@ class SceneEditor(QWidget):
         workspace.scenesChanged.connect(self._scenes_changed)
         workspace.sceneChanged.connect(self._scene_changed)
         workspace.projectChanged.connect(self._project_changed)
+        workspace.voicesChanged.connect(self.reload)
         thumbnails.ready.connect(self._thumbnail_ready)
         self.reload()
 
@@ -97,7 +100,7 @@ class SceneEditor(QWidget):
         font.setPointSizeF(font.pointSizeF() * 1.5)
         font.setBold(True)
         self.title.setFont(font)
-        self.summary = QLabel()
+        self.summary = ElidedLabel()  # a long language name must not widen the column
         self.summary.setObjectName("editorSummary")
         self.add_button = QPushButton("+ Add scene")
         self.add_button.setObjectName("addScene")
@@ -178,8 +181,9 @@ class SceneEditor(QWidget):
         voiced = all(s.duration for s in scenes)
         total = sum((s.duration or estimate_seconds(s.text)) for s in scenes)
         length = format_duration(total) if voiced else f"≈ {format_duration(total)}"
-        self.summary.setText(f"{len(scenes)} scene{'s' if len(scenes) != 1 else ''} · {length}"
-                             if scenes else "No scenes yet")
+        said = f"{len(scenes)} scene{'s' if len(scenes) != 1 else ''} · {length}" if scenes \
+            else "No scenes yet"
+        self.summary.setText(f"{said} · {get_language(project.language).name}")
         self.empty.setText("This project has no scenes yet. Click “+ Add scene” and type what "
                            "the voice should say.")
 
@@ -191,8 +195,9 @@ class SceneEditor(QWidget):
         if project_id == self._project_id:
             project = self._workspace.current_project()
             if project is not None:
-                self.title.setText(one_line(project.name))
-                self._dress_cards(project, self._library.scenes(project))
+                scenes = self._library.scenes(project)
+                self._show_header(project, scenes)  # its name, its language
+                self._dress_cards(project, scenes)
 
     def _scene_changed(self, project_id: str, scene_id: str) -> None:
         if project_id != self._project_id or scene_id not in self._cards:
@@ -219,11 +224,14 @@ class SceneEditor(QWidget):
         characters = self._library.character_voices(project) if narrated else {}
         captions = len({scene.text for scene in scenes}) > 1  # one text repeated says nothing
         project_settings = settings_for(project)
+        ws = self._workspace
+        voices = ws.voice_choices()
         start = 0.0
         for scene in scenes:
             card = self._cards.get(scene.id)
             end = start + (scene.duration or 0.0)
             if card is not None:
+                card.set_voices(voices, project.language, ws.blendEditorRequested.emit)
                 card.set_project_transition(
                     project_settings.transition_duration, project_settings.transition
                 )
@@ -292,6 +300,7 @@ class SceneEditor(QWidget):
         card.trimRequested.connect(self.trim_clip)
         card.framingRequested.connect(self.frame_visual)
         card.transitionChanged.connect(self._set_transition)
+        card.languageChanged.connect(self._set_language)
 
     def _push(self, command: commands.LibraryCommand) -> None:
         self._workspace.push(self._project_id, command)
@@ -331,6 +340,11 @@ class SceneEditor(QWidget):
         if old != voice_id:
             self._push(commands.set_scene_voice(self._workspace, self._project_id, scene_id,
                                                 old, voice_id))
+
+    def _set_language(self, scene_id: str, code: str | None) -> None:
+        old = self._library.scene(scene_id).language
+        if old != code:
+            self._push(set_scene_language(self._workspace, self._project_id, scene_id, old, code))
 
     def _set_transition(self, scene_id: str, kind: str | None, seconds: float | None) -> None:
         scene = self._library.scene(scene_id)

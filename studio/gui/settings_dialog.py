@@ -132,7 +132,8 @@ class SettingsDialog(QDialog):
         self.kokoro_status.setWordWrap(True)
         self._show_kokoro_status(self._workspace.kokoro_available(refresh=True))
         self.default_voice = named(QComboBox(), "defaultVoice")
-        add_voices(self.default_voice, self._workspace.voice_choices())
+        add_voices(self.default_voice, self._workspace.voice_choices(),
+                   new_blend=self._workspace.blendEditorRequested.emit)
         self.audition = audition_button(
             lambda: self._workspace.auditionRequested.emit(self.default_voice.currentData()))
         current = self._library.get_setting(DEFAULT_VOICE)

@@ -9,26 +9,17 @@ edit in a project the creator is not looking at.
 from __future__ import annotations
 
 import logging
-from typing import NamedTuple
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoCommand, QUndoGroup, QUndoStack
 
 from studio.errors import StudioError
 from studio.pipeline.changes import Changes
+from studio.pipeline.voice_catalogue import KOKORO_KIND, VoiceEntry, catalogue
 from studio.store import Library
 from studio.store.models import Project
 
 log = logging.getLogger(__name__)
-
-
-class VoiceOption(NamedTuple):
-    """One entry of a voice list: its id, what the creator reads, and whether it speaks as
-    named here (False: a Kokoro voice while Kokoro is not installed)."""
-
-    id: str
-    label: str
-    usable: bool
 
 
 class Workspace(QObject):
@@ -47,6 +38,9 @@ class Workspace(QObject):
         settingsChanged(): the library's settings changed (e.g. Kokoro's folder).
         errorRaised(str): a known failure's human message, for the status bar.
         auditionRequested(str): play a sample of this voice id (a voice list's speaker).
+        voicesChanged(): the voices on offer changed (a blend saved or deleted, Kokoro's
+            folder set): voice lists fill themselves again.
+        blendEditorRequested(): a voice list's "New blend…" asks for the blend dialog.
 
     Attributes:
         library: the open library (usable from the GUI thread and from workers).
@@ -63,6 +57,8 @@ class Workspace(QObject):
     settingsChanged = Signal()
     errorRaised = Signal(str)
     auditionRequested = Signal(str)
+    voicesChanged = Signal()
+    blendEditorRequested = Signal()
 
     def __init__(self, library: Library, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -71,6 +67,7 @@ class Workspace(QObject):
         self._stacks: dict[str, QUndoStack] = {}
         self._current: str = ""
         self._kokoro_available: bool | None = None
+        self._voices: list[VoiceEntry] | None = None
         self._projects_pending = QTimer(self)
         self._projects_pending.setSingleShot(True)
         self._projects_pending.setInterval(0)
@@ -129,6 +126,7 @@ class Workspace(QObject):
         if changes.settings:
             self._kokoro_available = None
             self.settingsChanged.emit()
+            self.notify_voices()
         for project_id in sorted(changes.projects):
             self.projectChanged.emit(project_id)
         for project_id in sorted(changes.scenes):
@@ -174,22 +172,42 @@ class Workspace(QObject):
                 self._kokoro_available = False
         return self._kokoro_available
 
-    def voice_choices(self) -> list[VoiceOption]:
-        """Every voice a project or scene can use, those that speak as named first.
+    def voice_choices(self) -> list[VoiceEntry]:
+        """Every voice a project, scene or character can use, of every language (cached until
+        ``notify_voices``): the Kokoro voice files present, the saved blends, the draft voices.
 
-        With Kokoro's files, its natural voices lead and the draft voices follow. Without them,
-        the draft voices lead; Kokoro's come after, marked unusable (until Kokoro is
-        installed the draft voice closest to them speaks instead).
+        Without Kokoro's files, Kokoro's known voices follow, marked unusable (until Kokoro
+        is installed the draft voice closest to them speaks instead).
         """
-        from studio.engines.draft import DRAFT_VOICES
-        from studio.engines.weights import KOKORO_VOICES
+        if self._voices is None:
+            try:
+                entries = catalogue(self.library)
+            except StudioError as exc:
+                self.report_error(exc.message)
+                entries = []
+            self._voices = entries if self.kokoro_available() else entries + _kokoro_missing()
+        return list(self._voices)
 
-        kokoro = [VoiceOption(v.id, v.display_name, True) for v in KOKORO_VOICES]
-        draft = [VoiceOption(v.id, f"Draft: {v.display_name}", True) for v in DRAFT_VOICES]
-        if self.kokoro_available():
-            return kokoro + draft
-        return draft + [option._replace(usable=False) for option in kokoro]
+    def notify_voices(self) -> None:
+        """The voices on offer changed (a blend saved or deleted, Kokoro's folder)."""
+        self._voices = None
+        self.voicesChanged.emit()
 
     def voice_label(self, voice_id: str | None) -> str:
         """What the creator calls ``voice_id`` (its name in the voice lists)."""
         return next((o.label for o in self.voice_choices() if o.id == voice_id), voice_id or "")
+
+
+def _kokoro_missing() -> list[VoiceEntry]:
+    """Kokoro's known voices, marked unusable: offered (a project may use one) but not there."""
+    from studio.engines.weights import KOKORO_VOICES
+    from studio.languages import language_of_kokoro_voice
+
+    entries = []
+    for voice in KOKORO_VOICES:
+        language = language_of_kokoro_voice(voice.id)
+        if language is not None:
+            gender = voice.gender if voice.gender in ("female", "male") else None
+            entries.append(VoiceEntry(voice.id, voice.display_name, language.code, gender,
+                                      KOKORO_KIND, usable=False))
+    return entries

@@ -144,21 +144,27 @@ def test_split_without_a_place_to_split_says_what_to_do(
 def test_usable_voices_come_first_and_the_others_are_grouped_after(
     make_window: Any, library: Any
 ) -> None:
+    """The project's language first (usable, then Kokoro's under "they need Kokoro"), then
+    every other language after its own heading."""
     from studio.engines.draft import DRAFT_VOICES
     from studio.engines.weights import KOKORO_VOICES
-    from studio.gui.voice_list import NEEDS_KOKORO
+    from studio.gui.voice_list import NEEDS_KOKORO, OTHER_LANGUAGES
 
     win, _project = open_project(make_window, library)
     assert not win.workspace.kokoro_available()  # the tests have no Kokoro files
     combo = win.editor.cards()[0].voice
     ids = [combo.itemData(i) for i in range(combo.count())]
-    draft = [v.id for v in DRAFT_VOICES]
+    draft = [v.id for v in DRAFT_VOICES if v.language == "en-US"]
     assert ids[1 : 1 + len(draft)] == draft, "the voices that speak as named come first"
     heading = ids.index("")
     assert combo.itemText(heading) == NEEDS_KOKORO
     assert not combo.model().item(heading).isEnabled()
     assert combo.itemText(heading - 1) == "" and combo.itemData(heading - 1) is None  # separator
-    assert ids[heading + 1 :] == [v.id for v in KOKORO_VOICES]
+    others = ids.index("", heading + 1)
+    assert combo.itemText(others) == OTHER_LANGUAGES
+    american = [v.id for v in KOKORO_VOICES if v.id.startswith("a")]
+    assert ids[heading + 1 : others - 1] == american
+    assert "af_heart" not in ids[others:] and "bf_emma" in ids[others:]
 
 
 def test_the_audition_button_speaks_a_sample_into_the_preview(

@@ -207,11 +207,16 @@ def test_cards_reflow_in_an_editor_column_only_300_pixels_wide(
 
 def test_a_card_at_any_width_keeps_its_controls_inside_and_apart(qtbot: Any, library: Any) -> None:
     from studio.gui.scene_card import SceneCard
-    from studio.gui.workspace import VoiceOption
+    from studio.pipeline.voice_catalogue import VoiceEntry
 
     project = make_project(library, "Widths", [VERY_LONG_TEXT])
-    scene = library.scenes(project)[0]
-    card = SceneCard(scene, [VoiceOption("af_heart", "Heart (American English, female)", True)])
+    scene = library.update_scene(library.scenes(project)[0], language="ja")  # its tag shows
+    voices = [VoiceEntry("af_heart", "Heart (American English, female)", "en-us", "female",
+                         "kokoro"), VoiceEntry("jf_alpha", "Alpha (Japanese female)", "ja",
+                                               "female", "kokoro")]
+    card = SceneCard(scene, voices)
+    card.set_voices(voices, "en-us")
+    assert card.language_tag.isVisibleTo(card)
     qtbot.addWidget(card)
     card.show()
 
@@ -223,7 +228,7 @@ def test_a_card_at_any_width_keeps_its_controls_inside_and_apart(qtbot: Any, lib
             card.resize(width, card.heightForWidth(width))
             settle(qtbot)
         inside = card.rect()
-        shown = [*controls(card), card.text]
+        shown = [*controls(card), card.text, card.language_tag]
         rects = [QRect(w.mapTo(card, QPoint(0, 0)), w.size()) for w in shown]
         for widget, rect in zip(shown, rects, strict=True):
             assert inside.contains(rect), (width, widget, rect, inside)
