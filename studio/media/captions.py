@@ -44,8 +44,8 @@ MAX_CHARS = 42
 MIN_CUE_SECONDS = 0.6
 BRIDGE_SECONDS = 0.5
 
-_SENTENCE_END = re.compile(r"[.!?…。！？]+[\"'”’»)\]」』）]*$")
-_CLAUSE_END = re.compile(r"[,;:—–、，；：]+[\"'”’»)\]」』）]*$")
+_SENTENCE_END = re.compile(r"[.!?…。！？।॥؟]+[\"'”’»)\]」』）]*$")
+_CLAUSE_END = re.compile(r"[,;:—–、，；：،؛]+[\"'”’»)\]」』）]*$")
 _WORD_CHARS = re.compile(r"[^\W_]+")
 
 

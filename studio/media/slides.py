@@ -17,7 +17,7 @@ from PIL import Image, ImageDraw, ImageFilter, ImageOps
 from studio.errors import InputError
 from studio.media.drawing import joined, text_font
 from studio.media.ffmpeg import atomic_output
-from studio.media.scripts import text_units
+from studio.media.scripts import is_right_to_left, text_units
 from studio.media.typeset import TextFont
 
 #: Dark, quiet gradients (start, end) on which white text reads well.
@@ -149,13 +149,15 @@ def _draw_content(
     max_w, max_h = box_w * width, box_h * height
     font, lines = _fit_title(title, max_w, max_h, short, language)
     line_h = font.size * 1.18
+    # Faces that reach lower than DejaVu (Arabic, Devanagari) keep clear of the accent bar.
+    below = font.metrics_for(title)[1] - font.getmetrics()[1]
     chips = _chip_rows(keywords[:MAX_KEYWORDS], max_w, short, language)
     chip_font = chips[0] if chips else None
     chip_rows: list[list[tuple[str, float]]] = chips[1] if chips else []
     chip_h = chip_font.size * 2.0 if chip_font else 0.0
     gap = short * 0.05
     bar_h = max(3.0, short * 0.008)
-    block = len(lines) * line_h + gap * 0.6 + bar_h
+    block = len(lines) * line_h + gap * 0.6 + below + bar_h
     if chip_rows:
         block += gap + len(chip_rows) * chip_h + (len(chip_rows) - 1) * chip_h * 0.3
     top = (height - block) / 2
@@ -171,7 +173,7 @@ def _draw_content(
         font.draw(draw_s, (x + offset, y + offset), line, fill=(0, 0, 0, 150))
         font.draw(draw_t, (x, y), line, fill=(255, 255, 255, 255))
         y += line_h
-    y += gap * 0.6
+    y += gap * 0.6 + below
     bar_w = width * 0.1
     draw_t.rounded_rectangle(
         ((width - bar_w) / 2, y, (width + bar_w) / 2, y + bar_h),
@@ -261,6 +263,8 @@ def _chip_rows(
             used, needed = 0.0, chip_w
         rows[-1].append((label, chip_w))
         used += needed
+    if is_right_to_left(keywords[0]):  # the first keyword on the right
+        rows = [row[::-1] for row in rows]
     return font, [row for row in rows if row]
 
 
