@@ -66,8 +66,11 @@ def _has_left_to_right(text: str) -> bool:
 
 
 @dataclass(frozen=True)
-class _Piece:
+class Piece:
+    """A run of text and the face that draws it (``file``, loaded as ``font``)."""
+
     font: ImageFont.FreeTypeFont
+    file: FontFile
     text: str
 
 
@@ -110,16 +113,16 @@ class TextFont:
         """The advance of ``text`` in pixels, each run measured in its own face."""
         return sum(piece.font.getlength(piece.text) for piece in self.pieces(text))
 
-    def pieces(self, text: str) -> list[_Piece]:
+    def pieces(self, text: str) -> list[Piece]:
         """``text`` cut into runs with the face that draws each, in reading order."""
-        pieces: list[_Piece] = []
+        pieces: list[Piece] = []
         for run in font_runs(text, language=self.language):
             for file, part in self._covered(run):
                 font = load_face(file.path, self.size, file.index)
                 if pieces and pieces[-1].font is font:
-                    pieces[-1] = _Piece(font, pieces[-1].text + part)
+                    pieces[-1] = Piece(font, file, pieces[-1].text + part)
                 else:
-                    pieces.append(_Piece(font, part))
+                    pieces.append(Piece(font, file, part))
         return pieces
 
     def _covered(self, run: Run) -> list[tuple[FontFile, str]]:
