@@ -16,7 +16,7 @@ from PIL import Image
 from studio.media.caption_preview import caption_frame
 from studio.media.captions import ass_document, caption_look, char_budget, cues_for
 from studio.media.ffmpeg import ffmpeg_exe, filter_path
-from studio.media.resources import resource_path
+from studio.media.resources import fontconfig_file, resource_path
 from studio.media.scripts import NO_LINE_START
 from studio.media.settings import RenderSettings
 from studio.timing import WordTiming
@@ -174,3 +174,12 @@ def test_karaoke_fills_an_arabic_line_from_the_right(tmp_path: Path) -> None:
     red_x = (red.sum(axis=0) * columns).sum() / red.sum()
     white_x = (white.sum(axis=0) * columns).sum() / white.sum()
     assert red_x > white_x  # the words already spoken are on the right
+
+
+def test_libass_fontconfig_knows_the_script_faces() -> None:
+    conf = fontconfig_file().read_text(encoding="utf-8")
+    folders = [Path(d) for d in re.findall(r"<dir>([^<]+)</dir>", conf)]
+    names = {path.name for folder in folders for path in folder.iterdir()}
+    assert {"DejaVuSans.ttf", "BebasNeue-Regular.otf", "NotoSansCJK-Regular.ttc"} <= names
+    assert {"NotoSansDevanagari-Regular.ttf", "NotoSansArabic-Bold.ttf"} <= names
+    assert "NotoSerifCJK-Regular.ttc" not in names  # only the faces Studio names

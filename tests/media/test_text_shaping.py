@@ -19,6 +19,7 @@ from studio.media.resources import FontFile, font_for
 from studio.media.scripts import NO_LINE_START
 from studio.media.scroll import ScrollBlock, render_scroll_page
 from studio.media.slides import make_slide
+from studio.media.thumbnails import title_card
 from studio.media.typeset import covers
 
 SAMPLES = {
@@ -150,3 +151,9 @@ def test_chat_bubbles_hold_every_script(tmp_path: Path) -> None:
     font = text_font(34)
     for text in SAMPLES.values():
         assert all(covers(p.file, c) for p in font.pieces(text) for c in p.text)
+
+
+def test_thumbnail_title_cards_wrap_and_draw_japanese() -> None:
+    background = Image.new("RGB", (640, 360), (40, 60, 80))
+    card = np.asarray(title_card(background, "日本語のタイトルは文字の間で折り返されます"))
+    assert (card.min(axis=2) > 220).sum() > 2000  # white glyphs, not a blank card
