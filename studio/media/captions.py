@@ -549,9 +549,12 @@ def _line_starts(units: CaptionUnits, look: CaptionLook, per_line: int) -> list[
     return [] if split is None else [split]
 
 
-def write_ass(cues: Sequence[Cue], settings: RenderSettings, path: Path) -> Path:
-    """Write ``ass_document(cues, settings)`` to ``path`` (UTF-8, atomically); return it."""
-    return _write_text(Path(path), ass_document(cues, settings))
+def write_ass(
+    cues: Sequence[Cue], settings: RenderSettings, path: Path, *, language: str | None = None
+) -> Path:
+    """Write ``ass_document(cues, settings, language=language)`` to ``path`` (UTF-8,
+    atomically); return it."""
+    return _write_text(Path(path), ass_document(cues, settings, language=language))
 
 
 def ass_text(text: str, *, upper: bool = False) -> str:
