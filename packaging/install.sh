@@ -17,6 +17,7 @@ SYSTEM_PACKAGES=(
   libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0
   libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 libxcb-xfixes0
   xvfb fonts-dejavu-core
+  fonts-noto-core fonts-noto-cjk  # text in every script: Devanagari, Arabic, Hebrew, CJK (resources.py)
   desktop-file-utils appstream shared-mime-info  # checks of the Debian package (build_deb.sh)
 )
 missing=()

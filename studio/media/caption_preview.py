@@ -48,10 +48,12 @@ def caption_frame(
     cues: list[Cue] | None = None,
     at: float | None = None,
     cancel: CancelToken | None = None,
+    language: str | None = None,
 ) -> Path:
     """Write a PNG of the frame at ``at`` seconds (default: ``sample_instant``) with ``cues``
     (default: the sample caption's) in the look of ``settings``, over ``picture`` (or a
-    neutral background); return ``out``.
+    neutral background); return ``out``. ``language`` (a language code) picks the Japanese or
+    Chinese forms of Han characters the caption font lacks.
 
     Raises:
         Cancelled: ``cancel`` fired.
@@ -63,7 +65,7 @@ def caption_frame(
     if at is None:
         at = sample_instant(cues)
     with tempfile.TemporaryDirectory(prefix="studio-caption-") as folder:
-        ass = write_ass(cues, settings, Path(folder) / "preview.ass")
+        ass = write_ass(cues, settings, Path(folder) / "preview.ass", language=language)
         if picture is not None:
             source = ["-loop", "1", "-framerate", "1", "-i", str(picture)]
             fit = (

@@ -1,7 +1,12 @@
 """Captions: short cues from a scene's words and timings, written as SRT and as styled ASS.
 
 A cue holds a few words (at most ``MAX_WORDS`` and ``MAX_CHARS``), broken at sentence ends and,
-when a sentence is too long, at commas or evenly. Word timings from the voice engine set the
+when a sentence is too long, at commas or evenly. Chinese and Japanese, written without spaces,
+are cut into characters instead (``studio.media.scripts.text_units``: kinsoku marks stay with
+their character), timed one by one and grouped by a character budget that fits the frame's
+width; the highlights work character by character. A word in a script the caption font lacks
+is set in the script's Noto face (``SCRIPT_FACES``), and libass's fontconfig knows those faces
+too, so no caption shows a box for a missing glyph. Word timings from the voice engine set the
 times; without them the words are spread over the scene by their length. Each cue keeps its
 words' times, for the word-by-word and karaoke highlights. The ASS documents are burned into
 segments by libass with Studio's own fonts, so captions look the same everywhere; their look is
@@ -18,8 +23,17 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from studio.media.caption_look import FONTS, CaptionLook, look_of
+from studio.media.caption_scripts import (
+    CaptionUnits,
+    chars_per_line,
+    font_tagged,
+    joined_lines,
+    split_units,
+    unit_lines,
+)
 from studio.media.ffmpeg import filter_path
 from studio.media.resources import fonts_dir
+from studio.media.scripts import han_face, is_right_to_left
 from studio.media.settings import RenderSettings
 from studio.savefile import atomic_write
 from studio.timing import WordTiming
@@ -30,8 +44,8 @@ MAX_CHARS = 42
 MIN_CUE_SECONDS = 0.6
 BRIDGE_SECONDS = 0.5
 
-_SENTENCE_END = re.compile(r"[.!?…]+[\"'”’»)\]]*$")
-_CLAUSE_END = re.compile(r"[,;:—–]+[\"'”’»)\]]*$")
+_SENTENCE_END = re.compile(r"[.!?…。！？।॥؟]+[\"'”’»)\]」』）]*$")
+_CLAUSE_END = re.compile(r"[,;:—–、，；：،؛]+[\"'”’»)\]」』）]*$")
 _WORD_CHARS = re.compile(r"[^\W_]+")
 
 
@@ -53,12 +67,15 @@ class Cue:
 
     ``words`` are its words with their times (``text.split()``, in order), for highlights;
     cues are equal when they show the same text at the same time, whatever their words say.
+    ``spaced`` is False for Chinese and Japanese cues: their words are the text's characters
+    (``split_units``) and lines break between them.
     """
 
     start: float
     end: float
     text: str
     words: tuple[Word, ...] = field(default=(), compare=False)
+    spaced: bool = field(default=True, compare=False)
 
     def shifted(self, seconds: float) -> Cue:
         """This cue moved ``seconds`` later (scene-local time to the video's timeline)."""
@@ -73,38 +90,69 @@ def build_cues(
     *,
     max_words: int = MAX_WORDS,
     max_chars: int = MAX_CHARS,
+    spaced: bool | None = None,
 ) -> list[Cue]:
     """The cues of one scene, in scene-local seconds within ``0..duration``.
 
     ``timings`` are the voice engine's word times (their spelling may differ from ``text``:
-    the text's words are shown, aligned to the timings letter by letter); without them, words
-    are spread over ``duration`` in proportion to their length.
+    the text's words are shown, aligned to the timings letter by letter; for Chinese and
+    Japanese, one timing a character); without them, words are spread over ``duration`` in
+    proportion to their length. ``spaced`` False cuts the text into characters (Chinese,
+    Japanese: ``max_words`` then doesn't apply); None tells it from the text.
     """
-    tokens = text.split()
+    units = split_units(text, spaced)
+    tokens = units.tokens
     if not tokens or duration <= 0:
         return []
     words = _aligned(tokens, timings) if timings else None
     if words is None:
         words = _spread(tokens, duration)
+    if not units.spaced:
+        max_words = len(tokens)
     cues = []
-    for group in _groups([w for w, _, _ in words], max_words, max_chars):
+    for group in _groups([w for w, _, _ in words], max_words, max_chars, units):
         first, last = words[group[0]], words[group[-1]]
         timed = tuple(Word(*words[i]) for i in group)
-        cues.append(Cue(first[1], last[2], " ".join(words[i][0] for i in group), timed))
+        shown = units.join(group)
+        cues.append(Cue(first[1], last[2], shown, timed, units.spaced))
     return _settle(cues, duration)
 
 
 def cues_for(
-    text: str, timings: Sequence[WordTiming] | None, duration: float, look: CaptionLook
+    text: str,
+    timings: Sequence[WordTiming] | None,
+    duration: float,
+    look: CaptionLook,
+    *,
+    language: str | None = None,
+    frame: tuple[int, int] | None = None,
 ) -> list[Cue]:
-    """``build_cues`` with the limits of ``look``: ``max_words`` a line, ``lines`` lines."""
+    """``build_cues`` with the limits of ``look``: ``max_words`` a line, ``lines`` lines.
+
+    Chinese and Japanese (``language`` "zh"/"ja", or told from the text) hold as many
+    characters a line as fit ``frame`` (width, height; default a vertical 1080x1920, the
+    narrowest) at the look's size.
+    """
+    units = split_units(text, None if language is None else _spaced_language(language))
+    if not units.spaced:
+        per_line = char_budget(look, frame or (1080, 1920))
+        return build_cues(text, timings, duration, max_chars=per_line * look.lines, spaced=False)
     return build_cues(
         text,
         timings,
         duration,
         max_words=look.max_words * look.lines,
         max_chars=MAX_CHARS * look.lines,
+        spaced=True,
     )
+
+
+def _spaced_language(code: str) -> bool | None:
+    """False for a language written without spaces, None (tell from the text) otherwise."""
+    from studio.languages import find_language
+
+    language = find_language(code)
+    return False if language is not None and not language.spaced else None
 
 
 def _norm(word: str) -> str:
@@ -182,11 +230,14 @@ def _spread(tokens: list[str], duration: float) -> list[tuple[str, float, float]
     return result
 
 
-def _groups(words: list[str], max_words: int, max_chars: int) -> list[list[int]]:
+def _groups(
+    words: list[str], max_words: int, max_chars: int, units: CaptionUnits | None = None
+) -> list[list[int]]:
     """Word indices per cue: sentences, split at clauses, then evenly, to fit the limits."""
+    units = units or CaptionUnits(words, [True] * len(words))
 
     def fits(span: list[int]) -> bool:
-        return len(span) <= max_words and len(" ".join(words[i] for i in span)) <= max_chars
+        return len(span) <= max_words and len(units.join(span)) <= max_chars
 
     groups: list[list[int]] = []
     for sentence in _split_after(list(range(len(words))), words, _SENTENCE_END):
@@ -200,7 +251,7 @@ def _groups(words: list[str], max_words: int, max_chars: int) -> list[list[int]]
             else:
                 merged.append(clause)
         for clause in merged:
-            groups.extend(_even_split(clause, words, max_words, max_chars))
+            groups.extend(_even_split(clause, units, max_words, max_chars))
     return groups
 
 
@@ -214,17 +265,18 @@ def _split_after(indices: list[int], words: list[str], mark: re.Pattern[str]) ->
 
 
 def _even_split(
-    span: list[int], words: list[str], max_words: int, max_chars: int
+    span: list[int], units: CaptionUnits, max_words: int, max_chars: int
 ) -> list[list[int]]:
     """Split ``span`` into the fewest near-equal parts that fit (a long word stands alone)."""
-    chars = len(" ".join(words[i] for i in span))
+    words = units.tokens
+    chars = len(units.join(span))
     parts = max(math.ceil(len(span) / max_words), math.ceil(chars / max_chars), 1)
     while True:
         target = chars / parts
         result: list[list[int]] = [[]]
         length = 0
         for i in span:
-            extra = len(words[i]) + (1 if result[-1] else 0)
+            extra = len(words[i]) + (1 if result[-1] and units.gaps[i] else 0)
             full = len(result[-1]) >= max_words or length + extra > max_chars
             if result[-1] and (full or (length + extra / 2 > target and len(result) < parts)):
                 result.append([])
@@ -254,7 +306,7 @@ def _settle(cues: list[Cue], duration: float) -> list[Cue]:
                 replace(w, start=min(max(w.start, start), end), end=min(max(w.end, start), end))
                 for w in cue.words
             )
-            settled.append(Cue(start, end, cue.text, words))
+            settled.append(Cue(start, end, cue.text, words, cue.spaced))
     return settled
 
 
@@ -307,9 +359,28 @@ def caption_look(settings: RenderSettings) -> CaptionLook:
     return look_of(settings.caption_style, settings.caption)
 
 
-def ass_document(cues: Sequence[Cue], settings: RenderSettings) -> str:
-    """An ASS subtitle document for one segment, in the look of ``caption_look(settings)``."""
+def char_budget(look: CaptionLook, frame: tuple[int, int]) -> int:
+    """How many Chinese or Japanese characters one caption line in ``look`` holds on a
+    ``frame`` (width, height), inside the side margins."""
+    width, height = frame
+    aspect = "16:9" if width > height else "9:16" if width < height else "1:1"
+    left, right = _MARGIN_H[look.position][aspect]
+    return chars_per_line(look.size, width * (1 - left - right), min(width, height))
+
+
+def ass_document(
+    cues: Sequence[Cue], settings: RenderSettings, *, language: str | None = None
+) -> str:
+    """An ASS subtitle document for one segment, in the look of ``caption_look(settings)``.
+
+    ``language`` (when known) picks the Japanese or Chinese forms of Han characters the
+    caption font lacks; without it, kana in a caption means Japanese. A caption that reads
+    right to left (Arabic, Hebrew) starts with ``\\fe-1``: libass then lays the line out
+    right to left (with the style's encoding 1 it keeps a left-to-right base direction, and
+    the words of a karaoke line come out in reverse order).
+    """
     look = caption_look(settings)
+    per_line = char_budget(look, (settings.width, settings.height))
     lines = [
         "[Script Info]",
         "; Written by Studio",
@@ -332,8 +403,10 @@ def ass_document(cues: Sequence[Cue], settings: RenderSettings) -> str:
     for cue in cues:
         if cue.end <= cue.start or not cue.text.strip():
             continue
-        for start, end, text in _events(cue, look):
-            lines.append(f"Dialogue: 0,{_ass_time(start)},{_ass_time(end)},Caption,,0,0,0,,{text}")
+        rtl = "{\\fe-1}" if is_right_to_left(cue.text) else ""
+        for start, end, text in _events(cue, look, per_line, language):
+            times = f"{_ass_time(start)},{_ass_time(end)}"
+            lines.append(f"Dialogue: 0,{times},Caption,,0,0,0,,{rtl}{text}")
     return "\n".join(lines) + "\n"
 
 
@@ -380,25 +453,34 @@ def _style_fields(look: CaptionLook, settings: RenderSettings) -> list[str]:
     ]
 
 
-def _events(cue: Cue, look: CaptionLook) -> list[tuple[float, float, str]]:
+def _events(
+    cue: Cue, look: CaptionLook, per_line: int, language: str | None
+) -> list[tuple[float, float, str]]:
     """The dialogue events of one cue: (start, end, ASS text).
 
     Without a highlight, one event with the cue's text. "word": one event per word interval,
     the same text each time with only the spoken word's colour changed (same line breaks, same
     glyph advances: the line never moves); the intervals meet exactly, in whole centiseconds
     (ASS's unit), so two events never show at once. "karaoke": one event with ``\\kf`` fills.
+    A character cue (Chinese, Japanese) does the same character by character, its lines at
+    most ``per_line`` characters.
     """
-    tokens = cue.text.split()
+    units = split_units(cue.text, None if cue.spaced else False)
+    tokens = units.tokens
     words = cue.words if len(cue.words) == len(tokens) else ()
+    han = han_face(cue.text, language)
+    plain_parts = _escaped(tokens, look)
+    parts = [font_tagged(t, p, look, han) for t, p in zip(tokens, plain_parts, strict=True)]
     if look.highlight == "none" or not words:
-        if look.lines == 1:
+        if look.lines == 1 and units.spaced and parts == plain_parts:
             return [(cue.start, cue.end, ass_text(cue.text, upper=look.upper))]
-        return [(cue.start, cue.end, _joined(_escaped(tokens, look), _break_at(tokens, look)))]
-    parts = _escaped(tokens, look)
-    split = _break_at(tokens, look)
+        return [
+            (cue.start, cue.end, joined_lines(parts, _line_starts(units, look, per_line), units))
+        ]
+    split = _line_starts(units, look, per_line)
     bounds = _word_bounds(cue, words)
     if look.highlight == "karaoke":
-        return [(cue.start, cue.end, _karaoke(parts, split, bounds, look))]
+        return [(cue.start, cue.end, _karaoke(parts, split, bounds, look, units))]
     colour, plain = _override_colour(look.highlight_colour), _override_colour(look.colour)
     events = []
     for i in range(len(parts)):
@@ -407,7 +489,7 @@ def _events(cue: Cue, look: CaptionLook) -> list[tuple[float, float, str]]:
             continue
         marked = list(parts)
         marked[i] = f"{{\\1c{colour}}}{parts[i]}{{\\1c{plain}}}"
-        events.append((start, end, _joined(marked, split)))
+        events.append((start, end, joined_lines(marked, split, units)))
     return events
 
 
@@ -425,14 +507,16 @@ def _word_bounds(cue: Cue, words: Sequence[Word]) -> list[int]:
     return bounds
 
 
-def _karaoke(parts: list[str], split: int | None, bounds: list[int], look: CaptionLook) -> str:
+def _karaoke(
+    parts: list[str], split: list[int], bounds: list[int], look: CaptionLook, units: CaptionUnits
+) -> str:
     """One karaoke line: the text colour (secondary) filled by the highlight colour (primary)
     word by word, each fill lasting its word's turn."""
     colours = (
         f"{{\\1c{_override_colour(look.highlight_colour)}\\2c{_override_colour(look.colour)}}}"
     )
     timed = [f"{{\\kf{bounds[i + 1] - bounds[i]}}}{part}" for i, part in enumerate(parts)]
-    return colours + _joined(timed, split)
+    return colours + joined_lines(timed, split, units)
 
 
 def _escaped(tokens: list[str], look: CaptionLook) -> list[str]:
@@ -457,15 +541,20 @@ def _break_at(tokens: list[str], look: CaptionLook) -> int | None:
     return min(range(1, len(tokens)), key=lambda i: (longest(i), abs(2 * i - len(tokens))))
 
 
-def _joined(parts: list[str], split: int | None) -> str:
-    if split is None:
-        return " ".join(parts)
-    return " ".join(parts[:split]) + "\\N" + " ".join(parts[split:])
+def _line_starts(units: CaptionUnits, look: CaptionLook, per_line: int) -> list[int]:
+    """The indices of the units that start a second (or later) line."""
+    if not units.spaced:
+        return unit_lines(units, per_line)
+    split = _break_at(units.tokens, look)
+    return [] if split is None else [split]
 
 
-def write_ass(cues: Sequence[Cue], settings: RenderSettings, path: Path) -> Path:
-    """Write ``ass_document(cues, settings)`` to ``path`` (UTF-8, atomically); return it."""
-    return _write_text(Path(path), ass_document(cues, settings))
+def write_ass(
+    cues: Sequence[Cue], settings: RenderSettings, path: Path, *, language: str | None = None
+) -> Path:
+    """Write ``ass_document(cues, settings, language=language)`` to ``path`` (UTF-8,
+    atomically); return it."""
+    return _write_text(Path(path), ass_document(cues, settings, language=language))
 
 
 def ass_text(text: str, *, upper: bool = False) -> str:

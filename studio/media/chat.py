@@ -14,12 +14,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw
 
 from studio.errors import InputError
-from studio.media.drawing import ellipsize, hex_rgb, load_font, rounded_mask, wrap_text
+from studio.media.drawing import ellipsize, hex_rgb, rounded_mask, text_font, wrap_text
 from studio.media.ffmpeg import atomic_output
-from studio.media.resources import font_path
+from studio.media.scripts import is_right_to_left
+from studio.media.typeset import TextFont
 
 CHAT_STYLES = ("light", "dark")
 #: The panel's opacity: slightly translucent, so the background shows through a little.
@@ -106,12 +107,17 @@ _STYLES = {
 
 @dataclass(frozen=True)
 class _Metrics:
-    """Sizes in pixels for one panel width (``unit`` pixels per design pixel)."""
+    """Sizes in pixels for one panel width (``unit`` pixels per design pixel), and the fonts
+    for the conversation's ``language`` (None: told from the text)."""
 
     unit: float
+    language: str | None = None
 
     def px(self, design: float) -> int:
         return max(1, round(design * self.unit))
+
+    def font(self, design: float, *, bold: bool = False) -> TextFont:
+        return text_font(self.px(design), bold=bold, language=self.language)
 
 
 @dataclass(frozen=True)
@@ -135,6 +141,7 @@ def render_chat_frame(
     style: str,
     out: Path,
     me: str | None = None,
+    language: str | None = None,
 ) -> Path:
     """Draw the conversation up to and including its last message; write an RGBA PNG to ``out``.
 
@@ -143,7 +150,9 @@ def render_chat_frame(
     high frame (scaled with the frame). ``me`` (default: the first character who speaks) is on
     the right in the accent colour; everyone else is on the left in grey, their name above
     their bubbles in a colour of their own (kept for the whole conversation: colours follow
-    the order in which characters first speak). Written atomically.
+    the order in which characters first speak). Text in any script is drawn (``language``,
+    when known, picks the Japanese or Chinese forms of Han); right-to-left messages are aligned
+    right in their bubbles. Written atomically.
 
     Raises:
         InputError: no messages, an unknown ``style`` or a frame too small to draw on.
@@ -169,7 +178,7 @@ def render_chat_frame(
         )
     me = me if me is not None else messages[0].character
     colours = _STYLES[style]
-    panel = _draw_panel(list(messages), me, colours, (width, height))
+    panel = _draw_panel(list(messages), me, colours, (width, height), language)
     frame = Image.new("RGBA", (width, height), (0, 0, 0, 0))
     frame.paste(panel, ((width - panel.width) // 2, (height - panel.height) // 2))
     out = Path(out)
@@ -189,11 +198,15 @@ def panel_box(size: tuple[int, int]) -> tuple[int, int, int, int]:
 
 
 def _draw_panel(
-    messages: list[ChatMessage], me: str, colours: _Style, frame: tuple[int, int]
+    messages: list[ChatMessage],
+    me: str,
+    colours: _Style,
+    frame: tuple[int, int],
+    language: str | None,
 ) -> Image.Image:
     left, top, right, bottom = panel_box(frame)
     panel_w, panel_h = right - left, bottom - top
-    m = _Metrics(panel_w / _DESIGN_WIDTH)
+    m = _Metrics(panel_w / _DESIGN_WIDTH, language)
     others = list(dict.fromkeys(msg.character for msg in messages if msg.character != me))
     name_colour = {
         name: hex_rgb(colours.names[i % len(colours.names)]) for i, name in enumerate(others)
@@ -230,16 +243,16 @@ def _draw_header(
         avatar, (x, y, x + diameter, y + diameter), rounded_mask((diameter,) * 2, diameter / 2)
     )
     initial = (others[0].strip()[:1] or "?").upper()
-    bold = load_font(font_path(bold=True), m.px(34))
-    draw.text(
-        (x + diameter / 2, y + diameter / 2), initial, font=bold, fill=(255, 255, 255), anchor="mm"
+    bold = m.font(34, bold=True)
+    bold.draw(
+        draw, (x + diameter / 2, y + diameter / 2), initial, fill=(255, 255, 255), anchor="mm"
     )
     text_x = x + diameter + m.px(24)
     title = ellipsize(", ".join(others), bold, panel.width - text_x - m.px(36))
-    draw.text((text_x, header_h / 2 - m.px(4)), title, font=bold, fill=colours.title, anchor="ls")
+    bold.draw(draw, (text_x, header_h / 2 - m.px(4)), title, fill=colours.title, anchor="ls")
     status = "online" if len(others) == 1 else f"{len(others) + 1} people"
-    small = load_font(font_path(), m.px(24))
-    draw.text((text_x, header_h / 2 + m.px(8)), status, font=small, fill=colours.muted, anchor="lt")
+    small = m.font(24)
+    small.draw(draw, (text_x, header_h / 2 + m.px(8)), status, fill=colours.muted, anchor="lt")
 
 
 def _draw_footer(panel: Image.Image, colours: _Style, m: _Metrics, footer_h: int) -> None:
@@ -265,10 +278,10 @@ def _draw_footer(panel: Image.Image, colours: _Style, m: _Metrics, footer_h: int
         ),
         inner,
     )
-    draw.text(
+    m.font(28).draw(
+        draw,
         (field_x + m.px(28), field_y + field_h / 2),
         "Message",
-        font=load_font(font_path(), m.px(28)),
         fill=colours.muted,
         anchor="lm",
     )
@@ -300,8 +313,8 @@ def _draw_chat(
     """The message list: bubbles laid out from the top, scrolled so the newest is visible."""
     width, height = size
     area = Image.new("RGB", size, colours.chat)
-    body = load_font(font_path(), m.px(34))
-    name_font = load_font(font_path(bold=True), m.px(24))
+    body = m.font(34)
+    name_font = m.font(24, bold=True)
     side, pad = m.px(28), m.px(26)
     bubbles = _layout(messages, me, body, width - 2 * side, m)
     name_h = m.px(32)
@@ -317,22 +330,20 @@ def _draw_chat(
             continue  # scrolled off the top
         x = width - side - bubble.width if bubble.mine else side
         if bubble.show_name:
-            draw.text(
+            name_font.draw(
+                draw,
                 (x + m.px(16), y - m.px(8)),
                 bubble.message.character,
-                font=name_font,
                 fill=name_colour.get(bubble.message.character, colours.muted),
                 anchor="ld",
             )
         _paste_bubble(area, bubble, (x, y), colours, m)
         text_colour = colours.me_text if bubble.mine else colours.other_text
+        rtl = is_right_to_left(bubble.message.text)
         for i, line in enumerate(bubble.lines):
-            draw.text(
-                (x + m.px(26), y + m.px(16) + i * line_h),
-                line,
-                font=body,
-                fill=text_colour,
-                anchor="la",
+            at = (x + bubble.width - m.px(26), "ra") if rtl else (x + m.px(26), "la")
+            body.draw(
+                draw, (at[0], y + m.px(16) + i * line_h), line, fill=text_colour, anchor=at[1]
             )
     if scroll:
         _fade_top(area, colours.chat, m.px(40))
@@ -342,15 +353,13 @@ def _draw_chat(
 def _layout(
     messages: list[ChatMessage],
     me: str,
-    font: ImageFont.FreeTypeFont,
+    font: TextFont,
     inner_w: int,
     m: _Metrics,
 ) -> list[_Bubble]:
     """Every message's bubble and its top in content coordinates (0 = top of the first)."""
     max_text_w = inner_w * 0.74 - 2 * m.px(26)
     line_h = _line_height(font)
-    ascent, descent = font.getmetrics()
-    text_h = ascent + descent
     name_h = m.px(32)
     bubbles: list[_Bubble] = []
     y = 0
@@ -361,7 +370,8 @@ def _layout(
         lines = wrap_text(message.text.strip(), font, max_text_w)
         text_w = max(font.getlength(line) for line in lines)
         bubble_w = max(round(text_w) + 2 * m.px(26), m.px(72))
-        bubble_h = (len(lines) - 1) * line_h + text_h + 2 * m.px(16)
+        ascent, descent = font.metrics_for(message.text)
+        bubble_h = (len(lines) - 1) * line_h + ascent + descent + 2 * m.px(16)
         if i > 0:
             y += m.px(8) if after_same else m.px(26)
         show_name = not mine and not after_same
@@ -372,7 +382,7 @@ def _layout(
     return bubbles
 
 
-def _line_height(font: ImageFont.FreeTypeFont) -> int:
+def _line_height(font: TextFont) -> int:
     return round(font.size * 1.3)
 
 

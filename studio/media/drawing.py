@@ -1,34 +1,46 @@
-"""Drawing helpers shared by the chat and scrolling-page renderers: fonts, wrapping, shapes.
+"""Drawing helpers shared by the slide, chat and scrolling-page renderers: fonts, wrapping,
+shapes.
 
 Text is wrapped by *measured* width (never by character count), so any font and any script
-fits its box; shapes get analytically antialiased corners so rounded panels look smooth
-without drawing at a larger size first.
+fits its box: between words where words are spaced, between characters in Chinese and Japanese
+(``studio.media.scripts.text_units``, kinsoku kept). Fonts are ``TextFont``s, which draw every
+script with a face that has it. Shapes get analytically antialiased corners so rounded panels
+look smooth without drawing at a larger size first.
 """
 
 from __future__ import annotations
 
 import bisect
 import functools
-from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageFont
+from PIL import Image
+
+from studio.media.resources import FontFile, font_for, mono_font_path
+from studio.media.scripts import Unit, text_units
+from studio.media.typeset import TextFont
 
 #: Added where a word too long for its line is broken between two letters or digits.
 _HYPHEN = "-"
 
 
 @functools.lru_cache(maxsize=64)
-def load_font(path: Path, size: int) -> ImageFont.FreeTypeFont:
-    """The TrueType font at ``path`` in ``size`` pixels (cached: loading costs milliseconds)."""
-    return ImageFont.truetype(str(path), max(6, int(size)))
+def text_font(
+    size: int, *, bold: bool = False, mono: bool = False, language: str | None = None
+) -> TextFont:
+    """Studio's font for any script in ``size`` pixels: DejaVu Sans (``bold``, or DejaVu Sans
+    Mono with ``mono``) for Latin, Cyrillic and Greek, Noto for the other scripts (cached)."""
+    primary = FontFile(mono_font_path()) if mono else font_for("latin", bold=bold)
+    return TextFont(max(6, int(size)), bold=bold, primary=primary, language=language)
 
 
-def wrap_text(text: str, font: ImageFont.FreeTypeFont, max_width: float) -> list[str]:
+def wrap_text(text: str, font: TextFont, max_width: float) -> list[str]:
     """``text`` wrapped into lines no wider than ``max_width`` pixels in ``font``.
 
     Line breaks in ``text`` are kept (an empty line stays empty); runs of spaces collapse.
-    A word wider than a line is broken, with a hyphen after letters or digits.
+    Lines break between words, and between the characters of Chinese and Japanese (never
+    before "。" or after "「"). A word wider than a line is broken, with a hyphen after
+    letters or digits.
     """
     lines: list[str] = []
     for paragraph in text.expandtabs(4).split("\n"):
@@ -36,17 +48,17 @@ def wrap_text(text: str, font: ImageFont.FreeTypeFont, max_width: float) -> list
     return lines
 
 
-def _wrap_paragraph(text: str, font: ImageFont.FreeTypeFont, max_width: float) -> list[str]:
+def _wrap_paragraph(text: str, font: TextFont, max_width: float) -> list[str]:
     lines: list[str] = []
     current = ""
-    for word in text.split():
-        candidate = f"{current} {word}" if current else word
+    for unit in text_units(text):
+        candidate = joined(current, unit)
         if font.getlength(candidate) <= max_width:
             current = candidate
             continue
         if current:
             lines.append(current)
-        current = word
+        current = unit.text
         while len(current) > 1 and font.getlength(current) > max_width:
             head, current = break_word(current, font, max_width)
             lines.append(head)
@@ -55,8 +67,15 @@ def _wrap_paragraph(text: str, font: ImageFont.FreeTypeFont, max_width: float) -
     return lines
 
 
+def joined(line: str, unit: Unit) -> str:
+    """``line`` with ``unit`` after it (a space between them where the text had one)."""
+    if not line:
+        return unit.text
+    return f"{line} {unit.text}" if unit.spaced else line + unit.text
+
+
 def break_word(
-    word: str, font: ImageFont.FreeTypeFont, max_width: float, *, hyphen: bool = True
+    word: str, font: TextFont, max_width: float, *, hyphen: bool = True
 ) -> tuple[str, str]:
     """Split a word too wide for ``max_width`` into (a head that fits, the rest).
 
@@ -79,7 +98,7 @@ def break_word(
     return with_hyphen(cut), word[cut:]
 
 
-def ellipsize(text: str, font: ImageFont.FreeTypeFont, max_width: float) -> str:
+def ellipsize(text: str, font: TextFont, max_width: float) -> str:
     """``text`` shortened with "…" so it fits ``max_width`` (unchanged if it already fits)."""
     if font.getlength(text) <= max_width:
         return text

@@ -16,12 +16,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageDraw, ImageFilter, ImageFont
+from PIL import Image, ImageDraw, ImageFilter
 
 from studio.errors import InputError
-from studio.media.drawing import break_word, load_font, rounded_mask, wrap_text
+from studio.media.drawing import break_word, rounded_mask, text_font, wrap_text
 from studio.media.ffmpeg import atomic_output
-from studio.media.resources import font_path, mono_font_path
+from studio.media.scripts import is_right_to_left
+from studio.media.typeset import TextFont
 
 #: Block kinds: a paragraph, a heading (drawn larger) and fenced code (kept verbatim).
 BLOCK_KINDS = ("text", "heading", "code")
@@ -141,6 +142,7 @@ class _Geometry:
 
     width: int
     frame_height: int
+    language: str | None = None
 
     @property
     def unit(self) -> float:
@@ -172,21 +174,28 @@ class _Laid:
     """A block measured and ready to draw: its lines, font and height."""
 
     block: ScrollBlock
-    font: ImageFont.FreeTypeFont
+    font: TextFont
     lines: list[_Line]
     height: int
     top: int = 0
 
 
 def render_scroll_page(
-    blocks: Sequence[ScrollBlock], *, width: int, frame_height: int, out: Path
+    blocks: Sequence[ScrollBlock],
+    *,
+    width: int,
+    frame_height: int,
+    out: Path,
+    language: str | None = None,
 ) -> ScrollPage:
     """Draw ``blocks`` down a transparent page ``width`` px wide; write an RGBA PNG to ``out``.
 
     The first block starts ``0.6 * frame_height`` from the top and the page ends one
     ``frame_height`` below the last block, so a scroll can bring every block to the reading
     line. Text is white with a soft dark shadow and outline; headings are larger; code is
-    monospaced on a dark rounded panel with line numbers. Written atomically.
+    monospaced on a dark rounded panel with line numbers. Any script is drawn (``language``,
+    when known, picks the Japanese or Chinese forms of Han); right-to-left paragraphs are
+    aligned right. Written atomically.
 
     Raises:
         InputError: no blocks, an unknown block kind, a frame too small, or a page taller than
@@ -211,7 +220,7 @@ def render_scroll_page(
             where="scrolling script",
             fix="Render at 480p or larger",
         )
-    geo = _Geometry(int(width), int(frame_height))
+    geo = _Geometry(int(width), int(frame_height), language)
     laid = _layout(blocks, geo)
     height = laid[-1].top + laid[-1].height + geo.frame_height
     limit = min(MAX_PAGE_HEIGHT, MAX_PAGE_PIXELS // geo.width)
@@ -239,8 +248,8 @@ def render_scroll_page(
 def _layout(blocks: Sequence[ScrollBlock], geo: _Geometry) -> list[_Laid]:
     """Every block's lines and height, stacked from the top padding down."""
     _left, column_w = geo.column
-    body = load_font(font_path(), geo.px(54))
-    heading = load_font(font_path(bold=True), geo.px(76))
+    body = text_font(geo.px(54), language=geo.language)
+    heading = text_font(geo.px(76), bold=True, language=geo.language)
     laid: list[_Laid] = []
     y = round(geo.frame_height * TOP_PADDING)
     for i, block in enumerate(blocks):
@@ -258,7 +267,7 @@ def _layout(blocks: Sequence[ScrollBlock], geo: _Geometry) -> list[_Laid]:
     return laid
 
 
-def _wrap_block(text: str, font: ImageFont.FreeTypeFont, width: int) -> list[_Line]:
+def _wrap_block(text: str, font: TextFont, width: int) -> list[_Line]:
     """A paragraph's lines; list items get a bullet (or their number) and a hanging indent."""
     lines: list[_Line] = []
     for source in text.split("\n"):
@@ -285,11 +294,11 @@ def _gap(before: str, after: str, geo: _Geometry) -> int:
     return geo.px(48)
 
 
-def _line_height(font: ImageFont.FreeTypeFont) -> int:
+def _line_height(font: TextFont) -> int:
     return round(font.size * 1.3)
 
 
-def _text_height(font: ImageFont.FreeTypeFont, lines: int) -> int:
+def _text_height(font: TextFont, lines: int) -> int:
     ascent, descent = font.getmetrics()
     return (lines - 1) * _line_height(font) + ascent + descent
 
@@ -306,20 +315,23 @@ def _draw_text(page: Image.Image, item: _Laid, geo: _Geometry) -> None:
     stroked = Image.new("L", size, 0)
     draw_glyphs, draw_stroked = ImageDraw.Draw(glyphs), ImageDraw.Draw(stroked)
     line_h = _line_height(item.font)
+    rtl = is_right_to_left(item.block.text)
     for i, line in enumerate(item.lines):
         y = margin + i * line_h
         for x, text in ((margin, line.marker), (margin + line.indent, line.text)):
-            if text:
-                draw_glyphs.text((x, y), text, font=item.font, fill=255, anchor="la")
-                draw_stroked.text(
-                    (x, y),
-                    text,
-                    font=item.font,
-                    fill=255,
-                    anchor="la",
-                    stroke_width=outline,
-                    stroke_fill=255,
-                )
+            if not text:
+                continue
+            at, anchor = ((size[0] - x, y), "ra") if rtl else ((x, y), "la")
+            item.font.draw(draw_glyphs, at, text, fill=255, anchor=anchor)
+            item.font.draw(
+                draw_stroked,
+                at,
+                text,
+                fill=255,
+                anchor=anchor,
+                stroke_width=outline,
+                stroke_fill=255,
+            )
     shadow = Image.new("L", size, 0)
     shadow.paste(stroked, (0, drop))
     shadow = shadow.filter(ImageFilter.GaussianBlur(blur))
@@ -355,7 +367,7 @@ def _layout_code(block: ScrollBlock, geo: _Geometry) -> _Laid:
     longest = max(len(line) for line in source)
     size = geo.px(34)
     while True:
-        font = load_font(mono_font_path(), size)
+        font = text_font(size, mono=True, language=geo.language)
         advance = font.getlength("M")
         text_w = column_w - 2 * pad - (digits * advance + gutter_gap)
         if longest * advance <= text_w or size <= geo.px(24):
@@ -379,7 +391,7 @@ def _layout_code(block: ScrollBlock, geo: _Geometry) -> _Laid:
     return _Laid(block, font, lines, height)
 
 
-def _code_line_height(font: ImageFont.FreeTypeFont) -> int:
+def _code_line_height(font: TextFont) -> int:
     return round(font.size * 1.45)
 
 
@@ -418,12 +430,8 @@ def _draw_code(page: Image.Image, item: _Laid, geo: _Geometry) -> None:
     for i, line in enumerate(item.lines):
         y = pad + bar + i * line_h
         if line.number is not None:
-            draw.text(
-                (pad + digits * advance, y),
-                str(line.number),
-                font=item.font,
-                fill=_LINE_NUMBER,
-                anchor="ra",
+            item.font.draw(
+                draw, (pad + digits * advance, y), str(line.number), fill=_LINE_NUMBER, anchor="ra"
             )
-        draw.text((code_x, y), line.text, font=item.font, fill=_CODE_TEXT, anchor="la")
+        item.font.draw(draw, (code_x, y), line.text, fill=_CODE_TEXT, anchor="la")
     page.alpha_composite(panel, dest=(left, item.top))

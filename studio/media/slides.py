@@ -12,11 +12,13 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageDraw, ImageFilter, ImageFont, ImageOps
+from PIL import Image, ImageDraw, ImageFilter, ImageOps
 
 from studio.errors import InputError
+from studio.media.drawing import joined, text_font
 from studio.media.ffmpeg import atomic_output
-from studio.media.resources import font_path
+from studio.media.scripts import is_right_to_left, text_units
+from studio.media.typeset import TextFont
 
 #: Dark, quiet gradients (start, end) on which white text reads well.
 PALETTES: tuple[tuple[str, str], ...] = (
@@ -46,13 +48,15 @@ def make_slide(
     background: Path | None = None,
     seed: int | str | None = 0,
     palette: int | None = None,
+    language: str | None = None,
 ) -> Path:
     """Draw a slide of ``size`` (w, h) and write it to ``out_path`` as PNG (atomically).
 
     With ``background``, the picture is cover-cropped, blurred and darkened behind the text;
     otherwise a diagonal gradient from a palette chosen by ``seed`` and ``title`` is used, or
     ``PALETTES[palette % len(PALETTES)]`` when ``palette`` is given (neighbours in the list
-    look clearly different, so slides numbered in turn never repeat a look).
+    look clearly different, so slides numbered in turn never repeat a look). Any script is
+    drawn (``language``, when known, picks the Japanese or Chinese forms of Han characters).
 
     Raises:
         InputError: ``background`` can't be read as a picture.
@@ -67,7 +71,8 @@ def make_slide(
         base = _gradient((width, height), _rgb(start), _rgb(end), rng)
     canvas = base.convert("RGBA")
     accent = _lighten(_rgb(end), 0.55)
-    _draw_content(canvas, title.strip(), [k.strip() for k in keywords if k.strip()], accent)
+    words = [k.strip() for k in keywords if k.strip()]
+    _draw_content(canvas, title.strip(), words, accent, language)
     out_path = Path(out_path)
     with atomic_output(out_path) as partial:
         canvas.convert("RGB").save(partial, format="PNG", compress_level=1)
@@ -123,8 +128,11 @@ def _photo_backdrop(path: Path, size: tuple[int, int], tint: str) -> Image.Image
             img.draft("RGB", small)
             photo = ImageOps.exif_transpose(img).convert("RGB")
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
-        raise InputError("The slide's background picture can't be read", where=str(path),
-                         fix="Choose another picture") from exc
+        raise InputError(
+            "The slide's background picture can't be read",
+            where=str(path),
+            fix="Choose another picture",
+        ) from exc
     photo = ImageOps.fit(photo, small, Image.Resampling.BICUBIC)
     photo = photo.filter(ImageFilter.GaussianBlur(radius=max(2.0, small[0] * 0.012)))
     photo = photo.resize(size, Image.Resampling.BICUBIC)
@@ -132,20 +140,24 @@ def _photo_backdrop(path: Path, size: tuple[int, int], tint: str) -> Image.Image
     return Image.blend(photo, shade, 0.55)
 
 
-def _draw_content(canvas: Image.Image, title: str, keywords: list[str], accent: tuple) -> None:
+def _draw_content(
+    canvas: Image.Image, title: str, keywords: list[str], accent: tuple, language: str | None
+) -> None:
     width, height = canvas.size
     short = min(width, height)
     box_w, box_h = _TITLE_BOX["tall" if height > width else "wide"]
     max_w, max_h = box_w * width, box_h * height
-    font, lines = _fit_title(title, max_w, max_h, short)
+    font, lines = _fit_title(title, max_w, max_h, short, language)
     line_h = font.size * 1.18
-    chips = _chip_rows(keywords[:MAX_KEYWORDS], max_w, short)
+    # Faces that reach lower than DejaVu (Arabic, Devanagari) keep clear of the accent bar.
+    below = font.metrics_for(title)[1] - font.getmetrics()[1]
+    chips = _chip_rows(keywords[:MAX_KEYWORDS], max_w, short, language)
     chip_font = chips[0] if chips else None
     chip_rows: list[list[tuple[str, float]]] = chips[1] if chips else []
     chip_h = chip_font.size * 2.0 if chip_font else 0.0
     gap = short * 0.05
     bar_h = max(3.0, short * 0.008)
-    block = len(lines) * line_h + gap * 0.6 + bar_h
+    block = len(lines) * line_h + gap * 0.6 + below + bar_h
     if chip_rows:
         block += gap + len(chip_rows) * chip_h + (len(chip_rows) - 1) * chip_h * 0.3
     top = (height - block) / 2
@@ -158,13 +170,14 @@ def _draw_content(canvas: Image.Image, title: str, keywords: list[str], accent: 
     for line in lines:
         line_w = font.getlength(line)
         x = (width - line_w) / 2
-        draw_s.text((x + offset, y + offset), line, font=font, fill=(0, 0, 0, 150))
-        draw_t.text((x, y), line, font=font, fill=(255, 255, 255, 255))
+        font.draw(draw_s, (x + offset, y + offset), line, fill=(0, 0, 0, 150))
+        font.draw(draw_t, (x, y), line, fill=(255, 255, 255, 255))
         y += line_h
-    y += gap * 0.6
+    y += gap * 0.6 + below
     bar_w = width * 0.1
     draw_t.rounded_rectangle(
-        ((width - bar_w) / 2, y, (width + bar_w) / 2, y + bar_h), radius=bar_h / 2,
+        ((width - bar_w) / 2, y, (width + bar_w) / 2, y + bar_h),
+        radius=bar_h / 2,
         fill=(*accent, 255),
     )
     y += bar_h + gap
@@ -174,22 +187,25 @@ def _draw_content(canvas: Image.Image, title: str, keywords: list[str], accent: 
     box = shadow.getbbox()
     if box is not None:  # blur only around the text: a full-frame blur costs 0.1 s
         margin = int(radius * 3) + 1
-        box = (max(0, box[0] - margin), max(0, box[1] - margin),
-               min(width, box[2] + margin), min(height, box[3] + margin))
+        box = (
+            max(0, box[0] - margin),
+            max(0, box[1] - margin),
+            min(width, box[2] + margin),
+            min(height, box[3] + margin),
+        )
         blurred = shadow.crop(box).filter(ImageFilter.GaussianBlur(radius=radius))
         canvas.alpha_composite(blurred, dest=box[:2])
     canvas.alpha_composite(text_layer)
 
 
 def _fit_title(
-    title: str, max_w: float, max_h: float, short: int
-) -> tuple[ImageFont.FreeTypeFont, list[str]]:
+    title: str, max_w: float, max_h: float, short: int, language: str | None = None
+) -> tuple[TextFont, list[str]]:
     """The largest bold font (and wrapped lines) that fits the title box, at most 5 lines."""
     size = short * 0.11
     smallest = short * 0.04
-    bold = font_path(bold=True)
     while True:
-        font = ImageFont.truetype(str(bold), max(8, round(size)))
+        font = text_font(max(8, round(size)), bold=True, language=language)
         lines = _wrap(title, font, max_w) if title else []
         fits = len(lines) * font.size * 1.18 <= max_h and len(lines) <= 5
         if fits or size <= smallest:
@@ -197,18 +213,19 @@ def _fit_title(
         size *= 0.92
 
 
-def _wrap(text: str, font: ImageFont.FreeTypeFont, max_w: float) -> list[str]:
-    """Greedy word wrap by measured width; a word wider than a line is broken by letters."""
+def _wrap(text: str, font: TextFont, max_w: float) -> list[str]:
+    """Greedy wrap by measured width, between words (between characters in Chinese and
+    Japanese, ``text_units``); a word wider than a line is broken by letters."""
     lines: list[str] = []
     current = ""
-    for word in text.split():
-        candidate = f"{current} {word}".strip()
+    for unit in text_units(text):
+        candidate = joined(current, unit)
         if font.getlength(candidate) <= max_w:
             current = candidate
             continue
         if current:
             lines.append(current)
-        current = word
+        current = unit.text
         while font.getlength(current) > max_w and len(current) > 1:
             cut = len(current) - 1
             while cut > 1 and font.getlength(current[:cut] + "-") > max_w:
@@ -221,19 +238,22 @@ def _wrap(text: str, font: ImageFont.FreeTypeFont, max_w: float) -> list[str]:
 
 
 def _chip_rows(
-    keywords: list[str], max_w: float, short: int
-) -> tuple[ImageFont.FreeTypeFont, list[list[tuple[str, float]]]] | None:
+    keywords: list[str], max_w: float, short: int, language: str | None = None
+) -> tuple[TextFont, list[list[tuple[str, float]]]] | None:
     """Keywords laid out in at most two centred rows; those that don't fit are left out."""
     if not keywords:
         return None
-    font = ImageFont.truetype(str(font_path()), max(8, round(short * 0.034)))
+    font = text_font(max(8, round(short * 0.034)), language=language)
     pad = font.size * 0.9
     space = font.size * 0.6
     rows: list[list[tuple[str, float]]] = [[]]
     used = 0.0
     for keyword in keywords:
-        label = keyword if font.getlength(keyword) + 2 * pad <= max_w else _ellipsize(
-            keyword, font, max_w - 2 * pad)
+        label = (
+            keyword
+            if font.getlength(keyword) + 2 * pad <= max_w
+            else _ellipsize(keyword, font, max_w - 2 * pad)
+        )
         chip_w = font.getlength(label) + 2 * pad
         needed = chip_w + (space if rows[-1] else 0)
         if used + needed > max_w:
@@ -243,10 +263,12 @@ def _chip_rows(
             used, needed = 0.0, chip_w
         rows[-1].append((label, chip_w))
         used += needed
+    if is_right_to_left(keywords[0]):  # the first keyword on the right
+        rows = [row[::-1] for row in rows]
     return font, [row for row in rows if row]
 
 
-def _ellipsize(text: str, font: ImageFont.FreeTypeFont, max_w: float) -> str:
+def _ellipsize(text: str, font: TextFont, max_w: float) -> str:
     while len(text) > 1 and font.getlength(text + "…") > max_w:
         text = text[:-1]
     return text + "…"
@@ -255,7 +277,7 @@ def _ellipsize(text: str, font: ImageFont.FreeTypeFont, max_w: float) -> str:
 def _draw_chips(
     draw: ImageDraw.ImageDraw,
     rows: list[list[tuple[str, float]]],
-    font: ImageFont.FreeTypeFont,
+    font: TextFont,
     top: float,
     width: int,
     chip_h: float,
@@ -268,11 +290,14 @@ def _draw_chips(
         x = (width - total) / 2
         for label, chip_w in row:
             draw.rounded_rectangle(
-                (x, y, x + chip_w, y + chip_h), radius=chip_h / 2,
-                fill=(255, 255, 255, 46), outline=(255, 255, 255, 110),
+                (x, y, x + chip_w, y + chip_h),
+                radius=chip_h / 2,
+                fill=(255, 255, 255, 46),
+                outline=(255, 255, 255, 110),
                 width=max(1, round(font.size * 0.06)),
             )
-            draw.text((x + pad, y + chip_h / 2), label, font=font, fill=(255, 255, 255, 240),
-                      anchor="lm")
+            font.draw(
+                draw, (x + pad, y + chip_h / 2), label, fill=(255, 255, 255, 240), anchor="lm"
+            )
             x += chip_w + space
         y += chip_h * 1.3

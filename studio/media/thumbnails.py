@@ -12,12 +12,13 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageDraw, ImageFilter, ImageFont
+from PIL import Image, ImageDraw, ImageFilter
 
 from studio.errors import MediaError
+from studio.media.drawing import text_font
 from studio.media.ffmpeg import atomic_output, run_ffmpeg
-from studio.media.resources import font_path
 from studio.media.slides import _wrap as wrap_words
+from studio.media.typeset import TextFont
 from studio.progress import CancelToken
 
 #: A thumbnail's short side: 1280x720 for a landscape video, as video sites recommend.
@@ -157,10 +158,10 @@ def title_card(background: Image.Image, title: str) -> Image.Image:
     draw = ImageDraw.Draw(card)
     stroke = max(2, round(font.size * 0.045))
     for number, line in enumerate(lines):
-        draw.text(
+        font.draw(
+            draw,
             (width / 2, top + number * line_h),
             line,
-            font=font,
             fill=TEXT_COLOUR,
             anchor="ma",
             stroke_width=stroke,
@@ -209,10 +210,10 @@ def title_band(frame: Image.Image, title: str) -> Image.Image:
         fill=(*ACCENT, 255),
     )
     for number, line in enumerate(lines):
-        draw.text(
+        font.draw(
+            draw,
             (width / 2, text_top + number * line_h),
             line,
-            font=font,
             fill=(*TEXT_COLOUR, 255),
             anchor="ma",
         )
@@ -228,12 +229,11 @@ def save_jpeg(image: Image.Image, path: Path) -> Path:
 
 def _fit(
     text: str, max_w: float, max_h: float, largest: float, smallest: float, max_lines: int
-) -> tuple[ImageFont.FreeTypeFont, list[str]]:
+) -> tuple[TextFont, list[str]]:
     """The largest bold font (and its wrapped lines) that fits ``text`` in the box."""
-    bold = str(font_path(bold=True))
     size = largest
     while True:
-        font = ImageFont.truetype(bold, max(8, round(size)))
+        font = text_font(max(8, round(size)), bold=True)
         lines = wrap_words(" ".join(text.split()), font, max_w)
         fits = len(lines) <= max_lines and len(lines) * font.size * 1.15 <= max_h
         if fits or size <= smallest:
