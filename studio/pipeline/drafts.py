@@ -61,6 +61,11 @@ class SceneDraft:
     estimated_duration: float
 
 
+def has_cjk(text: str) -> bool:
+    """Whether ``text`` has Chinese or Japanese characters (written without spaces)."""
+    return _CJK_RE.search(text) is not None
+
+
 def count_spoken_words(text: str) -> float:
     """Words a narrator would say, counting CJK characters as fractions of a word.
 

@@ -170,7 +170,7 @@ def produce(
     template = get_template(request.template)
     _check_source(template, request)
     settings = _render_settings(request)
-    voiceover.check_voice(request.voice)
+    voiceover.check_voice(request.voice, library, kokoro_dir=request.run.kokoro_dir)
     if request.music is not None:
         from studio.media.soundtrack import check_music
 
