@@ -11,6 +11,7 @@ from typing import IO, Any
 
 from studio.errors import InputError
 from studio.inputfiles import check_regular_file
+from studio.languages import check_language
 from studio.locks import render_lock
 from studio.media.settings import RenderSettings
 from studio.pipeline import render as render_stage
@@ -71,6 +72,8 @@ class ProduceRequest:
     template: str | None = None
     duration: float | None = None
     voice: str | None = None
+    #: The script's language (a ``studio.languages`` code or alias; None: American English).
+    language: str | None = None
     speed: float = 1.0
     aspect: str = "16:9"
     resolution: str = "1080p"
@@ -167,6 +170,7 @@ def produce(
     install_sigint_as_cancel(cancel)
     if not 0.5 <= request.speed <= 2.0:
         raise InputError(f"--speed must be between 0.5 and 2.0 (got {request.speed})")
+    language = check_language(request.language)
     template = get_template(request.template)
     _check_source(template, request)
     settings = _render_settings(request)
@@ -209,6 +213,7 @@ def produce(
         else (script_stage.DEFAULT_TOPIC_SECONDS if request.topic else None),
         voice_id=request.voice,
         voice_speed=request.speed,
+        language=language,
     )
     try:
         with (
