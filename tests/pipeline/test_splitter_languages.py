@@ -9,6 +9,8 @@ from hypothesis import strategies as st
 
 from studio.pipeline.drafts import CHARS_PER_MINUTE, estimate_seconds, sanitize_for_speech
 from studio.pipeline.splitter import split_script, split_sentences, visual_keywords
+from studio.pipeline.templates.chat import parse_chat
+from studio.pipeline.visuals import MAX_CJK_TITLE_CHARS, slide_title
 
 JAPANESE = "ミツバチは花から蜜を集めます。巣に戻って、仲間に渡します！本当でしょうか？"
 CHINESE = "蜜蜂从花中采蜜。它们回到蜂巢，把蜜交给同伴！这是真的吗？"
@@ -106,3 +108,25 @@ def test_splitting_loses_and_repeats_nothing(script: tuple[str, str], target: fl
 def test_keywords_never_fail_on_any_text(text: str) -> None:
     words = visual_keywords(text)
     assert len(words) <= 4 and all(word for word in words)
+
+
+# --- templates pass every script's text through -----------------------------------------------
+
+
+def test_slide_titles_cut_cjk_by_characters_and_keep_english() -> None:
+    assert (
+        slide_title("ミツバチは花から蜜を集めます。巣に戻ります。")
+        == "ミツバチは花から蜜を集めます"
+    )
+    long = "蜜蜂从花中采蜜并且把它们带回到蜂巢里面交给同伴们"
+    assert slide_title(long) == long[:MAX_CJK_TITLE_CHARS] + "…"
+    assert slide_title("मधुमक्खियाँ रस इकट्ठा करती हैं। फिर वे") == "मधुमक्खियाँ रस इकट्ठा करती हैं।"
+    assert slide_title("Bees dance. Then they fly.") == "Bees dance"
+
+
+def test_chat_lines_take_the_full_width_colon_and_any_script() -> None:
+    messages = parse_chat("アナ: こんにちは！\n先生：元気ですか？\nराम: नमस्ते\nJoão: Olá professor!")
+    assert [(m.character, m.text) for m in messages] == [
+        ("アナ", "こんにちは！"), ("先生", "元気ですか？"), ("राम", "नमस्ते"),
+        ("João", "Olá professor!"),
+    ]  # fmt: skip

@@ -44,7 +44,10 @@ VOICE_PALETTE = (
     "af_nicole",
     "am_puck",
 )
-_LINE = re.compile(rf"^\s*(?P<name>[^:\n]{{1,{MAX_NAME}}}?)\s*:\s+(?P<text>\S.*)$")
+#: "Name: message"; Chinese and Japanese write the full-width colon, with no space after it.
+_LINE = re.compile(
+    rf"^\s*(?P<name>[^:：\n]{{1,{MAX_NAME}}}?)\s*(?::\s+|：\s*)(?P<text>\S.*)$"
+)
 EXAMPLE = "Alex: Did you see the launch?\nSam: Missed it! What happened?"
 
 
