@@ -221,3 +221,31 @@ def test_there_is_a_sample_sentence_in_every_language() -> None:
     assert set(voiceover.SAMPLE_SENTENCES) == {lang.code for lang in LANGUAGES}
     assert voiceover.SAMPLE_SENTENCE == "Hello! This is how I will sound in your video."
     assert len(set(voiceover.SAMPLE_SENTENCES.values())) == len(LANGUAGES) - 1  # en-gb = en-us
+
+
+class Notes:
+    """A reporter that keeps the job's messages."""
+
+    def __init__(self) -> None:
+        self.messages: list[str] = []
+
+    def progress(self, fraction: float, stage: str, eta_seconds: float | None) -> None:
+        pass
+
+    def message(self, text: str) -> None:
+        self.messages.append(text)
+
+
+def test_the_run_says_kokoros_files_are_missing_only_when_they_are(library: Library) -> None:
+    project = make_project(library, texts=("Hello.",))
+    notes = Notes()
+    with run_job(library, project, "voice", reporter=notes) as ctx:
+        voiceover.voice_project(library, project, ctx, start=0, end=1)
+    assert len(notes.messages) == 1
+    assert "Kokoro's voice files are missing (looked in" in notes.messages[0]
+
+    library.update_project(project, voice_id="en-gb")  # a draft voice chosen: nothing to say
+    quiet = Notes()
+    with run_job(library, project, "voice", reporter=quiet) as ctx:
+        voiceover.voice_project(library, library.refresh(project), ctx, start=0, end=1)
+    assert quiet.messages == []
