@@ -140,3 +140,26 @@ def test_produce_language_ja_with_the_draft_voice_makes_an_mp4(home: Path, tmp_p
     assert video.suffix == ".mp4" and probe(video).duration > 1.0
     listing = studio(home, "projects").stdout
     assert "蜂" in listing and " ja " in listing
+
+
+def test_produce_speaks_with_a_saved_blend(home: Path, tmp_path: Path) -> None:
+    """Without Kokoro's files a blend of two women's voices is spoken by the draft woman's voice
+    of its language (said on stderr); an unknown blend is refused before anything is made."""
+    script = tmp_path / "script.txt"
+    script.write_text("Bees dance.", encoding="utf-8")
+    saved = studio(home, "voices", "blend", "Warm", "af_heart=60", "bf_emma=40")
+    assert saved.returncode == 0, saved.stderr
+    unknown = studio(home, "produce", "--voice", "blend:worm", "--script", str(script))
+    assert unknown.returncode == 2 and "Did you mean: blend:warm" in unknown.stderr
+
+    done = studio(home, "produce", "--voice", "blend:warm", "--script", str(script),
+                  "--resolution", "720p", timeout=300)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "Kokoro's voice files are missing" in done.stderr
+    assert Path(done.stdout.strip()).suffix == ".mp4"
+    library = Library.open(home)
+    project = library.projects()[0]
+    assert library.project(project.id).voice_id == "blend:warm"
+    scene = library.scenes(library.project(project.id))[0]
+    library.close()
+    assert scene.audio_key and scene.duration and scene.duration > 0.3
