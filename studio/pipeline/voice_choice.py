@@ -77,6 +77,20 @@ class VoiceChoice:
     def is_draft(self) -> bool:
         return self.engine.is_draft
 
+    @property
+    def reads_as(self) -> str | None:
+        """The language given to the engine (its G2P): None for English text in an English
+        voice, so a British voice keeps its own accent's rules as it did before languages."""
+        if self.language in _ENGLISH and _speaks_english(self.voice):
+            return None
+        return self.language
+
+
+def _speaks_english(voice: str) -> bool:
+    """Whether a Kokoro voice, blend spec (its largest share) or draft voice is English."""
+    kokoro = language_of_kokoro_voice(voice.split("*", 1)[0].strip())
+    return kokoro.code in _ENGLISH if kokoro is not None else voice.startswith("en")
+
 
 def weights_dir(library: Library, request: RunRequest | None = None) -> Path | None:
     """Kokoro's folder: the run's (``RunRequest.kokoro_dir``). The library's setting is read

@@ -87,7 +87,9 @@ def speak_sample(
     wav = library.home.cache_dir / "auditions" / f"{key}.wav"
     if not wav.is_file():
         wav.parent.mkdir(parents=True, exist_ok=True)
-        choice.engine.synthesize(sentence, wav, voice=choice.voice, language=code, cancel=cancel)
+        choice.engine.synthesize(
+            sentence, wav, voice=choice.voice, language=choice.reads_as, cancel=cancel
+        )
     return wav
 
 
@@ -177,7 +179,7 @@ def voice_scene(
             wav,
             voice=choice.voice,
             speed=project.voice_speed,
-            language=choice.language,
+            language=choice.reads_as,
             cancel=ctx.cancel,
         )
         _save_sidecar(wav, result)

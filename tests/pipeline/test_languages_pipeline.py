@@ -249,3 +249,23 @@ def test_the_run_says_kokoros_files_are_missing_only_when_they_are(library: Libr
     with run_job(library, project, "voice", reporter=quiet) as ctx:
         voiceover.voice_project(library, library.refresh(project), ctx, start=0, end=1)
     assert quiet.messages == []
+
+
+def test_the_engine_is_told_the_texts_language_unless_english_meets_english(
+    library: Library, tmp_path: Path
+) -> None:
+    """English text in an English voice keeps the voice's accent (None: as before languages);
+    any other pairing reads the text by its own language's rules."""
+    request = kokoro_folder(library, tmp_path, "af_heart", "bf_emma", "jf_alpha")
+    english = make_project(library, "English", texts=("Hello.",))
+    japanese = project_in(library, "ja")
+    for project, voice, reads_as in (
+        (english, "bf_emma", None),
+        (english, "af_heart*0.5+bf_emma*0.5", None),
+        (english, "jf_alpha", "en-us"),
+        (japanese, "af_heart", "ja"),
+        (japanese, "jf_alpha", "ja"),
+    ):
+        library.update_project(project, voice_id=voice)
+        choice = choose_voice(library, library.refresh(project), request=request)
+        assert choice.reads_as == reads_as, voice
