@@ -17,9 +17,11 @@ from studio.media.settings import RenderSettings
 from studio.pipeline import render as render_stage
 from studio.pipeline import script as script_stage
 from studio.pipeline import voiceover
+from studio.pipeline.drafts import has_cjk
 from studio.pipeline.jobs import JobContext, Reporter, run_job
 from studio.pipeline.request import RunRequest
 from studio.pipeline.templates import Template, create_project, get_template
+from studio.pipeline.visuals import slide_title
 from studio.progress import CancelToken, StagePlan, install_sigint_as_cancel
 from studio.stock.download import keep_for_resume
 from studio.store import Library
@@ -151,6 +153,8 @@ def _project_name(request: ProduceRequest, text: str | None, template: Template)
         return named
     first_line = next((line.strip() for line in (text or "").splitlines() if line.strip()), "")
     words = first_line.lstrip("#>*- \t").split()
+    if has_cjk(first_line):  # no spaces to count words by: its first sentence, trimmed
+        return slide_title(first_line.lstrip("#>*- \t"))
     if words:
         return " ".join(words[:6]) + ("…" if len(words) > 6 else "")
     return Path(request.script or request.music or "Untitled").stem
