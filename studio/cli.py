@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 from studio import __version__
 from studio.errors import Cancelled, InputError, StudioError, known_os_error
 from studio.home import resolve_home
+from studio.languages import codes as language_codes
 from studio.logs import setup_logging
 from studio.media.caption_look import FONTS, POSITIONS
 from studio.media.settings import ASPECTS, RESOLUTIONS
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
     from studio.store import Library
 
 log = logging.getLogger("studio")
+LANGUAGE_CODES = language_codes()
 
 
 class _Parser(argparse.ArgumentParser):
@@ -101,7 +103,17 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="target length (default: 60 for a topic, the script's own length)",
     )
-    produce.add_argument("--voice", help="voice id (e.g. af_heart for Kokoro, en-us for draft)")
+    produce.add_argument(
+        "--language",
+        metavar="CODE",
+        default=None,
+        help="the script's language: " + ", ".join(LANGUAGE_CODES),
+    )
+    produce.add_argument(
+        "--voice",
+        help="voice id (e.g. af_heart for Kokoro, en-us for draft, "
+        "blend:NAME for a saved blend; `studio voices` lists them)",
+    )
     produce.add_argument("--speed", type=float, default=1.0, help="speech speed (0.5-2.0)")
     produce.add_argument("--aspect", choices=ASPECTS, default="16:9")
     produce.add_argument("--resolution", choices=RESOLUTIONS, default="1080p")
@@ -152,9 +164,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _command_modules() -> tuple[ModuleType, ...]:
-    from studio import cli_publish, cli_usage, cli_visuals
+    from studio import cli_publish, cli_usage, cli_visuals, cli_voices
 
-    return (cli_publish, cli_usage, cli_visuals)
+    return (cli_publish, cli_usage, cli_visuals, cli_voices)
 
 
 def _names(text: str) -> tuple[str, ...]:
@@ -171,10 +183,11 @@ def _print_projects(library: Library) -> None:
             "No projects yet. Make one with:  studio produce --script resources/sample_script.txt"
         )
         return
-    header = ("NAME", "STEP", "SCENES", "DURATION", "LAST RENDER")
+    header = ("NAME", "LANGUAGE", "STEP", "SCENES", "DURATION", "LAST RENDER")
     table = [
         (
             one_line(r.name),
+            r.language,
             r.step,
             str(r.scenes),
             f"{int(r.duration // 60)}:{int(r.duration % 60):02d}",
@@ -318,6 +331,7 @@ def _produce_request(library: Library, args: argparse.Namespace) -> ProduceReque
         template=args.template,
         duration=args.duration,
         voice=args.voice,
+        language=args.language,
         speed=args.speed,
         aspect=args.aspect,
         resolution=args.resolution,

@@ -96,8 +96,9 @@ def voice_scene(
         with run_job(library, project, "voice", reporter=reporter, cancel=cancel) as ctx:
             ctx.progress(0.05, f"Voice: scene {scene.scene_number}")
             template = get_template(project.template)
-            if template.narrated and voiceover.choose_voice(library, project, scene).is_draft:
-                ctx.message("Using the draft voice: Kokoro's voice files are not installed.")
+            stand_in = voiceover.choose_voice(library, project, scene).stand_in
+            if template.narrated and stand_in is not None:
+                ctx.message(f"Using the draft voice: {stand_in}.")
             template.voice_scene(library, project, scene, ctx, force=force)
             ctx.progress(1.0, "Voice: done")
         audio = library.scene(scene_id).audio_file_path

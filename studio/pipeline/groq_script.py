@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import logging
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from studio.errors import InputError
+from studio.languages import DEFAULT_LANGUAGE, get_language
 from studio.pipeline.drafts import (
+    CHARS_PER_MINUTE,
     WORDS_PER_MINUTE,
     SceneDraft,
     estimate_seconds,
@@ -56,6 +59,21 @@ _SYSTEM_PROMPT = (
     "no stage directions, no URLs. Write in the language of the topic. visual_keywords are "
     "concrete things a camera could film. Facts must be accurate; do not invent statistics."
 )
+#: For a project in another language than American English: the script in that language,
+#: the keywords in English (stock libraries search best in English).
+_LANGUAGE_RULE = (
+    "Write every scene's text in {language}, whatever the topic's language. Write "
+    "visual_keywords in English (they search English stock footage libraries)."
+)
+
+
+def system_prompt(language: str = DEFAULT_LANGUAGE) -> str:
+    """The system message for a script in ``language`` (a ``studio.languages`` code)."""
+    lang = get_language(language)
+    if lang.code == DEFAULT_LANGUAGE:
+        return _SYSTEM_PROMPT
+    rule = _LANGUAGE_RULE.format(language=lang.prompt_name)
+    return _SYSTEM_PROMPT.replace("Write in the language of the topic.", rule)
 
 
 @dataclass
@@ -110,19 +128,30 @@ def _check_request(target_seconds: float, api_key: str, max_attempts: int) -> No
 # --- Prompt and reply ----------------------------------------------------------------------
 
 
-def _messages(topic: str, target_seconds: float) -> list[dict[str, str]]:
-    """System and user messages asking for a script of ``target_seconds``."""
-    words = max(10, round(target_seconds * WORDS_PER_MINUTE / 60))
+def _messages(
+    topic: str, target_seconds: float, language: str = DEFAULT_LANGUAGE
+) -> list[dict[str, str]]:
+    """System and user messages asking for a script of ``target_seconds`` in ``language``
+    (its length in characters for Japanese and Chinese, in words otherwise)."""
+    lang = get_language(language)
+    per_minute = CHARS_PER_MINUTE.get(lang.code, WORDS_PER_MINUTE)
+    unit = "characters" if lang.code in CHARS_PER_MINUTE else "words"
+    words = max(10, round(target_seconds * per_minute / 60))
     scenes = max(1, round(target_seconds / scene_seconds_for(target_seconds)))
     user = (
         f"Topic: {topic}\n\n"
         f"Write a narration of about {target_seconds:.0f} seconds, which is about {words} "
-        f"words in total at {WORDS_PER_MINUTE} words per minute. Split it into {scenes} "
-        f"scene{'s' if scenes != 1 else ''} of about {words / scenes:.0f} words each, "
-        "in the order they are narrated. Reply with the JSON object only."
+        f"{unit} in total at {per_minute:.0f} {unit} per minute. Split it into {scenes} "
+        f"scene{'s' if scenes != 1 else ''} of about {words / scenes:.0f} {unit} each, "
+        "in the order they are narrated."
+        + (f" Write it in {lang.prompt_name}." if lang.code != DEFAULT_LANGUAGE else "")
+        + " Reply with the JSON object only."
     )
-    log.info("Asking Groq for %d scenes, about %d words", scenes, words)
-    return [{"role": "system", "content": _SYSTEM_PROMPT}, {"role": "user", "content": user}]
+    log.info("Asking Groq for %d scenes, about %d %s", scenes, words, unit)
+    return [
+        {"role": "system", "content": system_prompt(lang.code)},
+        {"role": "user", "content": user},
+    ]
 
 
 def _repair_message(problem: str) -> dict[str, str]:
@@ -158,7 +187,12 @@ def _scene_problem(number: int, scene: object) -> str | None:
     return None
 
 
-def _parse_scenes(content: str) -> list[SceneDraft]:
+def _scene_parser(language: str) -> Callable[[str], list[SceneDraft]]:
+    """``_parse_scenes`` for a script in ``language`` (its durations by that language's pace)."""
+    return lambda content: _parse_scenes(content, language)
+
+
+def _parse_scenes(content: str, language: str = DEFAULT_LANGUAGE) -> list[SceneDraft]:
     """Scene drafts from the model's reply, or ``BadReply`` saying what is wrong.
 
     Durations are re-estimated from the text (``estimate_seconds``) so generated and
@@ -176,7 +210,9 @@ def _parse_scenes(content: str) -> list[SceneDraft]:
         text = " ".join(scene["text"].split())
         keywords = list(dict.fromkeys(k.strip() for k in scene["visual_keywords"] if k.strip()))
         drafts.append(
-            SceneDraft(text, keywords[:6] or visual_keywords(text), estimate_seconds(text))
+            SceneDraft(
+                text, keywords[:6] or visual_keywords(text), estimate_seconds(text, language)
+            )
         )
     return drafts
 
@@ -192,13 +228,15 @@ def generate_script(
     max_attempts: int = 4,
     cancel: CancelToken | None = None,
     sleep: SleepFn | None = None,
+    language: str = DEFAULT_LANGUAGE,
 ) -> ScriptResult:
     """Scenes narrating ``topic`` in about ``target_seconds`` (the whole video), from Groq.
 
     Each HTTP request is tried up to ``max_attempts`` times on rate limits, server errors,
     timeouts and connection failures. A reply that is not valid JSON of the right shape
     is sent back once with what was wrong; a second bad reply fails. ``sleep`` waits
-    between attempts (injectable for tests; by default it is ``cancel.wait``).
+    between attempts (injectable for tests; by default it is ``cancel.wait``). The script is
+    written in ``language`` (a ``studio.languages`` code), its visual keywords in English.
 
     Raises:
         InputError: empty or overlong topic, unusable length, missing or malformed key.
@@ -207,6 +245,7 @@ def generate_script(
         Cancelled: ``cancel`` fired.
     """
     topic = check_topic(topic)
+    language = get_language(language).code
     _check_request(target_seconds, api_key, max_attempts)
     with open_session(
         api_key,
@@ -219,8 +258,8 @@ def generate_script(
     ) as session:
         scenes = ask_json(
             session,
-            _messages(topic, target_seconds),
-            _parse_scenes,
+            _messages(topic, target_seconds, language),
+            _scene_parser(language),
             _repair_message,
             what="a usable script",
             fix="Try again, rephrase the topic, or choose another model in Settings",

@@ -11,14 +11,17 @@ from typing import IO, Any
 
 from studio.errors import InputError
 from studio.inputfiles import check_regular_file
+from studio.languages import check_language
 from studio.locks import render_lock
 from studio.media.settings import RenderSettings
 from studio.pipeline import render as render_stage
 from studio.pipeline import script as script_stage
 from studio.pipeline import voiceover
+from studio.pipeline.drafts import has_cjk
 from studio.pipeline.jobs import JobContext, Reporter, run_job
 from studio.pipeline.request import RunRequest
 from studio.pipeline.templates import Template, create_project, get_template
+from studio.pipeline.visuals import slide_title
 from studio.progress import CancelToken, StagePlan, install_sigint_as_cancel
 from studio.stock.download import keep_for_resume
 from studio.store import Library
@@ -71,6 +74,8 @@ class ProduceRequest:
     template: str | None = None
     duration: float | None = None
     voice: str | None = None
+    #: The script's language (a ``studio.languages`` code or alias; None: American English).
+    language: str | None = None
     speed: float = 1.0
     aspect: str = "16:9"
     resolution: str = "1080p"
@@ -148,6 +153,8 @@ def _project_name(request: ProduceRequest, text: str | None, template: Template)
         return named
     first_line = next((line.strip() for line in (text or "").splitlines() if line.strip()), "")
     words = first_line.lstrip("#>*- \t").split()
+    if has_cjk(first_line):  # no spaces to count words by: its first sentence, trimmed
+        return slide_title(first_line.lstrip("#>*- \t"))
     if words:
         return " ".join(words[:6]) + ("…" if len(words) > 6 else "")
     return Path(request.script or request.music or "Untitled").stem
@@ -167,10 +174,11 @@ def produce(
     install_sigint_as_cancel(cancel)
     if not 0.5 <= request.speed <= 2.0:
         raise InputError(f"--speed must be between 0.5 and 2.0 (got {request.speed})")
+    language = check_language(request.language)
     template = get_template(request.template)
     _check_source(template, request)
     settings = _render_settings(request)
-    voiceover.check_voice(request.voice)
+    voiceover.check_voice(request.voice, library, kokoro_dir=request.run.kokoro_dir)
     if request.music is not None:
         from studio.media.soundtrack import check_music
 
@@ -209,6 +217,7 @@ def produce(
         else (script_stage.DEFAULT_TOPIC_SECONDS if request.topic else None),
         voice_id=request.voice,
         voice_speed=request.speed,
+        language=language,
     )
     try:
         with (

@@ -28,7 +28,7 @@ def script_from_text(library: Library, project: Project, text: str, ctx: JobCont
 
     library.set_step(project, "script-generation")
     ctx.progress(0.0, "Script: splitting your text into scenes")
-    drafts = split_script(text, project.target_duration)
+    drafts = split_script(text, project.target_duration, language=project.language)
     return _store(library, project, drafts)
 
 
@@ -57,6 +57,7 @@ def script_from_topic(
         model=request.groq_model,
         base_url=request.groq_base_url,
         cancel=ctx.cancel,
+        language=project.language,
     )
     for call in result.calls:
         library.record_llm_call(

@@ -12,13 +12,17 @@ import math
 import os
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from studio.errors import InputError
 from studio.inputfiles import read_regular_file
 from studio.pipeline.drafts import SceneDraft, estimate_seconds, scene_seconds_for
+
+#: Seconds of speech a piece of text needs (``estimate_seconds`` in the script's language).
+Estimator = Callable[[str], float]
 
 #: No scene runs longer than this: a still picture for longer loses the viewer.
 MAX_SCENE_SECONDS = 40.0
@@ -75,10 +79,12 @@ def _check_target(target_seconds: float | None) -> None:
 _PARAGRAPH_BREAK_RE = re.compile(r"\n[ \t\u3000]*\n")
 #: CJK characters and their punctuation: written without spaces between them.
 _CJK_RE = re.compile(r"[\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff01-\uff9f]")
-_FULL_STOPS_ALWAYS = frozenset("。！？")  # CJK writing puts no space after these
-_CLOSERS = "\"'”’»)]」』"
-_SENTENCE_ENDS = tuple(".!?…。！？؟۔।")
-_TERMINATOR_RE = re.compile(f"(?:[.!?…]+|[。！？]+|[؟۔।]+)[{re.escape(_CLOSERS)}]*")
+#: Always end a sentence: CJK writing puts no space after these, nor Devanagari after its
+#: danda (।) and double danda (॥) at times.
+_FULL_STOPS_ALWAYS = frozenset("。！？｡।॥")
+_CLOSERS = "\"'”’»)]」』）】"
+_SENTENCE_ENDS = tuple(".!?…。！？｡؟۔।॥")
+_TERMINATOR_RE = re.compile(f"(?:[.!?…]+|[。！？｡]+|[؟۔।॥]+)[{re.escape(_CLOSERS)}]*")
 _CLAUSE_BREAK_RE = re.compile(r"(?:[,;:—–]|\s-)(?=\s)|[，、；：]")
 #: Words ending in a full stop that do not end a sentence ("Dr. Smith", "e.g. this").
 _ABBREVIATION_LIST = """
@@ -168,7 +174,9 @@ def _join(left: str, right: str) -> str:
 # --- Packing pieces into scenes ------------------------------------------------------------
 
 
-def _pack(pieces: list[str], goal: float, cap: float) -> list[str]:
+def _pack(
+    pieces: list[str], goal: float, cap: float, seconds_of: Estimator = estimate_seconds
+) -> list[str]:
     """Consecutive ``pieces`` grouped into chunks of about ``goal`` seconds, none over ``cap``.
 
     A piece joins the current chunk while that brings the chunk closer to ``goal``.
@@ -177,7 +185,7 @@ def _pack(pieces: list[str], goal: float, cap: float) -> list[str]:
     current = ""
     current_seconds = 0.0
     for piece in pieces:
-        seconds = estimate_seconds(piece)
+        seconds = seconds_of(piece)
         if current and (current_seconds + seconds > cap or current_seconds + seconds / 2 > goal):
             chunks.append(current)
             current, current_seconds = "", 0.0
@@ -188,9 +196,9 @@ def _pack(pieces: list[str], goal: float, cap: float) -> list[str]:
     return chunks
 
 
-def _cut_evenly(sentence: str, goal: float) -> list[str]:
+def _cut_evenly(sentence: str, goal: float, seconds_of: Estimator = estimate_seconds) -> list[str]:
     """A sentence with no usable punctuation cut into equal runs of words (or CJK characters)."""
-    seconds = estimate_seconds(sentence)
+    seconds = seconds_of(sentence)
     count = max(round(seconds / goal), math.ceil(seconds / MAX_SCENE_SECONDS))
     words = sentence.split()
     if len(words) >= count > 1:
@@ -200,7 +208,9 @@ def _cut_evenly(sentence: str, goal: float) -> list[str]:
     return [sentence[i : i + size].strip() for i in range(0, len(sentence), size)]
 
 
-def _shorten_sentence(sentence: str, goal: float) -> list[str]:
+def _shorten_sentence(
+    sentence: str, goal: float, seconds_of: Estimator = estimate_seconds
+) -> list[str]:
     """A sentence too long for one scene, cut at clauses (or words) into pieces near ``goal``."""
     clauses: list[str] = []
     start = 0
@@ -210,23 +220,25 @@ def _shorten_sentence(sentence: str, goal: float) -> list[str]:
     clauses.append(sentence[start:].strip())
     pieces: list[str] = []
     for clause in filter(None, clauses):
-        too_long = estimate_seconds(clause) > MAX_SCENE_SECONDS
-        pieces.extend(_cut_evenly(clause, goal) if too_long else [clause])
-    return _pack(pieces, goal, MAX_SCENE_SECONDS)
+        too_long = seconds_of(clause) > MAX_SCENE_SECONDS
+        pieces.extend(_cut_evenly(clause, goal, seconds_of) if too_long else [clause])
+    return _pack(pieces, goal, MAX_SCENE_SECONDS, seconds_of)
 
 
-def _split_paragraph(paragraph: str, goal: float) -> list[str]:
+def _split_paragraph(
+    paragraph: str, goal: float, seconds_of: Estimator = estimate_seconds
+) -> list[str]:
     """A paragraph cut at sentence ends into scenes of about equal length near ``goal``."""
-    seconds = estimate_seconds(paragraph)
+    seconds = seconds_of(paragraph)
     count = max(2, round(seconds / goal), math.ceil(seconds / MAX_SCENE_SECONDS))
     chunk_goal = seconds / count
     sentences: list[str] = []
     for sentence in split_sentences(paragraph):
-        if estimate_seconds(sentence) > MAX_SCENE_SECONDS:
-            sentences.extend(_shorten_sentence(sentence, chunk_goal))
+        if seconds_of(sentence) > MAX_SCENE_SECONDS:
+            sentences.extend(_shorten_sentence(sentence, chunk_goal, seconds_of))
         else:
             sentences.append(sentence)
-    return _pack(sentences, chunk_goal, MAX_SCENE_SECONDS)
+    return _pack(sentences, chunk_goal, MAX_SCENE_SECONDS, seconds_of)
 
 
 @dataclass
@@ -246,7 +258,9 @@ class _Chunk:
         return _Chunk(text, self.first_paragraph, following.last_paragraph)
 
 
-def _merge_tiny(chunks: list[_Chunk], goal: float) -> list[_Chunk]:
+def _merge_tiny(
+    chunks: list[_Chunk], goal: float, seconds_of: Estimator = estimate_seconds
+) -> list[_Chunk]:
     """Fold silent or very short chunks into a neighbour while the result stays near ``goal``.
 
     A short line without a full stop reads as a heading and joins what follows; a short
@@ -256,7 +270,7 @@ def _merge_tiny(chunks: list[_Chunk], goal: float) -> list[_Chunk]:
     chunks = list(chunks)
     index = 0
     while index < len(chunks) and len(chunks) > 1:
-        seconds = estimate_seconds(chunks[index].text)
+        seconds = seconds_of(chunks[index].text)
         if seconds >= goal * TINY_SCENE_FRACTION:
             index += 1
             continue
@@ -265,7 +279,7 @@ def _merge_tiny(chunks: list[_Chunk], goal: float) -> list[_Chunk]:
         for other in neighbours:
             if not 0 <= other < len(chunks):
                 continue
-            combined = estimate_seconds(chunks[other].text) + seconds
+            combined = seconds_of(chunks[other].text) + seconds
             if seconds == 0 or combined <= limit:
                 first, second = sorted((index, other))
                 chunks[first : second + 1] = [chunks[first].joined(chunks[second])]
@@ -299,9 +313,12 @@ _STOPWORD_LIST = """
     le les des du et est une dans pour pas sur qui au aux ce cette il elle ils nous vous
     der die das den dem des ein eine einen und ist nicht mit von zu auf für sich im auch
     في من على إلى عن أن إن هذا هذه ذلك التي الذي التى كان كانت مع هو هي لا ما كل أو ثم قد بين
-    של את על זה זו הוא היא הם עם גם לא כי אם או אבל כל יש אין מה"""
+    של את על זה זו הוא היא הם עם גם לא כי אם או אבל כל יש אין מה
+    है हैं से में की का के को और यह वह ये वे फिर भी तो पर एक था थी थे हो कर करती करते करता"""
 _STOPWORDS = frozenset(_STOPWORD_LIST.split())
-_WORD_RE = re.compile(r"[^\W\d_][\w'’-]*")
+#: A word: letters, then letters, digits and the combining marks of the scripts whose vowel
+#: signs are not letters to ``re`` (Devanagari's matras: "हिन्दी" is one word, not four).
+_WORD_RE = re.compile(r"[^\W\d_][\w\u0300-\u036f\u0900-\u0963\u0971-\u097f'’-]*")
 _CJK_PARTICLES_RE = re.compile(
     "[的了是在和与及或也就都而这那有个之着过把被让从对向给很更最吗呢吧啊为我你他她它们会得没不のはがをにでともへやかなだです]"
 )
@@ -352,7 +369,9 @@ def visual_keywords(text: str, limit: int = KEYWORDS_PER_SCENE) -> list[str]:
 # --- Public API ----------------------------------------------------------------------------
 
 
-def split_script(text: str, target_seconds: float | None = None) -> list[SceneDraft]:
+def split_script(
+    text: str, target_seconds: float | None = None, *, language: str | None = None
+) -> list[SceneDraft]:
     """Scenes from the creator's own script, offline.
 
     ``target_seconds`` is the length the whole video aims for (None: not known); it sets
@@ -361,7 +380,8 @@ def split_script(text: str, target_seconds: float | None = None) -> list[SceneDr
     the scene target is cut between sentences, and (only when a target is given) tiny
     ones are folded into a neighbour: without a target the creator's paragraphs are kept.
     No scene exceeds ``MAX_SCENE_SECONDS`` of speech: a sentence longer than
-    that is cut at its clauses.
+    that is cut at its clauses. ``language`` (a ``studio.languages`` code) sets the pace of
+    the estimates (characters a minute for Japanese and Chinese).
 
     Raises:
         InputError: the text is empty, has nothing to say, is too long, or the target
@@ -369,18 +389,19 @@ def split_script(text: str, target_seconds: float | None = None) -> list[SceneDr
     """
     _check_text(text)
     _check_target(target_seconds)
+    seconds_of: Estimator = partial(estimate_seconds, language=language)
     goal = scene_seconds_for(target_seconds)
     split_above = min(goal * 2, MAX_SCENE_SECONDS)
     chunks: list[_Chunk] = []
     for number, paragraph in enumerate(_paragraphs(text)):
         pieces = [paragraph]
-        if estimate_seconds(paragraph) > split_above:
-            pieces = _split_paragraph(paragraph, goal)
+        if seconds_of(paragraph) > split_above:
+            pieces = _split_paragraph(paragraph, goal, seconds_of)
         chunks.extend(_Chunk(piece, number, number) for piece in pieces)
     return [
-        SceneDraft(chunk.text, visual_keywords(chunk.text), estimate_seconds(chunk.text))
+        SceneDraft(chunk.text, visual_keywords(chunk.text), seconds_of(chunk.text))
         for chunk in (
-            _merge_tiny(chunks, goal) if target_seconds is not None else chunks
+            _merge_tiny(chunks, goal, seconds_of) if target_seconds is not None else chunks
         )
     ]
 

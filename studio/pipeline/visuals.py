@@ -24,6 +24,7 @@ from studio.inputfiles import sha256_of
 from studio.media.probe import probe
 from studio.media.settings import RenderSettings
 from studio.media.slides import make_slide
+from studio.pipeline.drafts import has_cjk
 from studio.pipeline.jobs import JobContext
 from studio.progress import scaled
 from studio.savefile import atomic_path
@@ -372,9 +373,18 @@ def match_assets(
     return scored[:limit]
 
 
+#: Longest slide title in Japanese or Chinese, in characters (about nine words' worth).
+MAX_CJK_TITLE_CHARS = 18
+
+
 def slide_title(text: str, max_words: int = 9) -> str:
-    """A short title for a slide: the scene's first sentence, trimmed."""
-    first = re.split(r"(?<=[.!?。！？])\s+", text.strip(), maxsplit=1)[0]
+    """A short title for a slide: the scene's first sentence, trimmed (by characters for
+    Japanese and Chinese, whose sentences have no spaces to cut at)."""
+    first = re.split(r"(?<=[.!?。！？।॥])\s+", text.strip(), maxsplit=1)[0]
+    if has_cjk(first):
+        first = re.split(r"(?<=[。！？｡])", first, maxsplit=1)[0].rstrip("。｡、，")
+        cut = first[:MAX_CJK_TITLE_CHARS]
+        return cut + ("…" if len(first) > MAX_CJK_TITLE_CHARS else "")
     words = first.split()
     title = " ".join(words[:max_words])
     return title.rstrip(".,;:") + ("…" if len(words) > max_words else "")

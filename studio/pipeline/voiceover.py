@@ -1,4 +1,6 @@
-"""Stage 2: one WAV per scene, cached by (text, engine, voice, speed).
+"""Stage 2: one WAV per scene, cached by (text, engine, voice, speed, language).
+
+Which voice and engine speak a scene is ``voice_choice``'s rule (re-exported here).
 
 Unchanged scenes are never re-synthesised: a scene's ``audio_key`` names the exact inputs of its
 audio, and the WAV plus a JSON sidecar (duration, word timings) live under that key.
@@ -10,174 +12,96 @@ import hashlib
 import json
 import logging
 import math
-import threading
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from studio.engines.base import (
-    DRAFT,
-    KOKORO,
-    SpeechResult,
-    TTSEngine,
-    write_wav_atomically,
-)
-from studio.engines.registry import get_engine
-from studio.engines.weights import DEFAULT_VOICE, KOKORO_VOICES, find_kokoro_weights
+from studio.engines.base import SpeechResult, write_wav_atomically
+from studio.engines.weights import find_kokoro_weights
 from studio.errors import InputError, MissingWeightsError
 from studio.inputfiles import read_regular_file
-from studio.pipeline.drafts import sanitize_for_speech
+from studio.languages import DEFAULT_LANGUAGE, get_language
+from studio.pipeline.drafts import count_spoken_words, has_cjk, sanitize_for_speech
 from studio.pipeline.jobs import JobContext
 from studio.pipeline.request import RunRequest
+from studio.pipeline.voice_choice import (
+    VoiceChoice,
+    check_voice,
+    choose_voice,
+    voice_for,
+    voice_language,
+    wanted_voice,
+    weights_dir,
+)
 from studio.progress import CancelToken, scaled
 from studio.savefile import atomic_write
 from studio.store import Library
 from studio.store.models import Project, Scene
-from studio.store.settings_registry import DEFAULT_VOICE as DEFAULT_VOICE_SETTING
-from studio.store.settings_registry import KOKORO_DIR
 from studio.timing import WordTiming
 
 log = logging.getLogger(__name__)
 
-KOKORO_IDS = {v.id for v in KOKORO_VOICES}
-#: What a voice says when the creator auditions it (Settings, a scene's voice list).
-SAMPLE_SENTENCE = "Hello! This is how I will sound in your video."
-DRAFT_DEFAULT = "en-us"
-
-_engines: dict[tuple[str, str], TTSEngine] = {}
-_engines_lock = threading.Lock()
-
-
-@dataclass(frozen=True)
-class VoiceChoice:
-    """The engine and voice a scene will actually be spoken with."""
-
-    engine: TTSEngine
-    voice: str
-
-    @property
-    def is_draft(self) -> bool:
-        return self.engine.is_draft
-
-
-def _weights_dir(library: Library, request: RunRequest | None = None) -> Path | None:
-    """Kokoro's folder: the run's (``RunRequest.kokoro_dir``). The library's setting is read
-    only with no run request: the GUI's voice status and a single scene's "Regenerate voice"."""
-    if request is not None:
-        return request.kokoro_dir
-    folder = library.get_setting(KOKORO_DIR)
-    return Path(folder) if folder else None
-
-
-def _cached_engine(name: str, weights_dir: Path | None) -> TTSEngine:
-    key = (name, str(weights_dir or ""))
-    with _engines_lock:
-        engine = _engines.get(key)
-        if engine is None:
-            if name == KOKORO:
-                engine = get_engine(KOKORO, weights=find_kokoro_weights(weights_dir))
-            else:
-                engine = get_engine(DRAFT)
-            _engines[key] = engine
-        return engine
+#: What a voice says when the creator auditions it, in each language (Settings, voice lists).
+SAMPLE_SENTENCES: dict[str, str] = {
+    "en-us": "Hello! This is how I will sound in your video.",
+    "en-gb": "Hello! This is how I will sound in your video.",
+    "es": "¡Hola! Así sonaré en tu vídeo.",
+    "fr": "Bonjour ! Voici comment je sonnerai dans votre vidéo.",
+    "hi": "नमस्ते! आपके वीडियो में मेरी आवाज़ ऐसी सुनाई देगी।",
+    "it": "Ciao! Ecco come suonerò nel tuo video.",
+    "pt-br": "Olá! É assim que vou soar no seu vídeo.",
+    "ja": "こんにちは！あなたの動画では、こんな声でお話しします。",
+    "zh": "你好！这就是我在你的视频里的声音。",
+}
+SAMPLE_SENTENCE = SAMPLE_SENTENCES[DEFAULT_LANGUAGE]
 
 
 def kokoro_available(library: Library) -> bool:
+    """Whether Kokoro's files are on this machine (the library's folder or the HF cache)."""
     try:
-        find_kokoro_weights(_weights_dir(library))
+        find_kokoro_weights(weights_dir(library))
     except MissingWeightsError:
         return False
     return True
 
 
-def choose_voice(
+def speak_sample(
     library: Library,
-    project: Project,
-    scene: Scene | None = None,
+    voice_id: str,
+    cancel: CancelToken | None = None,
     *,
-    request: RunRequest | None = None,
-) -> VoiceChoice:
-    """Scene override, else project voice, else the library default; Kokoro if it can speak.
-
-    A Kokoro voice without Kokoro's files (in the run's ``kokoro_dir``) falls back to the
-    labelled draft voice.
-    """
-    return voice_for(library, wanted_voice(library, project, scene), request=request)
-
-
-def wanted_voice(library: Library, project: Project, scene: Scene | None = None) -> str:
-    """The voice asked for (before any stand-in): the scene's override, its character's
-    voice, the project's, the library's default, Studio's default."""
-    character = scene.character if scene is not None else None
-    return (
-        (scene.voice_id if scene is not None else None)
-        or (library.character_voices(project).get(character) if character else None)
-        or project.voice_id
-        or library.get_setting(DEFAULT_VOICE_SETTING)
-        or DEFAULT_VOICE
-    )
-
-
-def voice_for(library: Library, wanted: str, *, request: RunRequest | None = None) -> VoiceChoice:
-    """The engine that speaks ``wanted``: Kokoro if its files are here, else the draft voice
-    closest to it."""
-    if wanted in KOKORO_IDS:
-        try:
-            engine = _cached_engine(KOKORO, _weights_dir(library, request))
-            if wanted in {v.id for v in engine.voices()}:
-                return VoiceChoice(engine, wanted)
-        except MissingWeightsError:
-            pass
-        return VoiceChoice(_cached_engine(DRAFT, None), draft_stand_in(wanted))
-    return VoiceChoice(_cached_engine(DRAFT, None), wanted)
-
-
-def speak_sample(library: Library, voice_id: str, cancel: CancelToken | None = None) -> Path:
-    """``SAMPLE_SENTENCE`` in ``voice_id``, spoken as a scene would be (Kokoro when its files
+    language: str | None = None,
+) -> Path:
+    """A sample sentence in ``voice_id``, spoken as a scene would be (Kokoro when its files
     are here, else the draft stand-in), so the creator hears a voice before choosing it.
 
+    The sentence is written in ``language`` (default: the voice's own language).
     Kept in the library's cache under a name made of its inputs: a second listen is instant.
     """
-    check_voice(voice_id)
-    choice = voice_for(library, voice_id)
-    key = audio_key(SAMPLE_SENTENCE, choice.engine.name, choice.voice, 1.0)
+    check_voice(voice_id, library)
+    code = get_language(language or voice_language(library, voice_id)).code
+    sentence = SAMPLE_SENTENCES[code]
+    choice = voice_for(library, voice_id, language=code)
+    key = audio_key(sentence, choice.engine.name, choice.voice, 1.0, code)
     wav = library.home.cache_dir / "auditions" / f"{key}.wav"
     if not wav.is_file():
         wav.parent.mkdir(parents=True, exist_ok=True)
-        choice.engine.synthesize(SAMPLE_SENTENCE, wav, voice=choice.voice, cancel=cancel)
+        choice.engine.synthesize(
+            sentence, wav, voice=choice.voice, language=choice.reads_as, cancel=cancel
+        )
     return wav
 
 
-def draft_stand_in(kokoro_voice: str) -> str:
-    """The draft voice closest to a Kokoro voice: same accent ("a"/"b"), same gender ("f"/"m").
-
-    Two characters of a chat story keep two different voices when Kokoro is missing.
-    """
-    accent = "en-gb" if kokoro_voice.startswith("b") else DRAFT_DEFAULT
-    return f"{accent}+f3" if kokoro_voice[1:2] == "f" else accent
-
-
-def check_voice(voice_id: str | None) -> str | None:
-    """``voice_id`` if some engine knows it (a Kokoro or a draft voice), else InputError."""
-    from studio.engines.draft import DRAFT_VOICES
-    from studio.errors import InputError
-
-    if voice_id is None:
-        return None
-    known = KOKORO_IDS | {v.id for v in DRAFT_VOICES}
-    if voice_id not in known:
-        raise InputError(
-            f"There is no voice called {voice_id!r}",
-            fix="Use a Kokoro voice such as af_heart, am_michael, bf_emma, or a draft voice "
-            "such as en-us, en-gb",
-        )
-    return voice_id
-
-
-def audio_key(text: str, engine: str, voice: str, speed: float) -> str:
-    payload = json.dumps([text, engine, voice, round(speed, 3)], ensure_ascii=False)
+def audio_key(
+    text: str, engine: str, voice: str, speed: float, language: str = DEFAULT_LANGUAGE
+) -> str:
+    """The name of the audio these inputs make. The same text in another language is other
+    audio; American English keeps the key it had before languages existed (no re-voicing)."""
+    fields: list[object] = [text, engine, voice, round(speed, 3)]
+    if language != DEFAULT_LANGUAGE:
+        fields.append(language)
+    payload = json.dumps(fields, ensure_ascii=False)
     return hashlib.sha256(payload.encode()).hexdigest()[:20]
 
 
@@ -242,7 +166,7 @@ def voice_scene(
     """
     choice = choose_voice(library, project, scene, request=request)
     text = sanitize_for_speech(scene.text) or scene.text
-    key = audio_key(text, choice.engine.name, choice.voice, project.voice_speed)
+    key = audio_key(text, choice.engine.name, choice.voice, project.voice_speed, choice.language)
     wav = library.home.project_dir(project.id, create=True) / "audio" / f"{key}.wav"
     if not force and _audio_is_current(scene, key, wav):
         return False
@@ -251,7 +175,12 @@ def voice_scene(
     if result is None:
         ctx.check()
         result = choice.engine.synthesize(
-            text, wav, voice=choice.voice, speed=project.voice_speed, cancel=ctx.cancel
+            text,
+            wav,
+            voice=choice.voice,
+            speed=project.voice_speed,
+            language=choice.reads_as,
+            cancel=ctx.cancel,
         )
         _save_sidecar(wav, result)
     library.set_scene_audio(
@@ -293,7 +222,7 @@ def voice_is_current(
     """Whether ``scene``'s stored audio is what ``voice_scene`` would make now (no write)."""
     choice = choose_voice(library, project, scene, request=request)
     text = sanitize_for_speech(scene.text) or scene.text
-    key = audio_key(text, choice.engine.name, choice.voice, project.voice_speed)
+    key = audio_key(text, choice.engine.name, choice.voice, project.voice_speed, choice.language)
     wav = library.home.project_dir(project.id) / "audio" / f"{key}.wav"
     return _audio_is_current(scene, key, wav)
 
@@ -323,7 +252,7 @@ def voice_project(
     scenes = library.scenes(project)
     # Each scene's share of the stage: its words if it must be spoken, else (cached) nothing.
     costs = [
-        0.0 if is_current(library, project, scene, request) else 1.0 + len(scene.text.split())
+        0.0 if is_current(library, project, scene, request) else 1.0 + spoken_words(scene.text)
         for scene in scenes
     ]
     if any(costs):
@@ -331,9 +260,9 @@ def voice_project(
     report = scaled(ctx.progress, start, end)
     made = 0
     first = choose_voice(library, project, request=request)
-    if first.is_draft and narrated:
+    if first.stand_in is not None and narrated:
         ctx.message(
-            "Using the draft voice (espeak-ng): Kokoro's voice files are not installed. "
+            f"Using the draft voice (espeak-ng): {first.stand_in}. "
             "Add them in Settings for the natural voice."
         )
     total = sum(costs) or 1.0
@@ -370,7 +299,7 @@ def voicing_seconds(
         if is_current(library, project, scene, request):
             continue
         choice = choose_voice(library, project, scene, request=request)
-        words = len(scene.text.split())
+        words = spoken_words(scene.text)
         if choice.is_draft:
             seconds += words * DRAFT_SECONDS_PER_WORD
         else:
@@ -383,4 +312,33 @@ def spoken_seconds(scene: Scene, speed: float) -> float:
     """How long ``scene`` is (or will be) when spoken: its audio's, else estimated from words."""
     if scene.duration:
         return float(scene.duration)
-    return len(scene.text.split()) * SPOKEN_SECONDS_PER_WORD / max(0.5, speed)
+    return spoken_words(scene.text) * SPOKEN_SECONDS_PER_WORD / max(0.5, speed)
+
+
+def spoken_words(text: str) -> float:
+    """Words in ``text`` for the estimates: Japanese and Chinese characters count as the
+    fraction of a word they take to say (``drafts.count_spoken_words``); other text as before."""
+    if has_cjk(text):
+        return count_spoken_words(text)
+    return len(text.split())
+
+
+__all__ = [
+    "SAMPLE_SENTENCE",
+    "SAMPLE_SENTENCES",
+    "VoiceChoice",
+    "audio_key",
+    "check_voice",
+    "choose_voice",
+    "kokoro_available",
+    "silent_scene",
+    "speak_sample",
+    "spoken_seconds",
+    "spoken_words",
+    "voice_for",
+    "voice_is_current",
+    "voice_project",
+    "voice_scene",
+    "voicing_seconds",
+    "wanted_voice",
+]

@@ -30,6 +30,7 @@ from studio.errors import InputError
 from studio.inputfiles import check_regular_file
 from studio.savefile import check_output_target, output_path
 from studio.store.api import Library
+from studio.store.archive_blends import blends_used, import_blends, rename_voices
 from studio.store.archive_schema import (
     COLOUR,
     FILE_FOLDERS,
@@ -212,6 +213,7 @@ def export_project(library: Library, project: Project, target: Path) -> Path:
         "project": fields,
         "scenes": scenes,
         "publishing": _publishing(library, project),
+        "voice_blends": blends_used(library, project),
         "character_voices": [
             {"character": v.character, "voice_id": v.voice_id, "engine": v.engine}
             for v in Voice.select().where(
@@ -572,6 +574,8 @@ def import_project(library: Library, source: Path) -> Project:
         _stage(archive, members, final_dir, source)
     try:
         with library.transaction():
+            renamed = import_blends(library, manifest.voice_blends)
+            rename_voices(renamed, rows.project, (s for s, _ in rows.scenes), rows.voices)
             project = _insert(project_id, rows)
     except peewee.IntegrityError as exc:
         shutil.rmtree(final_dir, ignore_errors=True)

@@ -31,6 +31,7 @@ from studio.store.models import STEPS, TEMPLATES
 from studio.store.rooms.projects import MAX_NAME
 from studio.store.rooms.scenes import MAX_SCENE_TEXT
 from studio.transition_kinds import DEFAULT_DURATION, MAX_DURATION, MIN_DURATION, TRANSITIONS
+from studio.voice_ids import BLEND_PREFIX, KOKORO_VOICE_ID, MAX_BLEND_PARTS
 
 MANIFEST = "studio-project.json"
 FORMAT = 1
@@ -231,6 +232,34 @@ class CharacterVoiceModel(BaseModel):
     engine: Literal["kokoro", "draft"]  # studio.engines.base.KOKORO / DRAFT
 
 
+def _distinct_voices(parts: list[BlendPartModel]) -> list[BlendPartModel]:
+    voices = [part.voice for part in parts]
+    if len(set(voices)) != len(voices):
+        raise ValueError("a voice is in the blend twice")
+    return parts
+
+
+class BlendPartModel(BaseModel):
+    model_config = STRICT
+    voice: Annotated[str, Field(max_length=40, pattern=KOKORO_VOICE_ID.pattern)]
+    weight: Annotated[float, Field(gt=0.0, le=1.0, allow_inf_nan=False)]
+
+
+class VoiceBlendModel(BaseModel):
+    """A saved voice blend the project uses (``voices`` row with ``components``)."""
+
+    model_config = STRICT
+    voice_id: Annotated[str, Field(max_length=60, pattern=f"^{BLEND_PREFIX}[a-z0-9][a-z0-9-]*$")]
+    display_name: Annotated[str, Field(max_length=200), AfterValidator(_not_blank)]
+    language: Literal[LANGUAGE_CODES]  # type: ignore[valid-type]
+    gender: Literal["female", "male"] | None = None
+    components: Annotated[
+        list[BlendPartModel],
+        Field(min_length=2, max_length=MAX_BLEND_PARTS),
+        AfterValidator(_distinct_voices),
+    ]
+
+
 class Manifest(BaseModel):
     """The whole manifest; ``format`` must be the one this Studio writes."""
 
@@ -240,6 +269,7 @@ class Manifest(BaseModel):
     scenes: Annotated[list[SceneModel], Field(max_length=MAX_SCENES)]
     publishing: PublishingModel | None = None
     character_voices: Annotated[list[CharacterVoiceModel], Field(max_length=1_000)] = []
+    voice_blends: Annotated[list[VoiceBlendModel], Field(max_length=1_000)] = []
 
     def project_files(self) -> list[tuple[str, str]]:
         """``(field, project-relative path)`` of every file the manifest refers to."""

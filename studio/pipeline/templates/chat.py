@@ -14,16 +14,18 @@ from typing import Any, ClassVar
 from studio.engines.base import DRAFT, KOKORO
 from studio.engines.weights import DEFAULT_VOICE
 from studio.errors import InputError
+from studio.languages import DEFAULT_LANGUAGE, get_language
 from studio.media.chat import CHAT_STYLES, ChatMessage, render_chat_frame
 from studio.media.segment_cache import SegmentCache
 from studio.media.segments import Overlay
 from studio.media.settings import RenderSettings
-from studio.pipeline import voiceover
+from studio.pipeline import voice_catalogue, voice_choice
 from studio.pipeline.jobs import JobContext
 from studio.pipeline.templates.background import BackdropTemplate
 from studio.pipeline.templates.base import SceneLook, TemplateOption, options_of
 from studio.store import Library
 from studio.store.models import Project, Scene
+from studio.voice_ids import KOKORO_VOICE_ID, is_blend_spec, is_saved_blend
 
 DEFAULT_BACKGROUND = "#1b2a41"
 #: Quiet after each message, so the conversation breathes.
@@ -42,7 +44,10 @@ VOICE_PALETTE = (
     "af_nicole",
     "am_puck",
 )
-_LINE = re.compile(rf"^\s*(?P<name>[^:\n]{{1,{MAX_NAME}}}?)\s*:\s+(?P<text>\S.*)$")
+#: "Name: message"; Chinese and Japanese write the full-width colon, with no space after it.
+_LINE = re.compile(
+    rf"^\s*(?P<name>[^:：\n]{{1,{MAX_NAME}}}?)\s*(?::\s+|：\s*)(?P<text>\S.*)$"
+)
 EXAMPLE = "Alex: Did you see the launch?\nSam: Missed it! What happened?"
 
 
@@ -87,8 +92,21 @@ def characters_of(messages: list[ChatMessage] | list[Scene]) -> list[str]:
     return seen
 
 
+def voice_palette(library: Library, project: Project) -> list[str]:
+    """The voices characters are given in turn, the project's first: English's fixed set, else
+    the Kokoro voices of the project's language that are here."""
+    language = get_language(project.language)
+    if language.code == DEFAULT_LANGUAGE:
+        return [project.voice_id or DEFAULT_VOICE, *VOICE_PALETTE]
+    present = voice_catalogue.kokoro_voice_ids(library)
+    own = [voice for voice in present if voice[:1] == language.kokoro]
+    return [project.voice_id or voice_choice.wanted_voice(library, project), *own]
+
+
 def engine_of(voice_id: str) -> str:
-    return KOKORO if voice_id in voiceover.KOKORO_IDS else DRAFT
+    """The engine a character's voice is stored with: Kokoro for its voices and blends."""
+    kokoro = is_saved_blend(voice_id) or is_blend_spec(voice_id) or KOKORO_VOICE_ID.match(voice_id)
+    return KOKORO if kokoro else DRAFT
 
 
 class ChatTemplate(BackdropTemplate):
@@ -172,7 +190,7 @@ class ChatTemplate(BackdropTemplate):
         """Give every character without a voice its own (the project's voice goes first)."""
         mapping = library.character_voices(project)
         taken = set(mapping.values())
-        palette = [project.voice_id or DEFAULT_VOICE, *VOICE_PALETTE]
+        palette = voice_palette(library, project)
         for character in characters:
             if character in mapping:
                 continue

@@ -59,6 +59,8 @@ class ProjectSummary:
     created_at: datetime | None = None
     #: The latest render's thumbnail (relative to the library folder), if it has one.
     thumbnail_path: str | None = None
+    #: The project's language (a ``studio.languages`` code).
+    language: str = "en-us"
 
 
 def clean_name(name: str) -> str:
@@ -213,6 +215,7 @@ class ProjectsRoom(Room):
                     last_active=p.last_active,
                     created_at=p.created_at,
                     thumbnail_path=p.thumbnail_path,
+                    language=p.language,
                 )
             )
         return summaries
