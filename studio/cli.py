@@ -152,9 +152,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _command_modules() -> tuple[ModuleType, ...]:
-    from studio import cli_publish, cli_usage, cli_visuals
+    from studio import cli_publish, cli_usage, cli_visuals, cli_voice_recording
 
-    return (cli_publish, cli_usage, cli_visuals)
+    return (cli_publish, cli_usage, cli_visuals, cli_voice_recording)
 
 
 def _names(text: str) -> tuple[str, ...]:
