@@ -31,7 +31,9 @@ def add_from_recording(actions: argparse._SubParsersAction) -> None:  # type: ig
         FROM_RECORDING,
         help="shape a Kokoro voice after a recording of one person (English, offline)",
     )
-    parser.add_argument("recording", type=Path, help="5-30 s of one person speaking (WAV)")
+    parser.add_argument(
+        "recording", type=Path, help="5-30 s of one person speaking, with their permission (WAV)"
+    )
     parser.add_argument("--name", required=True, help="the voice's name, e.g. Sam")
     parser.add_argument("--gender", required=True, choices=("female", "male"))
     parser.add_argument("--language", default="en-us", help="en-us (default) or en-gb")
