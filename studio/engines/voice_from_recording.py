@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import soundfile as sf
 
-from studio.engines.weights import hf_hub_cache_dir
+from studio.engines.weights import KOKORO_VOICES, hf_hub_cache_dir
 from studio.errors import InputError, MissingWeightsError
 from studio.languages import get_language
 from studio.savefile import output_path
@@ -49,6 +49,7 @@ MAX_SECONDS = 30.0
 LANGUAGES = ("en-us", "en-gb")
 _GENDER_LETTERS = {"female": "f", "male": "m"}
 _NAME_PART = re.compile(r"[^a-z0-9]+")
+_STOCK_IDS = frozenset(voice.id for voice in KOKORO_VOICES)
 
 
 @dataclass(frozen=True)
@@ -86,7 +87,12 @@ def recorded_voice_id(name: str, language: str, gender: str) -> str:
             f"{name!r} has no letters or digits to name a voice file with",
             fix="Give a name such as Sam",
         )
-    return f"{lang.kokoro}{_GENDER_LETTERS[gender]}_{slug}"
+    voice_id = f"{lang.kokoro}{_GENDER_LETTERS[gender]}_{slug}"
+    if voice_id in _STOCK_IDS:
+        raise InputError(
+            f"{voice_id} is one of Kokoro's own voices", fix="Give your voice another name"
+        )
+    return voice_id
 
 
 def find_tuner(path: Path | None = None) -> Path:

@@ -214,6 +214,7 @@ def test_refusals_leave_the_voices_folder_as_it_was(
         dict(recording=recordings["en-us"], name="Kim", gender="female", language="pt-br"),
         dict(recording=recordings["en-us"], name="Kim", gender="other"),
         dict(recording=recordings["en-us"], name="!!!", gender="male"),
+        dict(recording=recordings["en-us"], name="Heart", gender="female", replace=True),
     ]
 
     for attempt in attempts:
