@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 
+from studio import cli_voice_recording
 from studio.errors import InputError
 from studio.store import Library
 from studio.text import one_line
@@ -34,6 +35,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     blend.add_argument("--gender", choices=("female", "male"))
     delete = actions.add_parser("delete-blend", help="forget a saved voice blend")
     delete.add_argument("name", metavar="NAME")
+    cli_voice_recording.add_from_recording(actions)
 
 
 def run(library: Library, args: argparse.Namespace) -> int:
@@ -42,6 +44,8 @@ def run(library: Library, args: argparse.Namespace) -> int:
         return _save_blend(library, args)
     if args.voices_command == "delete-blend":
         return _delete_blend(library, args.name)
+    if args.voices_command == cli_voice_recording.FROM_RECORDING:
+        return cli_voice_recording.run_from_recording(library, args)
     return _list(library, args.language)
 
 
