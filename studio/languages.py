@@ -123,3 +123,10 @@ def check_language(code: str | None) -> str:
 def language_of_kokoro_voice(voice_id: str) -> Language | None:
     """The language of a Kokoro voice id by its first letter ("jf_alpha" -> Japanese)."""
     return _BY_KOKORO.get(voice_id[:1]) if len(voice_id) > 3 and voice_id[2] == "_" else None
+
+
+def unless_default(code: str | None) -> str | None:
+    """``code``'s stored form, or None for the default language: what a cache name or a
+    drawing takes, so English outputs keep the names they had before languages existed."""
+    language = get_language(code).code
+    return None if language == DEFAULT_LANGUAGE else language

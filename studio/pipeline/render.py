@@ -35,6 +35,7 @@ from studio.pipeline.render_pieces import (
     lay_out,
 )
 from studio.pipeline.templates import get_template, settings_for
+from studio.pipeline.voice_choice import scene_language
 from studio.progress import (
     CancelToken,
     ProgressFn,
@@ -78,13 +79,18 @@ def _slug(name: str) -> str:
     return slug[:40] or "video"
 
 
-def scene_cues(scene: Scene, settings: RenderSettings) -> list[captions.Cue]:
+def scene_cues(
+    scene: Scene, settings: RenderSettings, language: str | None = None
+) -> list[captions.Cue]:
+    """The caption cues of ``scene`` (``language``: its text's, for lines of characters)."""
     words = [WordTiming.from_json(w) for w in (scene.word_timings or [])]
     return captions.cues_for(
         scene.sanitized_text or scene.text,
         words,
         float(scene.duration or 0.0),
         captions.caption_look(settings),
+        language=language,
+        frame=(settings.width, settings.height),
     )
 
 
@@ -109,10 +115,11 @@ def segment_for(
             fix="Regenerate the scene's voice",
         )
     look = get_template(project.template).look(library, project, scene, settings, cache.folder)
-    cues = scene_cues(scene, settings)
+    language = scene_language(project, scene)
+    cues = scene_cues(scene, settings, language)
     ass_path = None
     if settings.captions and look.captions:
-        ass_path = cache.captions(captions.ass_document(cues, settings))
+        ass_path = cache.captions(captions.ass_document(cues, settings, language=language))
     spec = SegmentSpec(
         visual_path=look.visual_path,
         visual_kind=look.visual_kind,
@@ -144,10 +151,14 @@ def render_key(segments: list[Path], settings: RenderSettings) -> str:
     if music is not None and Path(music).is_file():
         stat = Path(music).stat()
         music_id = [str(music), stat.st_size, stat.st_mtime_ns]
-    shaping = {k: v for k, v in settings.to_json().items()
-               if k not in ("transition", "transition_duration")}
-    payload = json.dumps([[p.name for p in segments], shaping, music_id], sort_keys=True,
-                         default=str)
+    shaping = {
+        k: v
+        for k, v in settings.to_json().items()
+        if k not in ("transition", "transition_duration")
+    }
+    payload = json.dumps(
+        [[p.name for p in segments], shaping, music_id], sort_keys=True, default=str
+    )
     return hashlib.sha256(payload.encode()).hexdigest()[:24]
 
 

@@ -8,7 +8,6 @@ project keeps working when the creator's media folders move, and its paths stay 
 from __future__ import annotations
 
 import errno
-import hashlib
 import logging
 import os
 import re
@@ -23,9 +22,8 @@ from studio.errors import InputError, StudioError
 from studio.inputfiles import sha256_of
 from studio.media.probe import probe
 from studio.media.settings import RenderSettings
-from studio.media.slides import make_slide
-from studio.pipeline.drafts import has_cjk
 from studio.pipeline.jobs import JobContext
+from studio.pipeline.slide_stage import MAX_CJK_TITLE_CHARS, ensure_slide, slide_title
 from studio.progress import scaled
 from studio.savefile import atomic_path
 from studio.store import Library
@@ -33,6 +31,7 @@ from studio.store.models import ClipSelection, MediaAsset, Project, Scene
 from studio.text import one_line
 
 log = logging.getLogger(__name__)
+__all__ = ["MAX_CJK_TITLE_CHARS", "ensure_slide", "slide_title"]  # re-exported: their old home
 
 IMAGE_EXTENSIONS = frozenset({".jpg", ".jpeg", ".png", ".webp", ".bmp"})
 VIDEO_EXTENSIONS = frozenset({".mp4", ".mov", ".mkv", ".webm", ".m4v", ".avi"})
@@ -371,38 +370,6 @@ def match_assets(
             scored.append((asset, round(score, 4)))
     scored.sort(key=lambda pair: (-pair[1], pair[0].path))
     return scored[:limit]
-
-
-#: Longest slide title in Japanese or Chinese, in characters (about nine words' worth).
-MAX_CJK_TITLE_CHARS = 18
-
-
-def slide_title(text: str, max_words: int = 9) -> str:
-    """A short title for a slide: the scene's first sentence, trimmed (by characters for
-    Japanese and Chinese, whose sentences have no spaces to cut at)."""
-    first = re.split(r"(?<=[.!?。！？।॥])\s+", text.strip(), maxsplit=1)[0]
-    if has_cjk(first):
-        first = re.split(r"(?<=[。！？｡])", first, maxsplit=1)[0].rstrip("。｡、，")
-        cut = first[:MAX_CJK_TITLE_CHARS]
-        return cut + ("…" if len(first) > MAX_CJK_TITLE_CHARS else "")
-    words = first.split()
-    title = " ".join(words[:max_words])
-    return title.rstrip(".,;:") + ("…" if len(words) > max_words else "")
-
-
-def ensure_slide(
-    library: Library, project: Project, scene: Scene, settings: RenderSettings
-) -> Path:
-    """The scene's generated slide at the project's current size (made if missing)."""
-    title = slide_title(scene.text)
-    keywords = list(scene.visual_keywords or [])[:4]
-    digest = hashlib.sha256(
-        repr((title, keywords, settings.width, settings.height, project.id)).encode()
-    ).hexdigest()[:16]
-    out = library.home.project_dir(project.id, create=True) / "visuals" / f"slide-{digest}.png"
-    if not out.is_file():
-        make_slide(title, keywords, (settings.width, settings.height), out, seed=project.id)
-    return out
 
 
 def import_visual(library: Library, project: Project, source: Path) -> tuple[Path, str]:

@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 from studio.engines.base import DRAFT, KOKORO
 from studio.engines.weights import DEFAULT_VOICE
 from studio.errors import InputError
-from studio.languages import DEFAULT_LANGUAGE, get_language
+from studio.languages import DEFAULT_LANGUAGE, get_language, unless_default
 from studio.media.chat import CHAT_STYLES, ChatMessage, render_chat_frame
 from studio.media.segment_cache import SegmentCache
 from studio.media.segments import Overlay
@@ -45,9 +45,7 @@ VOICE_PALETTE = (
     "am_puck",
 )
 #: "Name: message"; Chinese and Japanese write the full-width colon, with no space after it.
-_LINE = re.compile(
-    rf"^\s*(?P<name>[^:：\n]{{1,{MAX_NAME}}}?)\s*(?::\s+|：\s*)(?P<text>\S.*)$"
-)
+_LINE = re.compile(rf"^\s*(?P<name>[^:：\n]{{1,{MAX_NAME}}}?)\s*(?::\s+|：\s*)(?P<text>\S.*)$")
 EXAMPLE = "Alex: Did you see the launch?\nSam: Missed it! What happened?"
 
 
@@ -213,11 +211,13 @@ class ChatTemplate(BackdropTemplate):
         me = options.get("me") or next(iter(characters_of(scenes)), None)
         style = options.get("chat_style", "dark")
         size = (settings.width, settings.height)
+        language = unless_default(project.language)  # English frames keep their names
+        extra = () if language is None else (language,)
         out = SegmentCache(workdir).drawing(
-            "chat", [(m.character, m.text) for m in messages], size, style, me
+            "chat", [(m.character, m.text) for m in messages], size, style, me, *extra
         )
         if not out.is_file():
-            render_chat_frame(messages, size=size, style=style, out=out, me=me)
+            render_chat_frame(messages, size=size, style=style, out=out, me=me, language=language)
         path, kind, in_point = self.backdrop(
             library, project, scene, settings, workdir, padding=MESSAGE_PAUSE
         )

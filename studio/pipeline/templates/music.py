@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from studio.errors import InputError
+from studio.languages import unless_default
 from studio.media.settings import RenderSettings
 from studio.media.slides import PALETTES, make_slide
 from studio.media.tempo import cut_points, detect_tempo
@@ -225,14 +226,24 @@ class MusicTemplate(Template):
         """A generated slide whose colours change with every cut (the cut must be seen)."""
         seed = f"{project.id}-{index}"
         folder = library.home.project_dir(project.id, create=True) / "visuals"
-        out = folder / content_name("beat-slide", scene.text, seed, settings.width, settings.height)
+        language = unless_default(project.language)  # English slides keep their names
+        extra = () if language is None else (language,)
+        out = folder / content_name(
+            "beat-slide", scene.text, seed, settings.width, settings.height, *extra
+        )
         # Palettes in turn from one picked by the project: two cuts in a row never look alike
         # (a palette drawn at random per cut repeated one time in twelve: a cut not seen).
         palette = int(hashlib.sha256(project.id.encode()).hexdigest()[:4], 16) + index
         out = out.with_name(f"{out.stem}-p{palette % len(PALETTES)}{out.suffix}")
         if not out.is_file():
             make_slide(
-                scene.text, [], (settings.width, settings.height), out, seed=seed, palette=palette
+                scene.text,
+                [],
+                (settings.width, settings.height),
+                out,
+                seed=seed,
+                palette=palette,
+                language=language,
             )
         # Held still: the beat cuts are the movement, and a zoom on a flat gradient is barely
         # seen but costs most of the encode (docs/benchmarks.md, templates).

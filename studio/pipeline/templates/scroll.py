@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from studio.errors import InputError
+from studio.languages import unless_default
 from studio.media.scroll import ScrollBlock, ScrollPage, parse_blocks, render_scroll_page
 from studio.media.segment_cache import SegmentCache
 from studio.media.segments import Overlay
@@ -116,13 +117,23 @@ class ScrollTemplate(BackdropTemplate):
             mine = parse_blocks(scene.text)
             ranges.append((len(blocks), len(blocks) + len(mine)))
             blocks.extend(mine)
+        language = unless_default(project.language)  # English pages keep their names
+        extra = () if language is None else (language,)
         out = SegmentCache(workdir).drawing(
-            "scroll-page", [(b.kind, b.text) for b in blocks], settings.width, settings.height
+            "scroll-page",
+            [(b.kind, b.text) for b in blocks],
+            settings.width,
+            settings.height,
+            *extra,
         )
         page = _PAGES.get(out)
         if page is None or not out.is_file():  # drawn once per render, not once per scene
             page = render_scroll_page(
-                blocks, width=settings.width, frame_height=settings.height, out=out
+                blocks,
+                width=settings.width,
+                frame_height=settings.height,
+                out=out,
+                language=language,
             )
             if len(_PAGES) >= _PAGES_KEPT:
                 _PAGES.clear()
