@@ -1,4 +1,5 @@
-"""The Kokoro-82M voice: natural speech on the CPU, from weight files already on this machine.
+"""The Kokoro-82M voice: natural speech on the CPU, from weight files already on this machine,
+in the nine languages Kokoro speaks (G2P per language; see kokoro_g2p and kokoro_text).
 
 Every file Kokoro reads is passed as an explicit path (config, checkpoint, voice ``.pt``):
 given a bare voice name or no config, the ``kokoro`` package would download from the Hugging
@@ -9,6 +10,7 @@ its voices stays instant.
 from __future__ import annotations
 
 import contextlib
+import io
 import pickle
 import sys
 import threading
@@ -47,6 +49,7 @@ from studio.voice_ids import BlendPart, blend_spec, is_blend_spec, parse_blend_s
 SPACY_MODEL = "en_core_web_sm"
 #: Kokoro's letters for English, whose G2P (misaki + spaCy) gives word timestamps itself.
 ENGLISH = ("a", "b")
+JAPANESE = "j"
 #: Voice packs (0.5 MB each) kept in memory: a project's voices and blends.
 MAX_CACHED_PACKS = 16
 
@@ -263,6 +266,8 @@ class KokoroEngine:
             if lang not in self._pipelines:
                 if lang in ENGLISH:  # spaCy and misaki's English G2P: for English text only
                     _require_spacy_model()
+                if lang == JAPANESE:
+                    _import_quietly("pyopenjtalk")
                 from kokoro import KPipeline
 
                 self._pipelines[lang] = KPipeline(
@@ -335,6 +340,15 @@ class LayerCancelChecks:
             yield
         finally:
             self.token = None
+
+
+def _import_quietly(module: str) -> None:
+    """Import ``module`` with its import-time prints kept off stdout (pyopenjtalk-plus prints a
+    warning about an optional ONNX model misaki never uses; stdout may be a CLI's output)."""
+    import importlib
+
+    with contextlib.redirect_stdout(io.StringIO()):
+        importlib.import_module(module)
 
 
 def _require_spacy_model() -> None:

@@ -181,7 +181,7 @@ def _missing_in(folder: Path) -> list[str]:
     """Names (relative to ``folder``) of the Kokoro files that are not in ``folder``."""
     missing = [name for name in (CONFIG_FILENAME, MODEL_FILENAME) if not (folder / name).is_file()]
     voices = folder / VOICES_DIRNAME
-    if not (voices.is_dir() and any(voices.glob("*.pt"))):
+    if not (voices.is_dir() and any(is_kokoro_voice_name(p.stem) for p in voices.glob("*.pt"))):
         missing.append(_ANY_VOICE)
     return missing
 
