@@ -20,7 +20,7 @@ from studio.engines.kokoro_text import (
     Word,
     character_units,
     japanese_words,
-    proportional_spans,
+    mora_count,
     spaced_words,
     word_spans,
 )
@@ -64,16 +64,28 @@ def phonemizer(
     if language.code == "zh":
         return lambda text: chinese(text, vocab)
     if language.code == "ja":
-        return lambda text: _by_share(_known(g2p(text)[0] or "", vocab), japanese_words(text))
+        return lambda text: _by_groups(_known(g2p(text)[0] or "", vocab), _japanese(g2p, text))
     return lambda text: _by_groups(_known(g2p(text)[0] or "", vocab), spaced_words(text))
+
+
+def _japanese(g2p: Any, text: str) -> list[Word]:
+    """Japanese text as MeCab's words (the tagger misaki's cutlet reads with, whose output puts
+    a space between words: they pair with the phoneme groups when the counts agree), each
+    weighted by its reading's morae and shown character by character."""
+    tagger = getattr(getattr(g2p, "cutlet", None), "tagger", None)
+    if tagger is None:
+        return japanese_words(text)
+    words: list[Word] = []
+    for node in tagger(text):
+        units = tuple(character_units(node.surface))
+        if units:
+            reading = node.feature.pron or node.feature.kana or ""
+            words.append(Word(node.surface, units, mora_count(reading) or float(len(units))))
+    return words
 
 
 def _by_groups(phonemes: str, words: list[Word]) -> Phonemized:
     return Phonemized(phonemes, words, word_spans(words, phonemes) if words else [])
-
-
-def _by_share(phonemes: str, words: list[Word]) -> Phonemized:
-    return Phonemized(phonemes, words, proportional_spans(words, phonemes) if words else [])
 
 
 def chinese(text: str, vocab: Mapping[str, int]) -> Phonemized:

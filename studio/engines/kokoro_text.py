@@ -146,6 +146,13 @@ def _japanese_weight(unit: str) -> float:
     return float(max(1, len(unit)))
 
 
+def mora_count(kana: str) -> float:
+    """How many morae a katakana/hiragana reading has (small kana join the one before)."""
+    return float(
+        sum(1 for char in kana if char not in _SMALL_KANA and (char.isalpha() or char == "ー"))
+    )
+
+
 def japanese_words(text: str) -> list[Word]:
     """Each character of Japanese text a word of its own, weighted by its usual length."""
     return [Word(unit, (unit,), _japanese_weight(unit)) for unit in character_units(text)]

@@ -108,7 +108,10 @@ def expected_onsets(language: str, case: Case, given: Pass) -> list[float] | Non
         for char in case.units:
             position = given.phonemes.index(ZHG2P.word2ipa(char).replace(chr(815), ""), position)
             starts.append(position)
-    elif language not in ("ja", "en-us", "en-gb"):
+    elif language == "ja":  # MeCab's words pair with cutlet's: each word's first character
+        groups = [m.start() for m in re.finditer(r"[^\s,.!?]+", given.phonemes)]
+        return [sum(given.durations[: start + 1]) * FRAME_SECONDS for start in groups]
+    elif language not in ("en-us", "en-gb"):
         starts = [m.start() for m in re.finditer(r"[^\s,.!?¿¡;:—…]+", given.phonemes)]
     else:
         return None
@@ -138,6 +141,8 @@ def test_each_language_speaks_with_its_own_phonemes_and_timed_units(
     assert starts == sorted(starts)
     assert all(0.0 <= w.start <= w.end <= result.duration for w in result.words)
     onsets = expected_onsets(language, case, given)
+    if language == "ja":  # こんにちは、世界: the words' first characters, こ and 世
+        starts = [starts[0], starts[5]]
     if onsets is not None:  # exactly the frames before each word (within 100 ms at worst)
         assert len(onsets) == len(starts)
         assert np.abs(np.array(starts) - np.array(onsets)).max() < ONSET_TOLERANCE
@@ -276,3 +281,20 @@ def test_japanese_and_chinese_g2p_run_with_no_network(tmp_path: Path) -> None:
     assert "teŋkʲi" in japanese and "desɨ" in japanese
     assert "tʰjɛ→n" in chinese and "xau↓" in chinese
     assert loaded == "False False"  # neither Sudachi's nor the full UniDic dictionary
+
+
+def test_japanese_words_are_mecab_words_weighted_by_their_morae() -> None:
+    """Captions split a word's time among its characters; the words pair with cutlet's."""
+    from misaki.ja import JAG2P
+
+    from studio.engines.kokoro_g2p import phonemizer
+    from studio.languages import get_language
+
+    every_symbol = {chr(code): code for code in range(0x3000)}
+    chunk = phonemizer(get_language("ja"), JAG2P(), every_symbol)("今日はいい天気ですね。")
+
+    assert [(word.text, word.weight) for word in chunk.words] == [
+        ("今日", 2.0), ("は", 1.0), ("いい", 2.0), ("天気", 3.0), ("です", 2.0), ("ね", 1.0),
+    ]  # fmt: skip
+    heard = [chunk.phonemes[a:b] for a, b in chunk.spans]
+    assert heard == ["kʲoː", "βa", "iː", "teŋkʲi", "desɨ", "ne"]
