@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import soundfile as sf
 
-from studio.engines.weights import KOKORO_VOICES, hf_hub_cache_dir
+from studio.engines.weights import KOKORO_V1_VOICES, hf_hub_cache_dir
 from studio.errors import InputError, MissingWeightsError
 from studio.languages import get_language
 from studio.savefile import output_path
@@ -49,7 +49,7 @@ MAX_SECONDS = 30.0
 LANGUAGES = ("en-us", "en-gb")
 _GENDER_LETTERS = {"female": "f", "male": "m"}
 _NAME_PART = re.compile(r"[^a-z0-9]+")
-_STOCK_IDS = frozenset(voice.id for voice in KOKORO_VOICES)
+_STOCK_IDS = frozenset(voice.id for voice in KOKORO_V1_VOICES)
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from studio.engines.weights import (
     CONFIG_FILENAME,
-    KOKORO_VOICES,
+    KOKORO_V1_VOICES,
     MODEL_FILENAME,
     VOICES_DIRNAME,
     find_kokoro_weights,
@@ -43,8 +43,9 @@ from studio.secrets import GROQ_KEY_ENV, get_groq_key, mask, set_groq_key
 from studio.store.settings_registry import GROQ_BASE_URL, KOKORO_DIR, MEDIA_FOLDERS
 
 DOWNLOAD_JOB = "voice-download"
-#: Every English voice, so any voice the pickers offer speaks naturally (each is ~0.5 MB).
-DOWNLOAD_VOICES = tuple(voice.id for voice in KOKORO_VOICES)
+#: Every Kokoro v1.0 voice, in every language, so any voice the pickers offer speaks
+#: naturally (54 files of ~0.5 MB: 28 MB beside the 327 MB model).
+DOWNLOAD_VOICES = tuple(voice.id for voice in KOKORO_V1_VOICES)
 GROQ_SKIPPED_KEY = "setup/groqSkipped"
 GROQ_KEYS_LINK = '<a href="https://console.groq.com/keys">console.groq.com/keys</a>'
 
@@ -146,7 +147,7 @@ class VoiceRow(ChecklistRow):
         self._workspace = workspace
         self._library = workspace.library
         self._jobs = jobs
-        self.download_button = named(QPushButton("Download voice files (about 340 MB)"),
+        self.download_button = named(QPushButton("Download voice files (about 360 MB)"),
                                      "downloadVoice")
         self.folder_button = named(QPushButton("Use files I already have…"), "useVoiceFolder")
         self.cancel_button = named(QPushButton("Cancel"), "cancelDownload")

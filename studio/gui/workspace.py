@@ -200,11 +200,11 @@ class Workspace(QObject):
 
 def _kokoro_missing() -> list[VoiceEntry]:
     """Kokoro's known voices, marked unusable: offered (a project may use one) but not there."""
-    from studio.engines.weights import KOKORO_VOICES
+    from studio.engines.weights import KOKORO_V1_VOICES
     from studio.languages import language_of_kokoro_voice
 
     entries = []
-    for voice in KOKORO_VOICES:
+    for voice in KOKORO_V1_VOICES:
         language = language_of_kokoro_voice(voice.id)
         if language is not None:
             gender = voice.gender if voice.gender in ("female", "male") else None

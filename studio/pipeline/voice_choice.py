@@ -23,7 +23,7 @@ from pathlib import Path
 import studio.engines.draft as draft_engine
 from studio.engines.base import DRAFT, KOKORO, TTSEngine
 from studio.engines.registry import get_engine
-from studio.engines.weights import KOKORO_VOICES, find_kokoro_weights
+from studio.engines.weights import KOKORO_V1_VOICES, find_kokoro_weights
 from studio.errors import InputError, MissingWeightsError
 from studio.languages import (
     DEFAULT_LANGUAGE,
@@ -274,7 +274,7 @@ def draft_voice_for(language: str, gender: str | None) -> str:
 
 def known_voice_ids(library: Library, kokoro_dir: Path | None = None) -> list[str]:
     """Every voice id a project may name: Kokoro's (catalogued and present), blends, drafts."""
-    ids = [voice.id for voice in KOKORO_VOICES]
+    ids = [voice.id for voice in KOKORO_V1_VOICES]
     ids += [entry.id for entry in voice_catalogue.catalogue(library, kokoro_dir)]
     return list(dict.fromkeys(ids))
 
