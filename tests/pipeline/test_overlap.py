@@ -138,7 +138,7 @@ def test_cancel_while_voicing_and_encoding_stops_both(tmp_path: Path, overlapped
     assert outcome and isinstance(outcome[0], Cancelled), outcome
     assert not [t for t in threading.enumerate() if t.name.startswith("segments-ahead")]
     assert not _descendants(), "no ffmpeg left running"
-    project = library.projects()[0]
+    project = library.project(library.projects()[0].id)
     folder = library.home.project_dir(project.id)
     half = [p for p in folder.rglob("*") if p.is_file() and (p.name.startswith(".")
             or ".partial" in p.name or ".tmp" in p.name)]  # fmt: skip
