@@ -215,8 +215,7 @@ class KokoroEngine:
         """
         with self._build_lock, self._lock:
             self._pipelines.clear()
-            self._checks = None
-            self._model = None
+            self._model = None  # the checks stay: a call that took its pipeline before may run
         return_freed_memory()
 
 
