@@ -16,6 +16,7 @@ from studio.engines.base import (
 from studio.engines.registry import default_engine, get_engine
 from studio.engines.weights import (
     KOKORO_REPO_ID,
+    KOKORO_V1_VOICES,
     KOKORO_VOICES,
     KokoroWeights,
     find_kokoro_weights,
@@ -27,6 +28,7 @@ __all__ = [
     "ENGINE_NAMES",
     "KOKORO",
     "KOKORO_REPO_ID",
+    "KOKORO_V1_VOICES",
     "KOKORO_VOICES",
     "SAMPLE_RATE",
     "KokoroWeights",

@@ -310,9 +310,6 @@ def _transfer(
         raise _Interrupted(f"only {have} of {remote.size} bytes arrived")
 
 
-
-
-
 def _problem(path: Path, remote: RemoteFile) -> str | None:
     """Why ``path`` is not ``remote``'s content (size, then sha256 when known), or None."""
     size = size_or_zero(path)

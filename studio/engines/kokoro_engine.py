@@ -1,4 +1,5 @@
-"""The Kokoro-82M voice: natural speech on the CPU, from weight files already on this machine.
+"""The Kokoro-82M voice: natural speech on the CPU, from weight files already on this machine,
+in the nine languages Kokoro speaks (G2P per language; see kokoro_g2p and kokoro_text).
 
 Every file Kokoro reads is passed as an explicit path (config, checkpoint, voice ``.pt``):
 given a bare voice name or no config, the ``kokoro`` package would download from the Hugging
@@ -9,10 +10,11 @@ its voices stays instant.
 from __future__ import annotations
 
 import contextlib
+import io
 import pickle
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +30,8 @@ from studio.engines.base import (
     require_text,
     write_wav_atomically,
 )
+from studio.engines.kokoro_g2p import Phonemized, phonemizer
+from studio.engines.kokoro_text import MAX_PHONEMES, fit_chunks, timings
 from studio.engines.memory import fold_weight_norms, return_freed_memory
 from studio.engines.weights import (
     KOKORO_REPO_ID,
@@ -37,11 +41,18 @@ from studio.engines.weights import (
     kokoro_voice_info,
 )
 from studio.errors import InputError, MissingWeightsError, StudioError
+from studio.languages import Language, get_language, language_of_kokoro_voice
 from studio.progress import CancelToken, run_abandonable
 from studio.timing import WordTiming
+from studio.voice_ids import BlendPart, blend_spec, is_blend_spec, parse_blend_spec
 
 #: The spaCy pipeline misaki's English G2P loads (installed by packaging/install_spacy_model.py).
 SPACY_MODEL = "en_core_web_sm"
+#: Kokoro's letters for English, whose G2P (misaki + spaCy) gives word timestamps itself.
+ENGLISH = ("a", "b")
+JAPANESE = "j"
+#: Voice packs (0.5 MB each) kept in memory: a project's voices and blends.
+MAX_CACHED_PACKS = 16
 
 if TYPE_CHECKING:
     import torch
@@ -49,8 +60,23 @@ if TYPE_CHECKING:
 
 
 def lang_code(voice_id: str) -> str:
-    """Kokoro's G2P language for a voice: "a" (American) or "b" (British) from its prefix."""
-    return check_voice_id(voice_id)[0]
+    """Kokoro's G2P language letter for a voice ("jf_alpha" -> "j"; a blend: its largest part)."""
+    return voice_language(voice_id).kokoro
+
+
+def voice_parts(voice: str) -> tuple[BlendPart, ...]:
+    """The Kokoro voices ``voice`` mixes: one at weight 1, or a blend spec's parts (InputError
+    for anything else, such as a saved blend's name the caller should have resolved)."""
+    if is_blend_spec(voice):
+        return parse_blend_spec(voice)
+    return (BlendPart(check_voice_id(voice), 1.0),)
+
+
+def voice_language(voice: str) -> Language:
+    """The language a voice speaks: its prefix's, or a blend's largest part's."""
+    language = language_of_kokoro_voice(voice_parts(voice)[0].voice)
+    assert language is not None, "check_voice_id accepts only voices of known languages"
+    return language
 
 
 def _is_spoken_word(text: str) -> bool:
@@ -92,6 +118,8 @@ class KokoroEngine:
         self._model: KModel | None = None
         self._checks: LayerCancelChecks | None = None
         self._pipelines: dict[str, KPipeline] = {}
+        self._packs_lock = threading.Lock()
+        self._packs: dict[str, torch.Tensor] = {}  # voice or blend spec -> style tensor
 
     def voices(self) -> list[VoiceInfo]:
         """The Kokoro voices whose files are on this machine."""
@@ -107,31 +135,27 @@ class KokoroEngine:
         language: str | None = None,
         cancel: CancelToken | None = None,
     ) -> SpeechResult:
-        """Speak ``text`` into ``out_wav`` (mono 24 kHz) with Kokoro's per-word timestamps.
+        """Speak ``text`` into ``out_wav`` (mono 24 kHz) with a timing per word (per character
+        in Japanese and Chinese).
 
-        Kokoro speaks long text in chunks of up to 510 phonemes. ``cancel`` is checked before
-        every layer of the model (and a first-use model load is abandoned), so Cancel stops
-        this call within a fraction of a second; no file is written when it fires.
+        ``voice`` is a voice file's id or a blend spec ("af_heart*0.6+bf_emma*0.4");
+        ``language`` (a studio.languages code, else the voice's own) picks the G2P. Kokoro
+        speaks long text in chunks of up to 510 phonemes. ``cancel`` is checked before every
+        layer of the model (and a first-use model load is abandoned), so Cancel stops this call
+        within a fraction of a second; no file is written when it fires.
         """
         text = require_text(text)
         speed = require_speed(speed)
-        voice_file = str(self.weights.voice_path(voice))  # a path, never a name: no download
+        spoken = get_language(language) if language else voice_language(voice)
+        pack = self._voice_pack(voice)  # files read by path, never by name: no download
         if cancel is not None:
             cancel.raise_if_cancelled()
-        pipeline = self._ready_pipeline(lang_code(voice), cancel)
-        chunks: list[AudioArray] = []
-        words: list[WordTiming] = []
-        offset = 0.0
+        pipeline = self._ready_pipeline(spoken.kokoro, cancel)
         with self._lock, self._layer_checks().watching(cancel):
-            for result in pipeline(text, voice=voice_file, speed=speed):
-                if cancel is not None:
-                    cancel.raise_if_cancelled()
-                if result.audio is None:
-                    continue
-                audio = result.audio.detach().cpu().numpy().astype(np.float32).reshape(-1)
-                words.extend(_chunk_words(result.tokens or [], offset))
-                chunks.append(audio)
-                offset += audio.size / SAMPLE_RATE
+            if spoken.kokoro in ENGLISH:
+                chunks, words = self._speak_english(pipeline, text, pack, speed, cancel)
+            else:
+                chunks, words = self._speak(pipeline, spoken, text, pack, speed, cancel)
         if not chunks:
             raise InputError(
                 "The text has nothing Kokoro can pronounce",
@@ -141,6 +165,83 @@ class KokoroEngine:
         duration = write_wav_atomically(out_wav, samples, SAMPLE_RATE, cancel)
         words = [WordTiming(w.word, min(w.start, duration), min(w.end, duration)) for w in words]
         return SpeechResult(duration, SAMPLE_RATE, words, KOKORO, voice)
+
+    def _speak_english(
+        self,
+        pipeline: KPipeline,
+        text: str,
+        pack: torch.Tensor,
+        speed: float,
+        cancel: CancelToken | None,
+    ) -> tuple[list[AudioArray], list[WordTiming]]:
+        """Audio chunks and word timings from Kokoro's own English path (misaki's timestamps)."""
+        chunks: list[AudioArray] = []
+        words: list[WordTiming] = []
+        offset = 0.0
+        for result in pipeline(text, voice=pack, speed=speed):
+            if cancel is not None:
+                cancel.raise_if_cancelled()
+            if result.audio is None:
+                continue
+            audio = result.audio.detach().cpu().numpy().astype(np.float32).reshape(-1)
+            words.extend(_chunk_words(result.tokens or [], offset))
+            chunks.append(audio)
+            offset += audio.size / SAMPLE_RATE
+        return chunks, words
+
+    def _speak(
+        self,
+        pipeline: KPipeline,
+        language: Language,
+        text: str,
+        pack: torch.Tensor,
+        speed: float,
+        cancel: CancelToken | None,
+    ) -> tuple[list[AudioArray], list[WordTiming]]:
+        """Audio chunks and timings for the other languages: chunked here (sentences, clauses),
+        each word timed by the model's predicted durations (see studio.engines.kokoro_text)."""
+        from kokoro import KPipeline
+
+        model = pipeline.model
+        assert model is not None, "pipelines are built with the engine's model"
+        phonemize = _memo(phonemizer(language, pipeline.g2p, model.vocab))
+        chunks: list[AudioArray] = []
+        words: list[WordTiming] = []
+        offset = 0.0
+        for piece, _ in fit_chunks(text, lambda part: phonemize(part).phonemes):
+            if cancel is not None:
+                cancel.raise_if_cancelled()
+            chunk = phonemize(piece).cut(MAX_PHONEMES)
+            output = KPipeline.infer(model, chunk.phonemes, pack.to(model.device), speed)
+            audio = output.audio.detach().cpu().numpy().astype(np.float32).reshape(-1)
+            if output.pred_dur is not None and chunk.words:
+                durations = [int(frames) for frames in output.pred_dur.reshape(-1).tolist()]
+                words.extend(timings(chunk.words, chunk.spans, durations, offset))
+            chunks.append(audio)
+            offset += audio.size / SAMPLE_RATE
+        return chunks, words
+
+    def _voice_pack(self, voice: str) -> torch.Tensor:
+        """The style tensor for ``voice``: a voice file's, or a blend's weighted sum of its
+        parts' (cached per canonical spec, so part order never matters)."""
+        parts = voice_parts(voice)
+        key = blend_spec(parts) if len(parts) > 1 else parts[0].voice
+        paths = [self.weights.voice_path(part.voice) for part in parts]  # missing: named here
+        with self._packs_lock:
+            cached = self._packs.get(key)
+        if cached is not None:
+            return cached
+        import torch
+
+        pack = sum(
+            (part.weight * _load_pack(path) for part, path in zip(parts, paths, strict=True)),
+            start=torch.zeros(()),
+        )
+        with self._packs_lock:
+            if len(self._packs) >= MAX_CACHED_PACKS:
+                self._packs.pop(next(iter(self._packs)))
+            self._packs[key] = pack
+        return pack
 
     def _ready_pipeline(self, lang: str, cancel: CancelToken | None) -> KPipeline:
         """The pipeline for ``lang``; a first-use build (seconds) is abandoned if ``cancel`` fires.
@@ -164,7 +265,10 @@ class KokoroEngine:
         """The G2P + model pipeline for ``lang``, built once (under ``_build_lock``)."""
         with self._build_lock:
             if lang not in self._pipelines:
-                _require_spacy_model()
+                if lang in ENGLISH:  # spaCy and misaki's English G2P: for English text only
+                    _require_spacy_model()
+                if lang == JAPANESE:
+                    _import_quietly("pyopenjtalk")
                 from kokoro import KPipeline
 
                 self._pipelines[lang] = KPipeline(
@@ -216,6 +320,8 @@ class KokoroEngine:
         with self._build_lock, self._lock:
             self._pipelines.clear()
             self._model = None  # the checks stay: a call that took its pipeline before may run
+        with self._packs_lock:
+            self._packs.clear()
         return_freed_memory()
 
 
@@ -253,6 +359,15 @@ class LayerCancelChecks:
             self.token = None
 
 
+def _import_quietly(module: str) -> None:
+    """Import ``module`` with its import-time prints kept off stdout (pyopenjtalk-plus prints a
+    warning about an optional ONNX model misaki never uses; stdout may be a CLI's output)."""
+    import importlib
+
+    with contextlib.redirect_stdout(io.StringIO()):
+        importlib.import_module(module)
+
+
 def _require_spacy_model() -> None:
     """Fail clearly if misaki's spaCy pipeline is absent: misaki would try to download it."""
     import spacy.util
@@ -274,3 +389,36 @@ def _chunk_words(tokens: list[Any], offset: float) -> list[WordTiming]:
             continue
         words.append(WordTiming(token.text, offset + float(start), offset + float(end)))
     return words
+
+
+def _load_pack(path: Path) -> torch.Tensor:
+    """A voice file's style tensor (tensors only: a voice file can't run code)."""
+    import torch
+
+    try:
+        pack = torch.load(path, weights_only=True, map_location="cpu")
+    except (RuntimeError, pickle.UnpicklingError, EOFError, OSError) as error:
+        raise StudioError(
+            f"The Kokoro voice file {path.name} could not be read ({error})",
+            where=str(path),
+            fix="Delete it and copy or download the voice again",
+        ) from error
+    if not isinstance(pack, torch.Tensor) or not pack.is_floating_point():
+        raise StudioError(
+            f"The Kokoro voice file {path.name} holds no voice",
+            where=str(path),
+            fix="Delete it and copy or download the voice again",
+        )
+    return pack.float()
+
+
+def _memo(phonemize: Callable[[str], Phonemized]) -> Callable[[str], Phonemized]:
+    """``phonemize`` remembering its answers for one synthesis (chunking asks twice)."""
+    seen: dict[str, Phonemized] = {}
+
+    def remembered(text: str) -> Phonemized:
+        if text not in seen:
+            seen[text] = phonemize(text)
+        return seen[text]
+
+    return remembered

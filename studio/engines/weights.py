@@ -9,7 +9,6 @@ are read (``try_to_load_from_cache`` / ``scan_cache_dir``): nothing here touches
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +18,8 @@ from huggingface_hub.errors import CacheNotFound
 
 from studio.engines.base import VoiceInfo
 from studio.errors import InputError, MissingWeightsError
+from studio.languages import DEFAULT_LANGUAGE, LANGUAGES, language_of_kokoro_voice
+from studio.voice_ids import KOKORO_VOICE_ID
 
 KOKORO_REPO_ID = "hexgrad/Kokoro-82M"
 CONFIG_FILENAME = "config.json"
@@ -27,34 +28,65 @@ VOICES_DIRNAME = "voices"
 DEFAULT_VOICE = "af_heart"
 
 _ANY_VOICE = f"{VOICES_DIRNAME}/{DEFAULT_VOICE}.pt (or any other voice)"
-_VOICE_ID = re.compile(r"^[a-z]{2}_[a-z0-9]+$")
-_LANGUAGES = {"a": "en-US", "b": "en-GB"}
 _GENDERS = {"f": "female", "m": "male"}
+#: How a label names each language's voices ("Heart (American English, female)").
+_LANGUAGE_WORDS = {
+    "en-us": "American English", "en-gb": "British English", "es": "Spanish", "fr": "French",
+    "hi": "Hindi", "it": "Italian", "pt-br": "Brazilian Portuguese", "ja": "Japanese",
+    "zh": "Mandarin",
+}  # fmt: skip
+
+#: Kokoro v1.0's 54 voices by language, best first (grades of hexgrad/Kokoro-82M VOICES.md).
+_V1_NAMES: dict[str, tuple[str, ...]] = {
+    "en-us": ("af_heart", "af_bella", "af_nicole", "af_aoede", "af_kore", "af_sarah", "af_nova",
+              "af_sky", "af_alloy", "af_jessica", "af_river", "am_michael", "am_fenrir",
+              "am_puck", "am_echo", "am_eric", "am_liam", "am_onyx", "am_santa", "am_adam"),
+    "en-gb": ("bf_emma", "bf_isabella", "bf_alice", "bf_lily", "bm_george", "bm_fable",
+              "bm_lewis", "bm_daniel"),
+    "es": ("ef_dora", "em_alex", "em_santa"),
+    "fr": ("ff_siwis",),
+    "hi": ("hf_alpha", "hf_beta", "hm_omega", "hm_psi"),
+    "it": ("if_sara", "im_nicola"),
+    "pt-br": ("pf_dora", "pm_alex", "pm_santa"),
+    "ja": ("jf_alpha", "jf_gongitsune", "jf_tebukuro", "jf_nezumi", "jm_kumo"),
+    "zh": ("zf_xiaobei", "zf_xiaoni", "zf_xiaoxiao", "zf_xiaoyi", "zm_yunjian", "zm_yunxi",
+           "zm_yunxia", "zm_yunyang"),
+}  # fmt: skip
 
 
-def _voice(voice_id: str, name: str) -> VoiceInfo:
-    accent = "American" if voice_id[0] == "a" else "British"
-    gender = _GENDERS[voice_id[1]]
-    return VoiceInfo(voice_id, f"{name} ({accent} {gender})", _LANGUAGES[voice_id[0]], gender)
-
-
-#: Kokoro v1.0's English voices (the languages Studio's Kokoro engine speaks), best first.
-KOKORO_VOICES: tuple[VoiceInfo, ...] = tuple(
-    _voice(voice_id, name)
-    for voice_id, name in (
-        ("af_heart", "Heart"), ("af_bella", "Bella"), ("af_nicole", "Nicole"),
-        ("af_aoede", "Aoede"), ("af_kore", "Kore"), ("af_sarah", "Sarah"), ("af_nova", "Nova"),
-        ("af_sky", "Sky"), ("af_alloy", "Alloy"), ("af_jessica", "Jessica"),
-        ("af_river", "River"), ("am_michael", "Michael"), ("am_fenrir", "Fenrir"),
-        ("am_puck", "Puck"), ("am_echo", "Echo"), ("am_eric", "Eric"), ("am_liam", "Liam"),
-        ("am_onyx", "Onyx"), ("am_santa", "Santa"), ("am_adam", "Adam"),
-        ("bf_emma", "Emma"), ("bf_isabella", "Isabella"), ("bf_alice", "Alice"),
-        ("bf_lily", "Lily"), ("bm_george", "George"), ("bm_fable", "Fable"),
-        ("bm_lewis", "Lewis"), ("bm_daniel", "Daniel"),
+def _described(voice_id: str) -> VoiceInfo | None:
+    """A voice file's entry from its name alone: "jf_myvoice" -> "Myvoice (Japanese, female)"."""
+    language = language_of_kokoro_voice(voice_id)
+    if language is None or not KOKORO_VOICE_ID.match(voice_id):
+        return None
+    gender = _GENDERS.get(voice_id[1], "unknown")
+    name = voice_id.split("_", 1)[1].title()
+    described = (
+        f"{_LANGUAGE_WORDS[language.code]}, {gender}"
+        if gender != "unknown"
+        else (_LANGUAGE_WORDS[language.code])
     )
-)  # fmt: skip
+    return VoiceInfo(voice_id, f"{name} ({described})", language.code, gender)
 
-_CATALOGUE = {voice.id: voice for voice in KOKORO_VOICES}
+
+def _catalogued(voice_id: str) -> VoiceInfo:
+    described = _described(voice_id)
+    assert described is not None, voice_id
+    return described
+
+
+#: Every Kokoro v1.0 voice (54, nine languages), each language's best first.
+KOKORO_V1_VOICES: tuple[VoiceInfo, ...] = tuple(
+    _catalogued(voice_id) for ids in _V1_NAMES.values() for voice_id in ids
+)
+#: Kokoro v1.0's English voices, best first: what the in-app download fetches. Not the list of
+#: what is installed (that is :meth:`KokoroWeights.available_voices`).
+KOKORO_VOICES: tuple[VoiceInfo, ...] = tuple(
+    voice for voice in KOKORO_V1_VOICES if voice.language in ("en-us", "en-gb")
+)
+
+_CATALOGUE = {voice.id: voice for voice in KOKORO_V1_VOICES}
+_RANK = {voice.id: rank for rank, voice in enumerate(KOKORO_V1_VOICES)}
 
 
 def _how_to_get(folder: Path | None) -> str:
@@ -67,21 +99,26 @@ def _how_to_get(folder: Path | None) -> str:
 
 
 def kokoro_voice_info(voice_id: str) -> VoiceInfo:
-    """Catalogue entry for ``voice_id``; a plain one for voice files not in the catalogue."""
-    if voice_id in _CATALOGUE:
-        return _CATALOGUE[voice_id]
-    language = _LANGUAGES.get(voice_id[:1], "en-US")
-    gender = _GENDERS.get(voice_id[1:2], "unknown")
-    return VoiceInfo(voice_id, voice_id.split("_", 1)[-1].title(), language, gender)
+    """Catalogue entry for ``voice_id``; one from its name for files not in the catalogue."""
+    known = _CATALOGUE.get(voice_id) or _described(voice_id)
+    if known is not None:
+        return known
+    return VoiceInfo(voice_id, voice_id, DEFAULT_LANGUAGE, "unknown")
+
+
+def is_kokoro_voice_name(name: str) -> bool:
+    """Whether a voice file's stem names a voice of a language Kokoro speaks ("jf_alpha")."""
+    return bool(KOKORO_VOICE_ID.match(name)) and language_of_kokoro_voice(name) is not None
 
 
 def check_voice_id(voice_id: str) -> str:
-    """``voice_id`` if it looks like a Kokoro English voice ("af_heart"), else InputError."""
-    if not _VOICE_ID.match(voice_id) or voice_id[0] not in _LANGUAGES:
-        known = ", ".join(voice.id for voice in KOKORO_VOICES[:5])
+    """``voice_id`` if it names a Kokoro voice of a language Studio speaks, else InputError."""
+    if not is_kokoro_voice_name(voice_id):
+        letters = ", ".join(f"{lang.kokoro} ({lang.name})" for lang in LANGUAGES)
         raise InputError(
-            f"{voice_id!r} is not a Kokoro English voice",
-            fix=f"Pick a voice such as {known}",
+            f"{voice_id!r} is not a Kokoro voice",
+            fix=f"Use a voice file's name such as {DEFAULT_VOICE} or jf_alpha: a language "
+            f"letter ({letters}), f or m, an underscore and a name",
         )
     return voice_id
 
@@ -104,18 +141,25 @@ class KokoroWeights:
         """The ``.pt`` file of ``voice_id``; MissingWeightsError if that voice is not here."""
         path = self.voices_dir / f"{check_voice_id(voice_id)}.pt"
         if not path.is_file():
+            language = language_of_kokoro_voice(voice_id)
+            same = [v for v in self.available_voices() if language_of_kokoro_voice(v) == language]
+            fix = _how_to_get(self.voices_dir.parent)
+            if same:
+                fix = f"Choose one of: {', '.join(same)}; or {fix[0].lower()}{fix[1:]}"
             raise MissingWeightsError(
                 f"The Kokoro voice file {VOICES_DIRNAME}/{voice_id}.pt is missing",
                 where=f"looked in {self.voices_dir}",
-                fix=_how_to_get(self.voices_dir.parent),
+                fix=fix,
             )
         return path
 
     def available_voices(self) -> list[str]:
-        """Ids of the voice files present, catalogue order first, then any others by name."""
-        present = {path.stem for path in self.voices_dir.glob("*.pt") if _VOICE_ID.match(path.stem)}
-        ordered = [voice.id for voice in KOKORO_VOICES if voice.id in present]
-        return ordered + sorted(present - set(ordered))
+        """Ids of the voice files present (any ``<letter><f|m>_<name>.pt`` of a language Kokoro
+        speaks), by language in the languages' order, each language's best first."""
+        present = [path.stem for path in self.voices_dir.glob("*.pt")]
+        voices = [stem for stem in present if is_kokoro_voice_name(stem)]
+        letters = [language.kokoro for language in LANGUAGES]
+        return sorted(voices, key=lambda v: (letters.index(v[0]), _RANK.get(v, len(_RANK)), v))
 
 
 def hf_hub_cache_dir() -> Path:
@@ -137,7 +181,7 @@ def _missing_in(folder: Path) -> list[str]:
     """Names (relative to ``folder``) of the Kokoro files that are not in ``folder``."""
     missing = [name for name in (CONFIG_FILENAME, MODEL_FILENAME) if not (folder / name).is_file()]
     voices = folder / VOICES_DIRNAME
-    if not (voices.is_dir() and any(voices.glob("*.pt"))):
+    if not (voices.is_dir() and any(is_kokoro_voice_name(p.stem) for p in voices.glob("*.pt"))):
         missing.append(_ANY_VOICE)
     return missing
 

@@ -233,7 +233,7 @@ def test_hf_endpoint_environment_variable(
 
 
 def test_unknown_voice_is_an_input_error_before_any_request(tmp_path: Path, hub: FakeHub) -> None:
-    with pytest.raises(InputError, match="not a Kokoro English voice"):
+    with pytest.raises(InputError, match="not a Kokoro voice"):
         download_kokoro_weights(tmp_path / "kokoro", ("xx_nobody",), endpoint=hub.endpoint)
     assert hub.requests == []
     assert kokoro_filenames(["af_heart", "af_heart"]) == [CONFIG, MODEL, HEART]

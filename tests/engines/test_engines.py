@@ -31,7 +31,7 @@ from studio.engines import (
 from studio.engines.base import write_wav_atomically
 from studio.engines.draft import DraftEngine
 from studio.engines.kokoro_engine import KokoroEngine
-from studio.engines.weights import KokoroWeights
+from studio.engines.weights import KOKORO_V1_VOICES, KokoroWeights
 from studio.errors import Cancelled, InputError, MissingWeightsError
 from studio.progress import CancelToken
 
@@ -394,7 +394,7 @@ def test_kokoro_cancel_keeps_previous_wav_intact(kokoro: KokoroEngine, tmp_path:
 def test_kokoro_missing_voice_file_is_named(kokoro: KokoroEngine, tmp_path: Path) -> None:
     with pytest.raises(MissingWeightsError, match="voices/bf_emma.pt"):
         kokoro.synthesize("Hello.", tmp_path / "x.wav", voice="bf_emma")
-    with pytest.raises(InputError, match="not a Kokoro English voice"):
+    with pytest.raises(InputError, match="not a Kokoro voice"):
         kokoro.synthesize("Hello.", tmp_path / "x.wav", voice="../../etc/passwd")
 
 
@@ -461,13 +461,22 @@ def test_hf_home_cache_is_searched(tmp_path: Path, empty_hf_cache: Path) -> None
     assert find_kokoro_weights(None).config == snapshot / "config.json"
 
 
-def test_voice_catalogue_is_english_and_complete() -> None:
-    ids = [voice.id for voice in KOKORO_VOICES]
-    assert {"af_heart", "af_bella", "am_michael", "bf_emma", "bm_george"} <= set(ids)
-    assert len(ids) == len(set(ids))
-    for voice in KOKORO_VOICES:
-        assert voice.language == {"a": "en-US", "b": "en-GB"}[voice.id[0]]
+def test_voice_catalogue_labels_every_kokoro_v1_voice() -> None:
+    ids = [voice.id for voice in KOKORO_V1_VOICES]
+    assert len(ids) == len(set(ids)) == 54
+    assert {"af_heart", "bm_george", "ef_dora", "ff_siwis", "hf_alpha", "if_sara", "pf_dora",
+            "jf_alpha", "zf_xiaobei"} <= set(ids)  # fmt: skip
+    letters = {"a": "en-us", "b": "en-gb", "e": "es", "f": "fr", "h": "hi", "i": "it",
+               "p": "pt-br", "j": "ja", "z": "zh"}  # fmt: skip
+    for voice in KOKORO_V1_VOICES:
+        assert voice.language == letters[voice.id[0]]
         assert voice.gender == {"f": "female", "m": "male"}[voice.id[1]]
+        assert voice.display_name.endswith(f", {voice.gender})")
+    by_id = {voice.id: voice.display_name for voice in KOKORO_V1_VOICES}
+    assert by_id["jf_alpha"] == "Alpha (Japanese, female)"
+    assert by_id["ef_dora"] == "Dora (Spanish, female)"
+    assert by_id["af_heart"] == "Heart (American English, female)"
+    assert [voice.id for voice in KOKORO_VOICES] == [v for v in ids if v[0] in "ab"]
 
 
 def test_no_engine_module_imports_qt() -> None:
