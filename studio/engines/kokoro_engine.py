@@ -32,6 +32,7 @@ from studio.engines.base import (
 )
 from studio.engines.kokoro_g2p import Phonemized, phonemizer
 from studio.engines.kokoro_text import MAX_PHONEMES, fit_chunks, timings
+from studio.engines.memory import fold_weight_norms, return_freed_memory
 from studio.engines.weights import (
     KOKORO_REPO_ID,
     KokoroWeights,
@@ -303,9 +304,25 @@ class KokoroEngine:
                     fix="Delete them and download the Kokoro voice again in Settings",
                 ) from error
             model = model.to(device).eval()
+            fold_weight_norms(model)  # its weights once, not twice (studio.engines.memory)
             self._checks = LayerCancelChecks(model)
             self._model = model
+            return_freed_memory()  # what building it left free in the heap
         return self._model
+
+    def release(self) -> None:
+        """Drop the model and the G2P pipelines and return their memory to the system.
+
+        Called when no more voice is needed for a while (the render after the voice stage):
+        the model, spaCy and the pipelines hold ~1 GB. The next synthesis builds them again
+        (a few seconds). Waits for a running synthesis or build to finish first.
+        """
+        with self._build_lock, self._lock:
+            self._pipelines.clear()
+            self._model = None  # the checks stay: a call that took its pipeline before may run
+        with self._packs_lock:
+            self._packs.clear()
+        return_freed_memory()
 
 
 class LayerCancelChecks:

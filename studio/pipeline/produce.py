@@ -303,8 +303,86 @@ def _voice_visuals_render(
     settings = render_stage.settings_for(project)
     template = get_template(project.template)
     plan = StagePlan(_stage_costs(library, project, template, settings, request))
+    if _overlaps(template, request):
+        _visuals(library, project, template, settings, ctx, plan, request)
+        _voice_encoding_ahead(library, project, template, settings, ctx, plan, request)
+    else:
+        _voice(library, project, template, ctx, plan, request)
+        _visuals(library, project, template, settings, ctx, plan, request)
+    project = library.refresh(project)
+    render_cost = _render_seconds(library, project, settings)  # the voices' true lengths now
+    start, end = ctx.begin(plan, "render", cost=render_cost)
+    return render_stage.render_project_video(library, project, ctx, start=start, end=end)
+
+
+#: Encode each scene's segment while the next scenes are voiced (``studio.pipeline.overlap``).
+#: Off: measured with ``bench/kokoro_memory.py`` on 2 cores, see docs/benchmarks.md.
+OVERLAP_VOICE_AND_RENDER = False
+#: Free the voice engines' memory (Kokoro's model: ~1 GB) before the render stage.
+RELEASE_VOICES_BEFORE_RENDER = True
+
+
+def _overlaps(template: Template, request: RunRequest) -> bool:
+    """Whether segments are encoded during the voice stage. The visuals then come first, so
+    only when they don't depend on the voices' lengths (stock footage is chosen to last as
+    long as its scene's voice)."""
+    return OVERLAP_VOICE_AND_RENDER and template.narrated and not request.stock
+
+
+def _voice(
+    library: Library,
+    project: Project,
+    template: Template,
+    ctx: JobContext,
+    plan: StagePlan,
+    request: RunRequest,
+) -> None:
     start, end = ctx.begin(plan, "voice")
-    template.voice(library, project, ctx, start=start, end=end, request=request)
+    try:
+        template.voice(library, project, ctx, start=start, end=end, request=request)
+    finally:
+        if RELEASE_VOICES_BEFORE_RENDER:
+            voiceover.release_engines()
+
+
+def _voice_encoding_ahead(
+    library: Library,
+    project: Project,
+    template: Template,
+    settings: RenderSettings,
+    ctx: JobContext,
+    plan: StagePlan,
+    request: RunRequest,
+) -> None:
+    """The voice stage with each scene's segment encoded as soon as it is known."""
+    from studio.pipeline.overlap import SegmentsAhead
+
+    ahead = SegmentsAhead(library, library.refresh(project), settings, ctx.cancel)
+    start, end = ctx.begin(plan, "voice")
+    try:
+        template.voice(
+            library, project, ctx, start=start, end=end, request=request,
+            on_voiced=ahead.scene_voiced,
+        )  # fmt: skip
+    except BaseException:
+        ahead.abandon()
+        raise
+    finally:
+        if RELEASE_VOICES_BEFORE_RENDER:
+            voiceover.release_engines()
+    ahead.finish()
+    ctx.check()
+
+
+def _visuals(
+    library: Library,
+    project: Project,
+    template: Template,
+    settings: RenderSettings,
+    ctx: JobContext,
+    plan: StagePlan,
+    request: RunRequest,
+) -> None:
     start, end = ctx.begin(plan, "visuals")
     template.visuals(
         library,
@@ -316,10 +394,6 @@ def _voice_visuals_render(
         media_folders=request.media_folders,
         stock=request.stock,
     )
-    project = library.refresh(project)
-    render_cost = _render_seconds(library, project, settings)  # the voices' true lengths now
-    start, end = ctx.begin(plan, "render", cost=render_cost)
-    return render_stage.render_project_video(library, project, ctx, start=start, end=end)
 
 
 def _stage_costs(

@@ -242,8 +242,11 @@ def voice_project(
     is_current: Callable[..., bool] = voice_is_current,
     narrated: bool = True,
     request: RunRequest | None = None,
+    on_voiced: Callable[[Scene], None] | None = None,
 ) -> int:
     """Voice every scene that needs it with ``speak``; return how many were made.
+
+    ``on_voiced(scene)`` is called after each scene, in order, once its audio is current.
 
     ``narrated`` False (a template whose scenes are not spoken): no word on the draft voice.
     The step moves to "voiceover" only when a scene's audio is not current by ``is_current``
@@ -270,6 +273,8 @@ def voice_project(
         report(sum(costs[:index]) / total, f"Voice: scene {index + 1} of {len(scenes)}")
         if speak(library, project, scene, ctx, request=request):
             made += 1
+        if on_voiced is not None:
+            on_voiced(scene)
     report(1.0, "Voice: done")
     return made
 
@@ -306,6 +311,17 @@ def voicing_seconds(
             seconds += words * KOKORO_SECONDS_PER_WORD / max(0.5, project.voice_speed)
             warm_up = True
     return seconds + (KOKORO_WARM_UP_SECONDS if warm_up else 0.0)
+
+
+def release_engines() -> None:
+    """Let every cached engine free what it holds until it speaks again (Kokoro's model and
+    pipelines, ~1 GB): the render after the voice stage needs none of it."""
+    with _engines_lock:
+        engines = list(_engines.values())
+    for engine in engines:
+        release = getattr(engine, "release", None)
+        if release is not None:
+            release()
 
 
 def spoken_seconds(scene: Scene, speed: float) -> float:

@@ -7,7 +7,7 @@ scene looks on screen (its visual, an optional overlay, whether captions are bur
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar, Literal
@@ -184,8 +184,10 @@ class Template:
         start: float,
         end: float,
         request: RunRequest | None = None,
+        on_voiced: Callable[[Scene], None] | None = None,
     ) -> None:
-        """Give every scene current audio (``request``: the run's Kokoro folder)."""
+        """Give every scene current audio (``request``: the run's Kokoro folder), calling
+        ``on_voiced(scene)`` after each in order."""
         voiceover.voice_project(
             library,
             project,
@@ -196,6 +198,7 @@ class Template:
             is_current=self.voice_is_current,
             narrated=self.narrated,
             request=request,
+            on_voiced=on_voiced,
         )
 
     def voice_scene(
