@@ -1,0 +1,105 @@
+"""What a creator walking the window in other languages ran into, each fixed and kept fixed.
+
+Real windows on real libraries; Kokoro's voices come from a real folder of voice files (a random
+model, as the engine tests make it), so the voice lists show what this machine has.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont, QTextCursor, QTextLayout
+from PySide6.QtWidgets import QPlainTextEdit
+
+from studio.store.settings_registry import KOKORO_DIR
+from tests.engines.test_engines import write_kokoro_files
+from tests.factories import make_project
+from tests.gui.support import multimedia_noise
+
+pytestmark = [pytest.mark.gui, multimedia_noise]
+
+ARABIC = "مرحبا بكم في القاهرة، مدينة الألف مئذنة."
+
+
+@pytest.fixture(autouse=True)
+def empty_hf_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No Kokoro files from this machine's Hugging Face cache: only the test's folder."""
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hf-cache"))
+
+
+def start_x(edit: QPlainTextEdit) -> int:
+    """Where the text's first character is drawn, from the box's left edge."""
+    cursor = QTextCursor(edit.document())
+    cursor.setPosition(0)
+    return edit.cursorRect(cursor).x()
+
+
+def test_arabic_narration_sits_against_the_right_edge_and_follows_typing(
+    qtbot: Any, make_window: Any, library: Any
+) -> None:
+    project = make_project(library, "Cairo", ["Hello, and welcome to Cairo.", ARABIC])
+    win = make_window()
+    win.resize(1366, 768)
+    win.workspace.set_current_project(project.id)
+    english, arabic = (card.text for card in win.editor.cards())
+    qtbot.waitUntil(lambda: arabic.width() > 200)
+    assert start_x(english) < 20
+    assert start_x(arabic) > arabic.width() - 40, "the sentence starts at the right edge"
+
+    english.setPlainText(ARABIC)  # typed over: the box follows the words' direction
+    assert start_x(english) > english.width() - 40
+    english.setPlainText("Back to English.")
+    assert start_x(english) < 20
+
+
+def test_the_new_project_script_box_follows_the_scripts_direction(make_window: Any) -> None:
+    win = make_window()
+    dialog = win.projects.new_project()
+    dialog.pages.setCurrentIndex(1)
+    dialog.script.setPlainText(f"{ARABIC}\n\nشكرا.")
+    align = dialog.script.document().defaultTextOption().alignment()
+    assert align == Qt.AlignmentFlag.AlignRight
+    dialog.reject()
+
+
+def test_a_right_to_left_scene_keeps_its_number_first_in_the_project_tree(
+    qtbot: Any, make_window: Any, library: Any
+) -> None:
+    """The row is drawn with its direction taken from its text when elided: the Arabic words
+    are set apart so the number stays at the left of the row."""
+    project = make_project(library, "Cairo", ["Hello, and welcome to Cairo.", ARABIC])
+    win = make_window()
+    win.workspace.set_current_project(project.id)
+    item = win.tree.project_item(project.id)
+    qtbot.waitUntil(lambda: item.childCount() == 2)
+    row = item.child(1).text(0)
+    assert row.startswith("2  ") and ARABIC in row
+    layout = QTextLayout(row, QFont())  # direction from the text, as an elided row is drawn
+    layout.beginLayout()
+    line = layout.createLine()
+    layout.endLayout()
+    assert line.cursorToX(0)[0] < 1, "the number is drawn first, at the left"
+    assert item.child(0).text(0) == "1  Hello, and welcome to Cairo."  # others unchanged
+
+
+def test_other_languages_voices_name_their_language_once(
+    make_window: Any, library: Any, tmp_path: Path
+) -> None:
+    """Kokoro's and the draft voices' names already say their language ("Heart (American
+    English, female)"); only a blend, named by the creator, gets its language added."""
+    write_kokoro_files(tmp_path / "kokoro", ("af_heart", "jf_alpha", "zf_xiaobei"))
+    library.set_setting(KOKORO_DIR, str(tmp_path / "kokoro"))
+    library.save_blend("Warm", [("af_heart", 0.6), ("zf_xiaobei", 0.4)])
+    project = make_project(library, "Sakura", ["春が来ました。"])
+    library.update_project(project, language="ja")
+    win = make_window()
+    win.workspace.set_current_project(project.id)
+    combo = win.editor.cards()[0].voice
+    texts = {combo.itemData(i): combo.itemText(i) for i in range(combo.count())}
+    assert texts["af_heart"] == "Heart (American English, female)"
+    assert texts["zf_xiaobei"] == "Xiaobei (Mandarin, female)"
+    assert texts["blend:warm"] == "Blend: Warm · English (US)"
+    assert not any(text.count("English") > 1 for text in texts.values())
