@@ -89,8 +89,8 @@ def _add_section(combo: QComboBox, entries: Sequence[VoiceEntry], *, tagged: boo
 def _add(combo: QComboBox, entry: VoiceEntry, tagged: bool, *, indent: bool = False) -> None:
     label = entry.label
     language = find_language(entry.language)
-    if tagged and language is not None and language.name not in label:
-        label = f"{label} · {language.name}"
+    if tagged and entry.kind == BLEND_KIND and language is not None:
+        label = f"{label} · {language.name}"  # Kokoro's and the draft voices name theirs
     if not entry.usable:
         label = f"{label} — {_why_unusable(entry)}"
     combo.addItem(("    " if indent else "") + label, entry.id)
