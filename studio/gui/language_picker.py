@@ -191,6 +191,7 @@ class ProjectLanguageDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("projectLanguageDialog")
         self.setWindowTitle("Language and voice")
+        self.setMinimumWidth(460)  # the warning wraps in two or three lines, not five
         self._workspace = workspace
         self._project = workspace.library.project(project_id)
         self.picker = LanguageVoicePicker(
@@ -217,6 +218,9 @@ class ProjectLanguageDialog(QDialog):
         chosen = get_language(self.picker.language_code())
         self.warning.setText(REVOICE_NOTE.format(language=chosen.name))
         self.warning.setVisible(chosen.code != self._project.language)
+        # Qt sizes a dialog without asking a wrapped label its height: fit it, or the
+        # warning's last line hides under the buttons.
+        self.adjustSize()
 
     def apply(self) -> None:
         """Push the change (undoable) and close; nothing to do if nothing changed."""

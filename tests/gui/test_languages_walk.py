@@ -103,3 +103,25 @@ def test_other_languages_voices_name_their_language_once(
     assert texts["zf_xiaobei"] == "Xiaobei (Mandarin, female)"
     assert texts["blend:warm"] == "Blend: Warm · English (US)"
     assert not any(text.count("English") > 1 for text in texts.values())
+
+
+def test_the_revoice_warning_is_never_hidden_under_the_buttons(
+    qtbot: Any, make_window: Any, library: Any
+) -> None:
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    from studio.gui.language_picker import open_project_language
+
+    project = make_project(library, "Tour")
+    win = make_window()
+    win.workspace.set_current_project(project.id)
+    dialog = open_project_language(win.workspace, win)
+    assert dialog is not None
+    qtbot.waitExposed(dialog)
+    dialog.picker.language.setCurrentIndex(dialog.picker.language.findData("es"))
+    warning = dialog.warning
+    buttons = dialog.findChild(QDialogButtonBox)
+    qtbot.waitUntil(lambda: warning.height() >= warning.heightForWidth(warning.width()))
+    assert warning.geometry().bottom() < buttons.geometry().top()
+    assert dialog.width() <= 1024 and dialog.height() <= 700
+    dialog.reject()
