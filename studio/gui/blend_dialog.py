@@ -49,6 +49,8 @@ NO_KOKORO = (
     "Blends mix Kokoro's natural voices, and their files aren't on this computer yet. "
     "Add them in Settings, then come back."
 )
+#: Said when "Save" is pressed before the blend has a name.
+NO_NAME = "Name the blend first (e.g. Warm narrator): every voice list shows it by its name."
 GENDERS = (("Not said", None), ("Female", "female"), ("Male", "male"))
 
 
@@ -322,6 +324,10 @@ class BlendDialog(QDialog):
 
     def save(self) -> Voice | None:
         """Store the blend (replacing one of the same name) and offer it in every voice list."""
+        if not self.name.text().strip():
+            self._show_error(NO_NAME)
+            self.name.setFocus()
+            return None
         try:
             blend = self._workspace.library.save_blend(
                 self.name.text(),

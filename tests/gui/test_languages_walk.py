@@ -125,3 +125,47 @@ def test_the_revoice_warning_is_never_hidden_under_the_buttons(
     assert warning.geometry().bottom() < buttons.geometry().top()
     assert dialog.width() <= 1024 and dialog.height() <= 700
     dialog.reject()
+
+
+def blend_dialog(win: Any) -> Any:
+    from studio.gui.blend_dialog import open_blends
+
+    return open_blends(win.workspace, win.auditioner, win)
+
+
+def test_a_blend_named_in_japanese_is_saved_and_offered(
+    make_window: Any, library: Any, tmp_path: Path
+) -> None:
+    write_kokoro_files(tmp_path / "kokoro", ("jf_alpha", "jm_kumo"))
+    library.set_setting(KOKORO_DIR, str(tmp_path / "kokoro"))
+    project = make_project(library, "Sakura", ["春が来ました。"])
+    library.update_project(project, language="ja")
+    win = make_window()
+    win.workspace.set_current_project(project.id)
+    dialog = blend_dialog(win)
+    dialog.name.setText("桜の声")
+    blend = dialog.save()
+    assert blend is not None and not dialog.error.isVisibleTo(dialog)
+    assert [b.display_name for b in library.blends()] == ["桜の声"]
+    assert dialog.blends.item(0).text() == "桜の声"
+    combo = win.editor.cards()[0].voice
+    assert combo.findData(blend.voice_id) > 0 and "桜の声" in combo.itemText(
+        combo.findData(blend.voice_id)
+    )
+    dialog.reject()
+
+
+def test_saving_a_blend_without_a_name_asks_for_one_in_plain_words(
+    make_window: Any, library: Any, tmp_path: Path
+) -> None:
+    from studio.gui.blend_dialog import NO_NAME
+
+    write_kokoro_files(tmp_path / "kokoro", ("af_heart", "bf_emma"))
+    library.set_setting(KOKORO_DIR, str(tmp_path / "kokoro"))
+    win = make_window()
+    dialog = blend_dialog(win)
+    dialog.name.setText("   ")
+    assert dialog.save() is None
+    assert dialog.error.isVisibleTo(dialog) and dialog.error.text() == NO_NAME
+    assert library.blends() == []
+    dialog.reject()
