@@ -169,3 +169,31 @@ def test_saving_a_blend_without_a_name_asks_for_one_in_plain_words(
     assert dialog.error.isVisibleTo(dialog) and dialog.error.text() == NO_NAME
     assert library.blends() == []
     dialog.reject()
+
+
+def test_a_scene_turned_french_is_read_by_a_french_voice_and_undo_restores_both(
+    qtbot: Any, make_window: Any, library: Any, tmp_path: Path
+) -> None:
+    """The English narrator reading a French quote with an accent is not what ⋯ → Language
+    → French asks for: the scene takes a French voice, in the same undoable step."""
+    write_kokoro_files(tmp_path / "kokoro", ("af_heart", "bf_emma", "ff_siwis"))
+    library.set_setting(KOKORO_DIR, str(tmp_path / "kokoro"))
+    project = make_project(library, "Quotes", ["Hello there.", "Bonjour à tous."])
+    library.update_project(project, voice_id="af_heart")
+    win = make_window()
+    win.workspace.set_current_project(project.id)
+    card = win.editor.cards()[1]
+    next(a for a in card.language_menu.actions() if a.data() == "fr").trigger()
+    scene = library.scenes(project)[1]
+    assert (scene.language, scene.voice_id) == ("fr", "ff_siwis")
+    qtbot.waitUntil(lambda: card.voice.currentData() == "ff_siwis")
+
+    next(a for a in card.language_menu.actions() if a.data() == "en-gb").trigger()
+    scene = library.scenes(project)[1]  # the project's voice speaks English: it takes over
+    assert (scene.language, scene.voice_id) == ("en-gb", None)
+
+    win.window_actions.undo.trigger()
+    win.window_actions.undo.trigger()
+    scene = library.scenes(project)[1]
+    assert (scene.language, scene.voice_id) == (None, None)
+    qtbot.waitUntil(lambda: card.voice.currentData() is None)
