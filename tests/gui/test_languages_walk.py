@@ -197,3 +197,16 @@ def test_a_scene_turned_french_is_read_by_a_french_voice_and_undo_restores_both(
     scene = library.scenes(project)[1]
     assert (scene.language, scene.voice_id) == (None, None)
     qtbot.waitUntil(lambda: card.voice.currentData() is None)
+
+
+def test_a_chosen_voice_reads_without_leading_spaces_in_the_closed_list(
+    make_window: Any, library: Any
+) -> None:
+    """Without Kokoro, New Project in Japanese picks Kokoro's Japanese voice (listed under
+    the "needs Kokoro" heading): the closed list shows its name from the left edge."""
+    win = make_window()
+    dialog = win.projects.new_project()
+    dialog.voices.language.setCurrentIndex(dialog.voices.language.findData("ja"))
+    assert dialog.voice.currentData() == "jf_alpha"
+    assert dialog.voice.currentText() == "Alpha (Japanese, female) — needs Kokoro"
+    dialog.reject()
