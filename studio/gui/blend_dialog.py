@@ -240,6 +240,17 @@ class BlendDialog(QDialog):
             self.language.setCurrentIndex(0)
         self.language.blockSignals(False)
         self.error.hide()
+        self._order_tabs()
+
+    def _order_tabs(self) -> None:
+        """Tab goes name → each voice's list, share and × → "+ Add a voice" → language: the
+        rows are made after the buttons, so Qt's own order would visit them last."""
+        chain: list[QWidget] = [self.name]
+        for row in self.rows:
+            chain += [row.voice, row.share, row.remove]
+        chain.append(self.add_button)
+        for first, second in zip(chain, chain[1:], strict=False):
+            QWidget.setTabOrder(first, second)
 
     # -- saved blends -----------------------------------------------------------------------------
     def _load_blends(self, select: str | None = None) -> None:

@@ -210,3 +210,27 @@ def test_a_chosen_voice_reads_without_leading_spaces_in_the_closed_list(
     assert dialog.voice.currentData() == "jf_alpha"
     assert dialog.voice.currentText() == "Alpha (Japanese, female) — needs Kokoro"
     dialog.reject()
+
+
+def test_tab_goes_from_the_blends_name_through_its_voices_before_the_buttons(
+    make_window: Any, library: Any, tmp_path: Path
+) -> None:
+    from PySide6.QtWidgets import QWidget
+
+    write_kokoro_files(tmp_path / "kokoro", ("af_heart", "bf_emma", "jf_alpha"))
+    library.set_setting(KOKORO_DIR, str(tmp_path / "kokoro"))
+    win = make_window()
+    dialog = blend_dialog(win)
+    dialog.add_button.click()  # a third row, made after everything else
+    expected: list[QWidget] = []
+    for row in dialog.rows:
+        expected += [row.voice, row.share, row.remove]
+    expected += [dialog.add_button, dialog.language]
+    order: list[QWidget] = []
+    widget = dialog.name.nextInFocusChain()
+    while len(order) < len(expected) and widget is not dialog.name:
+        if widget in expected:
+            order.append(widget)
+        widget = widget.nextInFocusChain()
+    assert order == expected
+    dialog.reject()
