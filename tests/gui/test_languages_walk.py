@@ -81,7 +81,8 @@ def test_a_right_to_left_scene_keeps_its_number_first_in_the_project_tree(
     layout.beginLayout()
     line = layout.createLine()
     layout.endLayout()
-    assert line.cursorToX(0)[0] < 1, "the number is drawn first, at the left"
+    x_of_number: Any = line.cursorToX(0)  # (x, position) in PySide6's binding
+    assert x_of_number[0] < 1, "the number is drawn first, at the left"
     assert item.child(0).text(0) == "1  Hello, and welcome to Cairo."  # others unchanged
 
 
@@ -121,6 +122,7 @@ def test_the_revoice_warning_is_never_hidden_under_the_buttons(
     dialog.picker.language.setCurrentIndex(dialog.picker.language.findData("es"))
     warning = dialog.warning
     buttons = dialog.findChild(QDialogButtonBox)
+    assert buttons is not None
     qtbot.waitUntil(lambda: warning.height() >= warning.heightForWidth(warning.width()))
     assert warning.geometry().bottom() < buttons.geometry().top()
     assert dialog.width() <= 1024 and dialog.height() <= 700
