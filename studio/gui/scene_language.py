@@ -17,7 +17,7 @@ from studio.languages import LANGUAGES, find_language, get_language
 from studio.pipeline.voice_catalogue import default_voice
 from studio.pipeline.voice_choice import voice_language
 from studio.store import Library
-from studio.store.models import Project, Scene
+from studio.store.models import Scene
 
 #: Either English voice reads either English well.
 ENGLISH_CODES = frozenset({"en-us", "en-gb"})
@@ -84,7 +84,12 @@ def show_tag(tag: QLabel, scene_language: str | None, project_language: str) -> 
 
 
 def voice_for_language(
-    library: Library, project: Project, scene: Scene, code: str | None
+    library: Library,
+    scene: Scene,
+    code: str | None,
+    *,
+    project_language: str,
+    project_voice: str | None,
 ) -> str | None:
     """The scene's own voice once its language is ``code`` (None: the project's).
 
@@ -93,7 +98,7 @@ def voice_for_language(
     voice here: a scene turned French is not read by the English narrator with an accent.
     With no voice of the language here the scene keeps what it had (its list says so).
     """
-    target = get_language(code or project.language).code
+    target = get_language(code or project_language).code
 
     def speaks(voice_id: str | None) -> bool:
         spoken = find_language(voice_language(library, voice_id)) if voice_id else None
@@ -103,7 +108,7 @@ def voice_for_language(
 
     if scene.character or speaks(scene.voice_id):
         return scene.voice_id
-    if speaks(project.voice_id):
+    if speaks(project_voice):
         return None
     return default_voice(library, target) or scene.voice_id
 
@@ -141,7 +146,10 @@ def set_scene_language(
     when the one it had doesn't speak the new language."""
     library = workspace.library
     scene = library.scene(scene_id)
-    voice = voice_for_language(library, library.project(project_id), scene, new)
+    project = library.project(project_id)
+    voice = voice_for_language(
+        library, scene, new, project_language=project.language, project_voice=project.voice_id
+    )
     name = get_language(new).name if new else "the project's language"
     return SceneLanguageCommand(
         workspace,

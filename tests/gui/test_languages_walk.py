@@ -236,3 +236,38 @@ def test_tab_goes_from_the_blends_name_through_its_voices_before_the_buttons(
         widget = widget.nextInFocusChain()
     assert order == expected
     dialog.reject()
+
+
+def test_a_project_turned_spanish_drops_scene_voices_that_speak_only_japanese(
+    make_window: Any, library: Any, tmp_path: Path
+) -> None:
+    """A scene's own Japanese voice would read the Spanish script with an accent: it goes with
+    the language change (one undo brings both back); a scene with its own language keeps its
+    voice."""
+    from studio.gui.language_picker import open_project_language
+
+    write_kokoro_files(tmp_path / "kokoro", ("af_heart", "jf_alpha", "jm_kumo", "ef_dora"))
+    library.set_setting(KOKORO_DIR, str(tmp_path / "kokoro"))
+    project = make_project(library, "Viaje", ["Uno.", "Dos.", "Three."])
+    library.update_project(project, language="ja", voice_id="jf_alpha")
+    first, second, third = library.scenes(project)
+    library.update_scene(second, voice_id="jm_kumo")
+    library.update_scene(third, language="en-us", voice_id="af_heart")
+    win = make_window()
+    win.workspace.set_current_project(project.id)
+    dialog = open_project_language(win.workspace, win)
+    assert dialog is not None
+    dialog.picker.language.setCurrentIndex(dialog.picker.language.findData("es"))
+    assert dialog.picker.voice_id() == "ef_dora"
+    dialog.apply()
+
+    def voices() -> list[tuple[str | None, str | None]]:
+        return [(s.language, s.voice_id) for s in library.scenes(project)]
+
+    assert library.project(project.id).language == "es"
+    assert voices() == [(None, None), (None, None), ("en-us", "af_heart")]
+    assert win.editor.cards()[1].voice.currentData() is None  # "Project voice": Dora
+
+    win.window_actions.undo.trigger()
+    assert library.project(project.id).language == "ja"
+    assert voices() == [(None, None), (None, "jm_kumo"), ("en-us", "af_heart")]
