@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -24,7 +25,7 @@ BLEND_PREFIX = "blend:"
 #: The most voices one blend mixes.
 MAX_BLEND_PARTS = 4
 KOKORO_VOICE_ID = re.compile(r"^[a-z][a-z]_[a-z0-9]+$")
-_SLUG = re.compile(r"[^a-z0-9]+")
+_DASHES = re.compile(r"-{2,}")
 
 
 @dataclass(frozen=True)
@@ -47,8 +48,10 @@ def is_blend_spec(voice_id: str | None) -> bool:
 
 
 def blend_slug(name: str) -> str:
-    """The id part of a blend named ``name`` ("Warm narrator" -> "warm-narrator")."""
-    slug = _SLUG.sub("-", name.strip().lower()).strip("-")[:40]
+    """The id part of a blend named ``name`` ("Warm narrator" -> "warm-narrator"); letters of
+    every script are kept ("桜の声", "हिंदी आवाज़"), so a name in the creator's language works."""
+    kept = (c if unicodedata.category(c)[0] in "LMN" else "-" for c in name.strip().lower())
+    slug = _DASHES.sub("-", "".join(kept)).strip("-")[:40]
     if not slug:
         raise InputError(
             f"{name!r} can't name a voice blend", fix="Give it a name with letters or digits"

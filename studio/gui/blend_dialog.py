@@ -49,6 +49,8 @@ NO_KOKORO = (
     "Blends mix Kokoro's natural voices, and their files aren't on this computer yet. "
     "Add them in Settings, then come back."
 )
+#: Said when "Save" is pressed before the blend has a name.
+NO_NAME = "Name the blend first (e.g. Warm narrator): every voice list shows it by its name."
 GENDERS = (("Not said", None), ("Female", "female"), ("Male", "male"))
 
 
@@ -238,6 +240,17 @@ class BlendDialog(QDialog):
             self.language.setCurrentIndex(0)
         self.language.blockSignals(False)
         self.error.hide()
+        self._order_tabs()
+
+    def _order_tabs(self) -> None:
+        """Tab goes name → each voice's list, share and × → "+ Add a voice" → language: the
+        rows are made after the buttons, so Qt's own order would visit them last."""
+        chain: list[QWidget] = [self.name]
+        for row in self.rows:
+            chain += [row.voice, row.share, row.remove]
+        chain.append(self.add_button)
+        for first, second in zip(chain, chain[1:], strict=False):
+            QWidget.setTabOrder(first, second)
 
     # -- saved blends -----------------------------------------------------------------------------
     def _load_blends(self, select: str | None = None) -> None:
@@ -322,6 +335,10 @@ class BlendDialog(QDialog):
 
     def save(self) -> Voice | None:
         """Store the blend (replacing one of the same name) and offer it in every voice list."""
+        if not self.name.text().strip():
+            self._show_error(NO_NAME)
+            self.name.setFocus()
+            return None
         try:
             blend = self._workspace.library.save_blend(
                 self.name.text(),

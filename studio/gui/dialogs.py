@@ -34,6 +34,7 @@ from studio.gui.op import Op
 from studio.gui.qt_helpers import named
 from studio.gui.resources import app_icon
 from studio.gui.template_form import TemplateForm
+from studio.gui.text_direction import follow_text_direction
 from studio.gui.workers import human_message
 from studio.gui.workspace import Workspace
 from studio.media.settings import ASPECTS, RenderSettings
@@ -121,6 +122,7 @@ class NewProjectDialog(QDialog):
         self.topic = named(QPlainTextEdit(), "topic")
         self.topic.setPlaceholderText("What is the video about? (the AI writes from this)")
         self.topic.setFixedHeight(70)
+        follow_text_direction(self.topic)
         self.duration = named(QSpinBox(), "targetDuration")
         self.duration.setRange(15, 3 * 3600)
         self.duration.setSingleStep(15)
@@ -167,6 +169,7 @@ class NewProjectDialog(QDialog):
         page = QWidget()
         self.script = named(QPlainTextEdit(), "scriptText")
         self.script.setPlaceholderText(self.template_form.current().script_hint)
+        follow_text_direction(self.script)
         back = QPushButton("Back")
         back.clicked.connect(lambda: self.pages.setCurrentIndex(0))
         self.create_button = named(QPushButton("Create project"), "createProject")

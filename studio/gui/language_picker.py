@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from studio.errors import StudioError
 from studio.gui.commands import UpdateProjectCommand
 from studio.gui.qt_helpers import named
+from studio.gui.scene_language import voice_for_language
 from studio.gui.voice_list import add_voices, audition_button, select_voice
 from studio.gui.workspace import Workspace
 from studio.languages import DEFAULT_LANGUAGE, LANGUAGES, Language, get_language
@@ -191,6 +192,7 @@ class ProjectLanguageDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("projectLanguageDialog")
         self.setWindowTitle("Language and voice")
+        self.setMinimumWidth(460)  # the warning wraps in two or three lines, not five
         self._workspace = workspace
         self._project = workspace.library.project(project_id)
         self.picker = LanguageVoicePicker(
@@ -217,6 +219,9 @@ class ProjectLanguageDialog(QDialog):
         chosen = get_language(self.picker.language_code())
         self.warning.setText(REVOICE_NOTE.format(language=chosen.name))
         self.warning.setVisible(chosen.code != self._project.language)
+        # Qt sizes a dialog without asking a wrapped label its height: fit it, or the
+        # warning's last line hides under the buttons.
+        self.adjustSize()
 
     def apply(self) -> None:
         """Push the change (undoable) and close; nothing to do if nothing changed."""
@@ -229,11 +234,66 @@ class ProjectLanguageDialog(QDialog):
                 if new["language"] != old["language"]
                 else "Change the project's voice"
             )
-            self._workspace.push(
-                self._project.id,
-                UpdateProjectCommand(self._workspace, self._project.id, old, new, text),
+            command = ProjectLanguageCommand(
+                self._workspace, self._project.id, old, new, text, self._scene_voices(new)
             )
+            self._workspace.push(self._project.id, command)
         self.accept()
+
+    def _scene_voices(self, new: dict[str, str | None]) -> dict[str, tuple[str | None, str | None]]:
+        """{scene id: (its voice, its voice after the change)} for the scenes that follow the
+        project's language and have a voice of their own that doesn't speak the new one."""
+        library = self._workspace.library
+        changes: dict[str, tuple[str | None, str | None]] = {}
+        for scene in library.scenes(self._project):
+            if scene.language or not scene.voice_id:
+                continue
+            voice = voice_for_language(
+                library,
+                scene,
+                None,
+                project_language=str(new["language"]),
+                project_voice=new["voice_id"],
+            )
+            if voice != scene.voice_id:
+                changes[scene.id] = (scene.voice_id, voice)
+        return changes
+
+
+class ProjectLanguageCommand(UpdateProjectCommand):
+    """A project's language and voice, with the scenes whose own voice doesn't speak the new
+    language (``scene_language.voice_for_language``), done and undone together.
+
+    Attributes:
+        scene_voices: {scene id: (old voice, new voice)}.
+    """
+
+    def __init__(
+        self,
+        workspace: Workspace,
+        project_id: str,
+        old: dict[str, str | None],
+        new: dict[str, str | None],
+        text: str,
+        scene_voices: dict[str, tuple[str | None, str | None]],
+    ) -> None:
+        super().__init__(workspace, project_id, dict(old), dict(new), text)
+        self.scene_voices = scene_voices
+
+    def apply(self) -> None:
+        super().apply()
+        for scene_id, (_old, voice) in self.scene_voices.items():
+            self.library.update_scene(self._scene(scene_id), voice_id=voice)
+
+    def revert(self) -> None:
+        for scene_id, (voice, _new) in self.scene_voices.items():
+            self.library.update_scene(self._scene(scene_id), voice_id=voice)
+        super().revert()
+
+    def notify(self) -> None:
+        super().notify()
+        if self.scene_voices:
+            self.workspace.notify_scenes(self.project_id)
 
 
 def open_project_language(workspace: Workspace, window: QWidget) -> ProjectLanguageDialog | None:

@@ -43,6 +43,7 @@ from studio.errors import StudioError
 from studio.gui.formatting import format_duration, relative_time, step_label
 from studio.gui.job_runner import Job, JobRunner
 from studio.gui.qt_helpers import named
+from studio.gui.text_direction import isolated
 from studio.gui.thumbnails import ThumbnailLoader
 from studio.gui.workspace import Workspace
 from studio.store.api import ProjectSummary
@@ -422,7 +423,7 @@ class ProjectTree(QTreeWidget):
         for scene in scenes:
             words = scene.text.split()
             label = " ".join(words[:7]) + ("…" if len(words) > 7 else "")
-            child = _Item([f"{scene.scene_number}  {label}"])
+            child = _Item([f"{scene.scene_number}  {isolated(label)}"])
             child.key = float(scene.scene_number)
             child.setData(0, KIND_ROLE, SCENE)
             child.setData(0, ID_ROLE, scene.id)

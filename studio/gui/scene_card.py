@@ -48,6 +48,7 @@ from studio.gui.fitting import ElidedLabel
 from studio.gui.flow_layout import FlowLayout
 from studio.gui.qt_helpers import named
 from studio.gui.scene_language import SceneLanguageMenu, language_tag, show_tag
+from studio.gui.text_direction import follow_text_direction
 from studio.gui.transition_controls import TransitionChooser
 from studio.gui.voice_list import NEW_BLEND_DATA, add_voices, audition_button
 from studio.pipeline.drafts import estimate_seconds, sanitize_for_speech
@@ -104,6 +105,7 @@ class NarrationEdit(QPlainTextEdit):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.document().documentLayout().documentSizeChanged.connect(self._fit)
+        follow_text_direction(self)
         self._fit()
 
     def _fit(self, *_args: object) -> None:

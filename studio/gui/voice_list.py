@@ -78,22 +78,24 @@ def _add_section(combo: QComboBox, entries: Sequence[VoiceEntry], *, tagged: boo
     if blends and not tagged:
         _heading(combo, YOUR_BLENDS, separator=False)
     for entry in blends:
-        _add(combo, entry, tagged, indent=not tagged)
+        _add(combo, entry, tagged)
     unusable = [v for v in entries if not v.usable]
     if unusable and not tagged:
         _heading(combo, NEEDS_KOKORO)
     for entry in unusable:
-        _add(combo, entry, tagged, indent=not tagged)
+        _add(combo, entry, tagged)
 
 
-def _add(combo: QComboBox, entry: VoiceEntry, tagged: bool, *, indent: bool = False) -> None:
+def _add(combo: QComboBox, entry: VoiceEntry, tagged: bool) -> None:
+    """One voice, its text as the closed list shows it too (so no indent: the headings above
+    group them)."""
     label = entry.label
     language = find_language(entry.language)
-    if tagged and language is not None and language.name not in label:
-        label = f"{label} · {language.name}"
+    if tagged and entry.kind == BLEND_KIND and language is not None:
+        label = f"{label} · {language.name}"  # Kokoro's and the draft voices name theirs
     if not entry.usable:
         label = f"{label} — {_why_unusable(entry)}"
-    combo.addItem(("    " if indent else "") + label, entry.id)
+    combo.addItem(label, entry.id)
     if not entry.usable:
         tip = f"{entry.label}: {NEEDS_KOKORO}" if entry.kind == KOKORO_KIND else label
         combo.setItemData(combo.count() - 1, tip, Qt.ItemDataRole.ToolTipRole)

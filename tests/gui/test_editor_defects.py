@@ -209,7 +209,7 @@ def test_a_chat_scene_names_its_characters_voice(make_window: Any, library: Any)
     first, second = win.editor.cards()[:2]
     alex = library.character_voices(project)["Alex"]
     assert first.voice.itemText(0) == f"Voice of Alex: {win.workspace.voice_label(alex)}"
-    assert second.voice.itemText(0) == "Voice of Sam: George (British male)"
+    assert second.voice.itemText(0) == "Voice of Sam: George (British English, male)"
 
 
 def test_music_cuts_show_their_number_and_time_instead_of_voice_controls(
