@@ -316,7 +316,11 @@ def _voice_visuals_render(
 
 
 #: Encode each scene's segment while the next scenes are voiced (``studio.pipeline.overlap``).
-#: Off: measured with ``bench/kokoro_memory.py`` on 2 cores, see docs/benchmarks.md.
+#: Off until it is shown to win: ``bench/kokoro_memory.py`` (60 s of video, 1080p, random
+#: Kokoro model, 2 cores shared with other work) gave sequential 54.9 s / overlapped 88.1 s, then
+#: 93.8 s / 53.3 s (load 1.6-3.5): the other work decided. The Studio process's peak was
+#: 1,281-1,596 MB overlapped against 1,268-1,321 MB sequential (the render's own memory beside
+#: the model's).
 OVERLAP_VOICE_AND_RENDER = False
 #: Free the voice engines' memory (Kokoro's model: ~1 GB) before the render stage.
 RELEASE_VOICES_BEFORE_RENDER = True
