@@ -29,6 +29,7 @@ from studio.pipeline.voice_choice import (
     VoiceChoice,
     check_voice,
     choose_voice,
+    release_engines,
     voice_for,
     voice_language,
     wanted_voice,
@@ -313,17 +314,6 @@ def voicing_seconds(
     return seconds + (KOKORO_WARM_UP_SECONDS if warm_up else 0.0)
 
 
-def release_engines() -> None:
-    """Let every cached engine free what it holds until it speaks again (Kokoro's model and
-    pipelines, ~1 GB): the render after the voice stage needs none of it."""
-    with _engines_lock:
-        engines = list(_engines.values())
-    for engine in engines:
-        release = getattr(engine, "release", None)
-        if release is not None:
-            release()
-
-
 def spoken_seconds(scene: Scene, speed: float) -> float:
     """How long ``scene`` is (or will be) when spoken: its audio's, else estimated from words."""
     if scene.duration:
@@ -347,6 +337,7 @@ __all__ = [
     "check_voice",
     "choose_voice",
     "kokoro_available",
+    "release_engines",
     "silent_scene",
     "speak_sample",
     "spoken_seconds",
