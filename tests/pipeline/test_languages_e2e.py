@@ -58,8 +58,12 @@ ENGLISH_TELL_TALES = ("lˈɛɾəɹ", "lˈɛtə", "ʤˌæpənˈiz", "ʧˌIniz", "
 CAPTION_BAND = (0.72, 0.86)
 #: Where the slide's title sits (the middle of the frame).
 TITLE_BAND = (0.30, 0.58)
+#: A frame of the 30 fps video, in seconds.
+FRAME = 1 / 30
 #: A caption's letters are white; the backdrop never is.
 INK = 235
+#: The engine's DEBUG record of what each chunk gives the model.
+PHONEMES_LINE = re.compile(r"Kokoro phonemes \(\S+\): (.*)")
 #: torch on one thread: on this shared 2-core machine (load ~10) torch's two threads
 #: measured 14 s for a 1 s French sentence, one thread 1.5 s (the same code path and audio).
 ONE_THREAD = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
@@ -178,8 +182,11 @@ def produce_with_the_cli(home: Path, script: Path, language: str, kokoro: Path |
     assert done.returncode == 0, done.stderr
     if kokoro is None:
         assert "Kokoro's voice files are missing" in done.stderr
-    phonemes = re.findall(r"Kokoro phonemes \(\S+\): (.*)", done.stderr)
-    return made(Library.open(home), Path(done.stdout.strip()), phonemes)
+    library = Library.open(home)
+    try:
+        return made(library, Path(done.stdout.strip()), PHONEMES_LINE.findall(done.stderr))
+    finally:
+        library.close()
 
 
 def produce_in_process(
@@ -192,13 +199,13 @@ def produce_in_process(
     )  # fmt: skip
     with caplog.at_level(logging.DEBUG, logger="studio.engines.kokoro_engine"):
         result = pipeline.produce(library, request, reporter=NullReporter())
-    phonemes = [r.args[1] for r in caplog.records if r.getMessage().startswith("Kokoro phonemes")]
-    return made(library, result.video_path, [str(p) for p in phonemes])
+    log = "\n".join(record.getMessage() for record in caplog.records)
+    return made(library, result.video_path, PHONEMES_LINE.findall(log))
 
 
 def made(library: Library, video: Path, phonemes: list[str]) -> Made:
-    (project,) = library.projects()
-    project = library.project(project.id)
+    (summary,) = library.projects()
+    project = library.project(summary.id)
     segments = library.home.project_dir(project.id) / "segments"
     return Made(project, library.scenes(project), video, phonemes, segments)
 
@@ -243,16 +250,20 @@ def ink(pixels: np.ndarray) -> int:
     return int((pixels.min(axis=2) >= INK).sum())
 
 
-def ass_cues(segments: Path) -> list[tuple[float, float, str]]:
-    """Every Dialogue of the render's ASS files: (start, end, text without override tags)."""
-    cues = []
+def ass_cues(segments: Path, scene: Scene) -> list[tuple[float, float, str]]:
+    """The scene's captions as the render wrote them: the Dialogues (start, end, text without
+    override tags) of the ASS file in the render cache whose text is the scene's."""
+    spoken = re.sub(r"\s", "", scene.sanitized_text or scene.text)
     for path in segments.glob("captions-*.ass"):
+        cues = []
         for line in path.read_text("utf-8").splitlines():
             if line.startswith("Dialogue:"):
                 fields = line.split(",", 9)
                 text = re.sub(r"\{[^}]*\}", "", fields[9]).replace(r"\N", " ")
                 cues.append((ass_seconds(fields[1]), ass_seconds(fields[2]), text))
-    return cues
+        if re.sub(r"\s", "", "".join(text for _, _, text in cues)) == spoken:
+            return cues
+    raise AssertionError(f"no captions of {scene.text!r} in {segments}")
 
 
 def ass_seconds(stamp: str) -> float:
@@ -261,25 +272,25 @@ def ass_seconds(stamp: str) -> float:
 
 
 def check_captions_in_step(made: Made, language: str, frames: Path) -> np.ndarray:
-    """At the middle of one word of each scene, the frame's caption band has ink and an ASS cue
-    of that scene showing then holds the word; the two scenes' captions differ. Returns the
-    first scene's frame."""
-    cues = ass_cues(made.segments)
+    """At the middle of one word of each scene, the scene's one ASS cue showing then holds the
+    word and the frame's caption band has ink; none before the first word; the two scenes'
+    captions differ. Returns the first scene's frame."""
     offset, shots = 0.0, []
+    first_word = check_timings(made.scenes[0], language)[0]
     for scene in made.scenes:
         words = check_timings(scene, language)
         word = words[len(words) // 2]
         middle = (word.start + word.end) / 2
-        showing = [text for start, end, text in cues if start <= middle <= end]
-        assert any(word.word in text and scene.text.startswith(text[:1]) for text in showing), (
-            word,
-            showing,
-        )
+        showing = [text for start, end, text in ass_cues(made.segments, scene)
+                   if start <= middle <= end]  # fmt: skip
+        assert len(showing) == 1 and word.word in showing[0], (word, showing)
         shots.append(frame_at(made.video, offset + middle))
         offset += float(scene.duration or 0)
     assert probe(made.video).duration == pytest.approx(offset, abs=0.2)
     first, second = (band(shot, CAPTION_BAND) for shot in shots)
     assert ink(first) > 300 and ink(second) > 300  # a line of letters, not a stray pixel
+    if first_word.start >= FRAME:  # no caption before the first word (English's may start at 0)
+        assert ink(band(frame_at(made.video, 0.0), CAPTION_BAND)) < 30
     assert np.abs(first.astype(int) - second.astype(int)).max(axis=2).astype(bool).mean() > 0.01
     Image.fromarray(shots[0]).save(frames / f"{language}.png")
     return shots[0]
