@@ -75,7 +75,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="library folder (default: $STUDIO_HOME or your user data folder)",
     )
-    parser.add_argument("-v", "--verbose", action="store_true", help="log more")
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        default=0,
+        help="log more (-vv: Studio's own detail too, such as what each voice is given to say)",
+    )
     parser.add_argument(
         "--screenshot",
         metavar="FILE.png",
@@ -136,10 +142,19 @@ def build_parser() -> argparse.ArgumentParser:
     produce.add_argument("--no-captions", action="store_true", help="don't burn in captions")
     produce.add_argument("--caption-style", choices=("clean", "bold", "boxed"), default="clean")
     _add_caption_look_flags(produce)
-    produce.add_argument("--transition", choices=TRANSITIONS, default="cut",
-                         help="how scenes pass to the next (default: cut)")
-    produce.add_argument("--transition-duration", type=float, default=DEFAULT_DURATION,
-                         metavar="SECONDS", help="the transition's length (0.1-2.0 s)")
+    produce.add_argument(
+        "--transition",
+        choices=TRANSITIONS,
+        default="cut",
+        help="how scenes pass to the next (default: cut)",
+    )
+    produce.add_argument(
+        "--transition-duration",
+        type=float,
+        default=DEFAULT_DURATION,
+        metavar="SECONDS",
+        help="the transition's length (0.1-2.0 s)",
+    )
     produce.add_argument("--project", dest="project_name", metavar="NAME", help="project name")
     produce.add_argument("--model", help="Groq model for --topic")
     produce.defer(lambda: _describe_templates(produce, template))

@@ -31,6 +31,8 @@ BACKUP_COUNT = 5
 GROQ_KEY_PATTERN = re.compile(r"gsk_[A-Za-z0-9]{10,}")
 MASK = "gsk_***"
 
+#: The logger above all of Studio's own (``-vv`` lets its DEBUG records through).
+APP_LOGGER = "studio"
 #: Set on the handlers setup_logging installs, so a second call can replace them.
 _MARK = "_studio_handler"
 
@@ -108,12 +110,13 @@ def _open_log_file(folder: Path) -> logging.handlers.RotatingFileHandler:
     )
 
 
-def setup_logging(verbose: bool = False) -> Path:
+def setup_logging(verbose: bool | int = False) -> Path:
     """Send logging to the rotating log file (INFO and up) and stderr; return the file's path.
 
-    stderr shows WARNING and up, INFO and up with ``verbose``. Calling it again replaces the
-    handlers it installed before. If the log folder cannot be written, the file goes to the
-    temporary folder instead (and says so on stderr).
+    stderr shows WARNING and up, INFO and up with ``verbose``; ``verbose`` 2 (``-vv``) adds
+    Studio's own DEBUG records on stderr (such as the phonemes Kokoro is given), never other
+    libraries'. Calling it again replaces the handlers it installed before. If the log folder
+    cannot be written, the file goes to the temporary folder instead (and says so on stderr).
     """
     root = logging.getLogger()
     for handler in list(root.handlers):
@@ -133,7 +136,10 @@ def setup_logging(verbose: bool = False) -> Path:
     file_handler.setFormatter(logging.Formatter(FILE_FORMAT))
 
     stderr_handler = _StderrHandler()
-    stderr_handler.setLevel(logging.INFO if verbose else logging.WARNING)
+    stderr_handler.setLevel(
+        logging.DEBUG if verbose >= 2 else logging.INFO if verbose else logging.WARNING
+    )
+    logging.getLogger(APP_LOGGER).setLevel(logging.DEBUG if verbose >= 2 else logging.NOTSET)
     stderr_handler.setFormatter(logging.Formatter(STDERR_FORMAT))
 
     secret_filter = SecretMaskingFilter()

@@ -90,6 +90,24 @@ def test_stderr_shows_info_only_when_verbose(
     assert ("an info line" in err) is shown
 
 
+def test_very_verbose_shows_studios_debug_lines_only(
+    log_folder: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``-vv``: Studio's DEBUG records (the phonemes Kokoro is given) reach stderr, never another
+    library's, nor the file; set up again without it, they are gone."""
+    path = logs.setup_logging(verbose=2)
+    logging.getLogger("studio.engines.kokoro_engine").debug("Kokoro phonemes (ja): sakɯɾa")
+    logging.getLogger("urllib3").debug("a library's chatter")
+    flush()
+    err = capsys.readouterr().err
+    assert "DEBUG studio.engines.kokoro_engine: Kokoro phonemes (ja): sakɯɾa" in err
+    assert "chatter" not in err and "sakɯɾa" not in path.read_text(encoding="utf-8")
+
+    logs.setup_logging(verbose=True)
+    logging.getLogger("studio.engines.kokoro_engine").debug("Kokoro phonemes (ja): haɾɯ")
+    assert "haɾɯ" not in capsys.readouterr().err
+
+
 def test_groq_key_masked_in_file_and_stderr(
     log_folder: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

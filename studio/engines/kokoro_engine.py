@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import logging
 import pickle
 import sys
 import threading
@@ -45,6 +46,8 @@ from studio.languages import Language, get_language, language_of_kokoro_voice
 from studio.progress import CancelToken, run_abandonable
 from studio.timing import WordTiming
 from studio.voice_ids import BlendPart, blend_spec, is_blend_spec, parse_blend_spec
+
+log = logging.getLogger(__name__)
 
 #: The spaCy pipeline misaki's English G2P loads (installed by packaging/install_spacy_model.py).
 SPACY_MODEL = "en_core_web_sm"
@@ -183,6 +186,7 @@ class KokoroEngine:
                 cancel.raise_if_cancelled()
             if result.audio is None:
                 continue
+            log.debug("Kokoro phonemes (%s): %s", pipeline.lang_code, result.phonemes)
             audio = result.audio.detach().cpu().numpy().astype(np.float32).reshape(-1)
             words.extend(_chunk_words(result.tokens or [], offset))
             chunks.append(audio)
@@ -212,6 +216,7 @@ class KokoroEngine:
             if cancel is not None:
                 cancel.raise_if_cancelled()
             chunk = phonemize(piece).cut(MAX_PHONEMES)
+            log.debug("Kokoro phonemes (%s): %s", language.code, chunk.phonemes)
             output = KPipeline.infer(model, chunk.phonemes, pack.to(model.device), speed)
             audio = output.audio.detach().cpu().numpy().astype(np.float32).reshape(-1)
             if output.pred_dur is not None and chunk.words:

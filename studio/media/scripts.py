@@ -183,12 +183,18 @@ def text_units(paragraph: str) -> list[Unit]:
 
     Spaced text gives its words (runs of spaces collapse); inside a word, each Chinese or
     Japanese character is a unit of its own, except that kinsoku marks stay with the character
-    before them ("。" after the sentence) or after them ("「" before the quotation).
+    before them ("。" after the sentence) or after them ("「" before the quotation). A mark set
+    off by a space stays with its word, as French sets them: a closing one with the word before
+    it ("bibliothèque ?"), an opening one with the word after it ("« oui"), so no line starts
+    with the one or ends with the other.
     """
     units: list[Unit] = []
     for word in paragraph.split():
         pieces = _split_unspaced(word)
-        units.append(Unit(pieces[0], True))
+        if units and (set(units[-1].text) <= NO_LINE_END or set(pieces[0]) <= NO_LINE_START):
+            units[-1] = Unit(f"{units[-1].text} {pieces[0]}", units[-1].spaced)
+        else:
+            units.append(Unit(pieces[0], True))
         units.extend(Unit(piece, False) for piece in pieces[1:])
     return units
 

@@ -198,16 +198,27 @@ def _draw_content(
     canvas.alpha_composite(text_layer)
 
 
+#: The smallest title size (of the frame's short side) that still keeps every word whole.
+WHOLE_WORDS_DOWN_TO = 0.07
+
+
 def _fit_title(
     title: str, max_w: float, max_h: float, short: int, language: str | None = None
 ) -> tuple[TextFont, list[str]]:
-    """The largest bold font (and wrapped lines) that fits the title box, at most 5 lines."""
+    """The largest bold font (and wrapped lines) that fits the title box, at most 5 lines.
+
+    Down to ``WHOLE_WORDS_DOWN_TO`` of the short side a size fits only if no word (with a mark
+    set off by a space, French "bibliothèque ?") is wider than a line: the title shrinks a
+    little rather than break a word by letters.
+    """
     size = short * 0.11
     smallest = short * 0.04
     while True:
         font = text_font(max(8, round(size)), bold=True, language=language)
         lines = _wrap(title, font, max_w) if title else []
         fits = len(lines) * font.size * 1.18 <= max_h and len(lines) <= 5
+        if fits and size > short * WHOLE_WORDS_DOWN_TO:
+            fits = all(font.getlength(unit.text) <= max_w for unit in text_units(title))
         if fits or size <= smallest:
             return font, lines[:5]
         size *= 0.92

@@ -82,6 +82,12 @@ def test_units_break_cjk_between_characters_and_keep_kinsoku_marks() -> None:
     ]  # fmt: skip
 
 
+def test_a_mark_set_off_by_a_space_stays_with_its_word() -> None:
+    """French puts a space before "?", "!", ":" and "»": a line must not start with them."""
+    units = text_units("Où est la bibliothèque ? « Ici » !")
+    assert [u.text for u in units] == ["Où", "est", "la", "bibliothèque ?", "« Ici » !"]
+
+
 _CJK = st.text(alphabet="日本語中文字かなカナ。、「」（）！？ーっ AZaz12.", max_size=40)
 
 
@@ -94,6 +100,9 @@ def test_units_rebuild_the_text_and_no_line_starts_or_ends_wrongly(text: str) ->
     for i, unit in enumerate(units):
         if i and not unit.spaced:  # a break the line may take
             assert unit.text[0] not in NO_LINE_START
+        if i and unit.spaced:  # a break at a space: never before a closing mark set off
+            assert not set(unit.text) <= NO_LINE_START
+            assert not set(units[i - 1].text) <= NO_LINE_END  # nor after an opening one
             assert units[i - 1].text[-1] not in NO_LINE_END
 
 
