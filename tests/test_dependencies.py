@@ -50,7 +50,9 @@ def undeclared(package: Path, declared: set[str]) -> list[str]:
     for module, where in sorted(imported_modules(package).items()):
         if module in sys.stdlib_module_names or module == package.name:
             continue
-        distributions = {_normalized(d) for d in owners.get(module, [])}
+        # A module of an optional extra that isn't installed here has no owner to look up:
+        # it counts as declared by the distribution of the same name (inno_kokoro: inno-kokoro).
+        distributions = {_normalized(d) for d in owners.get(module, [_normalized(module)])}
         if not distributions & declared:
             problems.append(f"{module} (imported in {where}) from {sorted(distributions)}")
     return problems

@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -24,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from studio.errors import StudioError
+from studio.gui.fitting import VerticalScroll
 from studio.gui.qt_helpers import named, text_button
 from studio.gui.stock_choice import StockLibraryChoice
 from studio.gui.stock_keys import StockKeyEditor
@@ -53,10 +55,17 @@ class SettingsDialog(QDialog):
         self._library = workspace.library
         self._remove_key = False
         layout = QVBoxLayout(self)
-        layout.addWidget(self._ai_box())
-        layout.addWidget(self._stock_box())
-        layout.addWidget(self._voice_box())
-        layout.addWidget(self._media_box())
+        # The sections scroll on a short screen; showEvent opens the dialog tall enough for all
+        # of them where the screen allows (fonts with tall lines, like Noto, need ~670 px).
+        self._sections = QWidget()
+        column = QVBoxLayout(self._sections)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self._ai_box())
+        column.addWidget(self._stock_box())
+        column.addWidget(self._voice_box())
+        column.addWidget(self._media_box())
+        self._scroll = VerticalScroll(self._sections)
+        layout.addWidget(self._scroll, 1)
         self.error = named(QLabel(), "settingsError")
         self.error.setStyleSheet("color: #d64545;")
         self.error.setWordWrap(True)
@@ -67,6 +76,15 @@ class SettingsDialog(QDialog):
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """Open as tall as the sections need, up to the screen's free height."""
+        super().showEvent(event)
+        screen = self.screen().availableGeometry().height() if self.screen() else 700
+        hidden = self._sections.sizeHint().height() - self._scroll.viewport().height()
+        if hidden > 0:
+            width = max(self.width(), self.sizeHint().width())
+            self.resize(width, min(self.height() + hidden, screen - 40))
 
     # -- sections ---------------------------------------------------------------------------------
     def _ai_box(self) -> QGroupBox:
@@ -173,8 +191,8 @@ class SettingsDialog(QDialog):
     def _show_kokoro_status(self, available: bool) -> None:
         self.kokoro_status.setText(
             "✓ Kokoro's voice files are installed: the natural voice is ready." if available else
-            "Kokoro's voice files are not on this computer, so Studio uses the robotic draft "
-            "voice. Download hexgrad/Kokoro-82M and choose its folder here.")
+            "Without Kokoro's voice files the robotic draft voice speaks: choose their folder "
+            "here, or download them from the welcome page.")
 
     def _browse_weights(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Kokoro voice files", self.weights.text())

@@ -7,7 +7,7 @@ from typing import Any
 
 import keyring.core
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 
 from studio.gui.settings_dialog import SettingsDialog
 from studio.secrets import set_key
@@ -65,11 +65,16 @@ def test_settings_chooses_the_default_stock_libraries(
 
     dialog.show()
     qtbot.waitExposed(dialog)
+    pixabay_was = boxes["pixabay"].x()
     qtbot.keyClicks(dialog.stock_keys.keys["pexels"], "pexels-key-0123456789")
     assert states(dialog)["pexels"] == (True, True)  # usable once typed: the choice comes back
     assert boxes["pexels"].text() == "Pexels" and boxes["pixabay"].text().endswith("a key)")
-    qtbot.mouseClick(dialog.stock_libraries.boxes["dvids"], LEFT)
-    qtbot.mouseClick(dialog.stock_libraries.boxes["openverse"], LEFT)
+    # The shorter label moves the boxes after it once the layout runs (as before a real click).
+    qtbot.waitUntil(lambda: boxes["pixabay"].x() < pixabay_was)
+    # A box may be wider than its label: click its tick box, as a creator would.
+    tick = QPoint(8, boxes["dvids"].height() // 2)
+    qtbot.mouseClick(dialog.stock_libraries.boxes["dvids"], LEFT, pos=tick)
+    qtbot.mouseClick(dialog.stock_libraries.boxes["openverse"], LEFT, pos=tick)
     with qtbot.waitSignal(dialog.accepted, timeout=2000):
         dialog.save()
     assert library.get_setting(STOCK_LIBRARIES) == ["pexels", "dvids"]
