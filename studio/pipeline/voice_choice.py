@@ -115,6 +115,17 @@ def cached_engine(name: str, folder: Path | None) -> TTSEngine:
         return engine
 
 
+def release_engines() -> None:
+    """Let every cached engine free what it holds until it speaks again (Kokoro's model and
+    pipelines, ~1 GB): the render after the voice stage needs none of it."""
+    with _engines_lock:
+        engines = list(_engines.values())
+    for engine in engines:
+        release = getattr(engine, "release", None)
+        if release is not None:
+            release()
+
+
 def scene_language(project: Project, scene: Scene | None = None) -> str:
     """The language a scene's text is in: its own, else the project's (a stored code)."""
     own = scene.language if scene is not None else None

@@ -34,6 +34,7 @@ from studio.pipeline.voice_choice import (
     wanted_voice,
     weights_dir,
 )
+from studio.pipeline.voice_choice import release_engines as release_engines  # produce's
 from studio.progress import CancelToken, scaled
 from studio.savefile import atomic_write
 from studio.store import Library
@@ -311,17 +312,6 @@ def voicing_seconds(
             seconds += words * KOKORO_SECONDS_PER_WORD / max(0.5, project.voice_speed)
             warm_up = True
     return seconds + (KOKORO_WARM_UP_SECONDS if warm_up else 0.0)
-
-
-def release_engines() -> None:
-    """Let every cached engine free what it holds until it speaks again (Kokoro's model and
-    pipelines, ~1 GB): the render after the voice stage needs none of it."""
-    with _engines_lock:
-        engines = list(_engines.values())
-    for engine in engines:
-        release = getattr(engine, "release", None)
-        if release is not None:
-            release()
 
 
 def spoken_seconds(scene: Scene, speed: float) -> float:
