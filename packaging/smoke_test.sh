@@ -3,9 +3,14 @@
 #   1. --version (of Studio and of studio-cli) prints the version of the checkout it was built from;
 #   2. produce --script resources/sample_script.txt --resolution 720p makes a real MP4
 #      (draft voice: more than 10 s, H.264 + AAC, 1280x720), probed with the venv's Studio;
-#   3. produce with Kokoro (a randomly initialised model in a fake Hugging Face cache), which
-#      exercises torch, transformers, misaki and spaCy's en_core_web_sm inside the bundle;
-#   4. --screenshot FILE.png (offscreen Qt) writes a non-empty PNG.
+#   3. the script faces studio.spec bundles (Noto Devanagari, Arabic, Hebrew, CJK) are in it, and
+#      the draft voice produces in Japanese (pyopenjtalk's dictionary) and Hindi; each video's
+#      caption band has ink: libass drew the caption with the bundle's own fonts (the system's
+#      Noto folders are hidden from the bundle where a mount namespace is allowed);
+#   4. produce with Kokoro (a randomly initialised model in a fake Hugging Face cache), which
+#      exercises torch, transformers, misaki and spaCy's en_core_web_sm inside the bundle, in
+#      English and in Japanese (misaki's ja G2P: fugashi over unidic-lite), captions checked;
+#   5. --screenshot FILE.png (offscreen Qt) writes a non-empty PNG.
 # Every step must pass; the first failure stops the script with a non-zero exit code.
 #
 # "No network" means a fresh network namespace (unshare -rn): not even loopback. Where user
@@ -52,9 +57,26 @@ BASE_ENV=(
   "PYTHON_KEYRING_BACKEND=keyring.backends.null.Keyring"
   "QT_QPA_PLATFORM=offscreen"
 )
-if unshare -rn true 2>/dev/null; then
+# The system's Noto folders (where studio/media/resources.py looks after the bundle's own
+# resources/fonts) are hidden behind an empty folder, so the bundle can only use the fonts it
+# carries: a font left out of studio.spec fails here, not on a creator's machine.
+NOTO_DIRS="/usr/share/fonts/truetype/noto /usr/share/fonts/opentype/noto"
+HIDE_NOTO='empty=$1; shift
+for dir in '"$NOTO_DIRS"'; do
+  if [ -d "$dir" ]; then mount --bind "$empty" "$dir" || exit 97; fi
+done
+exec "$@"'
+mkdir -p "$TMP/no-fonts"
+FONTS_HIDDEN=0
+if unshare -rnm sh -c "$HIDE_NOTO" sh "$TMP/no-fonts" true 2>/dev/null; then
+  ISOLATE=(unshare -rnm sh -c "$HIDE_NOTO" sh "$TMP/no-fonts")
+  FONTS_HIDDEN=1
+  echo "smoke_test: running the bundle with no network and the system's Noto fonts hidden" \
+       "(unshare -rnm)"
+elif unshare -rn true 2>/dev/null; then
   ISOLATE=(unshare -rn)
   echo "smoke_test: running the bundle in a network namespace with no network (unshare -rn)"
+  echo "smoke_test: WARNING: cannot hide the system's Noto fonts (no mount namespace)" >&2
 elif [ "${STUDIO_SMOKE_ALLOW_NETWORK:-0}" = "1" ]; then
   ISOLATE=()
   BASE_ENV+=("http_proxy=http://127.0.0.1:9" "https_proxy=http://127.0.0.1:9"
@@ -108,6 +130,36 @@ if problems:
 EOF
 }
 
+# check_caption_ink MP4 SECONDS: the frame at SECONDS has a caption's white ink in the band
+# where captions sit (bottom: 80-97 % of the height), over the slide's dark background; a
+# caption libass could not draw (no font for the script) leaves the band empty.
+check_caption_ink() {
+  "$PY" - "$@" <<'EOF'
+import subprocess
+import sys
+
+import numpy as np
+
+from studio.media.ffmpeg import ffmpeg_exe
+
+path, at = sys.argv[1], float(sys.argv[2])
+width, height = 1280, 720
+raw = subprocess.run(
+    [ffmpeg_exe(), "-v", "error", "-ss", str(at), "-i", path, "-frames:v", "1",
+     "-s", f"{width}x{height}", "-f", "rawvideo", "-pix_fmt", "rgb24", "-"],
+    check=True, capture_output=True,
+).stdout
+frame = np.frombuffer(raw, np.uint8).reshape(height, width, 3)
+band = frame[int(0.80 * height) : int(0.97 * height)]
+white = band.min(axis=2) > 190
+columns = np.nonzero(white.any(axis=0))[0]
+span = int(columns.max() - columns.min()) if columns.size else 0
+print(f"    caption band at {at:.1f} s: {int(white.sum())} px of ink across {span} px")
+if white.sum() < 400 or span < 100:
+    sys.exit("no caption in the caption band")
+EOF
+}
+
 # The MP4 path `produce` printed (its last stdout line), checked to exist.
 produced_video() {
   local video
@@ -134,6 +186,44 @@ grep -q "Using the draft voice" "$TMP/produce-draft.err" \
 video=$(produced_video produce-draft)
 check_video "$video" 10 1280 720 || fail "the draft-voice MP4 is wrong"
 
+step "Bundled fonts: the script faces studio.spec lists"
+"$PY" - "$(dirname "$(readlink -f "$EXE")")" <<'EOF' || fail "a script face is missing from the bundle"
+import sys
+from pathlib import Path
+
+from studio.media.resources import SCRIPT_FACES
+
+bundle = Path(sys.argv[1])
+fonts = next((folder for folder in (bundle / "_internal" / "resources" / "fonts",
+                                    bundle / "resources" / "fonts") if folder.is_dir()), None)
+if fonts is None:
+    sys.exit(f"no resources/fonts in {bundle}")
+names = sorted({face.file for pair in SCRIPT_FACES.values() for face in pair})
+missing = [name for name in names if not (fonts / name).is_file()]
+if missing:
+    sys.exit(f"missing from {fonts}: {missing}")
+for licence in ("LICENSE-fonts-noto-core", "LICENSE-fonts-noto-cjk"):
+    if not (fonts / licence / "copyright").is_file():
+        sys.exit(f"the Noto licence {licence}/copyright is missing")
+size = sum((fonts / name).stat().st_size for name in names)
+print(f"    {len(names)} files, {size / 1e6:.0f} MB: {', '.join(names)}")
+EOF
+if [ "$FONTS_HIDDEN" = "1" ]; then echo "    (the system's Noto folders are hidden from the bundle)"; fi
+
+step "Bundled produce in Japanese and Hindi, draft voice (captions drawn with the bundle's fonts)"
+printf '%s\n' "今日は風が強いので、上着を着て家を出ました。" > "$TMP/ja.txt"
+printf '%s\n' "मधुमक्खियाँ नाचकर बताती हैं कि फूल कहाँ हैं।" > "$TMP/hi.txt"
+for language in ja hi; do
+  run_bundle "produce-draft-$language" "$EXE" --home "$TMP/library" produce \
+    --script "$TMP/$language.txt" --language "$language" --stock none --resolution 720p \
+    --project "Draft $language"
+  grep -q "Using the draft voice" "$TMP/produce-draft-$language.err" \
+    || fail "produce --language $language did not say it used the draft voice"
+  video=$(produced_video "produce-draft-$language")
+  check_video "$video" 1 1280 720 || fail "the $language draft-voice MP4 is wrong"
+  check_caption_ink "$video" 1.0 || fail "the $language video's caption was not drawn"
+done
+
 step "Bundled produce, Kokoro (random weights in a fake Hugging Face cache)"
 "$PY" - "$TMP/hf-kokoro" <<'EOF' || fail "could not write the fake Kokoro files"
 import sys
@@ -144,7 +234,7 @@ from tests.engines.test_engines import write_kokoro_files  # the test suite's ra
 
 commit = "0" * 40
 repo = Path(sys.argv[1]) / "hub" / "models--hexgrad--Kokoro-82M"
-write_kokoro_files(repo / "snapshots" / commit)
+write_kokoro_files(repo / "snapshots" / commit, voices=("af_heart", "jf_alpha"))
 (repo / "refs").mkdir(parents=True)
 (repo / "refs" / "main").write_text(commit)
 EOF
@@ -158,7 +248,20 @@ fi
 video=$(produced_video produce-kokoro)
 check_video "$video" 0.5 1280 720 || fail "the Kokoro MP4 is wrong"
 
+step "Bundled produce, Kokoro in Japanese (jf_alpha: misaki's ja G2P, fugashi over unidic-lite)"
+run_bundle produce-kokoro-ja "$EXE" --home "$TMP/library" produce --script "$TMP/ja.txt" \
+  --language ja --voice jf_alpha --stock none --resolution 720p --project "Kokoro ja"
+if grep -q "Using the draft voice" "$TMP/produce-kokoro-ja.err"; then
+  fail "Kokoro was not used: $(grep -m1 'draft voice' "$TMP/produce-kokoro-ja.err")"
+fi
+video=$(produced_video produce-kokoro-ja)
+check_video "$video" 0.5 1280 720 || fail "the Japanese Kokoro MP4 is wrong"
+check_caption_ink "$video" 0.5 || fail "the Japanese Kokoro video's caption was not drawn"
+
 step "Bundled templates: a chat story, a scrolling script and a music video (draft voice)"
+# No Kokoro again: the fake cache holds two voices, and a chat story's characters ask for
+# others (am_michael, ...), which Kokoro refuses with "choose one of" rather than stand in.
+BASE_ENV+=("HF_HOME=$TMP/hf-empty")
 printf '%s\n' "Alex: Did you see the launch?" "Sam: I missed it!" > "$TMP/chat.txt"
 printf '%s\n' "A loop repeats." "" '```' "for i in range(3):" '```' "" "That is all." > "$TMP/scroll.md"
 "$PY" - "$TMP/song.wav" <<'EOF' || fail "could not write the test song"

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
+import textwrap
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -37,3 +40,38 @@ def test_installer_icons_exist_for_every_size() -> None:
         assert (icons / f"studio-{size}.png").stat().st_size > 0
     assert (icons / "studio.ico").stat().st_size > 0
     assert (icons / "studio.icns").stat().st_size > 0
+
+
+#: The draft voice's Japanese in a process that cannot import Sudachi's dictionary, as in the
+#: bundle. 風, 上 and 家 are among the kanji pyopenjtalk-plus's fix-ups look up in Sudachi.
+WITHOUT_SUDACHI_DICTIONARY = textwrap.dedent(
+    """
+    import importlib.abc, sys
+
+    class NoSudachiDictionary(importlib.abc.MetaPathFinder):
+        def find_spec(self, name, path, target=None):
+            if name.split(".")[0] == "sudachidict_core":
+                raise ImportError("left out of the bundle: " + name)
+
+    sys.meta_path.insert(0, NoSudachiDictionary())
+    from studio.engines.draft_text import japanese_reading
+    print(japanese_reading("今日は風が強いので、上着を着て家を出ました。").text)
+    """
+)
+
+
+def test_the_bundle_leaves_sudachis_dictionary_out_and_the_draft_voice_reads_japanese() -> None:
+    """studio.spec leaves sudachidict_core (193 MB) out; the draft voice's Japanese must then
+    never need it (pyopenjtalk-plus's fix-ups would import it for these kanji)."""
+    excludes, drop = spec_constant("EXCLUDES"), spec_constant("DROP")
+    assert isinstance(excludes, list) and "sudachidict_core" in excludes
+    assert isinstance(drop, tuple) and "sudachidict_core/*" in drop
+
+    done = subprocess.run(
+        [sys.executable, "-c", WITHOUT_SUDACHI_DICTIONARY],
+        capture_output=True, text=True, cwd=REPO, timeout=120,
+    )  # fmt: skip
+
+    assert done.returncode == 0, done.stderr
+    expected = "キョー ワ カゼ ガ ツヨイ ノデ 、 ウワギ ヲ キ テ イエ ヲ デ マシ タ 。"
+    assert done.stdout.strip() == expected

@@ -66,8 +66,15 @@ def spoken_form(text: str, language: Language) -> SpokenText:
 
 
 def japanese_reading(text: str) -> SpokenText:
-    """``text`` as katakana, one space-separated reading per morpheme ("日本語" -> "ニホンゴ")."""
-    readings = [(str(f["string"]), _reading(f)) for f in _openjtalk().run_frontend(text)]
+    """``text`` as katakana, one space-separated reading per morpheme ("日本語" -> "ニホンゴ").
+
+    Open JTalk's own readings (``use_vanilla``): pyopenjtalk-plus's fix-ups look readings up
+    in Sudachi's dictionary (sudachidict_core, 193 MB), which the bundle leaves out; they
+    changed 3 of 8 test sentences' readings (表 ヒョー/オモテ, 値 アタイ/ネ, 何時 ナニジ/ナンジ),
+    no better on balance for a draft voice. Measured in packaging/README.md.
+    """
+    features = _openjtalk().run_frontend(text, use_vanilla=True)
+    readings = [(str(f["string"]), _reading(f)) for f in features]
     owners = _align([surface for surface, _ in readings], text)
     spoken: list[str] = []
     origin: list[int] = []
