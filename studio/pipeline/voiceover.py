@@ -35,7 +35,6 @@ from studio.pipeline.voice_choice import (
     wanted_voice,
     weights_dir,
 )
-from studio.pipeline.voice_choice import release_engines as release_engines  # produce's
 from studio.progress import CancelToken, scaled
 from studio.savefile import atomic_write
 from studio.store import Library
