@@ -269,3 +269,31 @@ def test_the_engine_is_told_the_texts_language_unless_english_meets_english(
         library.update_project(project, voice_id=voice)
         choice = choose_voice(library, library.refresh(project), request=request)
         assert choice.reads_as == reads_as, voice
+
+
+# --- a chat story's characters ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "voices", "expected"),
+    [
+        # English: Studio's usual order, but only the voice files that are here.
+        ("en-us", ("af_heart", "bf_emma", "am_adam"), ["af_heart", "bf_emma", "am_adam"]),
+        # Another language: its own voice files, never an English one.
+        ("ja", ("af_heart", "jf_alpha", "jm_kumo"), ["jf_alpha", "jm_kumo"]),
+    ],
+)
+def test_a_chat_storys_characters_get_voices_whose_files_are_here(
+    library: Library, tmp_path: Path, language: str, voices: tuple[str, ...], expected: list[str]
+) -> None:
+    from studio.media.settings import RenderSettings
+    from studio.pipeline.templates import create_project, get_template
+
+    kokoro_folder(library, tmp_path, *voices)
+    project = create_project(library, "Duo", template="chat", options={}, settings=RenderSettings())
+    library.update_project(project, language=language)
+    project = library.refresh(project)
+    get_template("chat").assign_voices(library, project, ["Ana", "Ben", "Cy"])
+    given = library.character_voices(project)
+    assert [given[name] for name in ("Ana", "Ben")] == expected[:2]
+    assert set(given.values()) <= set(voices), "no character is handed a missing voice file"

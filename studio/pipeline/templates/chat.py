@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from studio.engines.base import DRAFT, KOKORO
-from studio.engines.weights import DEFAULT_VOICE
+from studio.engines.weights import KOKORO_V1_VOICES
 from studio.errors import InputError
 from studio.languages import DEFAULT_LANGUAGE, get_language, unless_default
 from studio.media.chat import CHAT_STYLES, ChatMessage, render_chat_frame
@@ -91,14 +91,23 @@ def characters_of(messages: list[ChatMessage] | list[Scene]) -> list[str]:
 
 
 def voice_palette(library: Library, project: Project) -> list[str]:
-    """The voices characters are given in turn, the project's first: English's fixed set, else
-    the Kokoro voices of the project's language that are here."""
+    """The voices characters are given in turn, the project's first.
+
+    With Kokoro's files: the voices of the project's language that are here (English's
+    usual order first), so no character is handed a voice whose file is missing. Without
+    them: the language's Kokoro voices, alternating as the draft voice stands in (by gender).
+    """
     language = get_language(project.language)
+    first = project.voice_id or voice_choice.wanted_voice(library, project)
     if language.code == DEFAULT_LANGUAGE:
-        return [project.voice_id or DEFAULT_VOICE, *VOICE_PALETTE]
+        known = list(VOICE_PALETTE)
+    else:
+        known = [voice.id for voice in KOKORO_V1_VOICES if voice.language == language.code]
     present = voice_catalogue.kokoro_voice_ids(library)
-    own = [voice for voice in present if voice[:1] == language.kokoro]
-    return [project.voice_id or voice_choice.wanted_voice(library, project), *own]
+    if present:
+        mine = [voice for voice in present if voice[:1] == language.kokoro]
+        known = [v for v in known if v in present] + [v for v in mine if v not in known]
+    return list(dict.fromkeys([first, *known]))
 
 
 def engine_of(voice_id: str) -> str:
