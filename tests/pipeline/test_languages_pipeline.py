@@ -288,12 +288,15 @@ def test_a_chat_storys_characters_get_voices_whose_files_are_here(
 ) -> None:
     from studio.media.settings import RenderSettings
     from studio.pipeline.templates import create_project, get_template
+    from studio.pipeline.templates.chat import ChatTemplate
 
     kokoro_folder(library, tmp_path, *voices)
     project = create_project(library, "Duo", template="chat", options={}, settings=RenderSettings())
     library.update_project(project, language=language)
     project = library.refresh(project)
-    get_template("chat").assign_voices(library, project, ["Ana", "Ben", "Cy"])
+    chat = get_template("chat")
+    assert isinstance(chat, ChatTemplate)
+    chat.assign_voices(library, project, ["Ana", "Ben", "Cy"])
     given = library.character_voices(project)
     assert [given[name] for name in ("Ana", "Ben")] == expected[:2]
     assert set(given.values()) <= set(voices), "no character is handed a missing voice file"
