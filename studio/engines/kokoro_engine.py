@@ -323,11 +323,14 @@ class KokoroEngine:
         (a few seconds). Waits for a running synthesis or build to finish first.
         """
         with self._build_lock, self._lock:
+            held = self._model is not None or bool(self._pipelines)
             self._pipelines.clear()
             self._model = None  # the checks stay: a call that took its pipeline before may run
         with self._packs_lock:
+            held = held or bool(self._packs)
             self._packs.clear()
-        return_freed_memory()
+        if held:
+            return_freed_memory()
 
 
 class LayerCancelChecks:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
-import gc
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -54,12 +53,14 @@ def _libc_malloc_trim() -> Any | None:
 
 
 def return_freed_memory() -> bool:
-    """Collect Python's garbage and hand the C heap's free pages back to the system.
+    """Hand the C heap's free pages back to the system; True if it could be called.
 
     glibc keeps freed blocks for reuse, so a released model would still count in the
-    process's resident memory; ``malloc_trim(0)`` returns them. True if it could be called.
+    process's resident memory; ``malloc_trim(0)`` returns them (ctypes lets go of the GIL
+    meanwhile). No ``gc.collect()`` here: the model is freed by reference counting, and a full
+    collection holds the GIL for as long as the whole heap takes to walk, which froze the
+    window for up to a second after every voice stage (the render ran in its worker thread).
     """
-    gc.collect()
     trim = _libc_malloc_trim()
     if trim is None:
         return False
