@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -333,6 +334,17 @@ def _overlaps(template: Template, request: RunRequest) -> bool:
     return OVERLAP_VOICE_AND_RENDER and template.narrated and not request.stock
 
 
+@contextlib.contextmanager
+def _engines_released_after() -> Iterator[None]:
+    """Release the voice engines when the voice stage ends, however it ends: the render
+    after it needs none of their memory (``RELEASE_VOICES_BEFORE_RENDER``)."""
+    try:
+        yield
+    finally:
+        if RELEASE_VOICES_BEFORE_RENDER:
+            voiceover.release_engines()
+
+
 def _voice(
     library: Library,
     project: Project,
@@ -342,11 +354,8 @@ def _voice(
     request: RunRequest,
 ) -> None:
     start, end = ctx.begin(plan, "voice")
-    try:
+    with _engines_released_after():
         template.voice(library, project, ctx, start=start, end=end, request=request)
-    finally:
-        if RELEASE_VOICES_BEFORE_RENDER:
-            voiceover.release_engines()
 
 
 def _voice_encoding_ahead(
@@ -363,17 +372,15 @@ def _voice_encoding_ahead(
 
     ahead = SegmentsAhead(library, library.refresh(project), settings, ctx.cancel)
     start, end = ctx.begin(plan, "voice")
-    try:
-        template.voice(
-            library, project, ctx, start=start, end=end, request=request,
-            on_voiced=ahead.scene_voiced,
-        )  # fmt: skip
-    except BaseException:
-        ahead.abandon()
-        raise
-    finally:
-        if RELEASE_VOICES_BEFORE_RENDER:
-            voiceover.release_engines()
+    with _engines_released_after():
+        try:
+            template.voice(
+                library, project, ctx, start=start, end=end, request=request,
+                on_voiced=ahead.scene_voiced,
+            )  # fmt: skip
+        except BaseException:
+            ahead.abandon()
+            raise
     ahead.finish()
     ctx.check()
 

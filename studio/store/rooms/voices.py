@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from studio.errors import InputError
 from studio.languages import check_language, language_of_kokoro_voice
@@ -14,6 +15,11 @@ from studio.voice_ids import BLEND_PREFIX, BlendPart, blend_slug, normalise_part
 
 #: The engine a saved blend is spoken by (its ``voices.engine``).
 BLEND_ENGINE = "kokoro"
+
+
+def _saved_blend() -> Any:
+    """Rows of the library's saved blends: a mix, in no project's character mapping."""
+    return Voice.components.is_null(False) & Voice.project.is_null() & Voice.character.is_null()
 
 
 class VoicesRoom(Room):
@@ -116,37 +122,17 @@ class VoicesRoom(Room):
     def blends(self) -> list[Voice]:
         """The saved blends, by name."""
         with self._db.errors():
-            return list(
-                Voice.select()
-                .where(
-                    Voice.components.is_null(False)
-                    & Voice.project.is_null()
-                    & Voice.character.is_null()
-                )
-                .order_by(Voice.display_name)
-            )
+            return list(Voice.select().where(_saved_blend()).order_by(Voice.display_name))
 
     def blend(self, voice_id: str) -> Voice | None:
         """The saved blend ``voice_id`` ("blend:warm-narrator"), or None."""
         with self._db.errors():
-            return Voice.get_or_none(
-                (Voice.voice_id == voice_id)
-                & Voice.components.is_null(False)
-                & Voice.project.is_null()
-                & Voice.character.is_null()
-            )
+            return Voice.get_or_none((Voice.voice_id == voice_id) & _saved_blend())
 
     def delete_blend(self, voice_id: str) -> bool:
         """Forget the blend ``voice_id``; False if there was none. Projects that used it keep
         the id and are told to choose another voice when they are next spoken."""
         with self._db.transaction():
             return bool(
-                Voice.delete()
-                .where(
-                    (Voice.voice_id == voice_id)
-                    & Voice.components.is_null(False)
-                    & Voice.project.is_null()
-                    & Voice.character.is_null()
-                )
-                .execute()
+                Voice.delete().where((Voice.voice_id == voice_id) & _saved_blend()).execute()
             )
