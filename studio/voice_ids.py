@@ -83,8 +83,15 @@ def normalise_parts(parts: Iterable[BlendPart | tuple[str, float]]) -> tuple[Ble
                 f"{part.voice}'s share {part.weight!r} is not a positive number",
                 fix="Give every voice in the blend a share above 0",
             )
-    total = sum(part.weight for part in given)
-    scaled = [BlendPart(part.voice, round(part.weight / total, 3)) for part in given]
+    largest = max(part.weight for part in given)  # scaled first: huge shares can't overflow
+    total = sum(part.weight / largest for part in given)
+    scaled = [BlendPart(part.voice, round(part.weight / largest / total, 3)) for part in given]
+    for part in scaled:
+        if part.weight <= 0:
+            raise InputError(
+                f"{part.voice}'s share is too small to hear (under 0.05 % of the blend)",
+                fix="Give it a larger share, or leave it out of the blend",
+            )
     return tuple(sorted(scaled, key=lambda part: (-part.weight, part.voice)))
 
 

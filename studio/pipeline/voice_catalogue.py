@@ -13,7 +13,7 @@ from pathlib import Path
 
 from studio.engines.draft import DRAFT_VOICES
 from studio.engines.weights import find_kokoro_weights, kokoro_voice_info
-from studio.errors import MissingWeightsError
+from studio.errors import InputError, MissingWeightsError
 from studio.languages import find_language, get_language, language_of_kokoro_voice
 from studio.store import Library
 from studio.store.settings_registry import DEFAULT_VOICE as DEFAULT_VOICE_SETTING
@@ -76,8 +76,11 @@ def catalogue(library: Library, kokoro_dir: Path | None = None) -> list[VoiceEnt
                                   KOKORO_KIND))  # fmt: skip
     have = set(present)
     for row in library.blends():
-        parts = parts_from_json(row.components or [])
-        usable = all(part.voice in have for part in parts)
+        try:
+            parts = parts_from_json(row.components or [])
+        except InputError:  # a damaged row (edited outside Studio): listed, never usable
+            parts = ()
+        usable = bool(parts) and all(part.voice in have for part in parts)
         entries.append(VoiceEntry(row.voice_id, f"Blend: {row.display_name}", row.language,
                                   row.gender, BLEND_KIND, usable))  # fmt: skip
     for voice in DRAFT_VOICES:

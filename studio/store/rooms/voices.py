@@ -15,6 +15,8 @@ from studio.voice_ids import BLEND_PREFIX, BlendPart, blend_slug, normalise_part
 
 #: The engine a saved blend is spoken by (its ``voices.engine``).
 BLEND_ENGINE = "kokoro"
+#: Longest name of a saved blend (it is shown in every voice list).
+MAX_BLEND_NAME = 60
 
 
 def _saved_blend() -> Any:
@@ -97,6 +99,11 @@ class VoicesRoom(Room):
         bad mix or name (nothing is saved).
         """
         display = " ".join(clean_text(name).split())
+        if len(display) > MAX_BLEND_NAME:
+            raise InputError(
+                f"A blend's name is at most {MAX_BLEND_NAME} characters, not {len(display)}",
+                fix="Give the blend a shorter name",
+            )
         voice_id = BLEND_PREFIX + blend_slug(display)
         mix = normalise_parts(parts)
         if language is None:
