@@ -313,7 +313,9 @@ def _voice_visuals_render(
     project = library.refresh(project)
     render_cost = _render_seconds(library, project, settings)  # the voices' true lengths now
     start, end = ctx.begin(plan, "render", cost=render_cost)
-    return render_stage.render_project_video(library, project, ctx, start=start, end=end)
+    return render_stage.render_project_video(
+        library, project, ctx, start=start, end=end, request=request
+    )
 
 
 #: Encode each scene's segment while the next scenes are voiced (``studio.pipeline.overlap``).

@@ -34,6 +34,7 @@ from studio.pipeline.render_pieces import (
     choices_for,
     lay_out,
 )
+from studio.pipeline.request import RunRequest
 from studio.pipeline.templates import get_template, settings_for
 from studio.pipeline.voice_choice import scene_language
 from studio.progress import (
@@ -163,9 +164,19 @@ def render_key(segments: list[Path], settings: RenderSettings) -> str:
 
 
 def render_project_video(
-    library: Library, project: Project, ctx: JobContext, *, start: float, end: float
+    library: Library,
+    project: Project,
+    ctx: JobContext,
+    *,
+    start: float,
+    end: float,
+    request: RunRequest | None = None,
 ) -> RenderedVideo:
-    """Render the project's video from its scenes; record it; return the new render row."""
+    """Render the project's video from its scenes; record it; return the new render row.
+
+    ``request`` says which encoder to use and whether a cluster's workers encode the segments
+    (None: x264 here, as before the ``encoder`` setting).
+    """
     library.set_step(project, "export")
     settings = settings_for(project)
     report = scaled(ctx.progress, start, end)

@@ -13,8 +13,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from studio.encoder_kinds import check_encoder
 from studio.store import Library
 from studio.store.settings_registry import (
+    CLUSTER_ADDRESS,
+    ENCODER,
     GROQ_BASE_URL,
     GROQ_MODEL,
     KOKORO_DIR,
@@ -37,6 +40,10 @@ class RunRequest:
         kokoro_dir: the folder with Kokoro's weights, or None to search the usual places.
         stock: the stock libraries (``studio.stock.registry`` names) whose footage fills scenes
             with no visual, in order; empty: none.
+        encoder: the H.264 encoder asked for (``studio.encoder_kinds``: "auto" probes this
+            machine's; the render resolves it, and falls back to x264 if it fails).
+        cluster: a Dask scheduler's address whose workers voice scenes and encode segments,
+            or None for this computer alone (``studio.cluster``).
     """
 
     groq_key: str | None = None
@@ -45,6 +52,8 @@ class RunRequest:
     media_folders: tuple[Path, ...] = ()
     kokoro_dir: Path | None = None
     stock: tuple[str, ...] = ()
+    encoder: str = "auto"
+    cluster: str | None = None
 
     @classmethod
     def from_library(
@@ -55,9 +64,12 @@ class RunRequest:
         groq_model: str | None = None,
         media_folders: Iterable[Path | str] = (),
         stock: Iterable[str] | None = None,
+        encoder: str | None = None,
+        cluster: str | None = None,
     ) -> RunRequest:
         """The library's settings, with the edge's key, model choice and extra media folders;
-        ``stock`` (None: the library's setting) names the stock libraries to fill scenes from."""
+        ``stock`` (None: the library's setting) names the stock libraries to fill scenes from;
+        ``encoder`` and ``cluster`` (None: the library's settings) override those settings."""
         libraries: list[str] = library.get_setting(STOCK_LIBRARIES)
         folders: list[Path] = []
         for folder in [*library.get_setting(MEDIA_FOLDERS), *media_folders]:
@@ -70,6 +82,9 @@ class RunRequest:
             media_folders=tuple(folders),
             kokoro_dir=Path(weights) if (weights := library.get_setting(KOKORO_DIR)) else None,
             stock=tuple(libraries if stock is None else stock),
+            encoder=check_encoder(encoder if encoder is not None else library.get_setting(ENCODER)),
+            cluster=(cluster if cluster is not None else library.get_setting(CLUSTER_ADDRESS))
+            or None,
         )
 
 

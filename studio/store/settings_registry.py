@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, Generic, TypeVar
 
+from studio.encoder_kinds import AUTO, ENCODER_CHOICES
 from studio.errors import InputError
 from studio.store.usage import DEFAULT_GROQ_MODEL
 from studio.text import clean_text
@@ -142,6 +143,29 @@ STOCK_LIBRARIES: SettingSpec[list[str]] = SettingSpec(
     _library_names,
 )
 
+
+
+def _encoder(raw: Any) -> str:
+    if not isinstance(raw, str) or raw.strip().lower() not in ENCODER_CHOICES:
+        raise InvalidSetting("expected one of " + ", ".join(ENCODER_CHOICES))
+    return raw.strip().lower()
+
+
+ENCODER: SettingSpec[str] = SettingSpec(
+    "encoder",
+    AUTO,
+    "The H.264 encoder renders use: auto (the fastest this computer really opens, else "
+    "x264), x264, nvenc, qsv, vaapi, videotoolbox or amf.",
+    _encoder,
+)
+CLUSTER_ADDRESS: SettingSpec[str | None] = SettingSpec(
+    "cluster_address",
+    None,
+    "A Dask scheduler (tcp://host:8786) whose workers voice scenes and encode segments; "
+    "unset: this computer alone. Needs the optional extra studio[cluster].",
+    _optional_text,
+)
+
 #: Every setting by key.
 REGISTRY: Mapping[str, SettingSpec[Any]] = MappingProxyType(
     {
@@ -153,6 +177,8 @@ REGISTRY: Mapping[str, SettingSpec[Any]] = MappingProxyType(
             DEFAULT_VOICE,
             MEDIA_FOLDERS,
             STOCK_LIBRARIES,
+            ENCODER,
+            CLUSTER_ADDRESS,
         )
     }
 )
@@ -196,6 +222,8 @@ def to_store(spec: SettingSpec[T], value: Any) -> Any:
 
 
 __all__ = [
+    "CLUSTER_ADDRESS",
+    "ENCODER",
     "DEFAULT_VOICE",
     "GROQ_BASE_URL",
     "GROQ_MODEL",

@@ -34,7 +34,7 @@ def _store_raw(library: Library, key: str, value_json: str) -> None:
 
 def test_every_setting_is_declared_once_with_a_description() -> None:
     keys = [spec.key for spec in registry.REGISTRY.values()]
-    assert len(keys) == len(set(keys)) == 6
+    assert len(keys) == len(set(keys)) == 8
     assert all(
         spec.description.endswith(")") or spec.description.endswith(".")
         for spec in registry.REGISTRY.values()
@@ -112,3 +112,13 @@ def test_any_stored_json_reads_as_a_value_of_the_declared_type(raw: Any) -> None
             assert isinstance(value, str) and value.strip()
         else:
             assert value is None or (isinstance(value, str) and value.strip())
+
+
+def test_the_encoder_setting_takes_only_known_encoders(library: Library) -> None:
+    assert library.get_setting(registry.ENCODER) == "auto"
+    library.set_setting(registry.ENCODER, " NVENC ")
+    assert library.get_setting(registry.ENCODER) == "nvenc"
+    with pytest.raises(InputError, match="encoder"):
+        library.set_setting(registry.ENCODER, "h264_magic")
+    assert library.get_setting(registry.ENCODER) == "nvenc"  # nothing saved
+    assert library.get_setting(registry.CLUSTER_ADDRESS) is None
