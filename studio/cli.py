@@ -15,6 +15,8 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from studio import __version__
+from studio.cli_output import PROGRESS_FORMATS
+from studio.encoder_kinds import ENCODER_CHOICES
 from studio.errors import Cancelled, InputError, StudioError, known_os_error
 from studio.home import resolve_home
 from studio.languages import codes as language_codes
@@ -90,7 +92,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--project", metavar="NAME", help="with --screenshot: open this project")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    sub.add_parser("projects", help="list projects")
+    projects = sub.add_parser("projects", help="list projects")
+    add_output_flags(projects, progress=False)
 
     produce = sub.add_parser("produce", help="make a new video from a topic or a script")
     source = produce.add_mutually_exclusive_group()
@@ -157,12 +160,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     produce.add_argument("--project", dest="project_name", metavar="NAME", help="project name")
     produce.add_argument("--model", help="Groq model for --topic")
+    add_run_flags(produce)
+    add_output_flags(produce)
     produce.defer(lambda: _describe_templates(produce, template))
 
     render = sub.add_parser("render", help="re-render a project, reusing every unchanged scene")
     render.add_argument("project_ref", metavar="PROJECT")
     resume = sub.add_parser("resume", help="finish an interrupted project")
     resume.add_argument("project_ref", metavar="PROJECT")
+    for command in (render, resume):
+        add_run_flags(command)
+        add_output_flags(command)
 
     export = sub.add_parser("export", help="save a project (script, voice, visuals) to a .zip")
     export.add_argument("project_ref", metavar="PROJECT")
@@ -182,6 +190,43 @@ def _command_modules() -> tuple[ModuleType, ...]:
     from studio import cli_publish, cli_usage, cli_visuals, cli_voices
 
     return (cli_publish, cli_usage, cli_visuals, cli_voices)
+
+
+def add_run_flags(parser: argparse.ArgumentParser) -> None:
+    """How a run is made, beside what it makes: the encoder and the cluster (``produce``,
+    ``render``, ``resume``, ``batch``); unset, the library's settings decide."""
+    parser.add_argument(
+        "--encoder",
+        type=str.lower,
+        choices=ENCODER_CHOICES,
+        default=None,
+        help="H.264 encoder: auto probes this computer's hardware encoders and uses the "
+        "fastest that works, else x264 (default: the library's setting, auto)",
+    )
+    parser.add_argument(
+        "--cluster",
+        metavar="ADDRESS",
+        default=None,
+        help="a Dask scheduler (tcp://host:8786) whose workers voice scenes and encode "
+        "segments (needs studio[cluster]; default: the library's setting, none)",
+    )
+
+
+def add_output_flags(parser: argparse.ArgumentParser, *, progress: bool = True) -> None:
+    """Machine-readable output (``studio.cli_output``): the result as JSON on stdout, and
+    progress as JSON lines."""
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="print the result as one JSON document on stdout (messages stay on stderr)",
+    )
+    if progress:
+        parser.add_argument(
+            "--progress",
+            choices=PROGRESS_FORMATS,
+            default="text",
+            help="text: a progress line on stderr; jsonl: one JSON event per line on stdout",
+        )
 
 
 def _names(text: str) -> tuple[str, ...]:
@@ -256,13 +301,19 @@ def _run_command(args: argparse.Namespace) -> int:
             print(f"Imported {one_line(repr(project.name))} ({project.id})")
         return 0
     from studio.pipeline import produce as pipeline
+    from studio.pipeline.request import RunRequest
 
     reporter = pipeline.ConsoleReporter(sys.stderr)
     if args.command == "produce":
         result = pipeline.produce(library, _produce_request(library, args), reporter=reporter)
     elif args.command in ("render", "resume"):
         project = library.project(args.project_ref)
-        result = pipeline.render_project(library, project, reporter=reporter, kind=args.command)
+        run = RunRequest.from_library(
+            library, groq_key=None, encoder=args.encoder, cluster=args.cluster
+        )
+        result = pipeline.render_project(
+            library, project, run, reporter=reporter, kind=args.command
+        )
     else:  # pragma: no cover - argparse guards this
         raise InputError(f"Unknown command {args.command!r}")
     print(one_line(result.video_path))
@@ -338,6 +389,8 @@ def _produce_request(library: Library, args: argparse.Namespace) -> ProduceReque
         groq_model=args.model,
         media_folders=args.media,
         stock=args.stock,
+        encoder=args.encoder,
+        cluster=args.cluster,
     )
     return ProduceRequest(
         run=run,
