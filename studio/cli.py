@@ -15,7 +15,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from studio import __version__
-from studio.cli_output import PROGRESS_FORMATS
+from studio.cli_output import PROGRESS_FORMATS, CliOutput, Failure, project_entry, requested
 from studio.encoder_kinds import ENCODER_CHOICES
 from studio.errors import Cancelled, InputError, StudioError, known_os_error
 from studio.home import resolve_home
@@ -66,7 +66,20 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:  # argparse exits 2 as well, keep it one line
         self.print_usage(sys.stderr)
         print(f"studio: error: {one_line(message)}", file=sys.stderr)
-        raise SystemExit(2)
+        raise UsageError(message, self.prog)
+
+
+class UsageError(SystemExit):
+    """A command line argparse refused (exit 2), with its message for ``--json``."""
+
+    def __init__(self, message: str, prog: str) -> None:
+        super().__init__(2)
+        self.message = message
+        self.prog = prog
+
+    def failure(self) -> Failure:
+        fix = f"See {self.prog} --help for what it accepts"
+        return Failure(self.message, None, fix, 2, "usage", f"error: {one_line(self.message)}")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -235,9 +248,13 @@ def _names(text: str) -> tuple[str, ...]:
     return () if names == ("none",) else names
 
 
-def _print_projects(library: Library) -> None:
-    """``studio projects``: one aligned line per project (names escaped: one line each)."""
+def _print_projects(library: Library, output: CliOutput | None = None) -> None:
+    """``studio projects``: one aligned line per project (names escaped: one line each), or
+    with ``--json`` a list of projects (names as stored)."""
     rows = library.projects()
+    if output is not None and output.json:
+        output.result([project_entry(row, library.home) for row in rows])
+        return
     if not rows:
         print(
             "No projects yet. Make one with:  studio produce --script resources/sample_script.txt"
@@ -272,14 +289,14 @@ def _restore(args: argparse.Namespace) -> int:
     return 0
 
 
-def _run_command(args: argparse.Namespace) -> int:
+def _run_command(args: argparse.Namespace, output: CliOutput) -> int:
     from studio.store import Library
 
     if args.command == "restore":
         return _restore(args)
     library = Library.open(resolve_home(args.home))
     if args.command == "projects":
-        _print_projects(library)
+        _print_projects(library, output)
         return 0
     if args.command == "backups":
         from studio.store.backup import list_backups
@@ -300,10 +317,16 @@ def _run_command(args: argparse.Namespace) -> int:
             project = archive.import_project(library, args.file)
             print(f"Imported {one_line(repr(project.name))} ({project.id})")
         return 0
+    return _run_pipeline(library, args, output)
+
+
+def _run_pipeline(library: Library, args: argparse.Namespace, output: CliOutput) -> int:
+    """``produce``, ``render`` and ``resume``: the run, its progress and its result."""
+    from studio.cli_output import run_document
     from studio.pipeline import produce as pipeline
     from studio.pipeline.request import RunRequest
 
-    reporter = pipeline.ConsoleReporter(sys.stderr)
+    reporter = output.reporter(pipeline.ConsoleReporter(sys.stderr))
     if args.command == "produce":
         result = pipeline.produce(library, _produce_request(library, args), reporter=reporter)
     elif args.command in ("render", "resume"):
@@ -316,7 +339,11 @@ def _run_command(args: argparse.Namespace) -> int:
         )
     else:  # pragma: no cover - argparse guards this
         raise InputError(f"Unknown command {args.command!r}")
-    print(one_line(result.video_path))
+    # Read again: the thumbnails chosen after the render was recorded changed its row.
+    render = next((r for r in library.renders(result.project) if r.id == result.render.id),
+                  result.render)
+    document = run_document(args.command, result.project, render, library.home)
+    output.result(document, human=one_line(result.video_path))
     return 0
 
 
@@ -473,9 +500,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv, archive = split_archive_to_open(sys.argv[1:] if argv is None else argv)
     try:
         args = build_parser().parse_args(argv)
-    except SystemExit as exc:  # --help, --version, or a usage error (exit 2)
+    except UsageError as exc:
+        wants_json, progress = requested(argv)
+        CliOutput(json=wants_json, progress=progress).failure(exc.failure())
+        return 2
+    except SystemExit as exc:  # --help, --version
         return int(exc.code or 0) if not isinstance(exc.code, str) else 2
-    setup_logging(args.verbose)
+    log_file = setup_logging(args.verbose)
     if args.command is None:
         # Before Qt loads: Qt Multimedia narrates every file it opens on stderr.
         os.environ.setdefault("QT_LOGGING_RULES", "qt.multimedia*=false;qt.multimedia.*=false")
@@ -484,34 +515,42 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_gui(
             home=args.home, screenshot=args.screenshot, project=args.project, open_archive=archive
         )
-    try:
-        _refuse_nul(args)
-        return _run_command(args)
-    except Cancelled:
-        print("studio: cancelled", file=sys.stderr)
-        return 130
-    except KeyboardInterrupt:
-        print("studio: cancelled", file=sys.stderr)
-        return 130
-    except StudioError as exc:
-        print(f"studio: {exc.message}", file=sys.stderr)
-        return exc.exit_code
-    except OSError as exc:
-        known = known_os_error(exc)
-        if known is None:
-            return _report_bug()
-        log.info("%s", exc, exc_info=True)
-        print(f"studio: {known.message}", file=sys.stderr)
-        return known.exit_code
-    except Exception:
-        return _report_bug()
+    output = CliOutput(
+        json=getattr(args, "json", False), progress=getattr(args, "progress", "text")
+    )
+    with output.claim_stdout():
+        try:
+            _refuse_nul(args)
+            return _run_command(args, output)
+        except (Cancelled, KeyboardInterrupt):
+            failure = Failure("Cancelled by the creator", None, None, 130, "cancelled", "cancelled")
+        except StudioError as exc:
+            failure = Failure.of(exc)
+        except OSError as exc:
+            known = known_os_error(exc)
+            if known is None:
+                failure = _report_bug(log_file)
+            else:
+                log.info("%s", exc, exc_info=True)
+                failure = Failure.of(known)
+        except Exception:
+            failure = _report_bug(log_file)
+        print(f"studio: {failure.line}", file=sys.stderr)
+        output.failure(failure)
+        return failure.exit_code
 
 
-def _report_bug() -> int:
+def _report_bug(log_file: Path) -> Failure:
     """Log the exception being handled with its traceback; say it is a bug (exit 1)."""
     log.exception("unexpected failure")
-    print("studio: unexpected failure (a bug); details above", file=sys.stderr)
-    return 1
+    return Failure(
+        "Unexpected failure (a bug)",
+        str(log_file),
+        "The details are above and in this log; please report them",
+        1,
+        "bug",
+        "unexpected failure (a bug); details above",
+    )
 
 
 def _refuse_nul(args: argparse.Namespace) -> None:

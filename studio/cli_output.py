@@ -1,25 +1,57 @@
 """Machine-readable output of the ``studio`` command: ``--json`` and ``--progress jsonl``.
 
-Wrappers read stdout; people read stderr. With ``--json`` a command prints exactly one JSON
-document on stdout (its result); with ``--progress jsonl`` every progress report and message
-is one JSON object per line (``{"event": "progress", ...}``), and the result, if any, is the
-last line (``{"event": "result", ...}``). Logs, warnings and human lines stay on stderr, so
-stdout stays parseable whatever happens.
+This docstring is the contract every command follows (``projects``, ``produce``, ``render``,
+``resume``, ``batch``).
+
+Wrappers read stdout; people read stderr. While a command runs with ``--json`` or
+``--progress jsonl``, Studio's stdout (file descriptor 1, so FFmpeg and any library too) is
+pointed at stderr and only this module writes the real stdout: nothing else can reach it.
+
+``--json``
+    Exactly one JSON document on stdout, on one line, when the command ends. A success is the
+    command's result (``studio projects``: a list; a run: ``{"ok": true, ...}``, see
+    :func:`run_document`). A failure is ``{"ok": false, "error": {...}}`` (see
+    :func:`failure_document`) with the same exit code and the same one-line message on stderr.
+``--progress jsonl``
+    One JSON object per line on stdout: ``{"event": "progress", "fraction", "stage",
+    "eta_seconds"}`` (throttled; fractions never go down and the last is 1 on success),
+    ``{"event": "message", "text"}``, and last ``{"event": "result", ...}`` (the ``--json``
+    document's fields) or ``{"event": "error", ...}`` (the failure document's fields). With
+    both flags the stream alone is printed: its ``result``/``error`` line is the document.
+``--progress text`` (the default)
+    Today's human progress on stderr; the result as a human line on stdout.
 
 Every event carries ``"event"`` (``progress``, ``message``, ``result``, ``error``, ``row``)
-and ``"time"`` (seconds since the epoch); ``progress`` adds ``fraction`` (0..1), ``stage``
-and ``eta_seconds`` (None until known).
+and ``"time"`` (seconds since the epoch); ``eta_seconds`` is null until it is known. Paths are
+absolute, dates ISO 8601 in UTC, durations seconds, names the stored text as it is.
+
+Exit codes are the CLI's own: 0 ok, 2 bad input (``kind`` ``input``; ``usage`` for a command
+line argparse refused), 75 the project is busy, 130 cancelled (Ctrl-C), 1 a known failure
+(``failure``) or a bug (``bug``). A usage error is reported in JSON too when ``--json`` or
+``--progress jsonl`` is on the command line as written (argparse's prefixes such as ``--js``
+are not recognised for this); ``--help`` and ``--version`` print text for people.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import sys
 import threading
 import time
-from typing import IO, Any
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import IO, TYPE_CHECKING, Any, Protocol
 
+from studio.errors import StudioError
 from studio.text import one_line
+
+if TYPE_CHECKING:
+    from studio.home import Home
+    from studio.store.models import Project, RenderedVideo
+    from studio.store.rooms.projects import ProjectSummary
 
 #: What ``--progress`` accepts: the human line on stderr, or JSON lines on stdout.
 PROGRESS_FORMATS = ("text", "jsonl")
@@ -41,7 +73,8 @@ class JsonlReporter:
     """A pipeline ``Reporter`` that writes one JSON object per line (thread-safe).
 
     Progress is throttled to one line per ``min_interval`` seconds per stage (a new stage or
-    ``done`` always shows), so a wrapper isn't flooded by ffmpeg's ten reports a second.
+    ``done`` always shows), so a wrapper isn't flooded by ffmpeg's ten reports a second, and
+    its fraction never goes down, whichever thread reports; the first report of 1 always shows.
 
     Attributes:
         stream: where the lines go (stdout).
@@ -58,11 +91,13 @@ class JsonlReporter:
         self.stream = stream or sys.stdout
         self.min_interval = min_interval
         self.extra = dict(extra or {})
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
         self._last: tuple[str, float] = ("", 0.0)
+        self._fraction = 0.0
 
     def with_fields(self, **fields: Any) -> JsonlReporter:
-        """A reporter on the same stream whose events also carry ``fields``."""
+        """A reporter on the same stream whose events also carry ``fields`` (its own
+        throttle and fraction: a batch row's progress is its own)."""
         child = JsonlReporter(self.stream, min_interval=self.min_interval,
                               extra={**self.extra, **fields})
         child._lock = self._lock  # one stream, one lock: lines never interleave
@@ -76,23 +111,252 @@ class JsonlReporter:
             self.stream.flush()
 
     def progress(self, fraction: float, stage: str, eta_seconds: float | None) -> None:
-        now = time.monotonic()
-        last_stage, last_time = self._last
-        head = stage.split(":")[0]
-        if head == last_stage.split(":")[0] and not stage.endswith("done") and (
-            now - last_time < self.min_interval
-        ):
-            return
-        self._last = (stage, now)
-        self.event(
-            "progress",
-            fraction=round(max(0.0, min(1.0, fraction)), 4),
-            stage=stage,
-            eta_seconds=None if eta_seconds is None else round(eta_seconds, 1),
-        )
+        with self._lock:
+            now = time.monotonic()
+            last_stage, last_time = self._last
+            head = stage.split(":")[0]
+            finishing = fraction >= 1.0 > self._fraction  # the end always shows
+            if head == last_stage.split(":")[0] and not stage.endswith("done") and not (
+                finishing or now - last_time >= self.min_interval
+            ):
+                return
+            self._last = (stage, now)
+            self._fraction = max(self._fraction, min(1.0, fraction))
+            self.event(
+                "progress",
+                fraction=round(self._fraction, 4),
+                stage=stage,
+                eta_seconds=None if eta_seconds is None else round(max(0.0, eta_seconds), 1),
+            )
 
     def message(self, text: str) -> None:
         self.event("message", text=one_line(text))
 
 
-__all__ = ["PROGRESS_FORMATS", "JsonlReporter", "dump", "print_json"]
+# -- documents -------------------------------------------------------------------------------
+
+
+def iso_utc(moment: datetime | None) -> str | None:
+    """A stored moment (naive UTC, as the store keeps them) as ISO 8601 with its offset."""
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def _absolute(home: Home, stored: str | None) -> str | None:
+    return str(home.abs(stored).absolute()) if stored else None
+
+
+def project_entry(summary: ProjectSummary, home: Home) -> dict[str, Any]:
+    """One project of ``studio projects --json`` (its name exactly as stored)."""
+    return {
+        "id": summary.id,
+        "name": summary.name,
+        "language": summary.language,
+        "template": summary.template,
+        "step": summary.step,
+        "scenes": summary.scenes,
+        "duration": round(summary.duration, 3),
+        "last_render": iso_utc(summary.last_render),
+        "video": _absolute(home, summary.video_path),
+    }
+
+
+def run_document(
+    command: str, project: Project, render: RenderedVideo, home: Home
+) -> dict[str, Any]:
+    """What ``produce``/``render``/``resume --json`` print after a success."""
+    return {
+        "ok": True,
+        "command": command,
+        "project": {"id": project.id, "name": project.name},
+        "video": _absolute(home, render.file_path),
+        "duration": round(render.duration_seconds, 3),
+        "srt": _absolute(home, render.srt_path),
+        "thumbnail": _absolute(home, render.thumbnail_path),
+        "size_bytes": render.file_size_bytes,
+        "render_id": render.id,
+        "created_at": iso_utc(render.created_at),
+    }
+
+
+@dataclass(frozen=True)
+class Failure:
+    """Why a command failed, for stderr (``line``) and for a wrapper (the document).
+
+    Attributes:
+        what, where, fix: the error's parts (``StudioError``'s); ``where`` and ``fix`` may be
+            None.
+        exit_code: the process's exit code.
+        kind: ``input``, ``usage``, ``busy``, ``cancelled``, ``failure`` or ``bug``.
+        line: the one line printed on stderr after ``studio: ``.
+    """
+
+    what: str
+    where: str | None
+    fix: str | None
+    exit_code: int
+    kind: str
+    line: str
+
+    @classmethod
+    def of(cls, error: StudioError, *, kind: str = "", exit_code: int | None = None) -> Failure:
+        """A known failure; its kind from its exit code unless given."""
+        code = error.exit_code if exit_code is None else exit_code
+        kinds = {2: "input", 75: "busy", 130: "cancelled"}
+        return cls(error.what, error.where, error.fix, code, kind or kinds.get(code, "failure"),
+                   error.message)
+
+    @property
+    def message(self) -> str:
+        """What, where and the fix as one line (``StudioError.message``)."""
+        return StudioError(self.what, where=self.where, fix=self.fix).message
+
+
+def failure_document(failure: Failure) -> dict[str, Any]:
+    """``{"ok": false, "error": {...}}``: what ``--json`` prints when a command fails."""
+    return {
+        "ok": False,
+        "error": {
+            "message": failure.message,
+            "what": failure.what,
+            "where": failure.where,
+            "fix": failure.fix,
+            "exit_code": failure.exit_code,
+            "kind": failure.kind,
+        },
+    }
+
+
+# -- the command's output --------------------------------------------------------------------
+
+
+class Reporter(Protocol):
+    """A pipeline reporter (``studio.pipeline.jobs.Reporter``), named here to keep this
+    module free of the pipeline."""
+
+    def progress(self, fraction: float, stage: str, eta_seconds: float | None) -> None: ...
+
+    def message(self, text: str) -> None: ...
+
+
+def requested(argv: Sequence[str]) -> tuple[bool, str]:
+    """(``--json`` given, ``--progress`` format) read from a raw command line: for a usage
+    error, reported before argparse could say what was asked."""
+    tokens = list(argv)
+    progress = "text"
+    for index, token in enumerate(tokens):
+        if token == "--progress=jsonl" or (
+            token == "--progress" and tokens[index + 1 : index + 2] == ["jsonl"]
+        ):
+            progress = "jsonl"
+    return "--json" in tokens, progress
+
+
+def _own_descriptors() -> tuple[int, int] | None:
+    """stdout's and stderr's descriptors when both streams are the process's own, else None."""
+    out, err = sys.__stdout__, sys.__stderr__
+    if out is None or err is None or sys.stdout is not out or sys.stderr is not err:
+        return None
+    try:
+        return out.fileno(), err.fileno()
+    except (AttributeError, OSError, ValueError):
+        return None
+
+
+class CliOutput:
+    """Where a command's result, failure and progress go, by ``--json`` and ``--progress``.
+
+    Attributes:
+        json: ``--json`` was given.
+        progress: ``--progress``'s format (``text`` or ``jsonl``).
+        stream: the real stdout while :meth:`claim_stdout` holds it (else ``sys.stdout``).
+    """
+
+    def __init__(self, *, json: bool = False, progress: str = "text") -> None:
+        self.json = json
+        self.progress = progress
+        self.stream: IO[str] = sys.stdout
+        self._events: JsonlReporter | None = None
+
+    @property
+    def machine(self) -> bool:
+        """Whether stdout is for JSON alone."""
+        return self.json or self.progress == "jsonl"
+
+    @contextlib.contextmanager
+    def claim_stdout(self) -> Iterator[None]:
+        """In machine mode, point stdout at stderr for the block (its descriptor too, which
+        FFmpeg and other children inherit), keeping the real one for this object's JSON."""
+        if not self.machine:
+            self.stream = sys.stdout
+            yield
+            return
+        real = sys.stdout
+        descriptors = _own_descriptors()
+        if descriptors is None:  # stand-ins (a test's capture): swap the Python streams only
+            self.stream, sys.stdout = real, sys.stderr
+            try:
+                yield
+            finally:
+                sys.stdout, self.stream = real, real
+            return
+        out, err = descriptors
+        real.flush()
+        kept = os.dup(out)  # not inherited by children (PEP 446)
+        os.dup2(err, out)
+        self.stream = open(kept, "w", encoding="utf-8", newline="\n", closefd=False)  # noqa: SIM115
+        try:
+            yield
+        finally:
+            for stream in (self.stream, real):
+                with contextlib.suppress(OSError, ValueError):  # a closed pipe: nothing to keep
+                    stream.flush()
+            os.dup2(kept, out)
+            os.close(kept)
+            self.stream = real
+
+    def reporter(self, text: Reporter) -> Reporter:
+        """The run's reporter: JSON lines on stdout with ``--progress jsonl``, else ``text``."""
+        return self._jsonl() if self.progress == "jsonl" else text
+
+    def _jsonl(self) -> JsonlReporter:
+        if self._events is None or self._events.stream is not self.stream:
+            self._events = JsonlReporter(self.stream)
+        return self._events
+
+    def result(self, document: Any, human: str | None = None) -> None:
+        """A success: the ``result`` event, the JSON document, or ``human`` on stdout."""
+        if self.progress == "jsonl":
+            fields = document if isinstance(document, dict) else {"result": document}
+            self._jsonl().event("result", **fields)
+        elif self.json:
+            print_json(document, self.stream)
+        elif human is not None:
+            self.stream.write(human + "\n")
+            self.stream.flush()
+
+    def failure(self, failure: Failure) -> None:
+        """A failure (already said on stderr): the ``error`` event or the JSON document."""
+        document = failure_document(failure)
+        if self.progress == "jsonl":
+            self._jsonl().event("error", **document)
+        elif self.json:
+            print_json(document, self.stream)
+
+
+__all__ = [
+    "PROGRESS_FORMATS",
+    "CliOutput",
+    "Failure",
+    "JsonlReporter",
+    "dump",
+    "failure_document",
+    "iso_utc",
+    "print_json",
+    "project_entry",
+    "requested",
+    "run_document",
+]

@@ -61,6 +61,8 @@ class ProjectSummary:
     thumbnail_path: str | None = None
     #: The project's language (a ``studio.languages`` code).
     language: str = "en-us"
+    #: The latest render's video (relative to the library folder), if it has one.
+    video_path: str | None = None
 
 
 def clean_name(name: str) -> str:
@@ -216,6 +218,7 @@ class ProjectsRoom(Room):
                     created_at=p.created_at,
                     thumbnail_path=p.thumbnail_path,
                     language=p.language,
+                    video_path=p.video_path,
                 )
             )
         return summaries
