@@ -227,7 +227,9 @@ def add_run_flags(parser: argparse.ArgumentParser) -> None:
 
 def add_output_flags(parser: argparse.ArgumentParser, *, progress: bool = True) -> None:
     """Machine-readable output (``studio.cli_output``): the result as JSON on stdout, and
-    progress as JSON lines."""
+    progress as JSON lines. While either is asked for, ``sys.stdout`` is stderr: a command
+    writes its JSON with ``cli_output.print_json``/``JsonlReporter`` (``machine_stdout``)."""
+    parser.set_defaults(machine_output_flags=True)
     parser.add_argument(
         "--json",
         action="store_true",
@@ -515,9 +517,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_gui(
             home=args.home, screenshot=args.screenshot, project=args.project, open_archive=archive
         )
-    output = CliOutput(
-        json=getattr(args, "json", False), progress=getattr(args, "progress", "text")
-    )
+    output = CliOutput.from_args(args)
     with output.claim_stdout():
         try:
             _refuse_nul(args)

@@ -21,6 +21,13 @@ pointed at stderr and only this module writes the real stdout: nothing else can 
 ``--progress text`` (the default)
     Today's human progress on stderr; the result as a human line on stdout.
 
+A command gets these flags from ``studio.cli.add_output_flags``; ``studio.cli.main`` then
+holds stdout for it (:meth:`CliOutput.claim_stdout`) and reports any failure it raises (as
+above). The command writes its own result with :meth:`CliOutput.result` (or
+:func:`print_json` / :class:`JsonlReporter`, whose default stream is :func:`machine_stdout`,
+the real stdout: ``print()`` goes to stderr meanwhile). A batch's events add ``row`` and
+``project`` (``JsonlReporter.with_fields``).
+
 Every event carries ``"event"`` (``progress``, ``message``, ``result``, ``error``, ``row``)
 and ``"time"`` (seconds since the epoch); ``eta_seconds`` is null until it is known. Paths are
 absolute, dates ISO 8601 in UTC, durations seconds, names the stored text as it is.
@@ -62,9 +69,23 @@ def dump(document: Any) -> str:
     return json.dumps(document, ensure_ascii=False, default=str, allow_nan=False)
 
 
+#: The real stdout while a command holds it (``CliOutput.claim_stdout``), else None.
+_claimed: IO[str] | None = None
+
+
+def machine_stdout() -> IO[str]:
+    """Where JSON goes: the real stdout a machine-readable command holds, else ``sys.stdout``.
+
+    While ``--json`` or ``--progress jsonl`` is on, ``sys.stdout`` is stderr (so stray prints
+    can't break the stream); a command's own JSON must be written here (``print_json`` and
+    ``JsonlReporter`` do so by default).
+    """
+    return _claimed or sys.stdout
+
+
 def print_json(document: Any, stream: IO[str] | None = None) -> None:
-    """Print ``document`` as one line of JSON on ``stream`` (stdout)."""
-    out = stream or sys.stdout
+    """Print ``document`` as one line of JSON on ``stream`` (default: :func:`machine_stdout`)."""
+    out = stream or machine_stdout()
     out.write(dump(document) + "\n")
     out.flush()
 
@@ -77,7 +98,7 @@ class JsonlReporter:
     its fraction never goes down, whichever thread reports; the first report of 1 always shows.
 
     Attributes:
-        stream: where the lines go (stdout).
+        stream: where the lines go (default: :func:`machine_stdout`).
         extra: fields added to every event (a batch adds ``row`` and ``project``).
     """
 
@@ -88,7 +109,7 @@ class JsonlReporter:
         min_interval: float = 0.25,
         extra: dict[str, Any] | None = None,
     ) -> None:
-        self.stream = stream or sys.stdout
+        self.stream = stream or machine_stdout()
         self.min_interval = min_interval
         self.extra = dict(extra or {})
         self._lock = threading.RLock()
@@ -272,51 +293,64 @@ class CliOutput:
     Attributes:
         json: ``--json`` was given.
         progress: ``--progress``'s format (``text`` or ``jsonl``).
-        stream: the real stdout while :meth:`claim_stdout` holds it (else ``sys.stdout``).
     """
 
     def __init__(self, *, json: bool = False, progress: str = "text") -> None:
         self.json = json
         self.progress = progress
-        self.stream: IO[str] = sys.stdout
         self._events: JsonlReporter | None = None
+
+    @classmethod
+    def from_args(cls, args: Any) -> CliOutput:
+        """The output a parsed command line asks for; plain text unless its command declared
+        these flags (``studio.cli.add_output_flags``: others may have a ``--json`` of their own)."""
+        if not getattr(args, "machine_output_flags", False):
+            return cls()
+        return cls(json=bool(getattr(args, "json", False)),
+                   progress=getattr(args, "progress", None) or "text")  # fmt: skip
 
     @property
     def machine(self) -> bool:
         """Whether stdout is for JSON alone."""
         return self.json or self.progress == "jsonl"
 
+    @property
+    def stream(self) -> IO[str]:
+        """Where this command's stdout lines go (:func:`machine_stdout`)."""
+        return machine_stdout()
+
     @contextlib.contextmanager
     def claim_stdout(self) -> Iterator[None]:
         """In machine mode, point stdout at stderr for the block (its descriptor too, which
-        FFmpeg and other children inherit), keeping the real one for this object's JSON."""
-        if not self.machine:
-            self.stream = sys.stdout
+        FFmpeg and other children inherit), keeping the real one for JSON alone
+        (:func:`machine_stdout`)."""
+        global _claimed
+        if not self.machine or _claimed is not None:
             yield
             return
         real = sys.stdout
         descriptors = _own_descriptors()
         if descriptors is None:  # stand-ins (a test's capture): swap the Python streams only
-            self.stream, sys.stdout = real, sys.stderr
+            _claimed, sys.stdout = real, sys.stderr
             try:
                 yield
             finally:
-                sys.stdout, self.stream = real, real
+                sys.stdout, _claimed = real, None
             return
         out, err = descriptors
         real.flush()
         kept = os.dup(out)  # not inherited by children (PEP 446)
         os.dup2(err, out)
-        self.stream = open(kept, "w", encoding="utf-8", newline="\n", closefd=False)  # noqa: SIM115
+        _claimed = open(kept, "w", encoding="utf-8", newline="\n", closefd=False)  # noqa: SIM115
         try:
             yield
         finally:
-            for stream in (self.stream, real):
+            for stream in (_claimed, real):
                 with contextlib.suppress(OSError, ValueError):  # a closed pipe: nothing to keep
                     stream.flush()
             os.dup2(kept, out)
             os.close(kept)
-            self.stream = real
+            _claimed = None
 
     def reporter(self, text: Reporter) -> Reporter:
         """The run's reporter: JSON lines on stdout with ``--progress jsonl``, else ``text``."""
@@ -341,10 +375,11 @@ class CliOutput:
     def failure(self, failure: Failure) -> None:
         """A failure (already said on stderr): the ``error`` event or the JSON document."""
         document = failure_document(failure)
-        if self.progress == "jsonl":
-            self._jsonl().event("error", **document)
-        elif self.json:
-            print_json(document, self.stream)
+        with contextlib.suppress(OSError):  # the reader is gone: stderr has said it all
+            if self.progress == "jsonl":
+                self._jsonl().event("error", **document)
+            elif self.json:
+                print_json(document, self.stream)
 
 
 __all__ = [
@@ -355,6 +390,7 @@ __all__ = [
     "dump",
     "failure_document",
     "iso_utc",
+    "machine_stdout",
     "print_json",
     "project_entry",
     "requested",

@@ -197,7 +197,7 @@ def test_nothing_but_json_reaches_stdout_not_even_a_child_process(tmp_path: Path
     code = textwrap.dedent(
         """
         import os, subprocess, sys
-        from studio.cli_output import CliOutput
+        from studio.cli_output import CliOutput, JsonlReporter, print_json
         output = CliOutput(json=True)
         with output.claim_stdout():
             print("a stray print")
@@ -205,6 +205,8 @@ def test_nothing_but_json_reaches_stdout_not_even_a_child_process(tmp_path: Path
             os.write(1, b"a C library writing to fd 1\\n")
             subprocess.run([sys.executable, "-c", "print('a child process')"], check=True)
             output.result({"ok": True, "name": "\\u00e9t\\u00e9 \\"x\\""})
+            print_json({"a command's": "own document"})  # as batch writes its own
+            JsonlReporter().event("row", row=1)
         print("after: stdout is stdout again")
         """
     )
@@ -213,7 +215,9 @@ def test_nothing_but_json_reaches_stdout_not_even_a_child_process(tmp_path: Path
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
     assert json.loads(lines[0]) == {"ok": True, "name": 'été "x"'}
-    assert lines[1:] == ["after: stdout is stdout again"]
+    assert json.loads(lines[1]) == {"a command's": "own document"}
+    assert json.loads(lines[2])["row"] == 1
+    assert lines[3:] == ["after: stdout is stdout again"]
     for stray in ("a stray print", "a C library writing to fd 1", "a child process"):
         assert stray in done.stderr
 
@@ -240,3 +244,13 @@ def test_text_mode_prints_the_human_line_and_json_mode_nothing_else(
         captured = capsys.readouterr()
         assert captured.out == (expected if output.json else "stray\n" + expected)
         assert ("stray" in captured.err) is output.json
+
+
+def test_only_commands_declaring_the_output_flags_hold_stdout() -> None:
+    """``studio stats --json`` has a ``--json`` of its own and prints with ``print()``."""
+    from studio.cli import build_parser
+
+    parser = build_parser()
+    for argv, machine in ((["stats", "--json"], False), (["projects", "--json"], True),
+                          (["render", "p", "--progress", "jsonl"], True), (["render", "p"], False)):
+        assert CliOutput.from_args(parser.parse_args(argv)).machine is machine, argv
