@@ -40,9 +40,12 @@ log = logging.getLogger(__name__)
 
 #: A row's states: waiting its turn, being made, finished, failed (with an error), cancelled.
 ROW_STATUSES = BATCH_ROW_STATUSES
-#: Rows made at once unless ``--jobs`` says otherwise. Measured with two 720p draft-voice rows
-#: on this 2-core machine (see README "Many videos"): the stages are mostly single-threaded
-#: Python and one FFmpeg each, so two rows at once keep both cores busy.
+#: Rows made at once unless ``--jobs`` says otherwise. Measured with two rows of
+#: ``resources/sample_script.txt`` (720p, draft voice) on this 2-core machine shared with
+#: other work (load 9-12): one at a time 33.9 / 35.9 / 23.9 s, two at once 33.5 / 23.3 / 20.1 s.
+#: A row alone keeps about 0.9 of a core busy (31 s of CPU in 34 s): its stages are mostly one
+#: Python thread or one FFmpeg, so a second row fills the other core. Two rows in one process
+#: share the voice engines (Kokoro's model is loaded once).
 DEFAULT_JOBS = 2
 #: The most rows made at once (each holds an FFmpeg and, with Kokoro, ~1-2 GB of memory).
 MAX_JOBS = 16

@@ -180,3 +180,13 @@ def test_a_changed_row_is_made_again_as_a_new_project(library: Library, folder: 
     assert second.rows[1].project_id != first.rows[1].project_id
     assert {n for n, _ in recorder.stages} == {2}  # only the changed row was worked on
     assert len(library.projects()) == 3  # the old video's project stays in the library
+
+
+def test_the_readme_example_manifest_passes_every_check(library: Library) -> None:
+    from studio.pipeline.batch import check_rows
+    from tests.conftest import REPO
+
+    manifest = load_manifest(REPO / "resources" / "batch_example.csv")
+    requests = check_rows(library, manifest, RunRequest())
+    assert [r.script for r in requests] == [REPO / "resources" / "sample_script.txt"] * 3
+    assert [r.template for r in requests] == ["explainer", "explainer", "scroll"]
