@@ -19,20 +19,16 @@ import argparse
 import sys
 import threading
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from studio.cli_output import JsonlReporter, print_json
-from studio.pipeline.batch import (
-    DEFAULT_JOBS,
-    MAX_JOBS,
-    BatchSummary,
-    RowOutcome,
-    load_manifest,
-    run_batch,
-)
+from studio.pipeline.batch_limits import DEFAULT_JOBS, MAX_JOBS
 from studio.progress import CancelToken, install_sigint_as_cancel
-from studio.store import Library
 from studio.text import one_line
+
+if TYPE_CHECKING:  # the pipeline is imported when ``batch`` runs, not for every command
+    from studio.pipeline.batch import BatchSummary, RowOutcome
+    from studio.store import Library
 
 #: The subcommands this module handles.
 COMMANDS: tuple[str, ...] = ("batch",)
@@ -75,6 +71,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
 
 def run(library: Library, args: argparse.Namespace) -> int:
     """Run ``studio batch``."""
+    from studio.pipeline.batch import load_manifest, run_batch
     from studio.pipeline.request import RunRequest
     from studio.secrets import get_groq_key
 

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from studio.errors import Cancelled, InputError, StudioError
+from studio.pipeline.batch_limits import DEFAULT_JOBS, MAX_JOBS, check_jobs
 from studio.pipeline.batch_manifest import BatchRow, Manifest, load_manifest
 from studio.pipeline.produce import (
     ProduceRequest,
@@ -40,15 +41,6 @@ log = logging.getLogger(__name__)
 
 #: A row's states: waiting its turn, being made, finished, failed (with an error), cancelled.
 ROW_STATUSES = BATCH_ROW_STATUSES
-#: Rows made at once unless ``--jobs`` says otherwise. Measured with two rows of
-#: ``resources/sample_script.txt`` (720p, draft voice) on this 2-core machine shared with
-#: other work (load 9-12): one at a time 33.9 / 35.9 / 23.9 s, two at once 33.5 / 23.3 / 20.1 s.
-#: A row alone keeps about 0.9 of a core busy (31 s of CPU in 34 s): its stages are mostly one
-#: Python thread or one FFmpeg, so a second row fills the other core. Two rows in one process
-#: share the voice engines (Kokoro's model is loaded once).
-DEFAULT_JOBS = 2
-#: The most rows made at once (each holds an FFmpeg and, with Kokoro, ~1-2 GB of memory).
-MAX_JOBS = 16
 #: The summary file's name beside the manifest: ``<stem>.summary.json``.
 SUMMARY_SUFFIX = ".summary.json"
 
@@ -155,16 +147,6 @@ class _RowReporter:
 def default_summary_path(manifest: Path) -> Path:
     """``videos.csv`` -> ``videos.summary.json`` beside it."""
     return manifest.with_name(manifest.stem + SUMMARY_SUFFIX)
-
-
-def check_jobs(jobs: int) -> int:
-    """``jobs`` if it is 1..MAX_JOBS, else InputError."""
-    if not 1 <= jobs <= MAX_JOBS:
-        raise InputError(
-            f"--jobs must be between 1 and {MAX_JOBS} (got {jobs})",
-            fix=f"Give how many videos to make at once, e.g. {DEFAULT_JOBS}",
-        )
-    return jobs
 
 
 def produce_request(row: BatchRow, run: RunRequest) -> ProduceRequest:

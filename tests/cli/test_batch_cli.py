@@ -141,3 +141,31 @@ def test_ctrl_c_mid_batch_keeps_done_rows_and_the_same_command_finishes(
     assert [r["status"] for r in rows] == ["done", "done", "done"]
     assert rows[0]["project_id"] == done_id
     assert "row 1:" not in again.stderr  # the finished row was not worked on again
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(os.name == "nt", reason="SIGKILL is POSIX")
+def test_a_batch_killed_mid_row_resumes_that_row_in_its_project(home: Path, folder: Path) -> None:
+    """A crash (SIGKILL while row 2 renders) leaves row 2 "running" with its project; the same
+    command keeps row 1 and finishes row 2 in that project (a "resume" job), not a new one."""
+    manifest = _csv(folder)
+    command = [sys.executable, "-m", "studio", "--home", str(home), "batch", str(manifest),
+               "--jobs", "1", "--progress", "jsonl"]  # fmt: skip
+    with subprocess.Popen(
+        command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+    ) as process:
+        events = _events_until(
+            process, {"event": "progress", "row": 2, "stage": "Mixing the sound"}
+        )
+        process.kill()
+    saved = json.loads((folder / "videos.summary.json").read_text())
+    assert [r["status"] for r in saved["rows"]] == ["done", "running"]  # current at the crash
+    crashed_id = next(e for e in events if e.get("row") == 2 and e.get("project_id"))["project_id"]
+
+    again = _studio(home, "batch", manifest, "--json")
+    assert again.returncode == 0, again.stderr
+    rows = json.loads(again.stdout)["rows"]
+    assert [r["status"] for r in rows] == ["done", "done"]
+    assert rows[1]["project_id"] == crashed_id
+    listing = _studio(home, "projects").stdout
+    assert listing.count("\n") == 3  # the header and two projects: nothing made twice
