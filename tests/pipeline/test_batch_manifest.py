@@ -175,6 +175,7 @@ def test_a_bad_json_manifest_is_refused_in_one_line(
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", ("not a text file",)),
         ("script\ncaf\u00e9.txt\n".encode("latin-1"), ("not a text file",)),
         (b"x" * (MAX_MANIFEST_BYTES + 1), ("too large",)),
+        (b"script\n" + b"a" * 200_000 + b"\n", ("not valid CSV", "field")),
     ],
 )
 def test_a_hostile_file_is_refused_in_one_line(
