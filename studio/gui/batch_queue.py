@@ -44,7 +44,7 @@ from studio.gui.render_panel import RENDER_LIMIT
 from studio.gui.workers import human_message
 from studio.gui.workspace import Workspace
 from studio.pipeline import batch
-from studio.pipeline.batch import Manifest, RowOutcome
+from studio.pipeline.batch import BatchSummary, Manifest, RowOutcome
 from studio.pipeline.changes import Changes
 from studio.text import one_line
 
@@ -188,6 +188,7 @@ class BatchQueue(QDialog):
             .one_at_a_time(RENDER_LIMIT)
             .may_change_when_stopped(BATCH_CHANGES)
             .keeps_on_close(CLOSE_NOTE)
+            .success(self._finished)
             .failure(self._failed)
             .cancelled(self._stopped)
             .always(self._ended)
@@ -247,6 +248,18 @@ class BatchQueue(QDialog):
             self._workspace.apply(Changes(project_list=True))
 
     # -- the job's end -----------------------------------------------------------------------------
+    def _finished(self, summary: BatchSummary) -> None:
+        """The engine's summary is the last word on every row."""
+        for outcome in summary.rows:
+            self._row_changed(outcome)
+        if "cancelled" in self.statuses():
+            self._stopped()
+            return
+        made = self.statuses().count("done")
+        where = f" Summary: {summary.summary_path}" if summary.summary_path else ""
+        self._say(f"Finished: {made} of {len(self._rows)} videos made.{where}",
+                  error=made < len(self._rows))
+
     def _failed(self, error: BaseException) -> None:
         self._settle("failed", human_message(error))
         self._say(f"The batch stopped: {human_message(error)}", error=True)
@@ -256,9 +269,6 @@ class BatchQueue(QDialog):
         self._say("Cancelled. Finished videos are kept; Run again continues the rest.")
 
     def _ended(self) -> None:
-        if self.job is not None and self.job.state == "done":
-            made = self.statuses().count("done")
-            self._say(f"Finished: {made} of {len(self._rows)} videos made.")
         self._show_state()
 
     def _settle(self, status: str, error: str | None) -> None:
