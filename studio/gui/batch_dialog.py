@@ -32,7 +32,7 @@ from studio.errors import StudioError
 from studio.gui.qt_helpers import named, read_only_table
 from studio.gui.workers import BUG_MESSAGE
 from studio.pipeline import batch
-from studio.pipeline.batch import BatchRow, Manifest
+from studio.pipeline.batch import DEFAULT_JOBS, MAX_JOBS, BatchRow, Manifest
 from studio.text import one_line
 
 log = logging.getLogger(__name__)
@@ -43,8 +43,9 @@ ERROR_STYLE = "color: #d64545;"
 
 
 def max_parallel() -> int:
-    """The most videos made at a time: one per core (each render keeps a core busy)."""
-    return max(1, os.cpu_count() or 1)
+    """The most videos made at a time: one per core (each row keeps a core busy), within the
+    engine's limit."""
+    return max(1, min(os.cpu_count() or 1, MAX_JOBS))
 
 
 def row_source(row: BatchRow) -> str:
@@ -92,6 +93,7 @@ class BatchDialog(QDialog):
         self.rows.setMinimumHeight(120)
         self.parallel = named(QSpinBox(), "videosAtATime")
         self.parallel.setRange(1, max_parallel())
+        self.parallel.setValue(min(DEFAULT_JOBS, max_parallel()))
         self.parallel.setToolTip("How many videos are made at once (at most one per core)")
         self.start_button = named(QPushButton("Start"), "startBatch")
         self.start_button.setDefault(True)

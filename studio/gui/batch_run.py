@@ -105,7 +105,8 @@ class _JobProgress:
 def batch_work(library: Library, manifest: Manifest, parallel: int, bridge: BatchBridge
                ) -> WorkFn:
     """Make ``manifest``'s videos, ``parallel`` at a time (rows finished in an earlier run are
-    kept); returns the :class:`~studio.pipeline.batch.BatchSummary`."""
+    kept); returns the :class:`~studio.pipeline.batch.BatchSummary`. Cancelled, the job ends
+    cancelled: the rows already told the queue how they stand."""
 
     def work(reporter: SignalReporter, cancel: CancelToken) -> Done[BatchSummary]:
         reporter.progress(0.0, f"Batch: 0 of {len(manifest.rows)} videos", None)
@@ -113,6 +114,7 @@ def batch_work(library: Library, manifest: Manifest, parallel: int, bridge: Batc
         listener = _JobProgress(bridge, reporter, len(manifest.rows))
         summary = batch.run_batch(library, manifest, run=request, jobs=parallel,
                                   listener=listener, cancel=cancel)
+        cancel.raise_if_cancelled()  # the engine returns its summary; the job was cancelled
         return Done(summary, BATCH_CHANGES)
 
     return work
