@@ -94,6 +94,7 @@ class BatchDialog(QDialog):
         self.parallel = named(QSpinBox(), "videosAtATime")
         self.parallel.setRange(1, max_parallel())
         self.parallel.setValue(min(DEFAULT_JOBS, max_parallel()))
+        self.parallel.setMaximumWidth(80)
         self.parallel.setToolTip("How many videos are made at once (at most one per core)")
         self.start_button = named(QPushButton("Start"), "startBatch")
         self.start_button.setDefault(True)

@@ -56,6 +56,9 @@ STATUS_WORDS = {"pending": "Waiting", "running": "Making", "done": "Done", "fail
 BATCH_LANE = "batch"
 CLOSE_NOTE = "Finished videos are kept; New batch… with the same manifest continues the rest."
 
+#: The queue window's size where there is room (a 1366 px laptop), narrower on smaller screens.
+QUEUE_SIZE = (1080, 400)
+
 PlayFn = Callable[[Path, str], None]
 
 
@@ -85,9 +88,10 @@ class QueueRow:
 
 
 def _status_text(row: QueueRow) -> str:
-    """A running row's stage ("Voice: scene 2"), else its state in a word."""
+    """A running row's stage ("Rendering scenes"; its count is in the tooltip and the bar),
+    else its state in a word."""
     if row.status == "running" and row.stage:
-        return one_line(row.stage)
+        return one_line(row.stage).split(" (")[0]
     return STATUS_WORDS[row.status]
 
 
@@ -124,7 +128,13 @@ class BatchQueue(QDialog):
         self._rows: list[QueueRow] = []
         self._build()
         self._reset_rows()
-        self.resize(880, 380)
+        self._fit_to(parent)
+
+    def _fit_to(self, parent: QWidget | None) -> None:
+        """Wide enough for the names, never wider than the window it belongs to (1024 px
+        laptops included)."""
+        room = parent.width() - 40 if parent is not None else QUEUE_SIZE[0]
+        self.resize(max(640, min(QUEUE_SIZE[0], room)), QUEUE_SIZE[1])
 
     # -- building ---------------------------------------------------------------------------------
     def _build(self) -> None:
@@ -134,9 +144,9 @@ class BatchQueue(QDialog):
         header.setSectionResizeMode(PROGRESS, QHeaderView.ResizeMode.Fixed)
         header.setSectionResizeMode(ERROR, QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(STATUS, QHeaderView.ResizeMode.Interactive)
-        self.table.setColumnWidth(STATUS, 130)
-        self.table.setColumnWidth(PROGRESS, 190)
-        self.table.setColumnWidth(ERROR, 160)
+        self.table.setColumnWidth(STATUS, 170)
+        self.table.setColumnWidth(PROGRESS, 160)
+        self.table.setColumnWidth(ERROR, 130)
         self.heading = named(QLabel(), "batchHeading")
         self.heading.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.summary = named(QLabel(), "batchSummary")
