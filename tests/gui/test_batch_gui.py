@@ -16,6 +16,8 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QToolButto
 from studio.gui.batch_dialog import BatchDialog
 from studio.gui.batch_queue import ACTIONS, BatchQueue
 from studio.gui.workers import BUG_MESSAGE
+from studio.pipeline import batch
+from studio.pipeline.request import RunRequest
 from tests.factories import make_project
 from tests.gui.support import MULTIMEDIA_NOISE
 from tests.gui.test_render import ControlProcess, StallMeter
@@ -188,3 +190,22 @@ def test_cancel_keeps_the_finished_video_and_run_again_makes_the_rest(
     assert names == ["Ants", "Bees", "Hive"]  # nothing made twice
     assert window.workspace.current_project_id == shown.id  # the batch took nothing over
     assert "Finished" in queue.note.text()
+
+
+def test_a_batch_made_before_is_kept_when_started_again_from_the_window(
+    qtbot: Any, window: Any, library: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After Studio was closed (or crashed) mid-batch, New batch… with the same manifest
+    continues it: rows made before are kept, not made again."""
+    manifest = write_manifest(tmp_path / "batch", {"bees": SCRIPTS["bees"]})
+    earlier = batch.run_batch(library, batch.load_manifest(manifest),
+                              run=RunRequest.from_library(library, groq_key=None))
+    assert [row.status for row in earlier.rows] == ["done"]
+    dialog = open_dialog(window, monkeypatch, manifest)
+    with qtbot.waitSignal(window.jobs.jobFinished, timeout=120_000):
+        queue = start(qtbot, window, dialog, parallel=1)
+    assert queue.statuses() == ["done"]
+    assert queue.rows()[0].project_id == earlier.rows[0].project_id
+    assert [p.name for p in library.projects()] == ["Bees"]
+    assert window.tree.project_item(str(earlier.rows[0].project_id)) is not None
+    assert "Finished: 1 of 1" in queue.note.text()
