@@ -368,7 +368,7 @@ def _json_rows(text: str, where: str) -> list[dict[str, Any]]:
                 f"The manifest's object has {'no rows' if not unknown else repr(unknown[0])}",
                 where=where, fix=shape,
             )  # fmt: skip
-        defaults, document = document.get("defaults") or {}, document["rows"]
+        defaults, document = document.get("defaults", {}), document["rows"]
         if not isinstance(defaults, dict):
             raise InputError("The manifest's defaults are not an object", where=where, fix=shape)
     if not isinstance(document, list):
