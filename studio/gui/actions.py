@@ -24,6 +24,7 @@ from studio.gui.workspace import Workspace
 @dataclass
 class WindowActions:
     new_project: QAction
+    new_batch: QAction
     import_project: QAction
     export_project: QAction
     backups: QAction
@@ -99,6 +100,8 @@ def create_actions(window: QMainWindow, workspace: Workspace) -> WindowActions:
     return WindowActions(
         new_project=_action(window, "&New project…", QKeySequence.StandardKey.New,
                             "Start a new video", sp.SP_FileIcon),
+        new_batch=_action(window, "New &batch…",
+                          tip="Make many videos from one manifest (CSV or JSON)"),
         import_project=_action(window, "&Import project…", "Ctrl+I",
                                "Add a project from a .studio.zip archive"),
         export_project=_action(window, "&Export project…", "Ctrl+E",
@@ -157,6 +160,7 @@ def build_menus(window: QMainWindow, actions: WindowActions) -> None:
     bar = window.menuBar()
     file_menu = bar.addMenu("&File")
     file_menu.addAction(actions.new_project)
+    file_menu.addAction(actions.new_batch)
     file_menu.addAction(actions.import_project)
     file_menu.addAction(actions.export_project)
     file_menu.addSeparator()

@@ -31,6 +31,7 @@ from studio.gui.actions import (
     create_actions,
 )
 from studio.gui.backups_dialog import BackupsDialog
+from studio.gui.batch_queue import BatchLauncher
 from studio.gui.blend_dialog import open_blends
 from studio.gui.characters_dialog import CharactersDialog
 from studio.gui.cleanup_dialog import show_cleanup
@@ -71,7 +72,8 @@ class MainWindow(QMainWindow):
         workspace, jobs, thumbnails: the shared state the panels were given.
         tree, editor, render_panel, preview, welcome: the panels; sidebar (tabs, the tree first).
         splitter, right, workarea: the splitters (see ``splitters()``); show_sidebar: its toggle.
-        window_actions: menu/toolbar actions; projects: project operations.
+        window_actions: menu/toolbar actions; projects: project operations; batches: New
+            batch… and its queue.
         setup: the setup checklist once it has been opened (kept, so a download shows on it).
         log_folder: the folder Help → Open log folder shows.
     """
@@ -112,6 +114,8 @@ class MainWindow(QMainWindow):
         build_toolbar(self, self.window_actions)
         self._build_status_bar()
         self.jobs_panel = install_jobs_panel(self, self.jobs, library)
+        self.batches = BatchLauncher(self.workspace, self.jobs, self, play=lambda path, title: (
+            self.preview.load(path, title, autoplay=True)))
         self._wire()
         self._restore_state()
         self._refresh_page()
@@ -148,6 +152,7 @@ class MainWindow(QMainWindow):
     def _wire(self) -> None:
         a, ws, jobs = self.window_actions, self.workspace, self.jobs
         a.new_project.triggered.connect(self.projects.new_project)
+        a.new_batch.triggered.connect(self.batches.new_batch)
         a.import_project.triggered.connect(self.projects.choose_archive)
         a.export_project.triggered.connect(self.projects.choose_export_target)
         a.backups.triggered.connect(lambda: BackupsDialog(ws, jobs, self).open())
