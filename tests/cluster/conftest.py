@@ -1,0 +1,41 @@
+"""A real Dask cluster on loopback for the cluster tests: two worker processes, one thread each.
+
+One cluster serves the whole folder (starting one costs seconds); a test that kills a worker
+leaves its nanny to start a fresh one, and waits for both before the next test uses them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+distributed = pytest.importorskip("distributed")
+
+#: Workers in the test cluster.
+WORKERS = 2
+
+
+@pytest.fixture(scope="session")
+def local_cluster() -> Iterator[Any]:
+    """``LocalCluster(n_workers=2, processes=True, threads_per_worker=1)`` on 127.0.0.1."""
+    cluster = distributed.LocalCluster(
+        n_workers=WORKERS,
+        processes=True,
+        threads_per_worker=1,
+        host="127.0.0.1",
+        dashboard_address=None,
+    )
+    yield cluster
+    cluster.close()
+
+
+@pytest.fixture
+def cluster_address(local_cluster: Any) -> Iterator[str]:
+    """The test cluster's scheduler address, once both its workers are up."""
+    from studio.cluster.connection import connect
+
+    address = str(local_cluster.scheduler_address)
+    connect(address).wait_for_workers(WORKERS, timeout=60)
+    yield address
