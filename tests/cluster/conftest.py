@@ -1,7 +1,8 @@
 """A real Dask cluster on loopback for the cluster tests: two worker processes, one thread each.
 
 One cluster serves the whole folder (starting one costs seconds); a test that kills a worker
-leaves its nanny to start a fresh one, and waits for both before the next test uses them.
+leaves its nanny to start a fresh one, and the next test waits for both. Without the cluster
+extra, only the tests that need no scheduler are collected.
 """
 
 from __future__ import annotations
@@ -11,7 +12,11 @@ from typing import Any
 
 import pytest
 
-distributed = pytest.importorskip("distributed")
+try:
+    import distributed
+except ImportError:  # the extra is optional: the tests needing a cluster are left out
+    distributed = None
+    collect_ignore_glob = ["test_cluster_render.py", "test_cluster_batch.py"]
 
 #: Workers in the test cluster.
 WORKERS = 2
@@ -20,6 +25,8 @@ WORKERS = 2
 @pytest.fixture(scope="session")
 def local_cluster() -> Iterator[Any]:
     """``LocalCluster(n_workers=2, processes=True, threads_per_worker=1)`` on 127.0.0.1."""
+    if distributed is None:
+        pytest.skip("needs the cluster extra (dask, distributed)")
     cluster = distributed.LocalCluster(
         n_workers=WORKERS,
         processes=True,
