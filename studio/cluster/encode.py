@@ -33,7 +33,7 @@ from studio.progress import CancelToken, ProgressFn, no_progress
 from studio.savefile import atomic_write
 
 if TYPE_CHECKING:
-    from distributed import Client, Future
+    from distributed import Future
 
 #: How many encodes the local path runs at once (``render_segments``' and
 #: ``render_transitions``' default): the thread count each task is given follows from it.

@@ -8,10 +8,12 @@ extra, only the tests that need no scheduler are collected.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from types import ModuleType
 from typing import Any
 
 import pytest
 
+distributed: ModuleType | None
 try:
     import distributed
 except ImportError:  # the extra is optional: the tests needing a cluster are left out

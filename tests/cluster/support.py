@@ -24,7 +24,7 @@ TEXTS = ("Red is warm.", "Green grows.", "Blue is calm.")
 COLOURS = ((200, 40, 40), (40, 180, 40), (40, 40, 200))
 
 
-def coloured_project(library: Library, pictures: Path, **settings: object) -> Project:
+def coloured_project(library: Library, pictures: Path, **settings: str) -> Project:
     """Three short scenes on flat colours, moving (so each encode takes a moment), 720p square,
     crossfades between them (so transition pieces are made too)."""
     project = make_project(
@@ -63,7 +63,7 @@ def segment_hashes(library: Library, project: Project) -> dict[str, str]:
 def audio_hashes(library: Library, project: Project) -> list[str]:
     """Each scene's WAV's sha256, in scene order."""
     return [
-        hashlib.sha256(library.home.abs(scene.audio_file_path).read_bytes()).hexdigest()
+        hashlib.sha256(library.home.abs(str(scene.audio_file_path)).read_bytes()).hexdigest()
         for scene in library.scenes(project)
     ]
 

@@ -94,7 +94,8 @@ def test_a_worker_given_an_address_nobody_answers_at_exits_2() -> None:
     _out, err = done.communicate(timeout=60)
 
     assert done.returncode == 2, err
-    assert err.strip().splitlines()[-1].startswith(f"studio: No Dask scheduler answers at {address}")
+    last = err.strip().splitlines()[-1]
+    assert last.startswith(f"studio: No Dask scheduler answers at {address}")
 
 
 @pytest.mark.parametrize("command", [["worker", "tcp://127.0.0.1:8786"]])

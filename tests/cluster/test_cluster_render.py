@@ -69,7 +69,7 @@ def test_the_workers_voice_the_scenes_and_the_store_records_it_here(
     ran = {str(task["key"]).split("-", 1)[0] for task in stream.data}
     assert {"speak", "encode_segment", "encode_transition"} <= ran
     for scene in library.scenes(project):
-        wav = library.home.abs(scene.audio_file_path)
+        wav = library.home.abs(str(scene.audio_file_path))
         assert wav.is_file() and wav.with_suffix(".json").is_file()
         assert probe(wav).duration == pytest.approx(scene.duration, abs=0.01)
         assert [w["word"] for w in scene.word_timings] == scene.text.rstrip(".").split()
