@@ -187,9 +187,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _command_modules() -> tuple[ModuleType, ...]:
-    from studio import cli_cluster, cli_publish, cli_usage, cli_visuals, cli_voices
+    from studio import cli_batch, cli_cluster, cli_publish, cli_usage, cli_visuals, cli_voices
 
-    return (cli_cluster, cli_publish, cli_usage, cli_visuals, cli_voices)
+    return (cli_batch, cli_cluster, cli_publish, cli_usage, cli_visuals, cli_voices)
 
 
 def add_run_flags(parser: argparse.ArgumentParser) -> None:
@@ -335,13 +335,10 @@ def _describe_templates(produce: argparse.ArgumentParser, template: argparse.Act
 
 
 def _options_by_key(templates: Sequence[Template]) -> dict[str, tuple[TemplateOption, list[str]]]:
-    """Each option key the templates declare, with its first declaration and the templates
-    that share it (``background``: scroll and chat), in the order the creator is offered them."""
-    found: dict[str, tuple[TemplateOption, list[str]]] = {}
-    for template in templates:
-        for option in template.options:
-            found.setdefault(option.key, (option, []))[1].append(template.name)
-    return found
+    """Each option key the templates declare (``templates.options_by_key``)."""
+    from studio.pipeline.templates import options_by_key
+
+    return options_by_key(templates)
 
 
 def _flag_value(option: TemplateOption) -> dict[str, Any]:

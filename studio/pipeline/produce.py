@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -161,18 +161,25 @@ def _project_name(request: ProduceRequest, text: str | None, template: Template)
     return Path(request.script or request.music or "Untitled").stem
 
 
-def produce(
-    library: Library,
-    request: ProduceRequest,
-    *,
-    reporter: Reporter,
-    cancel: CancelToken | None = None,
-) -> ProduceResult:
-    """``studio produce``: validate everything first, then run all stages into a new project."""
+@dataclass(frozen=True)
+class CheckedRequest:
+    """What ``check_request`` found: the request's values, cleaned, ready to make a project."""
+
+    language: str
+    template: Template
+    settings: RenderSettings
+    text: str | None
+
+
+def check_request(library: Library, request: ProduceRequest) -> CheckedRequest:
+    """Every check ``produce`` makes before anything is made (``studio batch`` checks all its
+    rows with it before the first video starts).
+
+    Raises:
+        InputError: the first thing wrong, in one line with the fix.
+    """
     from studio.pipeline.splitter import parse_script_file
 
-    cancel = cancel or CancelToken()
-    install_sigint_as_cancel(cancel)
     if not 0.5 <= request.speed <= 2.0:
         raise InputError(f"--speed must be between 0.5 and 2.0 (got {request.speed})")
     language = check_language(request.language)
@@ -206,20 +213,42 @@ def produce(
                 where=str(folder),
                 fix="Give --media a folder of images or videos",
             )
+    return CheckedRequest(language, template, settings, text)
+
+
+def produce(
+    library: Library,
+    request: ProduceRequest,
+    *,
+    reporter: Reporter,
+    cancel: CancelToken | None = None,
+    on_project: Callable[[Project], None] | None = None,
+) -> ProduceResult:
+    """``studio produce``: validate everything first, then run all stages into a new project.
+
+    ``on_project`` is told the new project as soon as it exists (a batch records it, so a
+    crash after this point is resumed in that project rather than started again).
+    """
+    cancel = cancel or CancelToken()
+    install_sigint_as_cancel(cancel)
+    checked = check_request(library, request)
+    template, text = checked.template, checked.text
     project = create_project(
         library,
         _project_name(request, text, template),
         template=template.name,
         options=dict(request.template_options),
-        settings=settings,
+        settings=checked.settings,
         topic=request.topic or "",
         target_duration=request.duration
         if request.duration is not None
         else (script_stage.DEFAULT_TOPIC_SECONDS if request.topic else None),
         voice_id=request.voice,
         voice_speed=request.speed,
-        language=language,
+        language=checked.language,
     )
+    if on_project is not None:
+        on_project(project)
     try:
         with (
             render_lock(library.home, project.id, project.name),

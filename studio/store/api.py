@@ -2,7 +2,7 @@
 
 ``Library`` owns the connection (``studio.store.connection``) and builds the rooms
 (``studio.store.rooms``: projects, scenes, visuals, renders, publishing, jobs, voices, settings,
-usage); each public method below hands the call to its room, so callers keep one object.
+usage, batches); each public method below hands the call to its room, so callers keep one object.
 No SQL strings outside this package. Every multi-row write runs in one ``IMMEDIATE``
 transaction so concurrent writers (a GUI edit while a worker records progress) queue on SQLite's
 busy timeout instead of failing.
@@ -23,6 +23,8 @@ from studio.home import Home
 from studio.store import db, settings_registry
 from studio.store.connection import Connection
 from studio.store.models import (
+    Batch,
+    BatchRowRecord,
     ClipSelection,
     Job,
     LlmCall,
@@ -482,6 +484,26 @@ class Library:
     def set_setting(self, key: str | settings_registry.SettingSpec[T], value: T | None) -> None:
         """Store a declared setting (None unsets it); a value it refuses raises InputError."""
         self.rooms.settings.set_setting(key, value)
+
+    # -- batches -----------------------------------------------------------------------------------
+    def batch_for(self, manifest_path: str) -> Batch:
+        """The latest batch of a manifest (its resolved path), made if there is none."""
+        return self.rooms.batches.batch_for(manifest_path)
+
+    def batches(self) -> list[Batch]:
+        return self.rooms.batches.batches()
+
+    def batch_rows(self, batch: Batch) -> dict[int, BatchRowRecord]:
+        """``batch``'s rows by their number in the manifest."""
+        return self.rooms.batches.batch_rows(batch)
+
+    def save_batch_row(self, batch: Batch, number: int, **fields: Any) -> BatchRowRecord:
+        """Create or update one row of ``batch`` (digest, project, status, video, error ...)."""
+        return self.rooms.batches.save_batch_row(batch, number, **fields)
+
+    def finish_batch(self, batch: Batch, *, finished: bool) -> None:
+        """Record whether every row of ``batch`` has ended."""
+        self.rooms.batches.finish_batch(batch, finished=finished)
 
 
 __all__ = ["MAX_NAME", "MAX_SCENE_TEXT", "Library", "ProjectSummary", "check_duration"]

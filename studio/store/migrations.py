@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 
-from studio.store.models import JOB_STATUSES, STEPS, TEMPLATES
+from studio.store.models import BATCH_ROW_STATUSES, JOB_STATUSES, STEPS, TEMPLATES
 
 
 def _in(values: tuple[str, ...]) -> str:
@@ -203,6 +203,33 @@ ALTER TABLE voices ADD COLUMN components TEXT
 """
 
 
+#: Version 6 (issue 18): ``studio batch``'s manifests and how each of their rows stands; a
+#: deleted project leaves its row (``project_id`` NULL) so the batch's summary still tells it.
+_V6 = f"""
+CREATE TABLE batches (
+    id TEXT PRIMARY KEY NOT NULL,
+    manifest_path TEXT NOT NULL,
+    created_at DATETIME NOT NULL,
+    finished_at DATETIME
+);
+CREATE INDEX batches_manifest_path ON batches (manifest_path);
+CREATE TABLE batch_rows (
+    id TEXT PRIMARY KEY NOT NULL,
+    batch_id TEXT NOT NULL REFERENCES batches (id) ON DELETE CASCADE,
+    number INTEGER NOT NULL CHECK (number > 0),
+    digest TEXT NOT NULL,
+    project_id TEXT REFERENCES projects (id) ON DELETE SET NULL,
+    status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ({_in(BATCH_ROW_STATUSES)})),
+    video_path TEXT,
+    duration REAL CHECK (duration IS NULL OR duration >= 0),
+    error TEXT,
+    updated_at DATETIME NOT NULL
+);
+CREATE UNIQUE INDEX batch_rows_batch_number ON batch_rows (batch_id, number);
+CREATE INDEX batch_rows_project_id ON batch_rows (project_id);
+"""
+
+
 def _script(sql: str) -> Callable[[sqlite3.Connection], None]:
     def apply(conn: sqlite3.Connection) -> None:
         for statement in sql.split(";"):
@@ -219,6 +246,7 @@ MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _script(_V3),
     _script(_V4),
     _script(_V5),
+    _script(_V6),
 )
 
 

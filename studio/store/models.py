@@ -43,6 +43,9 @@ STEPS = (
 )
 JOB_STATUSES = ("pending", "running", "completed", "failed", "cancelled", "interrupted")
 TEMPLATES = ("explainer", "scroll", "chat", "music")
+#: A batch row's states (schema v6): waiting its turn, being made, finished, failed (with an
+#: error), cancelled.
+BATCH_ROW_STATUSES = ("pending", "running", "done", "failed", "cancelled")
 
 
 def utcnow() -> datetime:
@@ -350,6 +353,45 @@ class PublishingMetadata(BaseModel):
         table_name = "publishing_metadata"
 
 
+class Batch(BaseModel):
+    """One manifest's runs (schema v6): ``studio batch`` on the same file continues it."""
+
+    id = CharField(primary_key=True, default=new_id)
+    #: The manifest's resolved path: how a later run of the same file finds this batch.
+    manifest_path = TextField()
+    created_at = DateTimeField(default=utcnow)
+    #: When every row last ended done or failed (None: rows are still to be made).
+    finished_at = DateTimeField(null=True)
+
+    class Meta:
+        table_name = "batches"
+
+
+class BatchRowRecord(BaseModel):
+    """How one manifest row stands (schema v6): the project it became and how it ended."""
+
+    batch_id: str  # the foreign key's raw column, as Peewee exposes it
+    project_id: str | None
+
+    id = CharField(primary_key=True, default=new_id)
+    batch = ForeignKeyField(Batch, backref="rows", on_delete="CASCADE", column_name="batch_id")
+    #: The row's number in the manifest (1 = the first video).
+    number = IntegerField()
+    #: What the row asked for (``BatchRow.digest``): a changed row is made again.
+    digest = TextField()
+    #: The project it became (None: not made yet, or deleted since).
+    project = ForeignKeyField(Project, null=True, on_delete="SET NULL", column_name="project_id")
+    status = TextField(default="pending")
+    #: The finished MP4, relative to the home folder like ``rendered_videos.file_path``.
+    video_path = TextField(null=True)
+    duration = FloatField(null=True)
+    error = TextField(null=True)
+    updated_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "batch_rows"
+
+
 #: A project's content: what a duplicate or an archive carries over (not its identity/history).
 PROJECT_CONTENT_FIELDS = (
     "topic",
@@ -414,4 +456,6 @@ ALL_MODELS: tuple[type[BaseModel], ...] = (
     LlmCall,
     Thumbnail,
     PublishingMetadata,
+    Batch,
+    BatchRowRecord,
 )

@@ -7,7 +7,7 @@ touches this package (and the store's list of names, which the database checks).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from studio.errors import InputError
@@ -23,6 +23,7 @@ __all__ = [
     "all_templates",
     "create_project",
     "get_template",
+    "options_by_key",
     "settings_for",
     "template_names",
 ]
@@ -76,6 +77,19 @@ def get_template(name: str | None) -> Template:
 def all_templates() -> list[Template]:
     """One instance of each template, in the order the creator is offered them."""
     return [get_template(name) for name in template_names()]
+
+
+def options_by_key(
+    templates: Sequence[Template],
+) -> dict[str, tuple[TemplateOption, list[str]]]:
+    """Each option key the templates declare, with its first declaration and the templates
+    that share it (``background``: scroll and chat), in the order the creator is offered them
+    (the command line's flags and a batch manifest's columns)."""
+    found: dict[str, tuple[TemplateOption, list[str]]] = {}
+    for template in templates:
+        for option in template.options:
+            found.setdefault(option.key, (option, []))[1].append(template.name)
+    return found
 
 
 def create_project(

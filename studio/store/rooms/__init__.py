@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from studio.store.connection import Connection
+from studio.store.rooms.batches import BatchesRoom
 from studio.store.rooms.jobs import JobsRoom
 from studio.store.rooms.projects import ProjectsRoom
 from studio.store.rooms.publishing import PublishingRoom
@@ -34,6 +35,7 @@ class Rooms:
     voices: VoicesRoom
     settings: SettingsRoom
     usage: UsageRoom
+    batches: BatchesRoom
 
     @classmethod
     def on(cls, connection: Connection) -> Rooms:
@@ -51,10 +53,12 @@ class Rooms:
             voices=VoicesRoom(connection),
             settings=SettingsRoom(connection),
             usage=UsageRoom(connection),
+            batches=BatchesRoom(connection),
         )
 
 
 __all__ = [
+    "BatchesRoom",
     "JobsRoom",
     "ProjectsRoom",
     "PublishingRoom",
