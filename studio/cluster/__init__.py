@@ -20,6 +20,7 @@ from studio.cluster.connection import (
     EXTRA_INSTALL,
     connect,
     require_distributed,
+    rows_at_once,
     worker_threads,
 )
 
@@ -28,5 +29,6 @@ __all__ = [
     "EXTRA_INSTALL",
     "connect",
     "require_distributed",
+    "rows_at_once",
     "worker_threads",
 ]

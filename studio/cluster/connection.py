@@ -88,3 +88,11 @@ def worker_threads(client: Client) -> int:
     """How many tasks the cluster's workers run at once (their threads, at least 1)."""
     info = client.scheduler_info(n_workers=-1)
     return max(1, sum(int(w.get("nthreads", 1)) for w in info.get("workers", {}).values()))
+
+
+def rows_at_once(address: str, jobs: int, *, limit: int) -> int:
+    """How many batch rows to make at once on the cluster at ``address``: as many as its
+    workers run tasks (each row's voicing and encodes go to them), at least ``jobs``, at most
+    ``limit``. Connecting here makes an unreachable address fail before any row starts.
+    """
+    return max(1, min(limit, max(jobs, worker_threads(connect(address)))))
