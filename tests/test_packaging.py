@@ -81,6 +81,7 @@ def test_the_bundle_leaves_the_cluster_extra_out() -> None:
     """Dask distributed is the optional extra studio[cluster], installed with pip, never
     bundled; studio.cluster imports it lazily, so nothing else pulls it in."""
     excludes = spec_constant("EXCLUDES")
+    assert isinstance(excludes, list)
     assert {"dask", "distributed"} <= set(excludes)
     cluster = REPO / "studio" / "cluster"
     for source in [*cluster.glob("*.py"), REPO / "studio" / "cli_cluster.py"]:
