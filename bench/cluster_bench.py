@@ -79,7 +79,7 @@ def main() -> None:
         from distributed import LocalCluster
 
         local = LocalCluster(n_workers=2, processes=True, threads_per_worker=1,
-                             host="127.0.0.1", dashboard_address=None)
+                             host="127.0.0.1", dashboard_address=":0")
         address = str(local.scheduler_address)
     try:
         print("| mode | rows done | wall (s) | videos/hour | coordinator CPU (s) |")

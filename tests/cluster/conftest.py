@@ -26,7 +26,10 @@ WORKERS = 2
 
 @pytest.fixture(scope="session")
 def local_cluster() -> Iterator[Any]:
-    """``LocalCluster(n_workers=2, processes=True, threads_per_worker=1)`` on 127.0.0.1."""
+    """``LocalCluster(n_workers=2, processes=True, threads_per_worker=1)`` on 127.0.0.1.
+
+    ``dashboard_address=":0"``: the scheduler's HTTP server starts even with None (on 8787, then
+    warning when another cluster on the machine holds it); any free port keeps it quiet."""
     if distributed is None:
         pytest.skip("needs the cluster extra (dask, distributed)")
     cluster = distributed.LocalCluster(
@@ -34,7 +37,7 @@ def local_cluster() -> Iterator[Any]:
         processes=True,
         threads_per_worker=1,
         host="127.0.0.1",
-        dashboard_address=None,
+        dashboard_address=":0",
     )
     yield cluster
     cluster.close()

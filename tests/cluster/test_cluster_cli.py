@@ -46,7 +46,7 @@ def test_studio_worker_joins_a_scheduler_and_a_render_uses_it(
 ) -> None:
     distributed = pytest.importorskip("distributed")
     with distributed.LocalCluster(
-        n_workers=0, processes=True, host="127.0.0.1", dashboard_address=None
+        n_workers=0, processes=True, host="127.0.0.1", dashboard_address=":0"
     ) as scheduler_only:
         address = str(scheduler_only.scheduler_address)
         worker = _studio("worker", address, "--nthreads", "1", "--name", "studio-test-worker")
