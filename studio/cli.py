@@ -200,9 +200,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _command_modules() -> tuple[ModuleType, ...]:
-    from studio import cli_batch, cli_publish, cli_usage, cli_visuals, cli_voices
+    from studio import cli_batch, cli_cluster, cli_publish, cli_usage, cli_visuals, cli_voices
 
-    return (cli_batch, cli_publish, cli_usage, cli_visuals, cli_voices)
+    return (cli_batch, cli_cluster, cli_publish, cli_usage, cli_visuals, cli_voices)
 
 
 def add_run_flags(parser: argparse.ArgumentParser) -> None:
@@ -296,6 +296,10 @@ def _run_command(args: argparse.Namespace, output: CliOutput) -> int:
 
     if args.command == "restore":
         return _restore(args)
+    if args.command == "worker":  # a cluster's worker computes; the store stays on the coordinator
+        from studio import cli_cluster
+
+        return cli_cluster.run(None, args)
     library = Library.open(resolve_home(args.home))
     if args.command == "projects":
         _print_projects(library, output)

@@ -75,3 +75,16 @@ def test_the_bundle_leaves_sudachis_dictionary_out_and_the_draft_voice_reads_jap
     assert done.returncode == 0, done.stderr
     expected = "キョー ワ カゼ ガ ツヨイ ノデ 、 ウワギ ヲ キ テ イエ ヲ デ マシ タ 。"
     assert done.stdout.strip() == expected
+
+
+def test_the_bundle_leaves_the_cluster_extra_out() -> None:
+    """Dask distributed is the optional extra studio[cluster], installed with pip, never
+    bundled; studio.cluster imports it lazily, so nothing else pulls it in."""
+    excludes = spec_constant("EXCLUDES")
+    assert isinstance(excludes, list)
+    assert {"dask", "distributed"} <= set(excludes)
+    cluster = REPO / "studio" / "cluster"
+    for source in [*cluster.glob("*.py"), REPO / "studio" / "cli_cluster.py"]:
+        for line in source.read_text(encoding="utf-8").splitlines():
+            if line.startswith(("import distributed", "from distributed", "import dask")):
+                raise AssertionError(f"{source.name} imports Dask at the top: {line}")

@@ -384,6 +384,10 @@ def run_batch(
             file can't be written.
     """
     check_jobs(jobs)
+    if run.cluster:  # as many rows at once as the workers run tasks (studio.cluster)
+        from studio.cluster import rows_at_once
+
+        jobs = rows_at_once(run.cluster, jobs, limit=MAX_JOBS)
     cancel = cancel or CancelToken()
     requests = check_rows(library, manifest, run)
     summary_file = check_output_target(summary_path or default_summary_path(manifest.path),

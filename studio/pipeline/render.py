@@ -243,7 +243,8 @@ def render_project_video(
         """The changed segments and transitions, then the frames the thumbnails need (one core
         is free while the sound's single-threaded encode finishes)."""
         share = todo_frames / (todo_frames + frames_weight)
-        _encode(todo, pieces_todo, scaled(progress, 0.0, share), cancel)
+        cluster = request.cluster if request is not None else None
+        _encode(todo, pieces_todo, scaled(progress, 0.0, share), cancel, cluster=cluster)
         try:
             frames.extend(segment_frames(outs, layout.seconds, settings, cancel=cancel))
         except MediaError as exc:  # the variants are then read from the joined video
@@ -316,15 +317,24 @@ def _encode(
     pieces: list[TransitionJob],
     progress: ProgressFn,
     cancel: CancelToken,
+    *,
+    cluster: str | None = None,
 ) -> None:
     """Encode the missing segments (with their handles), then the missing transition pieces
-    (made from those handles)."""
+    (made from those handles); with ``cluster`` (a Dask scheduler's address) the workers
+    encode them, to the same bytes (``studio.cluster.encode``)."""
     body_frames = sum(job.frame_count for job in bodies)
     total = body_frames + sum(TRANSITION_FRAME_WEIGHT * job.spec.frame_count for job in pieces)
     if not total:
         return
+    encode_bodies, encode_pieces = render_segments, render_transitions
+    if cluster:
+        from studio.cluster.encode import encode_segments, encode_transitions
+
+        encode_bodies = partial(encode_segments, cluster)
+        encode_pieces = partial(encode_transitions, cluster)
     if bodies:
-        render_segments(
+        encode_bodies(
             [job.spec for job in bodies],
             [job.out for job in bodies],
             handles=[job.handles for job in bodies],
@@ -332,7 +342,7 @@ def _encode(
             cancel=cancel,
         )
     if pieces:
-        render_transitions(
+        encode_pieces(
             [job.spec for job in pieces],
             [job.out for job in pieces],
             progress=scaled(progress, body_frames / total, 1.0),

@@ -175,14 +175,7 @@ def voice_scene(
     synthesised = result is None
     if result is None:
         ctx.check()
-        result = choice.engine.synthesize(
-            text,
-            wav,
-            voice=choice.voice,
-            speed=project.voice_speed,
-            language=choice.reads_as,
-            cancel=ctx.cancel,
-        )
+        result = _synthesize(choice, text, wav, project.voice_speed, request, ctx.cancel)
         _save_sidecar(wav, result)
     library.set_scene_audio(
         scene,
@@ -193,6 +186,28 @@ def voice_scene(
         word_timings=[w.to_json() for w in result.words],
     )
     return synthesised
+
+
+def _synthesize(
+    choice: VoiceChoice,
+    text: str,
+    wav: Path,
+    speed: float,
+    request: RunRequest | None,
+    cancel: CancelToken,
+) -> SpeechResult:
+    """Speak ``text`` into ``wav`` here, or on the request's cluster (a worker's engine of the
+    same name; the WAV comes back and is written here, so the store is written as for a local
+    voice)."""
+    if request is not None and request.cluster:
+        from studio.cluster.tasks import SpeechWork
+        from studio.cluster.voicing import synthesize_remote
+
+        work = SpeechWork(choice.engine.name, text, choice.voice, speed, choice.reads_as)
+        return synthesize_remote(request.cluster, work, wav, cancel=cancel)
+    return choice.engine.synthesize(
+        text, wav, voice=choice.voice, speed=speed, language=choice.reads_as, cancel=cancel
+    )
 
 
 def silent_scene(library: Library, project: Project, scene: Scene, seconds: float) -> None:
