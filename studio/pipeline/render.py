@@ -49,6 +49,7 @@ from studio.progress import (
 )
 from studio.store import Library
 from studio.store.models import Project, RenderedVideo, Scene
+from studio.text import one_line
 from studio.timing import WordTiming
 
 log = logging.getLogger(__name__)
@@ -191,13 +192,14 @@ def render_project_video(
     except MediaError as exc:
         if settings.encoder == X264:
             raise
+        reason = one_line(exc.what).rstrip(".")
         ctx.message(
-            f"{ENCODER_LABELS[settings.encoder]} failed ({exc.message}); "
+            f"{ENCODER_LABELS[settings.encoder]} failed ({reason}); "
             f"making the video again with x264"
         )
         video = render(replace(settings, encoder=X264))
         # only now: had x264 failed too, the encoder wasn't the cause
-        encoders.mark_failed(settings.encoder, exc.message, library.home.cache_dir)
+        encoders.mark_failed(settings.encoder, reason, library.home.cache_dir)
         return video
 
 
