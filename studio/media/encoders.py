@@ -225,6 +225,16 @@ def encoder_status(cache_dir: Path) -> dict[str, EncoderStatus]:
     return {name: known[name] for name in ENCODERS}
 
 
+def cached_status(cache_dir: Path) -> dict[str, EncoderStatus] | None:
+    """Every encoder's status if the cache already answers for all of them (no probe: quick
+    enough for a window to ask), else None."""
+    with _lock:
+        known = _load(cache_dir)
+    if any(name not in known for name in ENCODERS):
+        return None
+    return {name: known[name] for name in ENCODERS}
+
+
 def available_encoders(cache_dir: Path) -> tuple[str, ...]:
     """The encoders that open on this machine, best first (``encoder_status``)."""
     return tuple(name for name, status in encoder_status(cache_dir).items() if status.works)
@@ -346,6 +356,7 @@ __all__ = [
     "EncoderRecipe",
     "EncoderStatus",
     "available_encoders",
+    "cached_status",
     "choose",
     "encoder_status",
     "ffmpeg_identity",

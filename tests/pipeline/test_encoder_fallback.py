@@ -81,8 +81,8 @@ def test_produce_with_a_failing_encoder_says_so_and_makes_the_video(
     assert "NVIDIA NVENC failed" in done.stderr and "again with x264" in done.stderr
     library = Library.open(home)
     try:
-        (project,) = library.projects()
-        video = library.home.abs(library.renders(project)[0].file_path)
+        (summary,) = library.projects()
+        video = library.home.abs(library.renders(library.project(summary.id))[0].file_path)
     finally:
         library.close()
     assert X264_MARK in video.read_bytes()
