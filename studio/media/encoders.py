@@ -16,6 +16,7 @@ and ``PROBE_FORMAT``. A render that fails mid-way with a hardware encoder record
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import threading
@@ -280,9 +281,17 @@ def record_result(name: str, *, works: bool, reason: str, cache_dir: Path) -> No
         _save(cache_dir, known)
 
 
+def forget(cache_dir: Path) -> None:
+    """Drop the cached answers (after installing a GPU driver): the next question probes."""
+    with _lock:
+        (Path(cache_dir) / PROBE_FILE).unlink(missing_ok=True)
+
+
 def probe_encoder(name: str) -> EncoderStatus:
     """A tiny real encode with ``name`` and Studio's options for it (never cached)."""
     chosen = recipe(name)
+    if chosen.codec not in codecs_in_build():
+        return EncoderStatus(name, False, f"this FFmpeg build has no {chosen.codec}")
     picture = ["-vf", chosen.filter_tail] if chosen.filter_tail else []
     args = [
         "-loglevel", "error",
@@ -298,6 +307,15 @@ def probe_encoder(name: str) -> EncoderStatus:
         return EncoderStatus(name, True)
     log.info("encoder %s doesn't open here: %s", name, err.strip()[-400:])
     return EncoderStatus(name, False, _first_reason(err) or f"exit code {code}")
+
+
+@functools.cache
+def codecs_in_build() -> frozenset[str]:
+    """The video encoders this FFmpeg binary has compiled in (``ffmpeg -encoders``)."""
+    code, _err, out = capture_ffmpeg(["-encoders"], timeout=PROBE_TIMEOUT)
+    names = (line.split()[1] for line in out.decode("utf-8", "replace").splitlines()
+             if len(line.split()) > 1 and line.split()[0].startswith("V"))
+    return frozenset(names) if code == 0 else frozenset(r.codec for r in RECIPES.values())
 
 
 def _first_reason(stderr: str) -> str:
@@ -357,9 +375,11 @@ __all__ = [
     "EncoderStatus",
     "available_encoders",
     "cached_status",
+    "codecs_in_build",
     "choose",
     "encoder_status",
     "ffmpeg_identity",
+    "forget",
     "mark_failed",
     "probe_encoder",
     "record_result",
