@@ -18,7 +18,6 @@ its segments' frames: VMAF over the segments is VMAF of the finished picture.
 from __future__ import annotations
 
 import argparse
-import json
 import resource
 import sys
 import tempfile
@@ -32,15 +31,13 @@ from bench.render_bench import make_clip, make_image  # noqa: E402
 from studio.encoder_kinds import X264  # noqa: E402
 from studio.media.captions import Cue, write_ass  # noqa: E402
 from studio.media.encoders import available_encoders  # noqa: E402
-from studio.media.ffmpeg import filter_path, run_ffmpeg  # noqa: E402
+from studio.media.quality import vmaf  # noqa: E402
 from studio.media.segments import SegmentSpec, render_segment  # noqa: E402
 from studio.media.settings import LOSSLESS_ENCODER, VIDEO_PRESET, RenderSettings  # noqa: E402
 from tests.media.support import write_tone  # noqa: E402
 
 #: x264 presets considered against Studio's default (``VIDEO_PRESET``).
 PRESETS = ("ultrafast", "superfast", "veryfast", "faster")
-#: The quality the default must keep (issue #18).
-VMAF_FLOOR = 93.0
 
 
 @dataclass(frozen=True)
@@ -56,31 +53,6 @@ class Variant:
             default = " (default)" if self.preset == VIDEO_PRESET else ""
             return f"x264 {self.preset}{default}"
         return self.encoder
-
-
-@dataclass(frozen=True)
-class Score:
-    """VMAF of a whole video: the mean over its frames and its worst frame."""
-
-    mean: float
-    worst: float
-    frames: int
-
-
-def vmaf(distorted: Sequence[Path], reference: Sequence[Path], work: Path,
-         threads: int = 2) -> Score:
-    """VMAF of ``distorted`` against ``reference``, pair by pair, pooled over every frame."""
-    scores: list[float] = []
-    for index, (dist, ref) in enumerate(zip(distorted, reference, strict=True)):
-        log = work / f"vmaf-{index}.json"
-        graph = (f"[0:v]setpts=PTS-STARTPTS[d];[1:v]setpts=PTS-STARTPTS[r];"
-                 f"[d][r]libvmaf=log_path={filter_path(log)}:log_fmt=json:n_threads={threads}")
-        run_ffmpeg(["-i", str(dist), "-i", str(ref), "-lavfi", graph, "-f", "null", "-"],
-                   duration=None, progress=None, cancel=None, stage="Measuring VMAF",
-                   where=str(dist))
-        frames = json.loads(log.read_text(encoding="utf-8"))["frames"]
-        scores += [float(frame["metrics"]["vmaf"]) for frame in frames]
-    return Score(sum(scores) / len(scores), min(scores), len(scores))
 
 
 def render_variant(specs: Sequence[SegmentSpec], variant: Variant, folder: Path,

@@ -1,17 +1,17 @@
 """Studio's default encode keeps VMAF >= 93 against a lossless render of the same frames
-(``bench/encoder_quality.py`` measures the presets and resolutions; this holds the floor)."""
+(``bench/encoder_quality.py`` measures the presets and resolutions; this holds the floor).
+A real twin: the same segment rendered with the lossless reference "encoder"."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
 
-from bench.encoder_quality import VMAF_FLOOR, vmaf
-from bench.render_bench import make_image
 from studio.media.captions import Cue, write_ass
+from studio.media.quality import VMAF_FLOOR, vmaf
 from studio.media.segments import SegmentSpec, render_segment
 from studio.media.settings import LOSSLESS_ENCODER, RenderSettings
-from tests.media.support import write_tone
+from tests.media.support import write_picture, write_tone
 
 
 def test_the_default_encode_keeps_vmaf_93(tmp_path: Path) -> None:
@@ -19,7 +19,8 @@ def test_the_default_encode_keeps_vmaf_93(tmp_path: Path) -> None:
     seconds = 1.5
     ass = write_ass([Cue(0.0, seconds, "Honeybees build their comb.")], settings,
                     tmp_path / "c.ass")
-    spec = SegmentSpec(visual_path=make_image(tmp_path / "p.jpg", 1), visual_kind="image",
+    picture = write_picture(tmp_path / "p.png", (2400, 1600))
+    spec = SegmentSpec(visual_path=picture, visual_kind="image",
                        audio_path=write_tone(tmp_path / "v.wav", seconds), duration=seconds,
                        ass_path=ass, motion="zoom-in", settings=settings)
     default = render_segment(spec, tmp_path / "default.mp4")
