@@ -200,9 +200,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _command_modules() -> tuple[ModuleType, ...]:
-    from studio import cli_batch, cli_cluster, cli_publish, cli_usage, cli_visuals, cli_voices
+    from studio import (
+        cli_batch,
+        cli_cluster,
+        cli_encoders,
+        cli_publish,
+        cli_usage,
+        cli_visuals,
+        cli_voices,
+    )
 
-    return (cli_batch, cli_cluster, cli_publish, cli_usage, cli_visuals, cli_voices)
+    return (cli_batch, cli_cluster, cli_encoders, cli_publish, cli_usage, cli_visuals, cli_voices)
 
 
 def add_run_flags(parser: argparse.ArgumentParser) -> None:

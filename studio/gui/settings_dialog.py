@@ -1,6 +1,6 @@
 """Settings: the Groq API key (OS keyring, shown masked), the model, the stock libraries' keys
-and which of them fill new videos, Kokoro's voice files, media library folders, and the default
-voice. Saved when the creator clicks Save."""
+and which of them fill new videos, Kokoro's voice files, media library folders, the default
+voice and the video encoder. Saved when the creator clicks Save."""
 
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from studio.errors import StudioError
+from studio.gui.encoder_row import EncoderRow
 from studio.gui.fitting import VerticalScroll
 from studio.gui.qt_helpers import named, text_button
 from studio.gui.stock_choice import StockLibraryChoice
@@ -35,6 +36,7 @@ from studio.pipeline.changes import Changes
 from studio.stock import registry
 from studio.store.settings_registry import (
     DEFAULT_VOICE,
+    ENCODER,
     GROQ_MODEL,
     KOKORO_DIR,
     MEDIA_FOLDERS,
@@ -64,6 +66,7 @@ class SettingsDialog(QDialog):
         column.addWidget(self._stock_box())
         column.addWidget(self._voice_box())
         column.addWidget(self._media_box())
+        column.addWidget(self._render_box())
         self._scroll = VerticalScroll(self._sections)
         layout.addWidget(self._scroll, 1)
         self.error = named(QLabel(), "settingsError")
@@ -187,6 +190,14 @@ class SettingsDialog(QDialog):
         box.setToolTip(MEDIA_FOLDERS.description)
         return box
 
+    def _render_box(self) -> QGroupBox:
+        box = QGroupBox("Rendering")
+        self.encoder = EncoderRow(self._library.get_setting(ENCODER), self._library.home.cache_dir)
+        self.encoder.combo.setToolTip(ENCODER.description)
+        form = QFormLayout(box)
+        form.addRow("Encoder", self.encoder)
+        return box
+
     # -- actions ----------------------------------------------------------------------------------
     def _show_kokoro_status(self, available: bool) -> None:
         self.kokoro_status.setText(
@@ -233,6 +244,7 @@ class SettingsDialog(QDialog):
             folders = [self.folders.item(i).text() for i in range(self.folders.count())]
             self._library.set_setting(MEDIA_FOLDERS, folders)
             self._library.set_setting(DEFAULT_VOICE, self.default_voice.currentData())
+            self._library.set_setting(ENCODER, self.encoder.chosen())
         except StudioError as exc:
             self.error.setText(exc.message)
             self.error.show()

@@ -9,6 +9,9 @@ Modules:
     caption_preview: ``caption_frame`` (one frame with captions, for the style editor).
     slides: ``make_slide``.
     segments: ``SegmentSpec``, ``segment_key``, ``render_segment(s)``.
+    encoders: each H.264 encoder's options; ``encoder_status`` (probed once, cached),
+        ``choose``/``resolve`` ("auto" and fallbacks), ``mark_failed``.
+    quality: ``vmaf`` (an encode against its lossless twin), ``VMAF_FLOOR``.
     assemble: ``assemble`` (``RenderOutput``) and ``make_thumbnail``.
     resources: where fonts and other shipped files live.
     chat: ``ChatMessage``, ``render_chat_frame`` (chat-story frames).

@@ -23,11 +23,13 @@ from pathlib import Path
 
 from PIL import Image, ImageOps
 
+from studio.encoder_kinds import X264
 from studio.errors import InputError
 from studio.framing_kinds import FRAMINGS as FRAMINGS  # how a visual of another shape is framed
 from studio.framing_kinds import MOTIONS as MOTIONS  # a picture's Ken Burns moves
 from studio.media import settings as encoding
 from studio.media.captions import ass_filter
+from studio.media.encoders import recipe
 from studio.media.ffmpeg import atomic_output, ffmpeg_exe, run_ffmpeg
 from studio.media.framing import (
     CENTRE,
@@ -230,9 +232,17 @@ def segment_key(spec: SegmentSpec) -> str:
     }
     if spec.out_point is not None:  # only when trimmed: untrimmed segments keep their names
         payload["out_point"] = round(spec.out_point, 6)
+    if spec.settings.encoder != X264:  # x264's segments keep the names they always had
+        payload["encoder_options"] = encoder_key(spec.settings)
     payload.update(_framing_key(spec))
     text = json.dumps(payload, sort_keys=True, ensure_ascii=True)
     return hashlib.sha256(text.encode("ascii")).hexdigest()[:32]
+
+
+def encoder_key(settings: RenderSettings) -> list[str]:
+    """What names the pieces of a video made with a hardware encoder: its options (the
+    encoder's name is in the settings), so changing them re-encodes its pieces."""
+    return recipe(settings.encoder).video_args(settings.fps)
 
 
 def _framing_key(spec: SegmentSpec) -> dict[str, object]:
@@ -337,13 +347,10 @@ def render_segment(
 def encoder_args(
     settings: RenderSettings, threads: int | None = None, *, preset: str = encoding.VIDEO_PRESET
 ) -> list[str]:
-    """The output options every segment shares (so segments join by stream copy)."""
-    gop = str(encoding.GOP_SECONDS * settings.fps)
+    """The output options every segment shares (so segments join by stream copy), with the
+    video encoder ``settings.encoder`` (``preset`` is x264's; other encoders have their own)."""
     args = [
-        "-c:v", encoding.VIDEO_CODEC, "-preset", preset,
-        "-x264-params", encoding.VIDEO_X264_PARAMS,
-        "-crf", str(encoding.VIDEO_CRF), "-profile:v", "high", "-pix_fmt", "yuv420p",
-        "-g", gop, "-keyint_min", gop, "-sc_threshold", "0",
+        *recipe(settings.encoder).video_args(settings.fps, preset=preset),
         "-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709",
         "-color_range", "tv",
         "-c:a", encoding.SEGMENT_AUDIO_CODEC, "-ar", str(encoding.AUDIO_RATE), "-ac", "2",
@@ -363,13 +370,15 @@ def _graph(video_chain: str, spec: SegmentSpec, handles: Handles) -> str:
     frames they cut off the start and end as ``[head]`` and ``[tail]``.
 
     The handles are cut after the captions are burned in, so a transition shows them as the
-    scene does; the sound is cut to the same frames.
+    scene does; the sound is cut to the same frames. The encoder's filter tail (VA-API's upload
+    to the GPU) ends ``[v]`` alone: handles are always x264.
     """
-    outputs = handles.outputs()
-    if not outputs:
-        return f"{video_chain};{_audio_chain(spec)}"
     if not video_chain.endswith("[v]"):
         raise ValueError("a segment's video chain must end in [v]")
+    tail = recipe(spec.settings.encoder).chain_tail  # the encoder's own (VA-API's upload)
+    outputs = handles.outputs()
+    if not outputs:
+        return f"{video_chain.removesuffix('[v]')}{tail}[v];{_audio_chain(spec)}"
     n, first, last = spec.frame_count, handles.head, spec.frame_count - handles.tail
     per_frame = spec.settings.samples_per_frame
     labels = "".join(f"[{label}in]" for label, _, _ in outputs)
@@ -377,7 +386,7 @@ def _graph(video_chain: str, spec: SegmentSpec, handles: Handles) -> str:
         f"{video_chain.removesuffix('[v]')}[vfull]",
         _audio_chain(spec, label="afull"),
         f"[vfull]split={len(outputs) + 1}[bodyin]{labels}",
-        f"[bodyin]trim=start_frame={first}:end_frame={last},setpts=PTS-STARTPTS[v]",
+        f"[bodyin]trim=start_frame={first}:end_frame={last},setpts=PTS-STARTPTS{tail}[v]",
         f"[afull]atrim=start_sample={first * per_frame}:end_sample={last * per_frame},"
         f"asetpts=PTS-STARTPTS[a]",
     ]

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from studio.encoder_kinds import ENCODERS, X264
 from studio.errors import InputError
 from studio.media.caption_look import PRESETS, checked_overrides
 from studio.transition_kinds import DEFAULT_DURATION, check_duration, check_kind
@@ -48,6 +49,10 @@ SEGMENT_AUDIO_CODEC = "flac"
 LOUDNESS_TARGET = -16.0
 TRUE_PEAK = -1.5
 
+#: A lossless x264 "encoder": the reference quality is measured against (bench, tests); never
+#: a creator's choice (``studio.encoder_kinds`` doesn't list it).
+LOSSLESS_ENCODER = "x264-lossless"
+
 _SHORT_SIDE = {"720p": 720, "1080p": 1080, "1440p": 1440, "2160p": 2160}
 
 
@@ -68,6 +73,8 @@ class RenderSettings:
         transition: the project's transition between scenes (``studio.transition_kinds``);
             a scene may choose its own.
         transition_duration: the project's transition length in seconds (0.1-2.0).
+        encoder: the concrete H.264 encoder the render's pieces are made with
+            (``studio.media.encoders``; "auto" is resolved before it gets here).
     """
 
     aspect: str = "16:9"
@@ -80,9 +87,11 @@ class RenderSettings:
     caption: dict[str, Any] = field(default_factory=dict)
     transition: str = "cut"
     transition_duration: float = DEFAULT_DURATION
+    encoder: str = X264
 
     def __post_init__(self) -> None:
         _choice("aspect", self.aspect, ASPECTS)
+        _choice("encoder", self.encoder, (*ENCODERS, LOSSLESS_ENCODER))
         _choice("resolution", self.resolution, RESOLUTIONS)
         _choice("caption style", self.caption_style, CAPTION_STYLES)
         if isinstance(self.fps, bool) or self.fps not in FRAME_RATES:
@@ -143,6 +152,7 @@ class RenderSettings:
                 if self.transition_duration != DEFAULT_DURATION
                 else {}
             ),
+            **({"encoder": self.encoder} if self.encoder != X264 else {}),
         }
 
     @classmethod

@@ -21,10 +21,18 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
+from studio.encoder_kinds import X264
 from studio.errors import InputError
 from studio.media import settings as encoding
+from studio.media.encoders import recipe
 from studio.media.ffmpeg import atomic_output, ffmpeg_exe, run_ffmpeg
-from studio.media.segments import _COLOUR_TAGS, HANDLE_ENCODER, SEGMENT_FORMAT, encoder_args
+from studio.media.segments import (
+    _COLOUR_TAGS,
+    HANDLE_ENCODER,
+    SEGMENT_FORMAT,
+    encoder_args,
+    encoder_key,
+)
 from studio.media.settings import RenderSettings
 from studio.progress import CancelToken, ProgressFn, no_progress, run_concurrently
 from studio.transition_kinds import (
@@ -195,6 +203,8 @@ def transition_key(spec: TransitionSpec, tail_key: str, head_key: str) -> str:
             encoding.VIDEO_X264_PARAMS,
             encoding.VIDEO_CRF,
             encoding.GOP_SECONDS,
+            # a hardware encoder's options; nothing for x264, so its pieces keep their names
+            *([encoder_key(spec.settings)] if spec.settings.encoder != X264 else []),
         ]
     )
 
@@ -256,8 +266,9 @@ def render_transition(
             )
     samples = spec.frame_count * spec.settings.samples_per_frame
     picture = _RECIPES[spec.kind](spec.kind, spec)
+    tail = recipe(spec.settings.encoder).chain_tail  # the encoder's own (VA-API's upload)
     graph = (
-        f"{picture},format=yuv420p,setpts=PTS-STARTPTS,{_COLOUR_TAGS}[v];"
+        f"{picture},format=yuv420p,setpts=PTS-STARTPTS,{_COLOUR_TAGS}{tail}[v];"
         f"[2:a]aformat=sample_fmts=s16:sample_rates={encoding.AUDIO_RATE}:"
         f"channel_layouts=stereo,atrim=end_sample={samples}[a]"
     )

@@ -6,7 +6,7 @@ import contextlib
 import logging
 import sys
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO, Any
 
@@ -399,9 +399,14 @@ def _voice_encoding_ahead(
     request: RunRequest,
 ) -> None:
     """The voice stage with each scene's segment encoded as soon as it is known."""
+    from studio.media.encoders import resolve as resolve_encoder
     from studio.pipeline.overlap import SegmentsAhead
 
-    ahead = SegmentsAhead(library, library.refresh(project), settings, ctx.cancel)
+    # the encoder the render stage will choose, so the segments made ahead are its own
+    encoder = resolve_encoder(request.encoder, library.home.cache_dir)
+    ahead = SegmentsAhead(
+        library, library.refresh(project), replace(settings, encoder=encoder), ctx.cancel
+    )
     start, end = ctx.begin(plan, "voice")
     with _engines_released_after():
         try:

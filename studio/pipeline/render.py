@@ -12,14 +12,16 @@ import hashlib
 import json
 import logging
 import re
+from dataclasses import replace
 from datetime import datetime
 from functools import partial
 from pathlib import Path
 
 from PIL import Image
 
+from studio.encoder_kinds import ENCODER_LABELS, X264
 from studio.errors import InputError, MediaError
-from studio.media import captions
+from studio.media import captions, encoders
 from studio.media.assemble import assemble
 from studio.media.segment_cache import SegmentCache
 from studio.media.segments import SegmentSpec, render_segments
@@ -47,6 +49,7 @@ from studio.progress import (
 )
 from studio.store import Library
 from studio.store.models import Project, RenderedVideo, Scene
+from studio.text import one_line
 from studio.timing import WordTiming
 
 log = logging.getLogger(__name__)
@@ -175,10 +178,42 @@ def render_project_video(
     """Render the project's video from its scenes; record it; return the new render row.
 
     ``request`` says which encoder to use and whether a cluster's workers encode the segments
-    (None: x264 here, as before the ``encoder`` setting).
+    (None: x264 here, as before the ``encoder`` setting). A hardware encoder that fails makes
+    the whole video again with x264 (its pieces are named by their encoder, and one video
+    never mixes encoders), and is recorded so "auto" passes it by from then on.
     """
     library.set_step(project, "export")
-    settings = settings_for(project)
+    choice = encoders.choose(request.encoder if request else X264, library.home.cache_dir)
+    ctx.message(choice.message)
+    settings = replace(settings_for(project), encoder=choice.encoder)
+    render = partial(_render, library, project, ctx, start=start, end=end, request=request)
+    try:
+        return render(settings)
+    except MediaError as exc:
+        if settings.encoder == X264:
+            raise
+        reason = one_line(exc.what).rstrip(".")
+        ctx.message(
+            f"{ENCODER_LABELS[settings.encoder]} failed ({reason}); "
+            f"making the video again with x264"
+        )
+        video = render(replace(settings, encoder=X264))
+        # only now: had x264 failed too, the encoder wasn't the cause
+        encoders.mark_failed(settings.encoder, reason, library.home.cache_dir)
+        return video
+
+
+def _render(
+    library: Library,
+    project: Project,
+    ctx: JobContext,
+    settings: RenderSettings,
+    *,
+    start: float,
+    end: float,
+    request: RunRequest | None,
+) -> RenderedVideo:
+    """``render_project_video`` with ``settings`` (the encoder resolved)."""
     report = scaled(ctx.progress, start, end)
     project_dir = library.home.project_dir(project.id, create=True)
     cache = SegmentCache(project_dir / "segments").ensure()
