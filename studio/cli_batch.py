@@ -87,7 +87,7 @@ def run(library: Library, args: argparse.Namespace) -> int:
     install_sigint_as_cancel(cancel)
     listener: TextListener | JsonlListener
     if args.progress == "jsonl":
-        listener = JsonlListener(JsonlReporter(sys.stdout))
+        listener = JsonlListener(JsonlReporter())  # the held stdout (cli_output)
     else:
         listener = TextListener(sys.stderr if args.json else sys.stdout, sys.stderr)
     summary = run_batch(

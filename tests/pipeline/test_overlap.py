@@ -92,6 +92,8 @@ def test_overlapped_produce_makes_the_same_segments_and_video(
 
 
 def _descendants() -> list[int]:
+    """This process's ffmpeg children (other tests' helpers, such as multiprocessing's
+    resource tracker after a Dask cluster, may outlive their test and are not counted)."""
     pid = os.getpid()
     found = []
     for task in os.listdir(f"/proc/{pid}/task"):
@@ -99,7 +101,14 @@ def _descendants() -> list[int]:
             found += Path(f"/proc/{pid}/task/{task}/children").read_text().split()
         except OSError:
             continue
-    return [int(p) for p in found]
+    return [int(p) for p in found if _command(int(p)).startswith("ffmpeg")]
+
+
+def _command(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().strip()
+    except OSError:  # ended meanwhile
+        return ""
 
 
 @pytest.mark.slow
