@@ -10,7 +10,9 @@
 #   4. produce with Kokoro (a randomly initialised model in a fake Hugging Face cache), which
 #      exercises torch, transformers, misaki and spaCy's en_core_web_sm inside the bundle, in
 #      English and in Japanese (misaki's ja G2P: fugashi over unidic-lite), captions checked;
-#   5. --screenshot FILE.png (offscreen Qt) writes a non-empty PNG.
+#   5. batch: a two-row manifest makes two videos (--json summary); encoders: x264 works;
+#      --cluster says the cluster extra is not in the bundle (exit 2, one line);
+#   6. --screenshot FILE.png (offscreen Qt) writes a non-empty PNG.
 # Every step must pass; the first failure stops the script with a non-zero exit code.
 #
 # "No network" means a fresh network namespace (unshare -rn): not even loopback. Where user
@@ -282,6 +284,34 @@ for template in chat scroll music; do
   video=$(produced_video "produce-$template")
   check_video "$video" 1 1280 720 || fail "the $template MP4 is wrong"
 done
+
+step "Bundled batch (two rows, --json), encoders, and the cluster extra left out"
+mkdir -p "$TMP/batch"
+cp "$REPO/resources/sample_script.txt" "$TMP/batch/bees.txt"
+printf 'Ants dig tunnels under the garden.\n\nThey carry leaves home.\n' > "$TMP/batch/ants.txt"
+printf 'script,project,resolution\nbees.txt,Batch bees,720p\nants.txt,Batch ants,720p\n' \
+  > "$TMP/batch/rows.csv"
+run_bundle batch "$EXE" --home "$TMP/library" batch "$TMP/batch/rows.csv" --json
+"$PY" - "$TMP/batch.out" "$TMP/batch/rows.summary.json" <<'EOF' || fail "the batch's summary is wrong"
+import json
+import sys
+from pathlib import Path
+
+printed = json.loads(Path(sys.argv[1]).read_text(encoding="utf-8"))
+written = json.loads(Path(sys.argv[2]).read_text(encoding="utf-8"))
+assert printed["counts"]["done"] == 2 == written["counts"]["done"], printed
+assert all(Path(row["video"]).is_file() and row["duration"] > 1 for row in printed["rows"])
+print(f"    batch: {printed['counts']}, summary beside the manifest")
+EOF
+run_bundle encoders "$EXE" --home "$TMP/library" encoders --json
+"$PY" -c 'import json, sys; d = json.load(open(sys.argv[1])); assert d["auto"], d; print("    auto encoder:", d["auto"])' \
+  "$TMP/encoders.out" || fail "studio encoders --json printed no choice"
+status=0
+(cd "$TMP/work" && "${ISOLATE[@]}" "${BASE_ENV[@]}" "$EXE" --home "$TMP/library" render \
+   "Batch bees" --cluster tcp://127.0.0.1:9 >"$TMP/cluster.out" 2>"$TMP/cluster.err") || status=$?
+[ "$status" -eq 2 ] || fail "render --cluster in the bundle exited $status, not 2: $(tail -n 3 "$TMP/cluster.err")"
+grep -q "optional extra" "$TMP/cluster.err" || fail "render --cluster did not name the missing extra"
+echo "    --cluster: $(tail -n 1 "$TMP/cluster.err")"
 
 step "Bundled --screenshot (offscreen)"
 run_bundle screenshot "$EXE" --home "$TMP/library" --screenshot "$TMP/shot.png"

@@ -25,6 +25,7 @@ from studio.gui.workspace import Workspace
 class WindowActions:
     new_project: QAction
     new_batch: QAction
+    batch_queue: QAction
     import_project: QAction
     export_project: QAction
     backups: QAction
@@ -102,6 +103,8 @@ def create_actions(window: QMainWindow, workspace: Workspace) -> WindowActions:
                             "Start a new video", sp.SP_FileIcon),
         new_batch=_action(window, "New &batch…",
                           tip="Make many videos from one manifest (CSV or JSON)"),
+        batch_queue=_action(window, "Batch &queue",
+                            tip="The latest batch's videos: running, made, failed"),
         import_project=_action(window, "&Import project…", "Ctrl+I",
                                "Add a project from a .studio.zip archive"),
         export_project=_action(window, "&Export project…", "Ctrl+E",
@@ -197,6 +200,7 @@ def build_menus(window: QMainWindow, actions: WindowActions) -> None:
     view.setObjectName("viewMenu")  # studio.gui.window_layout adds its toggles here
     view.addAction(actions.full_screen_preview)
     view.addAction(actions.statistics)
+    view.addAction(actions.batch_queue)
     help_menu = bar.addMenu("&Help")
     help_menu.addAction(actions.shortcuts)
     help_menu.addAction(actions.try_sample)

@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from html import escape
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, QUrl
+from PySide6.QtCore import QObject, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QDialog,
@@ -198,6 +198,7 @@ class BatchQueue(QDialog):
             .one_at_a_time(RENDER_LIMIT)
             .may_change_when_stopped(BATCH_CHANGES)
             .keeps_on_close(CLOSE_NOTE)
+            .not_cancelled_by_escape()
             .success(self._finished)
             .failure(self._failed)
             .cancelled(self._stopped)
@@ -400,10 +401,15 @@ class BatchQueue(QDialog):
 class BatchLauncher(QObject):
     """File → New batch…: the dialog, then the queue (one batch at a time per window).
 
+    Signals:
+        started: a batch started (View → Batch queue can show it from then on).
+
     Attributes:
         dialog: the New batch dialog last opened (tests drive it).
         queue: the queue of the latest batch (None before the first).
     """
+
+    started = Signal()
 
     def __init__(self, workspace: Workspace, jobs: JobRunner, window: QWidget, *,
                  play: PlayFn | None = None) -> None:
@@ -437,6 +443,7 @@ class BatchLauncher(QObject):
                                 play=self._play)
         self.queue.start()
         self.show_queue()
+        self.started.emit()
         return self.queue
 
     def show_queue(self) -> None:

@@ -271,10 +271,11 @@ class JobRunner(QObject):
         else:
             job.cancel()
 
-    def cancel_project(self, project_id: str | None) -> None:
-        """Stop the jobs of ``project_id`` (running and queued)."""
+    def cancel_project(self, project_id: str | None, *, escape: bool = False) -> None:
+        """Stop the jobs of ``project_id`` (running and queued); ``escape``: only those Esc
+        may stop (``Op.escape_cancels``)."""
         for job in [*self._queue, *self.running()]:
-            if job.project_id == project_id:
+            if job.project_id == project_id and (job.op.escape_cancels or not escape):
                 self.cancel(job)
 
     def shutdown(self, timeout_ms: int = 30_000) -> bool:

@@ -153,6 +153,9 @@ class MainWindow(QMainWindow):
         a, ws, jobs = self.window_actions, self.workspace, self.jobs
         a.new_project.triggered.connect(self.projects.new_project)
         a.new_batch.triggered.connect(self.batches.new_batch)
+        a.batch_queue.triggered.connect(self.batches.show_queue)
+        a.batch_queue.setEnabled(False)  # until the first batch of this session starts
+        self.batches.started.connect(lambda: a.batch_queue.setEnabled(True))
         a.import_project.triggered.connect(self.projects.choose_archive)
         a.export_project.triggered.connect(self.projects.choose_export_target)
         a.backups.triggered.connect(lambda: BackupsDialog(ws, jobs, self).open())
@@ -217,9 +220,10 @@ class MainWindow(QMainWindow):
         return self.render_panel.start_render()
 
     def cancel_shown_jobs(self) -> None:
-        """Esc: stop the jobs of the project on screen and those of no project."""
-        self.jobs.cancel_project(self.workspace.current_project_id or None)
-        self.jobs.cancel_project(None)
+        """Esc: stop the jobs of the project on screen and those of no project (not a batch:
+        its queue's Cancel button stops it)."""
+        self.jobs.cancel_project(self.workspace.current_project_id or None, escape=True)
+        self.jobs.cancel_project(None, escape=True)
 
     def show_setup_checklist(self) -> SetupChecklist:
         """Open the setup checklist (window-modal, non-blocking); returns it (tests drive it)."""

@@ -48,6 +48,8 @@ class Op(Generic[_T]):
         is_exclusive: runs only when no other job runs, and no job starts while it runs.
         changes_when_stopped: what a failed or cancelled run may still have changed.
         close_note: what closing the window mid-way keeps, told before stopping it.
+        escape_cancels: whether Esc ("Cancel job") stops it; a long job with its own Cancel
+            button (a batch) is not stopped by a stray key press.
     """
 
     def __init__(
@@ -68,6 +70,7 @@ class Op(Generic[_T]):
         self.is_exclusive = False
         self.changes_when_stopped: Changes = NO_CHANGES
         self.close_note = DEFAULT_CLOSE_NOTE
+        self.escape_cancels = True
         self.on_success: list[Callable[[Any], None]] = []
         self.on_failure: list[Callable[[BaseException], None]] = []
         self.on_cancel: list[Callable[[], None]] = []
@@ -124,6 +127,11 @@ class Op(Generic[_T]):
     def keeps_on_close(self, note: str) -> Op[_T]:
         """What stopping it to close the window keeps (shown in the question)."""
         self.close_note = note
+        return self
+
+    def not_cancelled_by_escape(self) -> Op[_T]:
+        """Only its own Cancel button stops it, not Esc (see ``escape_cancels``)."""
+        self.escape_cancels = False
         return self
 
     def run_on(self, runner: JobRunner, *, queue: bool = False) -> Job | None:

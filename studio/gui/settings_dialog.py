@@ -35,6 +35,7 @@ from studio.gui.workspace import Workspace
 from studio.pipeline.changes import Changes
 from studio.stock import registry
 from studio.store.settings_registry import (
+    CLUSTER_ADDRESS,
     DEFAULT_VOICE,
     ENCODER,
     GROQ_MODEL,
@@ -194,8 +195,13 @@ class SettingsDialog(QDialog):
         box = QGroupBox("Rendering")
         self.encoder = EncoderRow(self._library.get_setting(ENCODER), self._library.home.cache_dir)
         self.encoder.combo.setToolTip(ENCODER.description)
+        self.cluster = named(QLineEdit(self._library.get_setting(CLUSTER_ADDRESS) or ""),
+                             "clusterAddress")
+        self.cluster.setPlaceholderText("Empty: this computer alone (or tcp://host:8786)")
+        self.cluster.setToolTip(CLUSTER_ADDRESS.description)
         form = QFormLayout(box)
         form.addRow("Encoder", self.encoder)
+        form.addRow("Cluster", self.cluster)
         return box
 
     # -- actions ----------------------------------------------------------------------------------
@@ -245,6 +251,7 @@ class SettingsDialog(QDialog):
             self._library.set_setting(MEDIA_FOLDERS, folders)
             self._library.set_setting(DEFAULT_VOICE, self.default_voice.currentData())
             self._library.set_setting(ENCODER, self.encoder.chosen())
+            self._library.set_setting(CLUSTER_ADDRESS, self.cluster.text().strip() or None)
         except StudioError as exc:
             self.error.setText(exc.message)
             self.error.show()

@@ -171,6 +171,19 @@ class CheckedRequest:
     text: str | None
 
 
+def check_cluster(run: RunRequest | None) -> None:
+    """With a cluster asked for, reach its scheduler now: a wrong address or a missing extra
+    is one line before anything is made, not a failure at the first scene's voice.
+
+    Raises:
+        InputError: the extra isn't installed, or nobody answers at the address.
+    """
+    if run is not None and run.cluster:
+        from studio.cluster.connection import connect
+
+        connect(run.cluster)
+
+
 def check_request(library: Library, request: ProduceRequest) -> CheckedRequest:
     """Every check ``produce`` makes before anything is made (``studio batch`` checks all its
     rows with it before the first video starts).
@@ -232,6 +245,7 @@ def produce(
     cancel = cancel or CancelToken()
     install_sigint_as_cancel(cancel)
     checked = check_request(library, request)
+    check_cluster(request.run)
     template, text = checked.template, checked.text
     project = create_project(
         library,
@@ -499,6 +513,7 @@ def render_project(
             fix="Add its scenes first: type what the voice should say in Studio's window",
         )
     check_narration(library, project)  # before the lock and the job row: nothing is written
+    check_cluster(request)
     with (
         render_lock(library.home, project.id, project.name),  # refused before any job row
         run_job(library, project, kind, reporter=reporter, cancel=cancel) as ctx,

@@ -85,6 +85,7 @@ def test_a_render_given_an_address_nobody_answers_at_exits_2_in_one_line(
     last = err.splitlines()[-1]  # after the run's own notes (the draft voice's)
     assert last.startswith(f"studio: No Dask scheduler answers at {address}.")
     assert "`dask scheduler`" in last and f"`studio worker {address}`" in last
+    assert library.jobs(project) == [], "refused before the job row: nothing was written"
 
 
 def test_a_worker_given_an_address_nobody_answers_at_exits_2() -> None:

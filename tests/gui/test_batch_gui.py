@@ -112,10 +112,16 @@ def test_a_two_row_batch_runs_from_the_dialog_and_its_projects_appear(
     listed: list[tuple[bool, set[str]]] = []  # (batch still running, projects listed)
     window.workspace.projectsChanged.connect(lambda: listed.append(
         (window.jobs.busy, set(window.tree.shown_project_ids()))))  # after the tree reloaded
+    assert not window.window_actions.batch_queue.isEnabled()  # no batch yet this session
     with qtbot.waitSignal(window.jobs.jobFinished, timeout=300_000):
         queue = start(qtbot, window, dialog, parallel=2)
         assert queue.cancel_button.isEnabled()
+        window.window_actions.cancel.trigger()  # a stray Esc: only the queue's Cancel stops it
     assert queue.statuses() == ["done", "done"], [r.error for r in queue.rows()]
+    queue.close()
+    assert window.window_actions.batch_queue.isEnabled()
+    window.window_actions.batch_queue.trigger()  # View → Batch queue brings it back
+    assert queue.isVisible()
     rows = queue.rows()
     assert all(row.video is not None and row.video.is_file() for row in rows)
     assert all(row.duration and row.duration > 0.5 for row in rows)

@@ -12,7 +12,7 @@ from PySide6.QtCore import Qt
 from studio.gui import encoder_row
 from studio.gui.settings_dialog import SettingsDialog
 from studio.media import encoders
-from studio.store.settings_registry import ENCODER
+from studio.store.settings_registry import CLUSTER_ADDRESS, ENCODER
 from tests.gui.support import multimedia_noise
 
 pytestmark = [pytest.mark.gui, multimedia_noise]
@@ -64,3 +64,25 @@ def test_closing_the_dialog_waits_for_its_probe(qtbot: Any, window: Any) -> None
     assert worker is not None
     dialog.reject()
     assert not worker.is_running(), "no thread outlives the dialog"
+
+
+def test_the_cluster_address_is_saved_and_a_bad_one_keeps_the_dialog_open(
+    qtbot: Any, window: Any, library: Any
+) -> None:
+    dialog = SettingsDialog(window.workspace, window)
+    qtbot.addWidget(dialog)
+    assert dialog.cluster.text() == "" and library.get_setting(CLUSTER_ADDRESS) is None
+    dialog.cluster.setText("  tcp://192.168.1.10:8786 ")
+    dialog.save()
+    assert library.get_setting(CLUSTER_ADDRESS) == "tcp://192.168.1.10:8786"
+    again = SettingsDialog(window.workspace, window)
+    qtbot.addWidget(again)
+    again.show()
+    assert again.cluster.text() == "tcp://192.168.1.10:8786"
+    again.cluster.setText("tcp://host\x07:8786")  # a control character: refused, nothing saved
+    again.save()
+    assert again.error.isVisible() and "cluster_address" in again.error.text()
+    assert library.get_setting(CLUSTER_ADDRESS) == "tcp://192.168.1.10:8786"
+    again.cluster.clear()  # empty: this computer alone
+    again.save()
+    assert library.get_setting(CLUSTER_ADDRESS) is None
