@@ -31,6 +31,7 @@ from studio.gui.qt_helpers import named, text_button
 from studio.gui.stock_choice import StockLibraryChoice
 from studio.gui.stock_keys import StockKeyEditor
 from studio.gui.voice_list import add_voices, audition_button
+from studio.gui.window_layout import clamp_to_screen
 from studio.gui.workspace import Workspace
 from studio.pipeline.changes import Changes
 from studio.stock import registry
@@ -82,13 +83,15 @@ class SettingsDialog(QDialog):
         layout.addWidget(buttons)
 
     def showEvent(self, event: QShowEvent) -> None:
-        """Open as tall as the sections need, up to the screen's free height."""
+        """Open as tall as the sections need, up to the screen's free height, and wholly on
+        screen (grown below where it was centred, Save would sit under the screen's edge)."""
         super().showEvent(event)
         screen = self.screen().availableGeometry().height() if self.screen() else 700
         hidden = self._sections.sizeHint().height() - self._scroll.viewport().height()
         if hidden > 0:
             width = max(self.width(), self.sizeHint().width())
             self.resize(width, min(self.height() + hidden, screen - 40))
+        clamp_to_screen(self)
 
     # -- sections ---------------------------------------------------------------------------------
     def _ai_box(self) -> QGroupBox:
