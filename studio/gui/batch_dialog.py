@@ -13,12 +13,13 @@ import logging
 import os
 from pathlib import Path
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -38,8 +39,13 @@ from studio.text import one_line
 log = logging.getLogger(__name__)
 
 MANIFEST_FILTER = "Batch manifests (*.csv *.json);;CSV (*.csv);;JSON (*.json)"
-ROW_COLUMNS = ("#", "Topic or script", "Template", "Language", "Aspect")
+ROW_COLUMNS = ("#", "Video", "Topic or script", "Template", "Voice", "Language", "Format")
+VIDEO, SOURCE = 1, 2
 ERROR_STYLE = "color: #d64545;"
+#: The most of a cell a tooltip shows (a 5,000-character topic must not cover the screen).
+TIP_CHARS = 300
+#: The dialog's width where the window allows (the rows' columns readable at 1024 px).
+DIALOG_WIDTH = 760
 
 
 def max_parallel() -> int:
@@ -53,6 +59,11 @@ def row_source(row: BatchRow) -> str:
     if row.topic:
         return one_line(row.topic)
     return row.script.name if row.script is not None else ""
+
+
+def tip(text: str) -> str:
+    """``text`` as a tooltip: its first ``TIP_CHARS`` characters (a cell holds up to 5,000)."""
+    return text if len(text) <= TIP_CHARS else text[:TIP_CHARS].rstrip() + "…"
 
 
 def row_name(row: BatchRow) -> str:
@@ -78,18 +89,25 @@ class BatchDialog(QDialog):
         self.setObjectName("batchDialog")
         self.setWindowTitle("New batch")
         self.setMinimumWidth(520)
+        if parent is not None:
+            self.resize(max(520, min(DIALOG_WIDTH, parent.width() - 40)), 360)
         self.manifest: Manifest | None = None
         self._start_dir = start_dir or Path.home()
         self.path_edit = named(QLineEdit(), "manifestPath")
         self.path_edit.setReadOnly(True)
         self.path_edit.setPlaceholderText("A CSV or JSON file: one row per video")
+        self.path_edit.setFocusPolicy(Qt.FocusPolicy.ClickFocus)  # Tab goes to Choose…
         self.choose_button = named(QPushButton("Choose…"), "chooseManifest")
         self.choose_button.clicked.connect(self.choose)
         self.error = named(QLabel(), "manifestError")
         self.error.setWordWrap(True)
         self.error.setStyleSheet(ERROR_STYLE)
         self.error.hide()
-        self.rows = read_only_table("manifestRows", ROW_COLUMNS, stretch=1)
+        self.rows = read_only_table("manifestRows", ROW_COLUMNS, stretch=VIDEO)
+        self.rows.setWordWrap(False)
+        self.rows.horizontalHeader().setSectionResizeMode(
+            SOURCE, QHeaderView.ResizeMode.Interactive)
+        self.rows.setColumnWidth(SOURCE, 180)
         self.rows.setMinimumHeight(120)
         self.parallel = named(QSpinBox(), "videosAtATime")
         self.parallel.setRange(1, max_parallel())
@@ -101,6 +119,7 @@ class BatchDialog(QDialog):
         self.start_button.setEnabled(False)
         self.start_button.clicked.connect(self._start)
         self.setLayout(self._layout())
+        self.choose_button.setFocus()  # Enter or Space opens the file chooser at once
 
     def _layout(self) -> QVBoxLayout:
         chooser = QHBoxLayout()
@@ -148,7 +167,9 @@ class BatchDialog(QDialog):
         self.start_button.setEnabled(bool(manifest.rows))
         if not manifest.rows:
             self._refuse(f"{path.name} has no rows: add one row per video.")
-        return bool(manifest.rows)
+            return False
+        self.start_button.setFocus()  # Enter starts (the focused Choose… would take it)
+        return True
 
     def _refuse(self, message: str) -> None:
         self.manifest = None
@@ -160,11 +181,12 @@ class BatchDialog(QDialog):
     def _show_rows(self, rows: tuple[BatchRow, ...]) -> None:
         self.rows.setRowCount(len(rows))
         for index, row in enumerate(rows):
-            cells = (str(row.number), row_source(row), row.template or "default",
-                     row.language or "default", row.aspect)
+            cells = (str(row.number), row_name(row), row_source(row), row.template or "default",
+                     row.voice or "default", row.language or "default",
+                     f"{row.aspect} · {row.resolution}")
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
-                item.setToolTip(text)
+                item.setToolTip(tip(text))
                 self.rows.setItem(index, column, item)
 
     def _start(self) -> None:
@@ -174,4 +196,4 @@ class BatchDialog(QDialog):
         self.accept()
 
 
-__all__ = ["MANIFEST_FILTER", "BatchDialog", "max_parallel", "row_name", "row_source"]
+__all__ = ["MANIFEST_FILTER", "BatchDialog", "max_parallel", "row_name", "row_source", "tip"]

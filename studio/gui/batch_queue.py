@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from html import escape
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, QUrl, Signal
+from PySide6.QtCore import QObject, QPoint, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QDialog,
@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from studio.errors import StudioError
-from studio.gui.batch_dialog import BatchDialog, row_name
+from studio.gui.batch_dialog import BatchDialog, row_name, tip
 from studio.gui.batch_run import BATCH_CHANGES, ENDED, BatchBridge, batch_work
 from studio.gui.formatting import format_duration, format_eta
 from studio.gui.job_runner import Job, JobRunner
@@ -56,8 +56,15 @@ STATUS_WORDS = {"pending": "Waiting", "running": "Making", "done": "Done", "fail
 BATCH_LANE = "batch"
 CLOSE_NOTE = "Finished videos are kept; New batch… with the same manifest continues the rest."
 
-#: The queue window's size where there is room (a 1366 px laptop), narrower on smaller screens.
+#: The queue window's size where there is room (a 1366 px laptop), narrower on smaller screens
+#: and shorter for a few rows.
 QUEUE_SIZE = (1080, 400)
+#: The least rows' worth of height the queue opens with (a note and a summary fit beside).
+MIN_ROWS = 3
+#: Spare pixels under the last row (without them a vertical scroll bar shows up for nothing).
+ROW_SLACK = 16
+#: Room left under the queue at the bottom of its window (the status bar, a window frame).
+BOTTOM_GAP = 40
 
 PlayFn = Callable[[Path, str], None]
 
@@ -132,9 +139,26 @@ class BatchQueue(QDialog):
 
     def _fit_to(self, parent: QWidget | None) -> None:
         """Wide enough for the names, never wider than the window it belongs to (1024 px
-        laptops included)."""
+        laptops included); as tall as its rows (up to ``QUEUE_SIZE``'s height); and over the
+        bottom of that window, so its preview (where Open video plays) and toolbar stay in
+        sight above it."""
         room = parent.width() - 40 if parent is not None else QUEUE_SIZE[0]
-        self.resize(max(640, min(QUEUE_SIZE[0], room)), QUEUE_SIZE[1])
+        width = max(640, min(QUEUE_SIZE[0], room))
+        height = min(QUEUE_SIZE[1], self._rows_height())
+        self.resize(width, height)
+        if parent is not None:
+            top = max(0, parent.height() - height - BOTTOM_GAP)
+            self.move(parent.mapToGlobal(QPoint((parent.width() - width) // 2, top)))
+
+    def _rows_height(self) -> int:
+        """The height that shows every row (and at least ``MIN_ROWS`` rows' worth)."""
+        rows = max(MIN_ROWS, self.table.rowCount())
+        table = (self.table.horizontalHeader().sizeHint().height()
+                 + rows * self.table.verticalHeader().defaultSectionSize()
+                 + 2 * self.table.frameWidth() + ROW_SLACK)
+        layout = self.layout()
+        others = layout.sizeHint().height() - self.table.sizeHint().height() if layout else 0
+        return table + others
 
     # -- building ---------------------------------------------------------------------------------
     def _build(self) -> None:
@@ -158,8 +182,10 @@ class BatchQueue(QDialog):
         self.again_button.setToolTip("Continue the videos not made yet (finished ones are kept)")
         self.again_button.clicked.connect(self.run_again)
         close = QPushButton("Close")
-        close.setToolTip("Hide this window (the batch goes on; View → Jobs shows it)")
+        close.setToolTip("Hide this window (the batch goes on; View → Batch queue shows it again)")
         close.clicked.connect(self.hide)
+        for button in (self.cancel_button, self.again_button, close):
+            button.setAutoDefault(False)  # Enter in the table must not press Cancel batch
         buttons = QHBoxLayout()
         buttons.addWidget(self.summary, 1)
         buttons.addWidget(self.cancel_button)
@@ -319,7 +345,7 @@ class BatchQueue(QDialog):
                 item = QTableWidgetItem()
                 self.table.setItem(index, column, item)
             item.setText(text)
-            item.setToolTip(tips.get(column, ""))
+            item.setToolTip(tip(tips.get(column, "")))
         self._progress_bar(index).setValue(int(row.fraction * 1000))
         self._progress_bar(index).setFormat(_progress_text(row))
         self._place_actions(index, row)

@@ -92,8 +92,9 @@ def test_a_bad_manifest_shows_its_error_inline_and_start_stays_disabled(
     good = write_manifest(tmp_path / "good", SCRIPTS)
     assert dialog.load(good)
     assert not dialog.error.isVisible() and dialog.start_button.isEnabled()
-    assert [cell(dialog.rows, r, 1) for r in range(2)] == ["bees.txt", "ants.txt"]
-    assert cell(dialog.rows, 0, 4) == "16:9"
+    assert [cell(dialog.rows, r, 1) for r in range(2)] == ["Bees", "Ants"]
+    assert [cell(dialog.rows, r, 2) for r in range(2)] == ["bees.txt", "ants.txt"]
+    assert cell(dialog.rows, 0, 6) == "16:9 · 720p"
     # a file that is not a manifest at all: refused again, the old rows gone
     junk = tmp_path / "junk.json"
     junk.write_bytes(b"\x00\x01 not json")
