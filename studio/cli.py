@@ -1,6 +1,7 @@
 """The ``studio`` command: the desktop window with no arguments, the pipeline headless.
 
-Exit codes: 0 ok, 2 bad input (one-line reason), 1 unexpected failure, 130 cancelled (Ctrl-C).
+Exit codes: 0 ok, 2 bad input (one-line reason), 1 unexpected failure, 130 cancelled (Ctrl-C),
+141 the reader of stdout went away (``studio.cli_output.OutputClosed``).
 """
 
 from __future__ import annotations
@@ -15,7 +16,16 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from studio import __version__
-from studio.cli_output import PROGRESS_FORMATS, CliOutput, Failure, project_entry, requested
+from studio.cli_output import (
+    PROGRESS_FORMATS,
+    CliOutput,
+    Failure,
+    OutputClosed,
+    output_closed_failure,
+    project_entry,
+    requested,
+    stdout_closed,
+)
 from studio.encoder_kinds import ENCODER_CHOICES
 from studio.errors import Cancelled, InputError, StudioError, known_os_error
 from studio.home import resolve_home
@@ -531,6 +541,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             _refuse_nul(args)
             return _run_command(args, output)
+        except OutputClosed:
+            failure = output_closed_failure()
+        except BrokenPipeError:  # a plain print() to a closed stdout, or a bug's own pipe
+            failure = output_closed_failure() if stdout_closed() else _report_bug(log_file)
         except (Cancelled, KeyboardInterrupt):
             failure = Failure("Cancelled by the creator", None, None, 130, "cancelled", "cancelled")
         except StudioError as exc:

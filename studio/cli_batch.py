@@ -18,10 +18,11 @@ from __future__ import annotations
 import argparse
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
-from studio.cli_output import JsonlReporter, print_json
+from studio.cli_output import JsonlReporter, OutputClosed, print_json, write_line
 from studio.pipeline.batch_limits import DEFAULT_JOBS, MAX_JOBS
 from studio.progress import CancelToken, install_sigint_as_cancel
 from studio.text import one_line
@@ -85,11 +86,12 @@ def run(library: Library, args: argparse.Namespace) -> int:
     )
     cancel = CancelToken()
     install_sigint_as_cancel(cancel)
+    guard = OutputGuard(cancel)
     listener: TextListener | JsonlListener
     if args.progress == "jsonl":
-        listener = JsonlListener(JsonlReporter())  # the held stdout (cli_output)
+        listener = JsonlListener(JsonlReporter(), guard)  # the held stdout (cli_output)
     else:
-        listener = TextListener(sys.stderr if args.json else sys.stdout, sys.stderr)
+        listener = TextListener(sys.stderr if args.json else sys.stdout, sys.stderr, guard)
     summary = run_batch(
         library,
         manifest,
@@ -99,6 +101,8 @@ def run(library: Library, args: argparse.Namespace) -> int:
         cancel=cancel,
         summary_path=args.summary,
     )
+    if guard.closed:  # the rows stopped are resumed next time; studio.cli says why, exit 141
+        raise OutputClosed()
     if isinstance(listener, JsonlListener):
         listener.reporter.event("result", **summary.to_json())
     elif args.json:
@@ -139,26 +143,51 @@ def print_table(summary: BatchSummary, stream: IO[str]) -> None:
     ]
     widths = [max(len(h), *(len(row[i]) for row in table)) for i, h in enumerate(header)]
     for row in (header, *table):
-        stream.write("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip() + "\n")
+        write_line(stream, "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip())
     counts = ", ".join(f"{n} {status}" for status, n in summary.counts().items() if n)
-    stream.write(f"{counts}. Summary: {one_line(summary.summary_path or '')}\n")
-    stream.flush()
+    write_line(stream, f"{counts}. Summary: {one_line(summary.summary_path or '')}")
+
+
+class OutputGuard:
+    """Stops the batch when the reader of its output goes away (``studio batch ... | head``).
+
+    The listeners are called on the rows' threads, inside the pipeline: a broken pipe raised
+    there would fail one row at a time while the others start. Instead the first one cancels
+    the whole batch (its rows resume next time) and later lines are dropped.
+
+    Attributes:
+        closed: the output's reader went away.
+    """
+
+    def __init__(self, cancel: CancelToken) -> None:
+        self.closed = False
+        self._cancel = cancel
+
+    def call(self, write: Callable[[], None]) -> None:
+        """Run ``write`` unless the output is closed; a closed output cancels the batch."""
+        if self.closed:
+            return
+        try:
+            write()
+        except OutputClosed:
+            self.closed = True
+            self._cancel.cancel()
 
 
 class TextListener:
     """People's output: a line per row as it ends (``rows``), stage changes and messages
     (``log``, stderr)."""
 
-    def __init__(self, rows: IO[str], log: IO[str]) -> None:
+    def __init__(self, rows: IO[str], log: IO[str], guard: OutputGuard | None = None) -> None:
         self.rows = rows
         self.log = log
+        self._guard = guard or OutputGuard(CancelToken())
         self._stages: dict[int, str] = {}
         self._lock = threading.Lock()
 
     def _write(self, stream: IO[str], line: str) -> None:
         with self._lock:
-            stream.write(line + "\n")
-            stream.flush()
+            self._guard.call(lambda: write_line(stream, line))
 
     def row_changed(self, outcome: RowOutcome) -> None:
         if outcome.status in ("pending", "running"):
@@ -183,8 +212,9 @@ class TextListener:
 class JsonlListener:
     """``--progress jsonl``: every event a JSON line on stdout, each with ``"row"``."""
 
-    def __init__(self, reporter: JsonlReporter) -> None:
+    def __init__(self, reporter: JsonlReporter, guard: OutputGuard | None = None) -> None:
         self.reporter = reporter
+        self._guard = guard or OutputGuard(CancelToken())
         self._rows: dict[int, JsonlReporter] = {}
         self._lock = threading.Lock()
 
@@ -195,15 +225,15 @@ class JsonlListener:
             return self._rows[number]
 
     def row_changed(self, outcome: RowOutcome) -> None:
-        self.reporter.event("row", **outcome.to_json())
+        self._guard.call(lambda: self.reporter.event("row", **outcome.to_json()))
 
     def row_progress(
         self, number: int, fraction: float, stage: str, eta_seconds: float | None
     ) -> None:
-        self._row(number).progress(fraction, stage, eta_seconds)
+        self._guard.call(lambda: self._row(number).progress(fraction, stage, eta_seconds))
 
     def row_message(self, number: int, text: str) -> None:
-        self._row(number).message(text)
+        self._guard.call(lambda: self._row(number).message(text))
 
 
-__all__ = ["COMMANDS", "EXIT_ROWS_FAILED", "add_commands", "print_table", "run"]
+__all__ = ["COMMANDS", "EXIT_ROWS_FAILED", "OutputGuard", "add_commands", "print_table", "run"]

@@ -16,7 +16,12 @@ import signal
 import sys
 from typing import TYPE_CHECKING
 
-from studio.cluster.connection import CONNECT_TIMEOUT, check_address, require_distributed
+from studio.cluster.connection import (
+    CONNECT_TIMEOUT,
+    check_address,
+    not_dask_error,
+    require_distributed,
+)
 from studio.errors import InputError
 from studio.text import one_line
 
@@ -85,6 +90,9 @@ async def _serve(distributed: object, address: str, nthreads: int, name: str | N
             f"No Dask scheduler answers at {address}",
             fix="Start one with `dask scheduler` on the coordinator, then run this again",
         ) from exc
+    except Exception as exc:  # something answered, but not as Dask speaks (any error)
+        await worker.close(reason="not a scheduler")
+        raise not_dask_error(address) from exc
     print(
         f"studio worker {one_line(worker.address)} serving {one_line(address)} "
         f"with {nthreads} thread{'s' if nthreads != 1 else ''} (Ctrl-C stops it)",

@@ -33,8 +33,10 @@ and ``"time"`` (seconds since the epoch); ``eta_seconds`` is null until it is kn
 absolute, dates ISO 8601 in UTC, durations seconds, names the stored text as it is.
 
 Exit codes are the CLI's own: 0 ok, 2 bad input (``kind`` ``input``; ``usage`` for a command
-line argparse refused), 75 the project is busy, 130 cancelled (Ctrl-C), 1 a known failure
-(``failure``) or a bug (``bug``). A usage error is reported in JSON too when ``--json`` or
+line argparse refused), 75 the project is busy, 130 cancelled (Ctrl-C), 141 the reader of
+stdout went away (``| head -1``: the run stops as if cancelled, resumable; 128 + SIGPIPE, as a
+shell reports a command a closed pipe stopped), 1 a known failure (``failure``) or a bug
+(``bug``). A usage error is reported in JSON too when ``--json`` or
 ``--progress jsonl`` is on the command line as written (argparse's prefixes such as ``--js``
 are not recognised for this); ``--help`` and ``--version`` print text for people.
 """
@@ -52,7 +54,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import IO, TYPE_CHECKING, Any, Protocol
 
-from studio.errors import StudioError
+from studio.errors import Cancelled, StudioError
 from studio.text import one_line
 
 if TYPE_CHECKING:
@@ -62,6 +64,44 @@ if TYPE_CHECKING:
 
 #: What ``--progress`` accepts: the human line on stderr, or JSON lines on stdout.
 PROGRESS_FORMATS = ("text", "jsonl")
+#: The exit code when the reader of stdout went away (128 + SIGPIPE, as shells report it).
+EXIT_OUTPUT_CLOSED = 141
+
+
+class OutputClosed(Cancelled):
+    """The program reading stdout closed it (``studio ... | head -1``).
+
+    A ``Cancelled``: the run stops as Ctrl-C stops it (the project stays resumable), since
+    nobody reads what it would say; ``studio.cli.main`` exits ``EXIT_OUTPUT_CLOSED``.
+    """
+
+    def __init__(self) -> None:
+        super().__init__("The program reading Studio's output closed it")
+
+
+def write_line(stream: IO[str], line: str) -> None:
+    """Write ``line`` and a newline on ``stream`` and flush it.
+
+    Raises:
+        OutputClosed: the reader of ``stream`` went away (a broken pipe).
+    """
+    try:
+        stream.write(line + "\n")
+        stream.flush()
+    except BrokenPipeError:
+        raise OutputClosed() from None
+
+
+def stdout_closed() -> bool:
+    """Whether the real stdout is a pipe whose reader has gone (polled, nothing written)."""
+    try:
+        import select
+
+        poller = select.poll()
+        poller.register(machine_stdout().fileno(), select.POLLOUT)
+        return any(events & select.POLLERR for _fd, events in poller.poll(0))
+    except (AttributeError, OSError, ValueError):  # no poll (Windows), or no descriptor
+        return False
 
 
 def dump(document: Any) -> str:
@@ -85,9 +125,7 @@ def machine_stdout() -> IO[str]:
 
 def print_json(document: Any, stream: IO[str] | None = None) -> None:
     """Print ``document`` as one line of JSON on ``stream`` (default: :func:`machine_stdout`)."""
-    out = stream or machine_stdout()
-    out.write(dump(document) + "\n")
-    out.flush()
+    write_line(stream or machine_stdout(), dump(document))
 
 
 class JsonlReporter:
@@ -128,8 +166,7 @@ class JsonlReporter:
         """Write one event line."""
         line = dump({"event": kind, "time": round(time.time(), 3), **self.extra, **fields})
         with self._lock:
-            self.stream.write(line + "\n")
-            self.stream.flush()
+            write_line(self.stream, line)
 
     def progress(self, fraction: float, stage: str, eta_seconds: float | None) -> None:
         with self._lock:
@@ -211,7 +248,7 @@ class Failure:
         what, where, fix: the error's parts (``StudioError``'s); ``where`` and ``fix`` may be
             None.
         exit_code: the process's exit code.
-        kind: ``input``, ``usage``, ``busy``, ``cancelled``, ``failure`` or ``bug``.
+        kind: ``input``, ``usage``, ``busy``, ``cancelled``, ``closed``, ``failure`` or ``bug``.
         line: the one line printed on stderr after ``studio: ``.
     """
 
@@ -226,7 +263,7 @@ class Failure:
     def of(cls, error: StudioError, *, kind: str = "", exit_code: int | None = None) -> Failure:
         """A known failure; its kind from its exit code unless given."""
         code = error.exit_code if exit_code is None else exit_code
-        kinds = {2: "input", 75: "busy", 130: "cancelled"}
+        kinds = {2: "input", 75: "busy", 130: "cancelled", EXIT_OUTPUT_CLOSED: "closed"}
         return cls(error.what, error.where, error.fix, code, kind or kinds.get(code, "failure"),
                    error.message)
 
@@ -234,6 +271,18 @@ class Failure:
     def message(self) -> str:
         """What, where and the fix as one line (``StudioError.message``)."""
         return StudioError(self.what, where=self.where, fix=self.fix).message
+
+
+def output_closed_failure() -> Failure:
+    """The reader of stdout went away: said on stderr, exit ``EXIT_OUTPUT_CLOSED``; stdout is
+    pointed at the null device so Python's last flush doesn't complain on the way out."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)
+    closed = OutputClosed()
+    return Failure(closed.what, None, "Run it again to finish; read its whole output",
+                   EXIT_OUTPUT_CLOSED, "closed", closed.what + "; stopped")  # fmt: skip
 
 
 def failure_document(failure: Failure) -> dict[str, Any]:
@@ -369,13 +418,12 @@ class CliOutput:
         elif self.json:
             print_json(document, self.stream)
         elif human is not None:
-            self.stream.write(human + "\n")
-            self.stream.flush()
+            write_line(self.stream, human)
 
     def failure(self, failure: Failure) -> None:
         """A failure (already said on stderr): the ``error`` event or the JSON document."""
         document = failure_document(failure)
-        with contextlib.suppress(OSError):  # the reader is gone: stderr has said it all
+        with contextlib.suppress(OSError, OutputClosed):  # the reader is gone: stderr said it
             if self.progress == "jsonl":
                 self._jsonl().event("error", **document)
             elif self.json:
@@ -383,7 +431,9 @@ class CliOutput:
 
 
 __all__ = [
+    "EXIT_OUTPUT_CLOSED",
     "PROGRESS_FORMATS",
+    "OutputClosed",
     "CliOutput",
     "Failure",
     "JsonlReporter",
@@ -391,8 +441,11 @@ __all__ = [
     "failure_document",
     "iso_utc",
     "machine_stdout",
+    "output_closed_failure",
     "print_json",
     "project_entry",
     "requested",
     "run_document",
+    "stdout_closed",
+    "write_line",
 ]

@@ -15,6 +15,7 @@ import platformdirs
 
 from studio import APP_NAME
 from studio.errors import InputError
+from studio.inputfiles import resolve_path
 
 HOME_ENV = "STUDIO_HOME"
 PROJECT_SUBDIRS = ("audio", "visuals", "renders", "segments")
@@ -23,7 +24,7 @@ PROJECT_SUBDIRS = ("audio", "visuals", "renders", "segments")
 def resolve_home(cli_home: str | os.PathLike[str] | None = None) -> Path:
     """``--home`` wins, then ``$STUDIO_HOME``, then the platform's user data folder."""
     chosen = cli_home or os.environ.get(HOME_ENV) or platformdirs.user_data_dir(APP_NAME, False)
-    return Path(chosen).expanduser().resolve()
+    return resolve_path(chosen, what="library folder")
 
 
 @dataclass(frozen=True)

@@ -53,6 +53,23 @@ def _os_error(exc: OSError, path: Path, what: str) -> InputError:
     return InputError(f"The {what} could not be read ({exc.strerror or exc})", where=str(path))
 
 
+def resolve_path(path: str | os.PathLike[str], *, what: str = "file") -> Path:
+    """``path`` made absolute with its links and ``..`` resolved, or InputError naming it.
+
+    ``Path.resolve`` raises ``RuntimeError`` on a loop of symbolic links (Python 3.11); a
+    creator's path may be one, which is their input to fix, not a bug.
+    """
+    file = Path(path).expanduser()
+    try:
+        return file.resolve()
+    except (RuntimeError, OSError, ValueError):
+        raise InputError(
+            f"The {what}'s path is a loop of symbolic links",
+            where=str(file),
+            fix="Point the link at a real file or folder, or give the path itself",
+        ) from None
+
+
 def check_regular_file(path: str | os.PathLike[str], *, what: str = "file") -> Path:
     """``path`` if it is a regular file (links followed), else InputError naming it.
 
@@ -119,7 +136,7 @@ def _too_large(file: Path, what: str, size: int, limit: int, fix: str | None) ->
     )
 
 
-__all__ = ["check_regular_file", "read_regular_file"]
+__all__ = ["check_regular_file", "read_regular_file", "resolve_path"]
 
 
 def sha256_of(path: Path) -> str:

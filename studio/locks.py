@@ -21,6 +21,7 @@ project's lock for the length of the restore, and refuses at once if one is held
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import sys
 from collections.abc import Iterator
@@ -125,6 +126,43 @@ def render_lock(home: Home, project_id: str, project_name: str) -> Iterator[None
         os.close(fd)
 
 
+def batch_busy_error(manifest: str, pid: int | None) -> ProjectBusy:
+    """The one-line refusal of a second run of a manifest that is being made."""
+    holder = f" (pid {pid})" if pid is not None else ""
+    return ProjectBusy(
+        f"This manifest is already being made by another window or process{holder}",
+        where=manifest,
+        fix="Wait for that batch to finish or cancel it, then run it again to continue",
+    )
+
+
+@contextlib.contextmanager
+def batch_lock(home: Home, manifest: str) -> Iterator[None]:
+    """Hold the lock of the batch of ``manifest`` (its resolved path) for the block;
+    ``ProjectBusy`` at once if another process (or window) is making it.
+
+    Two runs of one manifest at once would both make every row (and race on its rows in the
+    store). Taken before the batch's rows are read, so a refused run writes nothing. The
+    lock's name is a hash of the path (any path fits in a file name); its holder writes the
+    path, so a restore refused meanwhile names the manifest.
+    """
+    digest = hashlib.sha256(manifest.encode("utf-8", "surrogateescape")).hexdigest()[:24]
+    path = lock_path(home, f"batch-{digest}")
+    fd = _open(path)
+    try:
+        if not _try_lock(fd):
+            raise batch_busy_error(manifest, _holder_pid(path))
+        try:
+            os.ftruncate(fd, 0)
+            os.lseek(fd, 0, os.SEEK_SET)
+            os.write(fd, _PAD + f"{os.getpid()}\n{one_line(manifest)}\n".encode())
+            yield
+        finally:
+            _unlock(fd)
+    finally:
+        os.close(fd)
+
+
 def render_running_error(project: str) -> InputError:
     """The refusal of a restore while ``project`` renders elsewhere."""
     return InputError(
@@ -160,6 +198,8 @@ def no_render_running(home: Home) -> Iterator[None]:
 __all__ = [
     "LOCKS_FOLDER",
     "WINDOW_LOCK",
+    "batch_busy_error",
+    "batch_lock",
     "busy_error",
     "lock_path",
     "no_render_running",

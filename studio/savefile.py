@@ -27,6 +27,7 @@ from pathlib import Path
 
 from studio.errors import InputError
 from studio.home import Home
+from studio.inputfiles import resolve_path
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +56,7 @@ def check_output_target(target: str | os.PathLike[str], home: Home) -> Path:
     database itself. Nothing is written except a probe file that is removed at once.
     """
     given = Path(target).expanduser()
-    resolved = given.resolve()
+    resolved = resolve_path(given, what="output file")
     home_root, db_files = _library_paths(home)
     if resolved in db_files:
         raise _refuse(

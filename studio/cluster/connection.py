@@ -18,6 +18,10 @@ if TYPE_CHECKING:
 
 #: The pip command that installs the cluster's dependencies (dask, distributed).
 EXTRA_INSTALL = "pip install 'studio-video-maker[cluster]'"
+#: The port ``dask scheduler`` listens on unless told otherwise.
+DEFAULT_PORT = 8786
+#: The longest address taken (a host name is at most 253 characters).
+MAX_ADDRESS = 300
 #: Seconds to wait for a scheduler before giving up (a scheduler on the local network answers
 #: in milliseconds; Dask's own default is 30 s, long to wait for a typo).
 CONNECT_TIMEOUT = 10.0
@@ -38,14 +42,78 @@ def require_distributed() -> ModuleType:
 
 
 def check_address(address: str) -> str:
-    """``address`` stripped, or InputError if it can't be a scheduler's address."""
+    """``address`` as ``tcp://HOST:PORT`` (``HOST:PORT`` and ``tcp://HOST`` are completed:
+    Dask's scheme and port), or InputError naming what is wrong with it.
+
+    Only ``tcp://`` is taken: ``tls://`` needs certificates Studio doesn't configure, and
+    Dask's other schemes are in-process or need extra packages. Checked before any network
+    call, so a typo is one line at once, not a connection error from inside Dask.
+    """
     cleaned = (address or "").strip()
-    if not cleaned or any(ch.isspace() for ch in cleaned):
+    scheme, sep, rest = cleaned.partition("://")
+    if not sep:
+        scheme, rest = "tcp", cleaned
+    host, port = _host_and_port(rest)
+    problem = _address_problem(cleaned, scheme.lower(), host, port)
+    if problem:
+        shown = cleaned if len(cleaned) <= 80 else cleaned[:77] + "..."
         raise InputError(
-            f"{address!r} is not a Dask scheduler address",
-            fix="Give one like tcp://192.168.1.10:8786",
+            f"{shown!r} is not a Dask scheduler address: {problem}",
+            fix=f"Give one like tcp://192.168.1.10:{DEFAULT_PORT} (the address `dask "
+            "scheduler` prints)",
         )
-    return cleaned
+    shown_host = f"[{host}]" if ":" in host else host
+    return f"tcp://{shown_host}:{port}"
+
+
+def _host_and_port(rest: str) -> tuple[str, str]:
+    """``HOST:PORT``, ``[IPv6]:PORT`` or ``HOST`` split (the port "" when not given)."""
+    if rest.startswith("["):
+        host, _, after = rest[1:].partition("]")
+        if not after:
+            return host, str(DEFAULT_PORT)
+        return host, after[1:] if after.startswith(":") else after
+    if rest.count(":") > 1:  # a bare IPv6 address: write it [::1]:8786
+        return rest, ""
+    host, sep, port = rest.partition(":")
+    return host, port if sep else str(DEFAULT_PORT)
+
+
+def _address_problem(cleaned: str, scheme: str, host: str, port: str) -> str | None:
+    """What is wrong with an address's parts, or None."""
+    if not cleaned:
+        return "it is empty"
+    if len(cleaned) > MAX_ADDRESS:
+        return f"it is longer than {MAX_ADDRESS} characters"
+    if scheme != "tcp":
+        return f"Studio connects to tcp:// schedulers, not {scheme}://"
+    if not host:
+        return "it names no computer"
+    if not _is_host(host):
+        return f"{host!r} is not a computer's name or IP address"
+    if not port.isdigit() or not 1 <= int(port) <= 65535:
+        return f"the port must be a number from 1 to 65535, not {port!r}"
+    return None
+
+
+def _is_host(host: str) -> bool:
+    """A host name (letters, digits, dots, hyphens) or an IPv4/IPv6 address."""
+    import ipaddress
+
+    try:
+        ipaddress.ip_address(host)
+        return True
+    except ValueError:
+        pass
+    if host.replace(".", "").isdigit():  # looks like IPv4 but isn't one (256.1.1.1)
+        return False
+    labels = host.rstrip(".").split(".")
+    return len(host) <= 253 and all(
+        0 < len(label) <= 63 and label.isascii()
+        and all(ch.isalnum() or ch in "-_" for ch in label)
+        and not label.startswith("-")
+        for label in labels
+    )
 
 
 def connect(address: str, *, timeout: float = CONNECT_TIMEOUT) -> Client:
@@ -72,8 +140,18 @@ def connect(address: str, *, timeout: float = CONNECT_TIMEOUT) -> Client:
                     f"`studio worker {address}`, or leave out --cluster"
                 ),
             ) from exc
+        except Exception as exc:  # something answered, but not as Dask speaks (any error)
+            raise not_dask_error(address) from exc
         _clients[address] = client
         return client
+
+
+def not_dask_error(address: str) -> InputError:
+    """The refusal of an address where something answers that is not a Dask scheduler."""
+    return InputError(
+        f"What answers at {address} is not a Dask scheduler",
+        fix="Check the port: `dask scheduler` prints its address (tcp://HOST:8786 by default)",
+    )
 
 
 def disconnect(address: str) -> None:

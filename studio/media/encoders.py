@@ -25,7 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from studio.encoder_kinds import AUTO, ENCODER_LABELS, ENCODERS, X264, check_encoder
-from studio.errors import MediaError
+from studio.errors import InputError, MediaError
+from studio.inputfiles import read_regular_file
 from studio.media import settings as encoding
 from studio.media.ffmpeg import capture_ffmpeg, ffmpeg_exe
 from studio.savefile import atomic_write
@@ -34,6 +35,8 @@ log = logging.getLogger(__name__)
 
 #: The probe's answers, in the library's cache folder.
 PROBE_FILE = "encoders.json"
+#: The largest probe file read (it holds a few lines per encoder; more is not Studio's).
+PROBE_FILE_LIMIT = 64 * 1024
 #: Bump when the probe or an encoder's options change, so every machine probes again.
 PROBE_FORMAT = "studio-encoder-probe-1"
 #: The test encode: a few frames of a small test picture, thrown away (``-f null``).
@@ -283,8 +286,12 @@ def record_result(name: str, *, works: bool, reason: str, cache_dir: Path) -> No
 
 def forget(cache_dir: Path) -> None:
     """Drop the cached answers (after installing a GPU driver): the next question probes."""
+    path = Path(cache_dir) / PROBE_FILE
     with _lock:
-        (Path(cache_dir) / PROBE_FILE).unlink(missing_ok=True)
+        try:
+            path.unlink(missing_ok=True)
+        except OSError as exc:  # a folder or an unwritable cache: the next answer says so
+            log.warning("could not forget the encoder probe %s: %s", path, exc)
 
 
 def probe_encoder(name: str) -> EncoderStatus:
@@ -331,11 +338,11 @@ def _first_reason(stderr: str) -> str:
 def _load(cache_dir: Path) -> dict[str, EncoderStatus]:
     """The cached statuses, if they were made by this FFmpeg and this probe format."""
     path = Path(cache_dir) / PROBE_FILE
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
+    if not path.exists():
         return {}
-    except (OSError, ValueError) as exc:
+    try:  # bounded, and never a FIFO (whose read would hang every render)
+        data = json.loads(read_regular_file(path, limit=PROBE_FILE_LIMIT, what="encoder cache"))
+    except (InputError, ValueError, RecursionError) as exc:
         log.warning("the encoder probe cache %s is unreadable (%s); probing again", path, exc)
         return {}
     if (

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from studio.errors import Cancelled, InputError, StudioError
+from studio.locks import batch_lock
 from studio.pipeline.batch_limits import DEFAULT_JOBS, MAX_JOBS, check_jobs
 from studio.pipeline.batch_manifest import BatchRow, Manifest, load_manifest
 from studio.pipeline.produce import (
@@ -173,6 +174,30 @@ def produce_request(row: BatchRow, run: RunRequest) -> ProduceRequest:
     )
 
 
+def check_summary_target(library: Library, manifest: Manifest, summary_path: Path | None) -> Path:
+    """Where the summary goes: never the manifest itself nor a file a row reads (``--summary
+    videos.csv`` would replace the manifest with JSON), nor anywhere ``check_output_target``
+    refuses (the library's own files, a folder, a device).
+
+    Raises:
+        InputError: the place is one of those, named with the fix.
+    """
+    target = check_output_target(summary_path or default_summary_path(manifest.path),
+                                 library.home)  # fmt: skip
+    inputs = {manifest.path: "the manifest itself"}
+    for row in manifest.rows:
+        for path, what in ((row.script, "script file"), (row.music, "music file")):
+            if path is not None:
+                inputs.setdefault(path, f"row {row.number}'s {what}")
+    if target in inputs:
+        raise InputError(
+            f"The summary would replace {inputs[target]}",
+            where=str(target),
+            fix="Give --summary a new file name, e.g. videos.summary.json",
+        )
+    return target
+
+
 def check_rows(library: Library, manifest: Manifest, run: RunRequest) -> list[ProduceRequest]:
     """Every row's request, checked with ``produce``'s own checks (voices, template options,
     a topic's key, the script's text) before anything is made.
@@ -278,6 +303,14 @@ def _project_or_none(library: Library, project_id: str | None) -> Project | None
         return None
 
 
+def _still_made(library: Library, record: BatchRowRecord) -> bool:
+    """A done row's project and video are both still there (the creator may have deleted
+    either since: the row is then made again, not reported done with a missing MP4)."""
+    if _project_or_none(library, record.project_id) is None or not record.video_path:
+        return False
+    return library.home.abs(record.video_path).is_file()
+
+
 def _plan(run: _BatchRun, requests: list[ProduceRequest]) -> list[_Work]:
     """What this run makes: rows done before are kept, interrupted ones resumed in their
     project, changed ones (another digest) made again as new projects."""
@@ -286,12 +319,13 @@ def _plan(run: _BatchRun, requests: list[ProduceRequest]) -> list[_Work]:
     work: list[_Work] = []
     for row, request in zip(run.manifest.rows, requests, strict=True):
         record = records.get(row.number)
-        if record is not None and record.digest == row.digest and record.status == "done":
-            run.outcomes[row.number] = _outcome_of(library, record)
+        same = record if record is not None and record.digest == row.digest else None
+        if same is not None and same.status == "done" and _still_made(library, same):
+            run.outcomes[row.number] = _outcome_of(library, same)
             continue
         resume = None
-        if record is not None and record.digest == row.digest:
-            resume = _project_or_none(library, record.project_id)
+        if same is not None:  # interrupted, failed, or its video deleted since: finish it there
+            resume = _project_or_none(library, same.project_id)
             if resume is not None and not library.scenes(resume):
                 library.delete_project(resume)  # the batch made it and nothing is in it
                 resume = None
@@ -390,20 +424,20 @@ def run_batch(
         jobs = rows_at_once(run.cluster, jobs, limit=MAX_JOBS)
     cancel = cancel or CancelToken()
     requests = check_rows(library, manifest, run)
-    summary_file = check_output_target(summary_path or default_summary_path(manifest.path),
-                                       library.home)  # fmt: skip
-    batch = library.batch_for(str(manifest.path))
-    state = _BatchRun(library, manifest, batch, listener or _NoListener(), summary_file)
-    work = _plan(state, requests)
-    state.write_summary()
-    for outcome in state.summary().rows:
-        state.listener.row_changed(outcome)
-    with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="batch-row") as pool:
-        for item in work:
-            pool.submit(_make_row, state, item, cancel)
-    summary = state.summary()
-    library.finish_batch(batch, finished=summary.finished)
-    state.write_summary()
+    summary_file = check_summary_target(library, manifest, summary_path)
+    with batch_lock(library.home, str(manifest.path)):  # refused before anything is written
+        batch = library.batch_for(str(manifest.path))
+        state = _BatchRun(library, manifest, batch, listener or _NoListener(), summary_file)
+        work = _plan(state, requests)
+        state.write_summary()
+        for outcome in state.summary().rows:
+            state.listener.row_changed(outcome)
+        with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="batch-row") as pool:
+            for item in work:
+                pool.submit(_make_row, state, item, cancel)
+        summary = state.summary()
+        library.finish_batch(batch, finished=summary.finished)
+        state.write_summary()
     return summary
 
 
@@ -418,6 +452,7 @@ __all__ = [
     "RowOutcome",
     "check_jobs",
     "check_rows",
+    "check_summary_target",
     "default_summary_path",
     "load_manifest",
     "produce_request",

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from studio.errors import InputError
-from studio.inputfiles import check_regular_file, read_regular_file, sha256_of
+from studio.inputfiles import check_regular_file, read_regular_file, resolve_path, sha256_of
 from studio.languages import check_language
 from studio.media.settings import ASPECTS, CAPTION_STYLES, RESOLUTIONS
 from studio.pipeline.templates import TemplateOption, all_templates, get_template, options_by_key
@@ -143,10 +143,11 @@ def _file(what: str) -> Callable[[Any, Path], Path]:
     def parse(value: Any, base: Path) -> Path:
         path = base / Path(_text(value)).expanduser()
         try:
-            return check_regular_file(path, what=what).resolve()
-        except InputError as exc:
-            raise _CellError(exc.message.rstrip("."), f"Give the {what}'s path, relative to "
-                             "the manifest's folder or absolute") from None  # fmt: skip
+            return resolve_path(check_regular_file(path, what=what), what=what)
+        except InputError as exc:  # its own where is the file, the row's is the manifest
+            raise _CellError(f"{exc.what.rstrip('.')}: {exc.where or path}",
+                             f"Give the {what}'s path, relative to the manifest's folder or "
+                             "absolute") from None  # fmt: skip
 
     return parse
 
@@ -158,7 +159,10 @@ def _folders(value: Any, base: Path) -> tuple[Path, ...]:
         text = _text(item)
         if not text:
             continue
-        folder = (base / Path(text).expanduser()).resolve()
+        try:
+            folder = resolve_path(base / Path(text).expanduser(), what="media folder")
+        except InputError as exc:
+            raise _CellError(f"{exc.what}: {text}", "Give the folder itself") from None
         if not folder.is_dir():
             raise _CellError(
                 f"the media folder {text!r} does not exist",
@@ -242,7 +246,10 @@ def _option_value(option: TemplateOption, value: Any, base: Path) -> Any:
         return int(number)
     text = _text(value)
     if option.kind == "backdrop" and not is_colour(text):
-        return str((base / Path(text).expanduser()).resolve())
+        try:
+            return str(resolve_path(base / Path(text).expanduser(), what="background"))
+        except InputError as exc:
+            raise _CellError(exc.what, "Give a colour or a picture's path") from None
     return text
 
 
@@ -358,14 +365,16 @@ def _json_rows(text: str, where: str) -> list[dict[str, Any]]:
     try:
         document = json.loads(text, parse_constant=_no_constant)
     except (ValueError, RecursionError) as exc:
-        raise InputError(f"The manifest is not valid JSON ({exc})", where=where,
+        why = "a number has thousands of digits" if "int_max_str_digits" in str(exc) else exc
+        raise InputError(f"The manifest is not valid JSON ({why})", where=where,
                          fix=shape) from None  # fmt: skip
     defaults: Any = {}
     if isinstance(document, dict):
         unknown = sorted(set(document) - {"defaults", "rows"})
         if unknown or "rows" not in document:
             raise InputError(
-                f"The manifest's object has {'no rows' if not unknown else repr(unknown[0])}",
+                "The manifest's object has "
+                + (f"an unknown key {unknown[0][:40]!r}" if unknown else "no rows"),
                 where=where, fix=shape,
             )  # fmt: skip
         defaults, document = document.get("defaults", {}), document["rows"]
@@ -425,7 +434,7 @@ def load_manifest(path: Path) -> Manifest:
         InputError: unreadable file, unknown column, bad value: one line naming the row and
             column, and how to fix it.
     """
-    path = Path(path).expanduser().resolve()
+    path = resolve_path(path, what="manifest")
     where = str(path)
     data = read_regular_file(
         path, limit=MAX_MANIFEST_BYTES, what="manifest", fix="Split it into several manifests"
@@ -445,6 +454,11 @@ def load_manifest(path: Path) -> Manifest:
             rows.append(_parse_row(number, cells, path.parent))
         except InputError as exc:
             raise InputError(exc.what, where=where, fix=exc.fix) from None
+        if path in (rows[-1].script, rows[-1].music):  # its header would be narrated
+            raise InputError(
+                f"Row {number} names the manifest itself as its script or music", where=where,
+                fix="Name the row's own script file (a text file beside the manifest)",
+            )  # fmt: skip
     return Manifest(path=path, rows=tuple(rows))
 
 

@@ -171,3 +171,23 @@ def test_forgetting_the_answer_probes_again(tmp_path: Path, ffmpeg_runs: list[st
     assert encoders.cached_status(tmp_path) is None
     encoders.encoder_status(tmp_path)
     assert len(ffmpeg_runs) == 2 * _in_build()
+
+
+def test_a_cache_that_is_a_fifo_is_probed_again_not_read(
+    tmp_path: Path, ffmpeg_runs: list[str]
+) -> None:
+    import os
+
+    os.mkfifo(tmp_path / encoders.PROBE_FILE)  # a read of it would wait for a writer forever
+    assert encoders.resolve("auto", tmp_path) == X264
+    assert len(ffmpeg_runs) == _in_build()
+
+
+def test_forgetting_a_cache_that_is_a_folder_or_under_a_file_is_no_failure(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / encoders.PROBE_FILE).mkdir()
+    encoders.forget(tmp_path)  # logged, not raised: the next question probes again
+    (tmp_path / "file").write_text("not a folder")
+    encoders.forget(tmp_path / "file")
+    assert encoders.resolve("auto", tmp_path / "file") == X264

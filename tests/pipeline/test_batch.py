@@ -190,3 +190,49 @@ def test_the_readme_example_manifest_passes_every_check(library: Library) -> Non
     requests = check_rows(library, manifest, RunRequest())
     assert [r.script for r in requests] == [REPO / "resources" / "sample_script.txt"] * 3
     assert [r.template for r in requests] == ["explainer", "explainer", "scroll"]
+
+
+# -- hostile runs (round 2) ---------------------------------------------------------------------
+@pytest.mark.parametrize("target", ["videos.csv", "bees.txt"])
+def test_a_summary_onto_the_manifest_or_a_script_is_refused_and_nothing_changes(
+    library: Library, folder: Path, target: str
+) -> None:
+    manifest = _manifest(folder, "bees.txt\n")
+    before = (folder / target).read_bytes()
+    with pytest.raises(InputError, match="The summary would replace"):
+        run_batch(library, load_manifest(manifest), run=RunRequest(encoder="x264"),
+                  summary_path=folder / target)  # fmt: skip
+    assert (folder / target).read_bytes() == before
+    assert library.batches() == [] and library.projects() == []
+
+
+def test_a_second_run_of_a_manifest_being_made_is_refused_at_once(
+    library: Library, folder: Path
+) -> None:
+    from studio.errors import ProjectBusy
+    from studio.locks import batch_lock
+
+    manifest = _manifest(folder, "bees.txt\n")
+    with batch_lock(library.home, str(manifest)), pytest.raises(ProjectBusy) as info:
+        _run(library, manifest)  # the lock held here stands for another process's run
+    assert info.value.exit_code == 75 and "already being made" in info.value.message
+    assert library.batches() == [] and library.projects() == []
+
+
+@pytest.mark.slow
+def test_a_done_rows_deleted_project_or_video_is_made_again(
+    library: Library, folder: Path
+) -> None:
+    manifest = _manifest(folder, "bees.txt\nsun.txt\n")
+    first = _run(library, manifest)
+    gone, kept = first.rows
+    library.delete_project(library.project(gone.project_id or ""))
+    assert kept.video_path is not None
+    kept.video_path.unlink()
+
+    again = _run(library, manifest)
+    assert [r.status for r in again.rows] == ["done", "done"]
+    assert again.rows[0].project_id != gone.project_id  # a new project for the deleted one
+    assert again.rows[1].project_id == kept.project_id  # the same project, a new video
+    assert all(r.video_path is not None and r.video_path.is_file() for r in again.rows)
+    assert len(library.projects()) == 2

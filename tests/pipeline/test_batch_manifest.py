@@ -218,3 +218,57 @@ def test_any_bytes_give_a_manifest_or_one_clear_line(folder: Path, data: bytes) 
             load_manifest(path)
         except InputError as exc:
             assert "\n" not in exc.message
+
+
+# -- hostile paths (round 2: each was a traceback or a wrong result before) ---------------------
+def _loop(folder: Path, name: str = "loop") -> Path:
+    """Two symbolic links that point at each other."""
+    (folder / f"{name}-b").symlink_to(folder / name)
+    (folder / name).symlink_to(folder / f"{name}-b")
+    return folder / name
+
+
+def test_a_manifest_that_is_a_loop_of_links_is_refused_in_one_line(folder: Path) -> None:
+    _refused(_loop(folder), "loop of symbolic links", "loop")
+
+
+@pytest.mark.parametrize(
+    ("column", "needle"),
+    [("media", "media folder"), ("script", "Too many levels"), ("music", "Too many levels"),
+     ("background", "background")],
+)  # fmt: skip
+def test_a_cell_naming_a_loop_of_links_is_refused_naming_its_column(
+    folder: Path, column: str, needle: str
+) -> None:
+    _loop(folder)
+    cells = {"script": "a.txt", "voice": "en-us", column: "loop"}
+    if column == "background":
+        cells["template"] = "scroll"
+    header = ",".join(cells)
+    path = _write(folder, "videos.csv", header + "\n" + ",".join(cells.values()) + "\n")
+    message = _refused(path, f"Row 1, column {column}", needle)
+    assert message.count("(") <= 2, message  # the cell's file once, the manifest once
+
+
+def test_a_row_naming_the_manifest_itself_as_its_script_is_refused(folder: Path) -> None:
+    path = _write(folder, "videos.csv", "script,voice\nvideos.csv,en-us\n")
+    _refused(path, "Row 1 names the manifest itself")
+
+
+def test_a_missing_script_is_named_once_with_the_manifest_as_where(folder: Path) -> None:
+    path = _write(folder, "videos.csv", "script,voice\n~/no-such-script.txt,en-us\n")
+    message = _refused(path, "Row 1, column script", "does not exist: ", "no-such-script.txt")
+    assert message.count(str(path)) == 1 and message.count("Check the name") == 0
+
+
+def test_a_json_number_of_thousands_of_digits_is_refused_without_pythons_advice(
+    folder: Path,
+) -> None:
+    path = _write(folder, "videos.json", '[{"script": "a.txt", "duration": ' + "9" * 5000 + "}]")
+    message = _refused(path, "not valid JSON", "thousands of digits")
+    assert "set_int_max_str_digits" not in message
+
+
+def test_an_unknown_key_beside_rows_is_named_as_unknown(folder: Path) -> None:
+    path = _write(folder, "videos.json", json.dumps({"rows": [{"script": "a.txt"}], "x": 1}))
+    _refused(path, "an unknown key 'x'")
