@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from studio.cluster.connection import check_address
 from studio.errors import StudioError
 from studio.gui.encoder_row import EncoderRow
 from studio.gui.fitting import VerticalScroll
@@ -254,7 +255,8 @@ class SettingsDialog(QDialog):
             self._library.set_setting(MEDIA_FOLDERS, folders)
             self._library.set_setting(DEFAULT_VOICE, self.default_voice.currentData())
             self._library.set_setting(ENCODER, self.encoder.chosen())
-            self._library.set_setting(CLUSTER_ADDRESS, self.cluster.text().strip() or None)
+            address = self.cluster.text().strip()  # a typo is refused here, not at a render
+            self._library.set_setting(CLUSTER_ADDRESS, check_address(address) if address else None)
         except StudioError as exc:
             self.error.setText(exc.message)
             self.error.show()
