@@ -130,7 +130,8 @@ def test_export_import_commands(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert "Imported 'Shared'" in capsys.readouterr().out
 
 
-def test_version_and_usage_errors(capsys: pytest.CaptureFixture[str]) -> None:
+def test_version_and_usage_errors(capsys: pytest.CaptureFixture[str], home: Path) -> None:
+    """(``home``: the library it opens is a fresh one, never the user's own.)"""
     from studio import __version__
 
     assert main(["--version"]) == 0
