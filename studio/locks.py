@@ -24,7 +24,7 @@ import contextlib
 import hashlib
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from studio.errors import InputError, ProjectBusy
@@ -110,20 +110,33 @@ def render_lock(home: Home, project_id: str, project_name: str) -> Iterator[None
 
     Raised before the block runs, so a refused render writes nothing (no job row, no file).
     """
-    path = lock_path(home, project_id)
+    with _held(lock_path(home, project_id), project_name,
+               lambda pid: busy_error(project_name, pid)):  # fmt: skip
+        yield
+
+
+@contextlib.contextmanager
+def _held(path: Path, name: str, refused: Callable[[int | None], ProjectBusy]) -> Iterator[None]:
+    """Hold the lock file ``path`` for the block, writing this process's pid and ``name``
+    into it (for whoever is refused meanwhile); ``refused(holder's pid)`` is raised at once
+    if another holds it."""
     fd = _open(path)
     try:
         if not _try_lock(fd):
-            raise busy_error(project_name, _holder_pid(path))
+            raise refused(_holder_pid(path))
         try:
             os.ftruncate(fd, 0)
             os.lseek(fd, 0, os.SEEK_SET)
-            os.write(fd, _PAD + f"{os.getpid()}\n{one_line(project_name)}\n".encode())
+            os.write(fd, _PAD + f"{os.getpid()}\n{one_line(name)}\n".encode())
             yield
         finally:
             _unlock(fd)
     finally:
         os.close(fd)
+
+
+#: A batch's lock file starts so (its name is a hash of the manifest's path).
+_BATCH_PREFIX = "batch-"
 
 
 def batch_busy_error(manifest: str, pid: int | None) -> ProjectBusy:
@@ -147,28 +160,17 @@ def batch_lock(home: Home, manifest: str) -> Iterator[None]:
     path, so a restore refused meanwhile names the manifest.
     """
     digest = hashlib.sha256(manifest.encode("utf-8", "surrogateescape")).hexdigest()[:24]
-    path = lock_path(home, f"batch-{digest}")
-    fd = _open(path)
-    try:
-        if not _try_lock(fd):
-            raise batch_busy_error(manifest, _holder_pid(path))
-        try:
-            os.ftruncate(fd, 0)
-            os.lseek(fd, 0, os.SEEK_SET)
-            os.write(fd, _PAD + f"{os.getpid()}\n{one_line(manifest)}\n".encode())
-            yield
-        finally:
-            _unlock(fd)
-    finally:
-        os.close(fd)
+    with _held(lock_path(home, f"{_BATCH_PREFIX}{digest}"), manifest,
+               lambda pid: batch_busy_error(manifest, pid)):  # fmt: skip
+        yield
 
 
-def render_running_error(project: str) -> InputError:
-    """The refusal of a restore while ``project`` renders elsewhere."""
-    return InputError(
-        f"A render is running in another window or process (project {project})",
-        fix="Wait for it or cancel it, then restore",
-    )
+def render_running_error(project: str, *, batch: bool = False) -> InputError:
+    """The refusal of a restore while ``project`` renders elsewhere (``batch``: while the
+    batch of the manifest ``project`` is being made)."""
+    what = f"A batch is running in another window or process (manifest {project})" if batch \
+        else f"A render is running in another window or process (project {project})"
+    return InputError(what, fix="Wait for it or cancel it, then restore")
 
 
 @contextlib.contextmanager
@@ -190,7 +192,7 @@ def no_render_running(home: Home) -> Iterator[None]:
             held.callback(os.close, fd)
             if not _try_lock(fd):
                 name = _holder(path)[1] or path.stem
-                raise render_running_error(name)
+                raise render_running_error(name, batch=path.stem.startswith(_BATCH_PREFIX))
             held.callback(_unlock, fd)
         yield
 

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from studio.errors import ProjectBusy
+from studio.errors import InputError, ProjectBusy
 from studio.home import Home
-from studio.locks import lock_path, render_lock
+from studio.locks import batch_lock, lock_path, no_render_running, render_lock
 from studio.media.probe import probe
 from studio.store import Library
 from tests.reliability.crash import prepare_project
@@ -181,3 +181,15 @@ def test_a_sigkilled_render_leaves_no_stale_lock(tmp_path: Path) -> None:
     assert probe(Path(out.strip())).duration > 1
     statuses = [r[1] for r in _jobs(home, project_id) if r[0] == "render"]
     assert statuses == ["interrupted", "completed"]
+
+
+def test_a_restore_refused_during_a_batch_names_the_batch(tmp_path: Path) -> None:
+    home = Home(tmp_path / "home")
+    manifest = str(tmp_path / "week.csv")
+    with batch_lock(home, manifest), pytest.raises(InputError) as refused, no_render_running(home):
+        pass
+    assert refused.value.what == (
+        f"A batch is running in another window or process (manifest {manifest})"
+    )
+    with no_render_running(home):  # released: the restore may go on
+        pass
