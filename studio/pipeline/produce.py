@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import sys
+import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -379,15 +380,28 @@ def _overlaps(template: Template, request: RunRequest) -> bool:
     return OVERLAP_VOICE_AND_RENDER and template.narrated and not request.stock
 
 
+#: Voice stages running now in this process (a batch voices several projects at once), and
+#: the lock that counts them: the engines are released when the last one ends.
+_voice_stages = 0
+_voice_stages_lock = threading.Lock()
+
+
 @contextlib.contextmanager
-def _engines_released_after() -> Iterator[None]:
+def engines_released_after() -> Iterator[None]:
     """Release the voice engines when the voice stage ends, however it ends: the render
-    after it needs none of their memory (``RELEASE_VOICES_BEFORE_RENDER``)."""
+    after it needs none of their memory (``RELEASE_VOICES_BEFORE_RENDER``). While another
+    project's voice stage runs (a batch's other row) they are kept: releasing Kokoro under it
+    would only make it load the model again."""
+    global _voice_stages
+    with _voice_stages_lock:
+        _voice_stages += 1
     try:
         yield
     finally:
-        if RELEASE_VOICES_BEFORE_RENDER:
-            voiceover.release_engines()
+        with _voice_stages_lock:  # a stage starting now waits for the release, then reloads
+            _voice_stages -= 1
+            if RELEASE_VOICES_BEFORE_RENDER and _voice_stages == 0:
+                voiceover.release_engines()
 
 
 def _voice(
@@ -399,7 +413,7 @@ def _voice(
     request: RunRequest,
 ) -> None:
     start, end = ctx.begin(plan, "voice")
-    with _engines_released_after():
+    with engines_released_after():
         template.voice(library, project, ctx, start=start, end=end, request=request)
 
 
@@ -422,7 +436,7 @@ def _voice_encoding_ahead(
         library, library.refresh(project), replace(settings, encoder=encoder), ctx.cancel
     )
     start, end = ctx.begin(plan, "voice")
-    with _engines_released_after():
+    with engines_released_after():
         try:
             template.voice(
                 library, project, ctx, start=start, end=end, request=request,
